@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what landcons needs to build and test on Debian/Ubuntu when it is missing:
+# GDAL (library, headers, command-line tools) and pkg-config. Rust comes from rustup.
+set -euo pipefail
+
+need=()
+pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev pkg-config)
+command -v gdaldem >/dev/null 2>&1 || need+=(gdal-bin)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "landcons needs GDAL >= 3.6 with headers (libgdal-dev), gdal-bin and pkg-config." >&2
+    echo "Install them with your system's package manager (e.g. 'brew install gdal pkg-config'," >&2
+    echo "'dnf install gdal-devel gdal pkgconf'), then run this again." >&2
+    exit 1
+  fi
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "installing: ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo not found: install Rust with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi

@@ -1,0 +1,58 @@
+//! The library's error type. Every variant names what is at fault (file, layer,
+//! feature, setting) so a user can act on the message without a debugger.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The pipeline file or a `--set` override is wrong.
+    #[error("{0}")]
+    Config(String),
+
+    /// An input file is missing, unreadable or not what it should be.
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+
+    /// A feature of the parcel layer cannot be used.
+    #[error("{path} (layer {layer}), feature {feature}: {message}")]
+    Feature {
+        path: PathBuf,
+        layer: String,
+        feature: String,
+        message: String,
+    },
+
+    /// Writing an output failed.
+    #[error("writing {path}: {message}")]
+    Output { path: PathBuf, message: String },
+
+    /// The run was interrupted (Ctrl-C / SIGTERM).
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Error {
+    pub fn input(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        Error::Input {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+    pub fn output(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        Error::Output {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Process exit code for this error, documented in README ("When something goes wrong").
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Config(_) | Error::Input { .. } | Error::Feature { .. } => 2,
+            Error::Output { .. } => 3,
+            Error::Interrupted => 130,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,121 @@
+//! GeoPackage writing: one dataset, one transaction per layer, spatial index on
+//! every spatial layer.
+
+use std::path::{Path, PathBuf};
+
+use gdal::spatial_ref::SpatialRef;
+use gdal::vector::{
+    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
+};
+use gdal::{Dataset, DriverManager};
+use geo::MultiPolygon;
+
+use super::table::Table;
+use crate::error::{Error, Result};
+use crate::parcels::{AttrValue, FieldKind};
+
+pub struct GpkgWriter {
+    ds: Dataset,
+    path: PathBuf,
+}
+
+impl GpkgWriter {
+    pub fn create(path: &Path) -> Result<GpkgWriter> {
+        let driver =
+            DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::output(path, e))?;
+        let ds = driver
+            .create_vector_only(path)
+            .map_err(|e| Error::output(path, e))?;
+        Ok(GpkgWriter {
+            ds,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn err(&self, layer: &str, e: impl std::fmt::Display) -> Error {
+        Error::output(&self.path, format!("layer {layer}: {e}"))
+    }
+
+    /// Writes a layer; `geometries` is parallel to `table.rows` (None for an attribute table).
+    pub fn write_layer(
+        &mut self,
+        name: &str,
+        crs_wkt: &str,
+        table: &Table,
+        geometries: Option<&[&MultiPolygon<f64>]>,
+    ) -> Result<()> {
+        let srs = if geometries.is_some() && !crs_wkt.is_empty() {
+            Some(SpatialRef::from_wkt(crs_wkt).map_err(|e| self.err(name, e))?)
+        } else {
+            None
+        };
+        let ty = if geometries.is_some() {
+            OGRwkbGeometryType::wkbMultiPolygon
+        } else {
+            OGRwkbGeometryType::wkbNone
+        };
+        let path = self.path.clone();
+        let mut txn = self
+            .ds
+            .start_transaction()
+            .map_err(|e| Error::output(&path, e))?;
+        {
+            let layer = txn
+                .create_layer(LayerOptions {
+                    name,
+                    srs: srs.as_ref(),
+                    ty,
+                    options: Some(&["SPATIAL_INDEX=YES"]),
+                })
+                .map_err(|e| Error::output(&path, format!("layer {name}: {e}")))?;
+            for c in &table.columns {
+                let kind = match c.kind {
+                    FieldKind::Int => OGRFieldType::OFTInteger64,
+                    FieldKind::Real => OGRFieldType::OFTReal,
+                    FieldKind::Text => OGRFieldType::OFTString,
+                };
+                let def = FieldDefn::new(&c.name, kind).map_err(|e| Error::output(&path, e))?;
+                def.add_to_layer(&layer).map_err(|e| {
+                    Error::output(&path, format!("layer {name}, field {}: {e}", c.name))
+                })?;
+            }
+            let defn = layer.defn();
+            for (i, row) in table.rows.iter().enumerate() {
+                let mut f = Feature::new(defn).map_err(|e| Error::output(&path, e))?;
+                for (j, v) in row.iter().enumerate() {
+                    let r = match v {
+                        AttrValue::Null => f.set_field_null(j),
+                        AttrValue::Int(x) => f.set_field_integer64(j, *x),
+                        AttrValue::Real(x) if x.is_finite() => f.set_field_double(j, *x),
+                        AttrValue::Real(_) => f.set_field_null(j),
+                        AttrValue::Text(s) => f.set_field_string(j, s),
+                    };
+                    r.map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
+                }
+                if let Some(geoms) = geometries {
+                    let g = geoms[i]
+                        .to_gdal()
+                        .map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
+                    f.set_geometry(g).map_err(|e| Error::output(&path, e))?;
+                }
+                f.create(&layer)
+                    .map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
+            }
+        }
+        txn.commit()
+            .map_err(|e| Error::output(&path, format!("layer {name}: commit: {e}")))
+    }
+
+    /// Sets dataset metadata items (run metadata for the GeoPackage).
+    pub fn set_metadata(&mut self, key: &str, value: &str) -> Result<()> {
+        use gdal::Metadata;
+        self.ds
+            .set_metadata_item(key, value, "")
+            .map_err(|e| Error::output(&self.path, e))
+    }
+
+    pub fn close(self) -> Result<()> {
+        let path = self.path.clone();
+        self.ds.close().map_err(|e| Error::output(&path, e))
+    }
+}

@@ -1,0 +1,199 @@
+//! The pipeline: stage order, progress, timings, and the run manifest.
+
+mod results;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::output::{self, Staging};
+use crate::parcels::{self, ReadOptions};
+use crate::progress::Progress;
+use crate::raster;
+use crate::rules;
+use crate::terrain::{self, SlopeOptions};
+use crate::zonal;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Marks the run as interrupted (called from the SIGINT/SIGTERM handler).
+pub fn request_interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Long loops call this between blocks so Ctrl-C stops the run promptly.
+pub fn check_interrupted() -> Result<()> {
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
+    }
+}
+
+/// How to run, beyond the pipeline file.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub quiet: bool,
+}
+
+/// Seconds spent in one stage.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StageTiming {
+    pub stage: String,
+    pub seconds: f64,
+}
+
+/// What a run did: counts, timings and the files it wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunReport {
+    pub dem_cells: u64,
+    pub dem_cells_with_slope: u64,
+    pub parcels: usize,
+    pub cropland_parcels: usize,
+    pub reforestation_candidates: usize,
+    pub reforestation_m2: f64,
+    pub grade_mismatches: u64,
+    pub geometry_issues: usize,
+    pub parcels_without_data: usize,
+    pub timings: Vec<StageTiming>,
+    pub outputs: Vec<PathBuf>,
+}
+
+struct Stopwatch {
+    timings: Vec<StageTiming>,
+}
+
+impl Stopwatch {
+    fn time<T>(&mut self, stage: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = Instant::now();
+        tracing::info!(stage, "started");
+        let out = f()?;
+        let seconds = start.elapsed().as_secs_f64();
+        tracing::info!(stage, seconds, "finished");
+        self.timings.push(StageTiming {
+            stage: stage.to_string(),
+            seconds,
+        });
+        Ok(out)
+    }
+}
+
+/// Runs the whole job described by `config`.
+pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
+    let started = Instant::now();
+    let mut clock = Stopwatch {
+        timings: Vec::new(),
+    };
+    let breaks = SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb).breaks;
+
+    // Inputs open before anything is written: a bad input leaves the output folder alone.
+    let dem = raster::open_dem(
+        &config.inputs.dem,
+        config.inputs.dem_nodata,
+        config.inputs.dem_crs.as_deref(),
+    )?;
+    let layer = clock.time("parcels", || {
+        parcels::read_parcels(&ReadOptions {
+            inputs: &config.inputs,
+            fields: &config.fields,
+            target_crs_wkt: &dem.grid.crs_wkt,
+        })
+    })?;
+    check_overlap(&dem, &layer)?;
+
+    let staging = Staging::new(&config.output.dir)?;
+    let slope_path = staging.path(&config.output.slope);
+    let grade_path = staging.path(&config.output.slope_grade);
+    let terrain_summary = clock.time("terrain", || {
+        let progress = Progress::new("slope", opts.quiet);
+        let s = terrain::write_slope_rasters(
+            &dem,
+            &SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb),
+            &slope_path,
+            Some(&grade_path),
+            &progress,
+        );
+        progress.finish();
+        s
+    })?;
+
+    let stats = clock.time("zonal", || {
+        let progress = Progress::new("zonal", opts.quiet);
+        let s = zonal::zonal_slope(&layer.parcels, &slope_path, &dem.grid, &breaks, &progress);
+        progress.finish();
+        s
+    })?;
+
+    let (flags, villages) = clock.time("rules", || {
+        let flags = rules::reforestation(&layer.parcels, &stats, &config.reforestation, breaks[3]);
+        let villages = rules::village::village_summary(&layer.parcels, &stats, &flags);
+        Ok((flags, villages))
+    })?;
+
+    let mut report = RunReport {
+        dem_cells: (dem.grid.cols * dem.grid.rows) as u64,
+        dem_cells_with_slope: terrain_summary.cells_with_slope,
+        parcels: layer.parcels.len(),
+        cropland_parcels: flags.iter().filter(|f| f.is_cropland).count(),
+        reforestation_candidates: flags.iter().filter(|f| f.reforest).count(),
+        reforestation_m2: stats
+            .iter()
+            .zip(&flags)
+            .filter(|(_, f)| f.reforest)
+            .map(|(s, _)| s.area_m2)
+            .sum(),
+        grade_mismatches: villages.last().map(|t| t.grade_mismatch_count).unwrap_or(0),
+        geometry_issues: layer.issues.len(),
+        parcels_without_data: stats.iter().filter(|s| s.grade == 0).count(),
+        timings: Vec::new(),
+        outputs: Vec::new(),
+    };
+
+    clock.time("output", || {
+        let village_table = output::table::village_table(&villages);
+        output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
+        results::write_gpkg(
+            &staging.path(&config.output.gpkg),
+            &dem.grid.crs_wkt,
+            &layer,
+            &stats,
+            &flags,
+            &village_table,
+            config,
+        )
+    })?;
+    report.timings = clock.timings.clone();
+    results::write_manifest(
+        &staging.path(&config.output.manifest),
+        config,
+        &dem,
+        &layer,
+        &terrain_summary,
+        &report,
+        started,
+    )?;
+    check_interrupted()?;
+    report.outputs = staging.commit()?;
+    Ok(report)
+}
+
+/// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file).
+fn check_overlap(dem: &raster::Dem, layer: &parcels::ParcelLayer) -> Result<()> {
+    let d = dem.grid.extent();
+    let Some(p) = layer.extent() else {
+        return Ok(());
+    };
+    let overlaps = p[0] < d[2] && p[2] > d[0] && p[1] < d[3] && p[3] > d[1];
+    if overlaps {
+        return Ok(());
+    }
+    Err(Error::input(
+        &layer.path,
+        format!(
+            "the parcels do not overlap the DEM at all: parcels extent [{:.3}, {:.3}, {:.3}, {:.3}], DEM extent [{:.3}, {:.3}, {:.3}, {:.3}] (in the DEM's CRS); check the CRS of both",
+            p[0], p[1], p[2], p[3], d[0], d[1], d[2], d[3]
+        ),
+    ))
+}

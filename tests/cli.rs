@@ -1,0 +1,139 @@
+//! The command line: the demo pipeline end to end, validate, help and errors.
+
+mod common;
+
+use common::*;
+use gdal::vector::LayerAccess;
+
+#[test]
+fn demo_pipeline_runs_and_writes_readable_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "run",
+        repo().join("pipelines/demo.toml").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "--quiet prints nothing on success: {}",
+        text(&o)
+    );
+
+    let gpkg = gdal::Dataset::open(out.path().join("landcons.gpkg")).unwrap();
+    let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
+    for l in ["parcels", "reforestation_candidates", "village_summary"] {
+        assert!(names.contains(&l.to_string()), "{l} missing from {names:?}");
+    }
+    let parcels = gpkg.layer_by_name("parcels").unwrap();
+    let input = gdal::Dataset::open(repo().join("data/dltb.gpkg")).unwrap();
+    assert_eq!(
+        parcels.feature_count(),
+        input.layer(0).unwrap().feature_count(),
+        "every input parcel is in the output"
+    );
+    assert!(
+        gpkg.layer_by_name("reforestation_candidates")
+            .unwrap()
+            .feature_count()
+            > 0
+    );
+
+    let (c, r, slope, nd) = read_raster(&out.path().join("slope.tif"));
+    assert_eq!((c, r), (600, 480));
+    assert_eq!(nd, Some(-9999.0));
+    assert!(slope.iter().any(|v| *v > 25.0));
+    let (_, _, grades, _) = read_raster(&out.path().join("slope_grade.tif"));
+    assert!(grades.iter().all(|g| *g <= 5.0));
+
+    let csv = std::fs::read_to_string(out.path().join("village_summary.csv")).unwrap();
+    assert!(
+        csv.starts_with('\u{feff}'),
+        "CSV starts with a BOM for Excel"
+    );
+    assert!(csv.contains("村"), "Chinese village names in the CSV");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["status"], "success");
+    assert!(manifest["counts"]["parcels"].as_u64().unwrap() > 1000);
+    // No staging folder is left behind.
+    assert!(std::fs::read_dir(out.path()).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .starts_with('.')));
+}
+
+#[test]
+fn validate_reports_inputs_without_writing() {
+    let o = run(&[
+        "validate",
+        repo().join("pipelines/demo.toml").to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("600×480 cells") && t.contains("features"), "{t}");
+    assert!(t.contains("GBK"), "the sample's encoding is reported: {t}");
+}
+
+#[test]
+fn unknown_key_fails_with_a_suggestion_and_the_bad_input_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.toml");
+    std::fs::write(
+        &p,
+        "[inputs]\ndem = [\"d.tif\"]\nparcels = \"p.shp\"\n[terrain]\nalgoritm = \"horn\"\n",
+    )
+    .unwrap();
+    let o = run(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(
+        t.contains("terrain.algoritm")
+            && t.contains("did you mean `algorithm`")
+            && t.contains("line 5"),
+        "{t}"
+    );
+}
+
+#[test]
+fn missing_dem_names_the_path_and_touches_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.toml");
+    std::fs::write(
+        &p,
+        "[inputs]\ndem = [\"nowhere.tif\"]\nparcels = \"p.shp\"\n[output]\ndir = \"out\"\n",
+    )
+    .unwrap();
+    let o = run(&["run", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("nowhere.tif"), "{}", text(&o));
+    assert!(
+        !dir.path().join("out").exists(),
+        "no output folder for a run that could not start"
+    );
+}
+
+#[test]
+fn help_explains_every_subcommand() {
+    for (cmd, words) in [
+        ("run", &["--out", "--set", "--threads", "--quiet"][..]),
+        ("validate", &["PIPELINE"][..]),
+        (
+            "synth",
+            &["--seed", "--cols", "--parcels", "--cell-size"][..],
+        ),
+        ("slope", &["--grades", "--alg", "--z-factor"][..]),
+    ] {
+        let o = run(&[cmd, "--help"]);
+        assert!(o.status.success());
+        let t = text(&o);
+        for w in words {
+            assert!(t.contains(w), "`landcons {cmd} --help` lacks {w}: {t}");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Slope against gdaldem on real DEMs, and streaming in strips.
+
+mod common;
+
+use common::*;
+use landcons::config::SlopeAlgorithm;
+use landcons::progress::Progress;
+use landcons::raster;
+use landcons::terrain::{write_slope_rasters, SlopeOptions};
+
+fn check_against_gdaldem(rel: &str) {
+    let Some(dem) = shared(rel) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for (gd_alg, ours) in [("Horn", "horn"), ("ZevenbergenThorne", "zt")] {
+        let reference = dir.path().join(format!("ref_{ours}.tif"));
+        let mine = dir.path().join(format!("mine_{ours}.tif"));
+        gdaldem_slope(&dem, &reference, gd_alg);
+        let o = run(&[
+            "slope",
+            dem.to_str().unwrap(),
+            "-o",
+            mine.to_str().unwrap(),
+            "--alg",
+            ours,
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        let (max, _) = compare_slopes(&reference, &mine);
+        assert!(max <= 1e-4, "{rel} {gd_alg}: max |Δslope| = {max}°");
+    }
+}
+
+#[test]
+fn slope_matches_gdaldem_on_the_spanish_dem() {
+    check_against_gdaldem("dem25-spain/dem25.tif");
+}
+
+#[test]
+fn slope_matches_gdaldem_on_srtm_int16_with_nodata() {
+    check_against_gdaldem("bigtujunga/bigtujunga.tif");
+}
+
+#[test]
+fn slope_matches_gdaldem_on_the_synthetic_sample_with_voids() {
+    let dem = repo().join("data/dem.tif");
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("ref.tif");
+    let mine = dir.path().join("mine.tif");
+    gdaldem_slope(&dem, &reference, "Horn");
+    let o = run(&[
+        "slope",
+        dem.to_str().unwrap(),
+        "-o",
+        mine.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (max, nodata) = compare_slopes(&reference, &mine);
+    assert!(max <= 1e-4, "max |Δslope| = {max}°");
+    assert!(
+        nodata > 0,
+        "the sample has voids, so some cells must be nodata"
+    );
+}
+
+#[test]
+fn strips_smaller_than_the_dem_give_the_same_result_as_one_block() {
+    let dem_path = repo().join("data/dem.tif");
+    let dem = raster::open_dem(&[dem_path], None, None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for (name, budget) in [
+        ("whole.tif", 1usize << 30),
+        ("strips.tif", dem.grid.cols * 18 * 7),
+    ] {
+        let opts = SlopeOptions {
+            algorithm: SlopeAlgorithm::Horn,
+            z_factor: 1.0,
+            breaks: [2.0, 6.0, 15.0, 25.0],
+            memory_limit_bytes: budget,
+        };
+        let out = dir.path().join(name);
+        let grades = dir.path().join(format!("grade_{name}"));
+        let s = write_slope_rasters(&dem, &opts, &out, Some(&grades), &Progress::hidden()).unwrap();
+        outputs.push((out, grades, s.strip_rows));
+    }
+    assert_eq!(
+        outputs[0].2, dem.grid.rows,
+        "the large budget reads the DEM in one strip"
+    );
+    assert!(
+        outputs[1].2 < 10,
+        "the small budget must cut the DEM into strips, got {}",
+        outputs[1].2
+    );
+    assert_eq!(read_raster(&outputs[0].0).2, read_raster(&outputs[1].0).2);
+    assert_eq!(read_raster(&outputs[0].1).2, read_raster(&outputs[1].1).2);
+}
