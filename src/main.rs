@@ -86,6 +86,9 @@ enum Command {
         /// Leave out the Shapefile's .cpg (GBK without a declaration, as often delivered).
         #[arg(long)]
         without_cpg: bool,
+        /// Write only the DEM (raster benchmarks).
+        #[arg(long)]
+        dem_only: bool,
     },
     /// Compute slope (and optionally grades) for DEM tiles, outside a pipeline.
     Slope {
@@ -113,6 +116,10 @@ enum Command {
         /// Worker threads (0 = one per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// GeoTIFF creation option for the slope raster, replacing the default of the same
+        /// key (defaults: TILED=YES, COMPRESS=DEFLATE, PREDICTOR=3, BIGTIFF=IF_SAFER). Repeatable.
+        #[arg(long = "co", value_name = "KEY=VALUE")]
+        creation_options: Vec<String>,
     },
 }
 
@@ -273,6 +280,7 @@ fn run_command(cli: &Cli) -> Result<(), Error> {
             parcels,
             steep_share,
             without_cpg,
+            dem_only,
         } => {
             let report = synth::generate(&synth::SynthOptions {
                 out_dir: out.clone(),
@@ -283,6 +291,7 @@ fn run_command(cli: &Cli) -> Result<(), Error> {
                 parcels: *parcels,
                 steep_share: *steep_share,
                 without_cpg: *without_cpg,
+                dem_only: *dem_only,
                 quiet: cli.quiet,
             })?;
             if !cli.quiet {
@@ -309,8 +318,10 @@ fn run_command(cli: &Cli) -> Result<(), Error> {
             nodata,
             memory_mb,
             threads,
+            creation_options,
         } => {
             set_threads(*threads);
+            raster::set_gdal_cache(memory_mb.saturating_mul(1 << 20));
             let dem = raster::open_dem(dem, *nodata, None)?;
             let opts = terrain::SlopeOptions {
                 algorithm: match alg {
@@ -320,6 +331,7 @@ fn run_command(cli: &Cli) -> Result<(), Error> {
                 z_factor: *z_factor,
                 breaks: [2.0, 6.0, 15.0, 25.0],
                 memory_limit_bytes: memory_mb.saturating_mul(1 << 20),
+                creation_options: creation_options.clone(),
             };
             let progress = Progress::new("slope", cli.quiet);
             let s =

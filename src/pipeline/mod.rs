@@ -87,6 +87,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         timings: Vec::new(),
     };
     let breaks = SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb).breaks;
+    raster::set_gdal_cache(config.run.memory_limit_mb.saturating_mul(1 << 20));
 
     // Inputs open before anything is written: a bad input leaves the output folder alone.
     let dem = raster::open_dem(

@@ -186,6 +186,31 @@ pub fn check_readable_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Opens a raster for a reading thread, with multi-threaded decoding of compressed
+/// GeoTIFF tiles (an open option other drivers ignore).
+pub fn open_raster_for_reading(path: &Path) -> gdal::errors::Result<Dataset> {
+    let is_tiff = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tif") || e.eq_ignore_ascii_case("tiff"));
+    let options = gdal::DatasetOptions {
+        open_flags: gdal::GdalOpenFlags::GDAL_OF_RASTER | gdal::GdalOpenFlags::GDAL_OF_READONLY,
+        open_options: if is_tiff {
+            Some(&["NUM_THREADS=ALL_CPUS"])
+        } else {
+            None
+        },
+        ..Default::default()
+    };
+    Dataset::open_ex(path, options)
+}
+
+/// Sets GDAL's block cache from the run's memory budget (an eighth of it, 32–256 MiB),
+/// so GDAL does not hold a large share of the machine's memory in cached tiles.
+pub fn set_gdal_cache(memory_limit_bytes: usize) {
+    let mb = (memory_limit_bytes >> 23).clamp(32, 256);
+    let _ = gdal::config::set_config_option("GDAL_CACHEMAX", &mb.to_string());
+}
+
 /// Reads the grid description of band 1.
 pub fn describe(ds: &Dataset, path: &Path, nodata: Option<f64>, crs: Option<&str>) -> Result<Grid> {
     let (cols, rows) = ds.raster_size();
@@ -293,6 +318,18 @@ pub const GTIFF_OPTIONS: &[&str] = &[
     "NUM_THREADS=ALL_CPUS",
 ];
 
+/// Creation options `KEY=VALUE`: later entries replace earlier ones with the same key
+/// (GDAL would silently use the first).
+pub fn merge_creation_options(defaults: &[&str], extra: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in defaults.iter().chain(extra) {
+        let key = item.split('=').next().unwrap_or(item).to_ascii_uppercase();
+        out.retain(|o| o.split('=').next().unwrap_or(o).to_ascii_uppercase() != key);
+        out.push(item.to_string());
+    }
+    out
+}
+
 /// Creates a one-band tiled GeoTIFF on the grid of `grid`.
 pub fn create_geotiff<T: gdal::raster::GdalType>(
     path: &Path,
@@ -301,9 +338,8 @@ pub fn create_geotiff<T: gdal::raster::GdalType>(
     extra: &[&str],
 ) -> Result<Dataset> {
     let driver = DriverManager::get_driver_by_name("GTiff").map_err(|e| Error::output(path, e))?;
-    let mut opts: Vec<&str> = GTIFF_OPTIONS.to_vec();
-    opts.extend_from_slice(extra);
-    let options = RasterCreationOptions::from_iter(opts);
+    let opts = merge_creation_options(GTIFF_OPTIONS, extra);
+    let options = RasterCreationOptions::from_iter(opts.iter().map(String::as_str));
     let mut ds = driver
         .create_with_band_type_with_options::<T, _>(path, grid.cols, grid.rows, 1, &options)
         .map_err(|e| Error::output(path, e))?;

@@ -42,6 +42,8 @@ pub struct SynthOptions {
     pub steep_share: f64,
     /// Write the Shapefile without its .cpg, as many real deliveries come.
     pub without_cpg: bool,
+    /// Write only the DEM (for raster benchmarks at sizes where parcels are not needed).
+    pub dem_only: bool,
     pub quiet: bool,
 }
 
@@ -56,6 +58,7 @@ impl Default for SynthOptions {
             parcels: 3000,
             steep_share: 0.18,
             without_cpg: false,
+            dem_only: false,
             quiet: false,
         }
     }
@@ -98,6 +101,18 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthReport> {
     let (dem_name, shp_name, gpkg_name) = file_names();
     let dem_path = opts.out_dir.join(dem_name);
     write_dem(&dem_path, opts, &terrain)?;
+    if opts.dem_only {
+        return Ok(SynthReport {
+            dem: dem_path,
+            shapefile: PathBuf::new(),
+            geopackage: PathBuf::new(),
+            cols: opts.cols,
+            rows: opts.rows,
+            parcels: 0,
+            villages: 0,
+            area_m2: width * height,
+        });
+    }
 
     // About 2.6 parcels per block on average (measured on the default sample).
     let block = (width * height * 2.6 / opts.parcels as f64).sqrt();

@@ -22,6 +22,8 @@ pub struct SlopeOptions {
     pub breaks: [f64; 4],
     /// Budget for the strips held in memory at once.
     pub memory_limit_bytes: usize,
+    /// Extra GeoTIFF creation options for the slope raster (`COMPRESS=NONE`, ...).
+    pub creation_options: Vec<String>,
 }
 
 impl SlopeOptions {
@@ -35,6 +37,7 @@ impl SlopeOptions {
             z_factor: t.z_factor,
             breaks,
             memory_limit_bytes: memory_limit_mb.saturating_mul(1 << 20),
+            creation_options: Vec::new(),
         }
     }
 }
@@ -50,13 +53,16 @@ pub struct TerrainSummary {
     pub cells_per_grade: [u64; 6],
 }
 
-/// Rows per strip so that input, slope and grade rows of a strip fit the budget.
+/// Rows per strip: whole 256-row tile rows (no partial rewrite of compressed tiles)
+/// of about 2 M cells, fewer when the budget is small. About four strips of input,
+/// slope and grades (9 bytes a cell) are in flight at once.
 pub fn strip_rows(cols: usize, rows: usize, budget_bytes: usize) -> usize {
-    // f32 in + f32 out + u8 grade, and GDAL's cache of a tile row of each output.
-    let per_row = cols.max(1) * (4 + 4 + 1) * 2;
+    let per_row = cols.max(1) * (4 + 4 + 1) * 4;
     let mut n = (budget_bytes / per_row).max(1);
     if n >= 256 {
-        n -= n % 256; // whole tile rows: no partial rewrite of compressed tiles
+        let target = ((2usize << 20) / cols.max(1)).max(256);
+        n = n.min(target);
+        n -= n % 256;
     }
     n.min(rows.max(1))
 }
@@ -110,12 +116,10 @@ pub fn write_slope_rasters(
             "rotated or south-up rasters are not supported; warp the DEM to a north-up grid first",
         ));
     }
-    let slope_ds = raster::create_geotiff::<f32>(
-        slope_path,
-        grid,
-        Some(SLOPE_NODATA as f64),
-        &["PREDICTOR=3"],
-    )?;
+    let mut slope_options = vec!["PREDICTOR=3"];
+    slope_options.extend(opts.creation_options.iter().map(String::as_str));
+    let slope_ds =
+        raster::create_geotiff::<f32>(slope_path, grid, Some(SLOPE_NODATA as f64), &slope_options)?;
     let grade_ds = match grade_path {
         Some(p) => {
             let ds = raster::create_geotiff::<u8>(p, grid, Some(0.0), &[])?;
@@ -133,46 +137,92 @@ pub fn write_slope_rasters(
         strip_rows: strip,
         ..Default::default()
     };
-    let mut window = Vec::new();
     progress.set_length(rows as u64);
-    let mut row0 = 0;
-    while row0 < rows {
-        crate::pipeline::check_interrupted()?;
-        let n = strip.min(rows - row0);
-        let win0 = row0.saturating_sub(1);
-        let win1 = (row0 + n + 1).min(rows);
-        raster::read_rows(&dem.dataset, cols, win0, win1 - win0, &mut window).map_err(|e| {
-            Error::input(&dem.files[0], format!("reading rows {win0}..{win1}: {e}"))
-        })?;
-        let mut slope = vec![0f32; cols * n];
-        slope_strip(
-            grid,
-            &window,
-            win0,
-            row0,
-            &mut slope,
-            opts.algorithm,
-            opts.z_factor,
-        );
-        let grades: Vec<u8> = slope
-            .par_iter()
-            .map(|s| grade_of(*s, &opts.breaks))
-            .collect();
-        for g in &grades {
-            summary.cells_per_grade[*g as usize] += 1;
-        }
-        if let Some((ds, p)) = &grade_ds {
-            raster::write_rows(ds, p, cols, row0, grades)?;
-        }
-        raster::write_rows(&slope_ds, slope_path, cols, row0, slope)?;
-        row0 += n;
-        progress.inc(n as u64);
-    }
+
+    // Three stages overlap: a reader thread decodes the next strip while rayon computes
+    // this one and a writer thread compresses the previous one. Bounded channels keep
+    // at most a few strips in memory.
+    let (to_compute, from_reader) =
+        std::sync::mpsc::sync_channel::<Result<(usize, usize, Vec<f32>)>>(1);
+    let (to_writer, from_compute) = std::sync::mpsc::sync_channel::<(usize, Vec<f32>, Vec<u8>)>(1);
+    let dem_path = dem.open_path.clone();
+    let dem_file = dem.files[0].clone();
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(move || {
+            let ds = match raster::open_raster_for_reading(&dem_path) {
+                Ok(ds) => ds,
+                Err(e) => {
+                    let _ = to_compute.send(Err(Error::input(&dem_file, e)));
+                    return;
+                }
+            };
+            let mut row0 = 0;
+            while row0 < rows {
+                let n = strip.min(rows - row0);
+                let win0 = row0.saturating_sub(1);
+                let win1 = (row0 + n + 1).min(rows);
+                let mut window = Vec::new();
+                let item = raster::read_rows(&ds, cols, win0, win1 - win0, &mut window)
+                    .map(|_| (row0, win0, window))
+                    .map_err(|e| {
+                        Error::input(&dem_file, format!("reading rows {win0}..{win1}: {e}"))
+                    });
+                let failed = item.is_err();
+                if to_compute.send(item).is_err() || failed {
+                    return;
+                }
+                row0 += n;
+            }
+        });
+        let writer = scope.spawn(move || -> Result<()> {
+            for (row0, slope, grades) in from_compute {
+                if let Some((ds, p)) = &grade_ds {
+                    raster::write_rows(ds, p, cols, row0, grades)?;
+                }
+                raster::write_rows(&slope_ds, slope_path, cols, row0, slope)?;
+            }
+            close(slope_ds, slope_path)?;
+            if let Some((ds, p)) = grade_ds {
+                close(ds, p)?;
+            }
+            Ok(())
+        });
+        let computed = (|| -> Result<()> {
+            for item in from_reader {
+                crate::pipeline::check_interrupted()?;
+                let (row0, win0, window) = item?;
+                let n = (window.len() / cols).min(strip).min(rows - row0);
+                let mut slope = vec![0f32; cols * n];
+                slope_strip(
+                    grid,
+                    &window,
+                    win0,
+                    row0,
+                    &mut slope,
+                    opts.algorithm,
+                    opts.z_factor,
+                );
+                let grades: Vec<u8> = slope
+                    .par_iter()
+                    .map(|s| grade_of(*s, &opts.breaks))
+                    .collect();
+                for g in &grades {
+                    summary.cells_per_grade[*g as usize] += 1;
+                }
+                if to_writer.send((row0, slope, grades)).is_err() {
+                    break; // the writer failed: its error is reported below
+                }
+                progress.inc(n as u64);
+            }
+            Ok(())
+        })();
+        drop(to_writer);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::output(slope_path, "writer thread panicked")));
+        computed.and(written)
+    })?;
     summary.cells_with_slope = summary.cells_per_grade[1..].iter().sum();
-    close(slope_ds, slope_path)?;
-    if let Some((ds, p)) = grade_ds {
-        close(ds, p)?;
-    }
     Ok(summary)
 }
 
@@ -250,8 +300,13 @@ mod tests {
     #[test]
     fn strips_fit_the_budget_and_are_whole_tile_rows() {
         assert_eq!(strip_rows(1000, 10, 1 << 30), 10);
+        assert_eq!(
+            strip_rows(6000, 100_000, 1 << 30),
+            256,
+            "about 2 M cells, whole tile rows"
+        );
         let n = strip_rows(10_000, 100_000, 64 << 20);
-        assert!(n % 256 == 0 && n * 10_000 * 18 <= 64 << 20, "{n}");
+        assert!(n % 256 == 0 && n * 10_000 * 36 <= 64 << 20, "{n}");
         assert_eq!(strip_rows(10_000, 100_000, 1), 1);
     }
 }
