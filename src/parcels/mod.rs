@@ -78,6 +78,25 @@ pub struct Parcel {
     pub attributes: Vec<AttrValue>,
 }
 
+impl Parcel {
+    /// A parcel with only an id and a geometry (other attributes empty).
+    pub fn new(index: usize, id: impl Into<String>, geometry: MultiPolygon<f64>) -> Parcel {
+        Parcel {
+            index,
+            id: id.into(),
+            land_use: String::new(),
+            village_code: String::new(),
+            village_name: String::new(),
+            owner_code: String::new(),
+            terrace_type: String::new(),
+            recorded_grade: None,
+            official_area: None,
+            geometry,
+            attributes: Vec::new(),
+        }
+    }
+}
+
 /// A repaired or unusable geometry, reported by parcel id.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GeometryIssue {

@@ -16,6 +16,9 @@ use crate::raster::{self, Grid};
 use crate::terrain::{grade_of, SLOPE_NODATA};
 pub use coverage::{coverage, Coverage, GridFrame};
 
+/// Smallest coverage fraction that counts (about 1 cm² of a 10 m cell).
+pub const COVERAGE_EPSILON: f64 = 1e-9;
+
 /// Slope figures of one parcel.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct ParcelSlope {
@@ -128,7 +131,9 @@ pub fn parcel_slope(
         };
         for c in 0..cov.cols {
             let f = cov.fraction[r * cov.cols + c];
-            if f <= 0.0 {
+            // Coverage below this is rounding noise of an edge lying on a cell border,
+            // not area: such a cell must not set the min or max.
+            if f <= COVERAGE_EPSILON {
                 continue;
             }
             let w = f * cell_weight;

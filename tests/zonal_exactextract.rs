@@ -1,0 +1,121 @@
+//! Per-parcel slope statistics against exactextract (reference numbers committed in
+//! tests/fixtures/zonal, made by scripts/zonal_reference.py).
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use common::*;
+use gdal::vector::LayerAccess;
+use geo::MapCoords;
+use landcons::parcels::{polygons_of, Parcel};
+use landcons::progress::Progress;
+use landcons::terrain::{write_slope_rasters, SlopeOptions};
+use landcons::zonal::{zonal_slope, ParcelSlope};
+
+const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
+
+struct Reference {
+    mean: f64,
+    min: f64,
+    max: f64,
+    frac: [f64; 5],
+    mode: u8,
+}
+
+fn reference(name: &str) -> HashMap<String, Reference> {
+    let text = std::fs::read_to_string(repo().join(format!("tests/fixtures/zonal/{name}.csv"))).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let v: Vec<&str> = l.split(',').collect();
+            let f = |i: usize| v[i].parse::<f64>().unwrap_or(f64::NAN);
+            (
+                v[0].to_string(),
+                Reference { mean: f(1), min: f(2), max: f(3), frac: [f(4), f(5), f(6), f(7), f(8)], mode: f(9) as u8 },
+            )
+        })
+        .collect()
+}
+
+fn slope_stats(dem: &Path, parcels: &[Parcel]) -> Vec<ParcelSlope> {
+    let dir = tempfile::tempdir().unwrap();
+    let dem = landcons::raster::open_dem(&[dem.to_path_buf()], None, None).unwrap();
+    let slope = dir.path().join("slope.tif");
+    let opts = SlopeOptions {
+        algorithm: landcons::config::SlopeAlgorithm::Horn,
+        z_factor: 1.0,
+        breaks: BREAKS,
+        memory_limit_bytes: 64 << 20,
+        creation_options: Vec::new(),
+    };
+    write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden()).unwrap();
+    zonal_slope(parcels, &slope, &dem.grid, &BREAKS, &Progress::hidden()).unwrap()
+}
+
+fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
+    let refs = reference(name);
+    assert_eq!(refs.len(), parcels.len(), "{name}: fixture and parcels differ in count; regenerate the fixture");
+    let mut grades_checked = 0;
+    for (p, s) in parcels.iter().zip(stats) {
+        let r = refs.get(&p.id).unwrap_or_else(|| panic!("{name}: parcel {} missing from the fixture", p.id));
+        if r.mean.is_nan() {
+            assert_eq!(s.grade, 0, "{name} {}: exactextract found no data", p.id);
+            continue;
+        }
+        let rel = ((s.slope_mean - r.mean) / r.mean.abs().max(1e-12)).abs();
+        assert!(rel <= 1e-6, "{name} {}: mean {} vs exactextract {} (rel {rel:e})", p.id, s.slope_mean, r.mean);
+        assert!((s.slope_min - r.min).abs() <= 1e-4 && (s.slope_max - r.max).abs() <= 1e-4, "{name} {}: min/max {} {} vs exactextract {} {}", p.id, s.slope_min, s.slope_max, r.min, r.max);
+        for g in 0..5 {
+            let d = (s.share[g] - r.frac[g]).abs();
+            assert!(d <= 1e-6, "{name} {}: share_g{} {} vs exactextract {} (Δ {d:e})", p.id, g + 1, s.share[g], r.frac[g]);
+        }
+        assert_eq!(s.grade, r.mode, "{name} {}: grade {} vs exactextract mode {} (shares {:?})", p.id, s.grade, r.mode, s.share);
+        grades_checked += 1;
+    }
+    assert!(grades_checked as f64 >= 0.9 * parcels.len() as f64, "{name}: too few parcels with data");
+}
+
+/// Real parcels from a fiboa file, moved by (dx, dy) onto the DEM; ids are positions.
+fn shifted_parcels(path: &Path, dx: f64, dy: f64) -> Vec<Parcel> {
+    let ds = gdal::Dataset::open(path).unwrap();
+    let mut layer = ds.layer(0).unwrap();
+    layer
+        .features()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut g = f.geometry().unwrap().clone();
+            g.flatten_to_2d();
+            let mp = polygons_of(&g.to_geo().unwrap()).map_coords(|c| geo::coord! { x: c.x + dx, y: c.y + dy });
+            Parcel::new(i, i.to_string(), mp)
+        })
+        .collect()
+}
+
+#[test]
+fn synthetic_sample_matches_exactextract() {
+    let inputs = landcons::config::Inputs { parcels: repo().join("data/dltb.gpkg"), ..Default::default() };
+    let layer = landcons::parcels::read_parcels(&landcons::parcels::ReadOptions {
+        inputs: &inputs,
+        fields: &Default::default(),
+        target_crs_wkt: "",
+    })
+    .unwrap();
+    let stats = slope_stats(&repo().join("data/dem.tif"), &layer.parcels);
+    compare("synth_sample", &layer.parcels, &stats);
+}
+
+#[test]
+fn vietnamese_smallholder_plots_on_a_real_dem_match_exactextract() {
+    let (Some(parcels), Some(dem)) = (shared("parcels-fiboa/1_vietnam_areas.gpkg"), shared("dem25-spain/dem25.tif")) else { return };
+    let parcels = shifted_parcels(&parcels, -359000.0, 2153000.0);
+    compare("vietnam_on_dem25", &parcels, &slope_stats(&dem, &parcels));
+}
+
+#[test]
+fn cambodian_plots_on_a_real_dem_match_exactextract() {
+    let (Some(parcels), Some(dem)) = (shared("parcels-fiboa/4_cambodia_areas.gpkg"), shared("dem25-spain/dem25.tif")) else { return };
+    let parcels = shifted_parcels(&parcels, -7000.0, 3000000.0);
+    compare("cambodia_on_dem25", &parcels, &slope_stats(&dem, &parcels));
+}
