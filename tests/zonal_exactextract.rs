@@ -25,7 +25,8 @@ struct Reference {
 }
 
 fn reference(name: &str) -> HashMap<String, Reference> {
-    let text = std::fs::read_to_string(repo().join(format!("tests/fixtures/zonal/{name}.csv"))).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join(format!("tests/fixtures/zonal/{name}.csv"))).unwrap();
     text.lines()
         .skip(1)
         .map(|l| {
@@ -33,7 +34,13 @@ fn reference(name: &str) -> HashMap<String, Reference> {
             let f = |i: usize| v[i].parse::<f64>().unwrap_or(f64::NAN);
             (
                 v[0].to_string(),
-                Reference { mean: f(1), min: f(2), max: f(3), frac: [f(4), f(5), f(6), f(7), f(8)], mode: f(9) as u8 },
+                Reference {
+                    mean: f(1),
+                    min: f(2),
+                    max: f(3),
+                    frac: [f(4), f(5), f(6), f(7), f(8)],
+                    mode: f(9) as u8,
+                },
             )
         })
         .collect()
@@ -56,25 +63,59 @@ fn slope_stats(dem: &Path, parcels: &[Parcel]) -> Vec<ParcelSlope> {
 
 fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
     let refs = reference(name);
-    assert_eq!(refs.len(), parcels.len(), "{name}: fixture and parcels differ in count; regenerate the fixture");
+    assert_eq!(
+        refs.len(),
+        parcels.len(),
+        "{name}: fixture and parcels differ in count; regenerate the fixture"
+    );
     let mut grades_checked = 0;
     for (p, s) in parcels.iter().zip(stats) {
-        let r = refs.get(&p.id).unwrap_or_else(|| panic!("{name}: parcel {} missing from the fixture", p.id));
+        let r = refs
+            .get(&p.id)
+            .unwrap_or_else(|| panic!("{name}: parcel {} missing from the fixture", p.id));
         if r.mean.is_nan() {
             assert_eq!(s.grade, 0, "{name} {}: exactextract found no data", p.id);
             continue;
         }
         let rel = ((s.slope_mean - r.mean) / r.mean.abs().max(1e-12)).abs();
-        assert!(rel <= 1e-6, "{name} {}: mean {} vs exactextract {} (rel {rel:e})", p.id, s.slope_mean, r.mean);
-        assert!((s.slope_min - r.min).abs() <= 1e-4 && (s.slope_max - r.max).abs() <= 1e-4, "{name} {}: min/max {} {} vs exactextract {} {}", p.id, s.slope_min, s.slope_max, r.min, r.max);
+        assert!(
+            rel <= 1e-6,
+            "{name} {}: mean {} vs exactextract {} (rel {rel:e})",
+            p.id,
+            s.slope_mean,
+            r.mean
+        );
+        assert!(
+            (s.slope_min - r.min).abs() <= 1e-4 && (s.slope_max - r.max).abs() <= 1e-4,
+            "{name} {}: min/max {} {} vs exactextract {} {}",
+            p.id,
+            s.slope_min,
+            s.slope_max,
+            r.min,
+            r.max
+        );
         for g in 0..5 {
             let d = (s.share[g] - r.frac[g]).abs();
-            assert!(d <= 1e-6, "{name} {}: share_g{} {} vs exactextract {} (Δ {d:e})", p.id, g + 1, s.share[g], r.frac[g]);
+            assert!(
+                d <= 1e-6,
+                "{name} {}: share_g{} {} vs exactextract {} (Δ {d:e})",
+                p.id,
+                g + 1,
+                s.share[g],
+                r.frac[g]
+            );
         }
-        assert_eq!(s.grade, r.mode, "{name} {}: grade {} vs exactextract mode {} (shares {:?})", p.id, s.grade, r.mode, s.share);
+        assert_eq!(
+            s.grade, r.mode,
+            "{name} {}: grade {} vs exactextract mode {} (shares {:?})",
+            p.id, s.grade, r.mode, s.share
+        );
         grades_checked += 1;
     }
-    assert!(grades_checked as f64 >= 0.9 * parcels.len() as f64, "{name}: too few parcels with data");
+    assert!(
+        grades_checked as f64 >= 0.9 * parcels.len() as f64,
+        "{name}: too few parcels with data"
+    );
 }
 
 /// Real parcels from a fiboa file, moved by (dx, dy) onto the DEM; ids are positions.
@@ -87,7 +128,8 @@ fn shifted_parcels(path: &Path, dx: f64, dy: f64) -> Vec<Parcel> {
         .map(|(i, f)| {
             let mut g = f.geometry().unwrap().clone();
             g.flatten_to_2d();
-            let mp = polygons_of(&g.to_geo().unwrap()).map_coords(|c| geo::coord! { x: c.x + dx, y: c.y + dy });
+            let mp = polygons_of(&g.to_geo().unwrap())
+                .map_coords(|c| geo::coord! { x: c.x + dx, y: c.y + dy });
             Parcel::new(i, i.to_string(), mp)
         })
         .collect()
@@ -95,7 +137,10 @@ fn shifted_parcels(path: &Path, dx: f64, dy: f64) -> Vec<Parcel> {
 
 #[test]
 fn synthetic_sample_matches_exactextract() {
-    let inputs = landcons::config::Inputs { parcels: repo().join("data/dltb.gpkg"), ..Default::default() };
+    let inputs = landcons::config::Inputs {
+        parcels: repo().join("data/dltb.gpkg"),
+        ..Default::default()
+    };
     let layer = landcons::parcels::read_parcels(&landcons::parcels::ReadOptions {
         inputs: &inputs,
         fields: &Default::default(),
@@ -108,14 +153,24 @@ fn synthetic_sample_matches_exactextract() {
 
 #[test]
 fn vietnamese_smallholder_plots_on_a_real_dem_match_exactextract() {
-    let (Some(parcels), Some(dem)) = (shared("parcels-fiboa/1_vietnam_areas.gpkg"), shared("dem25-spain/dem25.tif")) else { return };
+    let (Some(parcels), Some(dem)) = (
+        shared("parcels-fiboa/1_vietnam_areas.gpkg"),
+        shared("dem25-spain/dem25.tif"),
+    ) else {
+        return;
+    };
     let parcels = shifted_parcels(&parcels, -359000.0, 2153000.0);
     compare("vietnam_on_dem25", &parcels, &slope_stats(&dem, &parcels));
 }
 
 #[test]
 fn cambodian_plots_on_a_real_dem_match_exactextract() {
-    let (Some(parcels), Some(dem)) = (shared("parcels-fiboa/4_cambodia_areas.gpkg"), shared("dem25-spain/dem25.tif")) else { return };
+    let (Some(parcels), Some(dem)) = (
+        shared("parcels-fiboa/4_cambodia_areas.gpkg"),
+        shared("dem25-spain/dem25.tif"),
+    ) else {
+        return;
+    };
     let parcels = shifted_parcels(&parcels, -7000.0, 3000000.0);
     compare("cambodia_on_dem25", &parcels, &slope_stats(&dem, &parcels));
 }

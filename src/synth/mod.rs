@@ -92,6 +92,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthReport> {
         ));
     }
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::output(&opts.out_dir, e))?;
+    raster::set_gdal_cache(256 << 20);
     let width = opts.cols as f64 * opts.cell_size;
     let height = opts.rows as f64 * opts.cell_size;
     // Hills scale with the parcel size so a county has the same look as the sample.

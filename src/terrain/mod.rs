@@ -306,7 +306,10 @@ mod tests {
             "about 2 M cells, whole tile rows"
         );
         let n = strip_rows(10_000, 100_000, 64 << 20);
-        assert!((n < 256 || n % 256 == 0) && n * 10_000 * 36 <= 64 << 20, "{n}");
+        assert!(
+            (n < 256 || n % 256 == 0) && n * 10_000 * 36 <= 64 << 20,
+            "{n}"
+        );
         assert_eq!(strip_rows(10_000, 100_000, 1), 1);
     }
 }
