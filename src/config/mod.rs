@@ -138,6 +138,44 @@ pub struct ReforestationSettings {
     pub steep_share_threshold: f64,
     /// Leave terraces (terrace_type = "TT") out of the candidates.
     pub exclude_terraces: bool,
+    /// Keep only slope land (terrace_type = "PD", 坡地) as candidates.
+    pub only_slope_land: bool,
+    /// Polygon layers that exclude candidates (e.g. permanent basic farmland) or that
+    /// candidates must lie in (e.g. a project area); the overlap share is recorded.
+    pub zones: Vec<ZoneLayer>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZoneMode {
+    /// Candidates overlapping the zone by at least `min_share` are left out.
+    Exclude,
+    /// Only candidates overlapping the zone by at least `min_share` are kept.
+    Include,
+}
+
+/// An exclusion or inclusion polygon layer for the reforestation rule.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneLayer {
+    /// Short name: the output column is `zone_<name>_share`.
+    pub name: String,
+    /// Polygon layer file (relative to the pipeline file).
+    pub path: PathBuf,
+    /// Layer inside the file; empty = the first.
+    #[serde(default)]
+    pub layer: String,
+    pub mode: ZoneMode,
+    /// Share (0–1) of the parcel's area inside the zone that triggers the mode.
+    #[serde(default = "default_min_share")]
+    pub min_share: f64,
+    /// CRS to assume when the layer has none.
+    #[serde(default)]
+    pub crs: Option<String>,
+}
+
+fn default_min_share() -> f64 {
+    0.5
 }
 
 impl Default for ReforestationSettings {
@@ -147,6 +185,8 @@ impl Default for ReforestationSettings {
             rule: ReforestationRule::DominantGrade,
             steep_share_threshold: 0.5,
             exclude_terraces: false,
+            only_slope_land: false,
+            zones: Vec::new(),
         }
     }
 }
@@ -226,6 +266,8 @@ impl Config {
         } else {
             base
         };
+        // Absolute, so messages and the manifest show real locations.
+        let base = std::fs::canonicalize(&base).unwrap_or(base);
         Config::from_toml(&text, &path.display().to_string(), &base, overrides)
     }
 
@@ -311,6 +353,39 @@ impl Config {
                 format!("must lie in [0, 1], got {t}"),
             );
         }
+        if self.reforestation.exclude_terraces && self.reforestation.only_slope_land {
+            return fail(
+                "reforestation.only_slope_land",
+                "cannot be combined with exclude_terraces (slope land has no terraces)".into(),
+            );
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, z) in self.reforestation.zones.iter().enumerate() {
+            let key = format!("reforestation.zones[{i}]");
+            if z.name.is_empty()
+                || !z
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return fail(
+                    &key,
+                    format!(
+                        "name {:?} must be letters, digits or _ (it names a column)",
+                        z.name
+                    ),
+                );
+            }
+            if !names.insert(z.name.clone()) {
+                return fail(&key, format!("zone name {:?} is used twice", z.name));
+            }
+            if !(0.0..=1.0).contains(&z.min_share) || z.min_share.is_nan() {
+                return fail(
+                    &key,
+                    format!("min_share must lie in [0, 1], got {}", z.min_share),
+                );
+            }
+        }
         if self.run.memory_limit_mb < 16 {
             return fail(
                 "run.memory_limit_mb",
@@ -353,6 +428,9 @@ impl Config {
         };
         self.inputs.dem = self.inputs.dem.iter().map(|p| resolve(p)).collect();
         self.inputs.parcels = resolve(&self.inputs.parcels);
+        for z in &mut self.reforestation.zones {
+            z.path = resolve(&z.path);
+        }
         self.output.dir = resolve(&self.output.dir);
     }
 

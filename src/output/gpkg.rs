@@ -106,6 +106,81 @@ impl GpkgWriter {
             .map_err(|e| Error::output(&path, format!("layer {name}: commit: {e}")))
     }
 
+    /// Stores QGIS styles in `layer_styles` (QGIS's own schema), each as the default
+    /// style of its layer: (layer name, QML, description).
+    pub fn write_styles(&mut self, styles: &[(&str, String, &str)]) -> Result<()> {
+        let path = self.path.clone();
+        let err =
+            |e: gdal::errors::GdalError| Error::output(&path, format!("layer layer_styles: {e}"));
+        let mut txn = self.ds.start_transaction().map_err(err)?;
+        {
+            let layer = txn
+                .create_layer(LayerOptions {
+                    name: "layer_styles",
+                    srs: None,
+                    ty: OGRwkbGeometryType::wkbNone,
+                    options: Some(&["FID=id"]),
+                })
+                .map_err(err)?;
+            let text_fields = [
+                "f_table_catalog",
+                "f_table_schema",
+                "f_table_name",
+                "f_geometry_column",
+                "styleName",
+                "styleQML",
+                "styleSLD",
+            ];
+            for name in text_fields {
+                FieldDefn::new(name, OGRFieldType::OFTString)
+                    .and_then(|d| d.add_to_layer(&layer))
+                    .map_err(err)?;
+            }
+            // A BOOLEAN column, as QGIS creates it (the gdal crate has no field subtypes).
+            // SAFETY: the definition is created, used and destroyed here; the layer is alive.
+            let created = unsafe {
+                let name = std::ffi::CString::new("useAsDefault").unwrap_or_default();
+                let def = gdal_sys::OGR_Fld_Create(name.as_ptr(), OGRFieldType::OFTInteger);
+                gdal_sys::OGR_Fld_SetSubType(def, gdal_sys::OGRFieldSubType::OFSTBoolean);
+                let rc = gdal_sys::OGR_L_CreateField(layer.c_layer(), def, 1);
+                gdal_sys::OGR_Fld_Destroy(def);
+                rc
+            };
+            if created != gdal_sys::OGRErr::OGRERR_NONE {
+                return Err(Error::output(
+                    &path,
+                    "layer layer_styles: cannot create field useAsDefault",
+                ));
+            }
+            for name in ["description", "owner", "ui"] {
+                FieldDefn::new(name, OGRFieldType::OFTString)
+                    .and_then(|d| d.add_to_layer(&layer))
+                    .map_err(err)?;
+            }
+            // Left empty: timestamps live only in the run metadata, so outputs stay
+            // identical between identical runs.
+            FieldDefn::new("update_time", OGRFieldType::OFTDateTime)
+                .and_then(|d| d.add_to_layer(&layer))
+                .map_err(err)?;
+            let defn = layer.defn();
+            for (table, qml, description) in styles {
+                let mut f = Feature::new(defn).map_err(err)?;
+                f.set_field_string(0, "").map_err(err)?;
+                f.set_field_string(1, "").map_err(err)?;
+                f.set_field_string(2, table).map_err(err)?;
+                f.set_field_string(3, "geom").map_err(err)?;
+                f.set_field_string(4, table).map_err(err)?;
+                f.set_field_string(5, qml).map_err(err)?;
+                f.set_field_string(6, "").map_err(err)?;
+                f.set_field_integer(7, 1).map_err(err)?;
+                f.set_field_string(8, description).map_err(err)?;
+                f.set_field_string(9, "landcons").map_err(err)?;
+                f.create(&layer).map_err(err)?;
+            }
+        }
+        txn.commit().map_err(err)
+    }
+
     /// Sets dataset metadata items (run metadata for the GeoPackage).
     pub fn set_metadata(&mut self, key: &str, value: &str) -> Result<()> {
         use gdal::Metadata;

@@ -2,11 +2,34 @@
 //! folder that makes a run all-or-nothing.
 
 pub mod gpkg;
+pub mod styles;
 pub mod table;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+
+const STAGING_PREFIX: &str = ".landcons-staging-";
+
+/// Staging folders left by runs that were killed (SIGKILL, power loss): their process
+/// is gone, so they are removed.
+fn remove_stale_staging(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(pid) = name
+            .strip_prefix(STAGING_PREFIX)
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
 
 /// A hidden folder inside the output folder where a run writes everything; only a
 /// run that completes moves its files into place, so a failed or killed run never
@@ -21,7 +44,8 @@ impl Staging {
     pub fn new(out_dir: &Path) -> Result<Staging> {
         std::fs::create_dir_all(out_dir)
             .map_err(|e| Error::output(out_dir, format!("cannot create the output folder: {e}")))?;
-        let dir = out_dir.join(format!(".landcons-staging-{}", std::process::id()));
+        remove_stale_staging(out_dir);
+        let dir = out_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
         if dir.exists() {
             let _ = std::fs::remove_dir_all(&dir);
         }
@@ -39,25 +63,55 @@ impl Staging {
         self.dir.join(name)
     }
 
-    /// Moves every staged file into the output folder (each rename is atomic).
+    /// Moves every staged file into the output folder. Files it replaces are first
+    /// moved aside; if any move fails, everything is put back as it was, so the folder
+    /// holds either the complete old results or the complete new ones.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
-        let mut moved = Vec::new();
-        let mut entries: Vec<_> = std::fs::read_dir(&self.dir)
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&self.dir)
             .map_err(|e| Error::output(&self.dir, e))?
             .filter_map(|e| e.ok())
             .map(|e| e.path())
+            .filter(|p| p.is_file())
             .collect();
         entries.sort();
-        for src in entries {
-            let Some(name) = src.file_name() else {
-                continue;
-            };
-            let dst = self.out_dir.join(name);
-            std::fs::rename(&src, &dst)
-                .map_err(|e| Error::output(&dst, format!("cannot move into place: {e}")))?;
-            moved.push(dst);
+        let aside = self.dir.join(".previous");
+        std::fs::create_dir_all(&aside).map_err(|e| Error::output(&aside, e))?;
+        let mut set_aside: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut moved: Vec<PathBuf> = Vec::new();
+        let result = (|| -> Result<()> {
+            for src in &entries {
+                let Some(name) = src.file_name() else {
+                    continue;
+                };
+                let dst = self.out_dir.join(name);
+                if dst.is_dir() {
+                    return Err(Error::output(
+                        &dst,
+                        "a folder of that name is in the way; nothing was replaced",
+                    ));
+                }
+                if dst.exists() {
+                    let keep = aside.join(name);
+                    std::fs::rename(&dst, &keep)
+                        .map_err(|e| Error::output(&dst, format!("cannot replace: {e}")))?;
+                    set_aside.push((keep, dst.clone()));
+                }
+                std::fs::rename(src, &dst)
+                    .map_err(|e| Error::output(&dst, format!("cannot move into place: {e}")))?;
+                moved.push(dst);
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            for dst in &moved {
+                let _ = std::fs::remove_file(dst);
+            }
+            for (keep, dst) in &set_aside {
+                let _ = std::fs::rename(keep, dst);
+            }
+            return Err(e);
         }
-        let _ = std::fs::remove_dir(&self.dir);
+        let _ = std::fs::remove_dir_all(&self.dir);
         self.committed = true;
         Ok(moved)
     }

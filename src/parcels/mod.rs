@@ -238,7 +238,13 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
         None
     };
 
-    let transform = coordinate_transform(&layer, path, opts)?;
+    let transform = coordinate_transform(
+        &layer,
+        path,
+        opts.inputs.parcels_crs.as_deref(),
+        "inputs.parcels_crs",
+        opts.target_crs_wkt,
+    )?;
     let reprojected = transform.is_some();
 
     let mut parcels = Vec::new();
@@ -329,6 +335,48 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
     })
 }
 
+/// Polygons of any layer (zones such as an ecological red line), in the target CRS.
+/// Non-polygon features are an error naming the feature.
+pub fn read_polygons(
+    path: &Path,
+    layer_name: &str,
+    crs_override: Option<&str>,
+    crs_setting: &str,
+    target_crs_wkt: &str,
+) -> Result<Vec<MultiPolygon<f64>>> {
+    raster::check_readable_file(path)?;
+    let ds = open_vector(path, &[])?;
+    let mut layer = if layer_name.is_empty() {
+        ds.layer(0)
+            .map_err(|_| Error::input(path, "has no layer"))?
+    } else {
+        let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+        ds.layer_by_name(layer_name).map_err(|_| {
+            Error::input(
+                path,
+                format!("has no layer {layer_name:?}; layers: {}", names.join(", ")),
+            )
+        })?
+    };
+    let name = layer.name();
+    let transform = coordinate_transform(&layer, path, crs_override, crs_setting, target_crs_wkt)?;
+    let mut out = Vec::new();
+    let mut issues = Vec::new();
+    for (i, f) in layer.features().enumerate() {
+        let Some(g) = f.geometry() else { continue };
+        let mp = prepare_geometry(g, transform.as_ref(), &format!("#{i}"), &mut issues).map_err(
+            |message| Error::Feature {
+                path: path.to_path_buf(),
+                layer: name.clone(),
+                feature: format!("#{i}"),
+                message,
+            },
+        )?;
+        out.push(mp);
+    }
+    Ok(out)
+}
+
 fn open_vector(path: &Path, open_options: &[&str]) -> Result<Dataset> {
     let options = DatasetOptions {
         open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
@@ -346,19 +394,21 @@ fn open_vector(path: &Path, open_options: &[&str]) -> Result<Dataset> {
 fn coordinate_transform<L: LayerAccess>(
     layer: &L,
     path: &Path,
-    opts: &ReadOptions,
+    crs_override: Option<&str>,
+    crs_setting: &str,
+    target_crs_wkt: &str,
 ) -> Result<Option<CoordTransform>> {
-    if opts.target_crs_wkt.is_empty() {
+    if target_crs_wkt.is_empty() {
         return Ok(None);
     }
-    let mut source = match &opts.inputs.parcels_crs {
-        Some(def) => raster::parse_crs(def).map_err(|m| Error::Config(format!("inputs.parcels_crs: {m}")))?,
+    let mut source = match crs_override {
+        Some(def) => raster::parse_crs(def).map_err(|m| Error::Config(format!("{crs_setting}: {m}")))?,
         None => layer.spatial_ref().ok_or_else(|| {
-            Error::input(path, "has no CRS (missing .prj?); set inputs.parcels_crs in the pipeline file (e.g. \"EPSG:4544\")")
+            Error::input(path, format!("has no CRS (missing .prj?); set {crs_setting} in the pipeline file (e.g. \"EPSG:4544\")"))
         })?,
     };
     source.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let mut target = SpatialRef::from_wkt(opts.target_crs_wkt)
+    let mut target = SpatialRef::from_wkt(target_crs_wkt)
         .map_err(|e| Error::input(path, format!("DEM CRS: {e}")))?;
     target.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     if source.to_wkt().ok() == target.to_wkt().ok() || is_same_crs(&source, &target) {
@@ -369,7 +419,7 @@ fn coordinate_transform<L: LayerAccess>(
         .map_err(|e| {
             Error::input(
                 path,
-                format!("cannot transform the parcels' CRS into the DEM's: {e}"),
+                format!("cannot transform its CRS into the DEM's: {e}"),
             )
         })
 }

@@ -103,6 +103,22 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         })
     })?;
     check_overlap(&dem, &layer)?;
+    let zones = config
+        .reforestation
+        .zones
+        .iter()
+        .map(|z| {
+            let setting = format!("reforestation.zones ({}).crs", z.name);
+            parcels::read_polygons(
+                &z.path,
+                &z.layer,
+                z.crs.as_deref(),
+                &setting,
+                &dem.grid.crs_wkt,
+            )
+            .map(|p| rules::Zone::new(z, p))
+        })
+        .collect::<Result<Vec<_>>>()?;
 
     let staging = Staging::new(&config.output.dir)?;
     let slope_path = staging.path(&config.output.slope);
@@ -128,7 +144,13 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     })?;
 
     let (flags, villages) = clock.time("rules", || {
-        let flags = rules::reforestation(&layer.parcels, &stats, &config.reforestation, breaks[3]);
+        let flags = rules::reforestation(
+            &layer.parcels,
+            &stats,
+            &config.reforestation,
+            breaks[3],
+            &zones,
+        );
         let villages = rules::village::village_summary(&layer.parcels, &stats, &flags);
         Ok((flags, villages))
     })?;

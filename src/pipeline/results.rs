@@ -9,6 +9,7 @@ use super::RunReport;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::output::gpkg::GpkgWriter;
+use crate::output::styles;
 use crate::output::table::{column, round, Table};
 use crate::output::{ha, mu};
 use crate::parcels::{AttrValue, FieldKind, ParcelLayer};
@@ -99,9 +100,10 @@ fn candidates_table(
     layer: &ParcelLayer,
     stats: &[ParcelSlope],
     flags: &[ParcelFlags],
+    config: &Config,
 ) -> (Table, Vec<usize>) {
     use FieldKind::*;
-    let columns = [
+    let mut columns: Vec<crate::parcels::FieldSpec> = [
         ("parcel_id", Text),
         ("land_use", Text),
         ("village_code", Text),
@@ -119,6 +121,9 @@ fn candidates_table(
     .iter()
     .map(|(n, k)| column(n, *k))
     .collect();
+    for z in &config.reforestation.zones {
+        columns.push(column(&format!("zone_{}_share", z.name), Real));
+    }
     let mut rows = Vec::new();
     let mut members = Vec::new();
     for (i, ((p, s), f)) in layer.parcels.iter().zip(stats).zip(flags).enumerate() {
@@ -143,6 +148,9 @@ fn candidates_table(
                 .unwrap_or(AttrValue::Null),
             AttrValue::Text(f.reason.clone()),
         ]);
+        if let Some(row) = rows.last_mut() {
+            row.extend(f.zone_shares.iter().map(|v| AttrValue::Real(*v)));
+        }
     }
     (Table { columns, rows }, members)
 }
@@ -164,7 +172,7 @@ pub(super) fn write_gpkg(
         &parcels_table(layer, stats, flags),
         Some(&all),
     )?;
-    let (cand, members) = candidates_table(layer, stats, flags);
+    let (cand, members) = candidates_table(layer, stats, flags, config);
     let cand_geoms: Vec<&MultiPolygon<f64>> = members
         .iter()
         .map(|i| &layer.parcels[*i].geometry)
@@ -176,9 +184,26 @@ pub(super) fn write_gpkg(
         Some(&cand_geoms),
     )?;
     gpkg.write_layer("village_summary", "", villages, None)?;
+    let labels = crate::terrain::grade_labels(&breaks_of(config));
+    gpkg.write_styles(&[
+        (
+            "parcels",
+            styles::parcels_qml(&labels),
+            "parcels by computed slope grade",
+        ),
+        (
+            "reforestation_candidates",
+            styles::candidates_qml(),
+            "cropland above the steepest grade break",
+        ),
+    ])?;
     gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
     gpkg.set_metadata("LANDCONS_SETTINGS", &config.to_toml())?;
     gpkg.close()
+}
+
+fn breaks_of(config: &Config) -> [f64; 4] {
+    crate::terrain::SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb).breaks
 }
 
 pub(super) fn write_manifest(

@@ -1,0 +1,353 @@
+//! The results package: candidates, village sums, layers and CRS, QGIS styles, Chinese
+//! names, and nothing half-written when a run fails or is stopped.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use gdal::vector::{FieldValue, LayerAccess};
+
+fn run_demo(out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        "-q",
+        repo()
+            .join("pipelines/demo.toml")
+            .to_str()
+            .unwrap()
+            .to_string()
+            .leak(),
+        "--out",
+        out.to_str().unwrap().to_string().leak(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+type Row = HashMap<String, Option<FieldValue>>;
+
+fn rows(gpkg: &Path, layer: &str) -> Vec<Row> {
+    let ds = gdal::Dataset::open(gpkg).unwrap();
+    let mut l = ds.layer_by_name(layer).unwrap();
+    let names: Vec<String> = l.defn().fields().map(|f| f.name()).collect();
+    l.features()
+        .map(|f| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), f.field(i).unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
+fn text(r: &Row, k: &str) -> String {
+    r.get(k)
+        .cloned()
+        .flatten()
+        .and_then(|v| v.into_string())
+        .unwrap_or_default()
+}
+fn real(r: &Row, k: &str) -> f64 {
+    match r.get(k).cloned().flatten() {
+        Some(FieldValue::RealValue(v)) => v,
+        Some(FieldValue::IntegerValue(v)) => v as f64,
+        Some(FieldValue::Integer64Value(v)) => v as f64,
+        _ => f64::NAN,
+    }
+}
+
+#[test]
+fn candidates_and_village_sums_agree_with_the_parcels_layer() {
+    let out = tempfile::tempdir().unwrap();
+    let o = run_demo(out.path(), &[]);
+    assert!(o.status.success(), "{}", common::text(&o));
+    let gpkg = out.path().join("landcons.gpkg");
+    let parcels = rows(&gpkg, "parcels");
+
+    // Independent rule: cropland code, dominant grade recomputed from the shares.
+    let mut expected = BTreeSet::new();
+    for p in &parcels {
+        let cropland = ["0101", "0102", "0103"].contains(&text(p, "DLBM").as_str());
+        let shares: Vec<f64> = (1..=5).map(|g| real(p, &format!("share_g{g}"))).collect();
+        let dominant = shares
+            .iter()
+            .enumerate()
+            .fold(
+                (0, -1.0),
+                |best, (i, s)| if *s > best.1 { (i + 1, *s) } else { best },
+            )
+            .0;
+        assert_eq!(real(p, "is_cropland") == 1.0, cropland);
+        if cropland && dominant == 5 {
+            expected.insert(text(p, "BSM"));
+        }
+    }
+    let got: BTreeSet<String> = rows(&gpkg, "reforestation_candidates")
+        .iter()
+        .map(|r| text(r, "parcel_id"))
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(got, expected);
+
+    // Village table: each village and the total row sum what the parcels say.
+    let mut by_village: BTreeMap<String, (f64, f64, f64)> = BTreeMap::new();
+    for p in &parcels {
+        let e = by_village.entry(text(p, "ZLDWDM")).or_default();
+        if real(p, "is_cropland") == 1.0 {
+            e.0 += real(p, "area_m2");
+        }
+        if real(p, "reforest") == 1.0 {
+            e.1 += 1.0;
+            e.2 += real(p, "area_m2");
+        }
+    }
+    let villages = rows(&gpkg, "village_summary");
+    assert_eq!(
+        villages.len(),
+        by_village.len() + 1,
+        "one row per village plus the total"
+    );
+    let (mut crop, mut count, mut area) = (0.0, 0.0, 0.0);
+    for v in &villages {
+        let code = text(v, "village_code");
+        if code == "TOTAL" {
+            assert!(
+                (real(v, "cropland_m2") - by_village.values().map(|x| x.0).sum::<f64>()).abs()
+                    < 0.05
+            );
+            continue;
+        }
+        let (c, n, a) = by_village[&code];
+        assert!((real(v, "cropland_m2") - c).abs() < 0.01, "{code}");
+        assert_eq!(real(v, "reforest_count"), n, "{code}");
+        assert!((real(v, "reforest_m2") - a).abs() < 0.01, "{code}");
+        let by_grade: f64 = (1..=5)
+            .map(|g| real(v, &format!("cropland_g{g}_m2")))
+            .sum::<f64>()
+            + real(v, "cropland_nodata_m2");
+        assert!(
+            (by_grade - real(v, "cropland_m2")).abs() < 0.05,
+            "{code}: grades sum to the cropland area"
+        );
+        assert!((real(v, "cropland_mu") - real(v, "cropland_m2") / 666.67).abs() < 0.01);
+        crop += real(v, "cropland_m2");
+        count += real(v, "reforest_count");
+        area += real(v, "reforest_m2");
+    }
+    assert!(crop > 0.0 && count > 0.0 && area > 0.0);
+}
+
+#[test]
+fn layers_have_the_dem_crs_field_types_and_default_qgis_styles() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let gpkg = out.path().join("landcons.gpkg");
+    for layer in ["parcels", "reforestation_candidates"] {
+        let o = Command::new("ogrinfo")
+            .arg("-so")
+            .arg(&gpkg)
+            .arg(layer)
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&o.stdout);
+        assert!(info.contains("Geometry: Multi Polygon"), "{layer}: {info}");
+        assert!(
+            info.contains("CGCS2000 / 3-degree Gauss-Kruger CM 105E"),
+            "{layer} CRS: {info}"
+        );
+        assert!(info.contains("area_m2: Real"), "{layer}: {info}");
+        assert!(info.contains("grade: Integer64"), "{layer}: {info}");
+    }
+    let o = Command::new("ogrinfo")
+        .arg("-so")
+        .arg(&gpkg)
+        .arg("parcels")
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&o.stdout);
+    for f in [
+        "BSM: String",
+        "TBMJ: Real",
+        "slope_mean: Real",
+        "share_g5: Real",
+        "nodata_share: Real",
+        "grade_mismatch: Integer64",
+        "reforest: Integer64",
+    ] {
+        assert!(info.contains(f), "parcels lacks {f}: {info}");
+    }
+    let styles = rows(&gpkg, "layer_styles");
+    for layer in ["parcels", "reforestation_candidates"] {
+        let s = styles
+            .iter()
+            .find(|r| text(r, "f_table_name") == layer)
+            .unwrap_or_else(|| panic!("no style for {layer}"));
+        assert_eq!(real(s, "useAsDefault"), 1.0);
+        assert!(text(s, "styleQML").contains("<renderer-v2"), "{layer}");
+    }
+}
+
+#[test]
+fn chinese_names_from_the_gbk_shapefile_reach_the_geopackage_and_the_csv() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let original: HashMap<String, String> = rows(&repo().join("data/dltb.gpkg"), "DLTB")
+        .iter()
+        .map(|r| (text(r, "BSM"), text(r, "ZLDWMC")))
+        .collect();
+    let parcels = rows(&out.path().join("landcons.gpkg"), "parcels");
+    for p in &parcels {
+        assert_eq!(text(p, "ZLDWMC"), original[&text(p, "BSM")]);
+    }
+    let csv = std::fs::read_to_string(out.path().join("village_summary.csv")).unwrap();
+    let names: BTreeSet<&String> = original.values().collect();
+    for n in names {
+        assert!(csv.contains(n.as_str()), "{n} missing from the CSV");
+    }
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+#[test]
+fn a_failure_in_the_last_step_leaves_the_earlier_results_intact() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let before = snapshot(out.path());
+    // A folder where the new CSV should go makes moving the results into place fail.
+    std::fs::remove_file(out.path().join("village_summary.csv")).unwrap();
+    std::fs::create_dir(out.path().join("village_summary.csv")).unwrap();
+    std::fs::write(out.path().join("village_summary.csv/keep"), "x").unwrap();
+    let o = run_demo(
+        out.path(),
+        &["--set", "terrain.grade_breaks=[3.0, 8.0, 15.0, 25.0]"],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", common::text(&o));
+    assert!(common::text(&o).contains("village_summary.csv"));
+    let mut after = snapshot(out.path());
+    after.remove("village_summary.csv");
+    let mut expected = before.clone();
+    expected.remove("village_summary.csv");
+    assert!(
+        after == expected,
+        "earlier results changed after a failed run"
+    );
+    assert!(
+        leftovers(out.path()).is_empty(),
+        "temporary files left: {:?}",
+        leftovers(out.path())
+    );
+}
+
+#[test]
+fn sigterm_during_a_run_stops_it_and_keeps_the_earlier_results() {
+    let region = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "synth",
+        "-q",
+        "-o",
+        region.path().to_str().unwrap(),
+        "--cols",
+        "2400",
+        "--rows",
+        "2400",
+        "--parcels",
+        "40000",
+    ]);
+    assert!(o.status.success());
+    let pipeline = region.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        "[inputs]\ndem = [\"dem.tif\"]\nparcels = \"dltb.gpkg\"\n[output]\ndir = \"out\"\n",
+    )
+    .unwrap();
+    let out = region.path().join("out");
+    let o = run(&["run", "-q", pipeline.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", common::text(&o));
+    let before = snapshot(&out);
+
+    let child = Command::new(bin())
+        .args([
+            "run",
+            "-q",
+            pipeline.to_str().unwrap(),
+            "--set",
+            "terrain.algorithm=zevenbergen-thorne",
+        ])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait_with_output().unwrap().status;
+    if status.success() {
+        eprintln!("the run finished before the signal arrived; nothing to check");
+        return;
+    }
+    assert_eq!(status.code(), Some(130), "interrupted runs exit with 130");
+    assert!(
+        snapshot(&out) == before,
+        "earlier results changed after SIGTERM"
+    );
+    assert!(
+        leftovers(&out).is_empty(),
+        "temporary files left: {:?}",
+        leftovers(&out)
+    );
+}
+
+/// QGIS itself opens the results: every layer valid and styled. Runs when Debian's
+/// python3-qgis is installed (README: "Checking the results in QGIS"), skips otherwise.
+#[test]
+fn qgis_opens_every_layer_styled() {
+    let has_qgis = Command::new("/usr/bin/python3")
+        .args(["-c", "import qgis.core"])
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !has_qgis {
+        eprintln!("SKIPPED: python3-qgis is not installed (apt-get install python3-qgis)");
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let png = out.path().join("map.png");
+    let o = Command::new("/usr/bin/python3")
+        .arg(repo().join("scripts/qgis_check.py"))
+        .arg(out.path())
+        .arg(&png)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", common::text(&o));
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 10_000,
+        "the map rendered"
+    );
+}
