@@ -3,6 +3,7 @@
 //! Stages talk through plain Rust data ([`raster::Grid`], [`parcels::Parcel`],
 //! [`zonal::ParcelSlope`]); GDAL handles stay inside the stage that opened them.
 
+pub mod adjacency;
 pub mod config;
 pub mod error;
 pub mod output;
