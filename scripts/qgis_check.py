@@ -23,7 +23,12 @@ from qgis.core import (  # noqa: E402
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor, QImage, QPainter  # noqa: E402
 
-EXPECTED_RENDERER = {"parcels": "categorizedSymbol", "reforestation_candidates": "singleSymbol"}
+EXPECTED_RENDERER = {
+    "parcels": "categorizedSymbol",
+    "reforestation_candidates": "singleSymbol",
+    "merge_candidates": "singleSymbol",
+    "merge_groups": "singleSymbol",
+}
 
 
 def fail(msg):
@@ -54,10 +59,11 @@ def main():
             fail(f"layer {name} has no valid CRS")
         layers[name] = lyr
         print(f"{name}: valid, {lyr.featureCount()} features, {got} style, CRS {lyr.crs().authid() or lyr.crs().description()}")
-    table = QgsVectorLayer(f"{gpkg}|layername=village_summary", "village_summary", "ogr")
-    if not table.isValid() or table.featureCount() <= 1:
-        fail("village_summary is not a valid table with villages")
-    print(f"village_summary: valid, {table.featureCount()} rows")
+    for name in ["village_summary", "adjacency"]:
+        table = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        if not table.isValid() or table.featureCount() <= 1:
+            fail(f"{name} is not a valid table with rows")
+        print(f"{name}: valid, {table.featureCount()} rows")
     grade = QgsRasterLayer(os.path.join(out, "slope_grade.tif"), "slope_grade")
     if not grade.isValid() or grade.renderer().type() != "paletted":
         fail(f"slope_grade.tif: valid={grade.isValid()}, renderer {grade.renderer().type() if grade.renderer() else None}")
@@ -65,7 +71,7 @@ def main():
 
     if png:
         settings = QgsMapSettings()
-        settings.setLayers([layers["reforestation_candidates"], layers["parcels"]])
+        settings.setLayers([layers["merge_groups"], layers["reforestation_candidates"], layers["parcels"]])
         settings.setDestinationCrs(layers["parcels"].crs())
         extent = QgsRectangle(layers["parcels"].extent())
         extent.scale(1.02)

@@ -6,6 +6,7 @@
 pub mod adjacency;
 pub mod config;
 pub mod error;
+pub mod merge;
 pub mod output;
 pub mod parcels;
 pub mod pipeline;

@@ -22,6 +22,7 @@ pub struct Config {
     pub fields: FieldMap,
     pub terrain: TerrainSettings,
     pub reforestation: ReforestationSettings,
+    pub merge: MergeSettings,
     pub output: OutputSettings,
     pub run: RunSettings,
 }
@@ -191,6 +192,46 @@ impl Default for ReforestationSettings {
     }
 }
 
+/// Adjacency graph, fragmented plots and merge groups (小田并大田).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct MergeSettings {
+    /// Snapping tolerance, metres: gaps and overlaps narrower than this still make a shared edge.
+    pub tolerance_m: f64,
+    /// Shortest shared boundary, metres, for two plots to be merged (and to be contiguous).
+    pub min_shared_m: f64,
+    /// Cropland smaller than this (m²) is fragmented. Default 5 mu.
+    pub fragment_max_m2: f64,
+    /// Cropland with a shape index perimeter / (2·√(π·area)) above this is fragmented.
+    pub fragment_shape_index: f64,
+    /// Cropland whose mean width 2·area / perimeter is below this (m) is a thin strip, fragmented.
+    pub strip_width_m: f64,
+    /// Largest merged field, m². Default 50 mu.
+    pub max_group_m2: f64,
+    /// Largest difference of slope grades inside a merged field.
+    pub max_grade_diff: u8,
+    /// Allow merging plots of different owning collectives (QSDWDM).
+    pub allow_cross_owner: bool,
+    /// Size (m²) above which a field or a contiguous block counts as large (集中连片). Default 100 mu.
+    pub large_block_m2: f64,
+}
+
+impl Default for MergeSettings {
+    fn default() -> Self {
+        MergeSettings {
+            tolerance_m: 0.1,
+            min_shared_m: 5.0,
+            fragment_max_m2: 5.0 * 666.67,
+            fragment_shape_index: 1.6,
+            strip_width_m: 8.0,
+            max_group_m2: 50.0 * 666.67,
+            max_grade_diff: 1,
+            allow_cross_owner: false,
+            large_block_m2: 100.0 * 666.67,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct OutputSettings {
@@ -244,6 +285,7 @@ impl Default for Config {
             fields: FieldMap::default(),
             terrain: TerrainSettings::default(),
             reforestation: ReforestationSettings::default(),
+            merge: MergeSettings::default(),
             output: OutputSettings::default(),
             run: RunSettings::default(),
         }
@@ -385,6 +427,29 @@ impl Config {
                     format!("min_share must lie in [0, 1], got {}", z.min_share),
                 );
             }
+        }
+        let m = &self.merge;
+        for (key, v) in [
+            ("merge.tolerance_m", m.tolerance_m),
+            ("merge.min_shared_m", m.min_shared_m),
+            ("merge.fragment_max_m2", m.fragment_max_m2),
+            ("merge.fragment_shape_index", m.fragment_shape_index),
+            ("merge.strip_width_m", m.strip_width_m),
+            ("merge.max_group_m2", m.max_group_m2),
+            ("merge.large_block_m2", m.large_block_m2),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return fail(key, format!("must be a number ≥ 0, got {v}"));
+            }
+        }
+        if m.tolerance_m > 10.0 {
+            return fail(
+                "merge.tolerance_m",
+                format!(
+                    "{} m is not a snapping tolerance (at most 10 m)",
+                    m.tolerance_m
+                ),
+            );
         }
         if self.run.memory_limit_mb < 16 {
             return fail(

@@ -95,6 +95,24 @@ pub fn candidates_qml() -> String {
     })
 }
 
+/// `merge_candidates`: light blue plots.
+pub fn merge_candidates_qml() -> String {
+    single(&Fill {
+        rgba: "116,173,209,200".into(),
+        outline: "40,80,140,255",
+        width: 0.15,
+    })
+}
+
+/// `merge_groups`: the merged fields' outlines in strong blue over a faint fill.
+pub fn merge_groups_qml() -> String {
+    single(&Fill {
+        rgba: "69,117,180,60".into(),
+        outline: "8,48,107,255",
+        width: 0.6,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

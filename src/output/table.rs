@@ -4,8 +4,10 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::merge::fragmentation::VillageFragmentation;
 use crate::parcels::{AttrValue, FieldKind, FieldSpec};
 use crate::rules::village::VillageRow;
+use std::collections::BTreeMap;
 
 /// Columns and rows of an attribute table.
 #[derive(Debug, Clone, Default)]
@@ -24,7 +26,10 @@ pub fn column(name: &str, kind: FieldKind) -> FieldSpec {
 }
 
 /// The village summary as a table, with areas in m², ha and mu.
-pub fn village_table(rows: &[VillageRow]) -> Table {
+pub fn village_table(
+    rows: &[VillageRow],
+    fragmentation: &BTreeMap<String, VillageFragmentation>,
+) -> Table {
     use FieldKind::*;
     let mut columns = vec![
         column("village_code", Text),
@@ -48,6 +53,19 @@ pub fn village_table(rows: &[VillageRow]) -> Table {
     columns.extend(area_cols("reforest"));
     columns.push(column("reforest_share", Real));
     columns.push(column("grade_mismatch_count", Int));
+    for when in ["before", "after"] {
+        for (name, kind) in [
+            ("patch_count", Int),
+            ("mean_patch_m2", Real),
+            ("patch_density", Real),
+            ("edge_density", Real),
+            ("awmsi", Real),
+            ("large_field_share", Real),
+        ] {
+            columns.push(column(&format!("{name}_{when}"), kind));
+        }
+    }
+    columns.push(column("contiguous_share", Real));
 
     let areas = |m2: f64| {
         vec![
@@ -74,6 +92,23 @@ pub fn village_table(rows: &[VillageRow]) -> Table {
             v.extend(areas(r.reforest_m2));
             v.push(AttrValue::Real(round(r.reforest_share(), 6)));
             v.push(AttrValue::Int(r.grade_mismatch_count as i64));
+            match fragmentation
+                .get(&r.village_code)
+                .filter(|_| r.village_code != "TOTAL")
+            {
+                Some(f) => {
+                    for x in [&f.before, &f.after] {
+                        v.push(AttrValue::Int(x.patch_count as i64));
+                        v.push(AttrValue::Real(round(x.mean_patch_m2, 2)));
+                        v.push(AttrValue::Real(round(x.patch_density, 4)));
+                        v.push(AttrValue::Real(round(x.edge_density, 3)));
+                        v.push(AttrValue::Real(round(x.awmsi, 4)));
+                        v.push(AttrValue::Real(round(x.large_field_share, 6)));
+                    }
+                    v.push(AttrValue::Real(round(f.contiguous_share, 6)));
+                }
+                None => v.extend(std::iter::repeat(AttrValue::Null).take(13)),
+            }
             v
         })
         .collect();

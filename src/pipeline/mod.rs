@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::adjacency;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::merge;
 use crate::output::{self, Staging};
 use crate::parcels::{self, ReadOptions};
 use crate::progress::Progress;
@@ -57,6 +59,10 @@ pub struct RunReport {
     pub grade_mismatches: u64,
     pub geometry_issues: usize,
     pub parcels_without_data: usize,
+    pub adjacent_pairs: usize,
+    pub fragmented_plots: usize,
+    pub merge_groups: usize,
+    pub merged_plots: usize,
     pub timings: Vec<StageTiming>,
     pub outputs: Vec<PathBuf>,
 }
@@ -155,6 +161,43 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         Ok((flags, villages))
     })?;
 
+    let geometries: Vec<geo::MultiPolygon<f64>> =
+        layer.parcels.iter().map(|p| p.geometry.clone()).collect();
+    let graph = clock.time("adjacency", || {
+        Ok(adjacency::build(&geometries, config.merge.tolerance_m, 0.0))
+    })?;
+    drop(geometries);
+    let (shapes, groups, fragmentation) = clock.time("merge", || {
+        use rayon::prelude::*;
+        let shapes: Vec<merge::ShapeFigures> = layer
+            .parcels
+            .par_iter()
+            .zip(&stats)
+            .zip(&flags)
+            .map(|((p, st), f)| {
+                merge::shape::shape_figures(&p.geometry, st.area_m2, f.is_cropland, &config.merge)
+            })
+            .collect();
+        let groups = merge::merge_groups(
+            &layer.parcels,
+            &stats,
+            &flags,
+            &shapes,
+            &graph,
+            &config.merge,
+        );
+        let fragmentation = merge::fragmentation::village_fragmentation(
+            &layer.parcels,
+            &stats,
+            &flags,
+            &shapes,
+            &graph,
+            &groups,
+            &config.merge,
+        );
+        Ok((shapes, groups, fragmentation))
+    })?;
+
     let mut report = RunReport {
         dem_cells: (dem.grid.cols * dem.grid.rows) as u64,
         dem_cells_with_slope: terrain_summary.cells_with_slope,
@@ -170,19 +213,28 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         grade_mismatches: villages.last().map(|t| t.grade_mismatch_count).unwrap_or(0),
         geometry_issues: layer.issues.len(),
         parcels_without_data: stats.iter().filter(|s| s.grade == 0).count(),
+        adjacent_pairs: graph.edges.len(),
+        fragmented_plots: shapes.iter().filter(|s| s.fragmented).count(),
+        merge_groups: groups.len(),
+        merged_plots: groups.iter().map(|g| g.members.len()).sum(),
         timings: Vec::new(),
         outputs: Vec::new(),
     };
 
     clock.time("output", || {
-        let village_table = output::table::village_table(&villages);
+        let village_table = output::table::village_table(&villages, &fragmentation);
         output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
         results::write_gpkg(
             &staging.path(&config.output.gpkg),
             &dem.grid.crs_wkt,
-            &layer,
-            &stats,
-            &flags,
+            &results::Results {
+                layer: &layer,
+                stats: &stats,
+                flags: &flags,
+                shapes: &shapes,
+                graph: &graph,
+                groups: &groups,
+            },
             &village_table,
             config,
         )

@@ -6,8 +6,10 @@ use std::time::Instant;
 use geo::MultiPolygon;
 
 use super::RunReport;
+use crate::adjacency::Graph;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::merge::{MergeGroup, ShapeFigures};
 use crate::output::gpkg::GpkgWriter;
 use crate::output::styles;
 use crate::output::table::{column, round, Table};
@@ -35,6 +37,10 @@ const COMPUTED: &[(&str, FieldKind)] = &[
     ("grade_mismatch", FieldKind::Int),
     ("is_cropland", FieldKind::Int),
     ("reforest", FieldKind::Int),
+    ("perimeter_m", FieldKind::Real),
+    ("shape_index", FieldKind::Real),
+    ("fragmented", FieldKind::Int),
+    ("merge_group", FieldKind::Int),
 ];
 
 fn real_or_null(v: f64) -> AttrValue {
@@ -45,7 +51,13 @@ fn real_or_null(v: f64) -> AttrValue {
     }
 }
 
-fn parcels_table(layer: &ParcelLayer, stats: &[ParcelSlope], flags: &[ParcelFlags]) -> Table {
+fn parcels_table(
+    layer: &ParcelLayer,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    shapes: &[ShapeFigures],
+    group_of: &[usize],
+) -> Table {
     let mut columns = layer.fields.clone();
     // An input column with a computed column's name keeps its values under "<name>_in".
     for c in columns.iter_mut() {
@@ -90,6 +102,14 @@ fn parcels_table(layer: &ParcelLayer, stats: &[ParcelSlope], flags: &[ParcelFlag
             );
             row.push(AttrValue::Int(f.is_cropland as i64));
             row.push(AttrValue::Int(f.reforest as i64));
+            let sh = &shapes[p.index];
+            row.push(AttrValue::Real(sh.perimeter_m));
+            row.push(AttrValue::Real(sh.shape_index));
+            row.push(AttrValue::Int(sh.fragmented as i64));
+            row.push(match group_of[p.index] {
+                0 => AttrValue::Null,
+                g => AttrValue::Int(g as i64),
+            });
             row
         })
         .collect();
@@ -155,24 +175,39 @@ fn candidates_table(
     (Table { columns, rows }, members)
 }
 
+/// Everything the stages computed, as plain data.
+pub(super) struct Results<'a> {
+    pub layer: &'a ParcelLayer,
+    pub stats: &'a [ParcelSlope],
+    pub flags: &'a [ParcelFlags],
+    pub shapes: &'a [ShapeFigures],
+    pub graph: &'a Graph,
+    pub groups: &'a [MergeGroup],
+}
+
 pub(super) fn write_gpkg(
     path: &Path,
     crs_wkt: &str,
-    layer: &ParcelLayer,
-    stats: &[ParcelSlope],
-    flags: &[ParcelFlags],
+    r: &Results,
     villages: &Table,
     config: &Config,
 ) -> Result<()> {
+    let layer = r.layer;
     let mut gpkg = GpkgWriter::create(path)?;
     let all: Vec<&MultiPolygon<f64>> = layer.parcels.iter().map(|p| &p.geometry).collect();
+    let mut group_of = vec![0usize; layer.parcels.len()];
+    for g in r.groups {
+        for &m in &g.members {
+            group_of[m] = g.id;
+        }
+    }
     gpkg.write_layer(
         "parcels",
         crs_wkt,
-        &parcels_table(layer, stats, flags),
+        &parcels_table(layer, r.stats, r.flags, r.shapes, &group_of),
         Some(&all),
     )?;
-    let (cand, members) = candidates_table(layer, stats, flags, config);
+    let (cand, members) = candidates_table(layer, r.stats, r.flags, config);
     let cand_geoms: Vec<&MultiPolygon<f64>> = members
         .iter()
         .map(|i| &layer.parcels[*i].geometry)
@@ -183,6 +218,25 @@ pub(super) fn write_gpkg(
         &cand,
         Some(&cand_geoms),
     )?;
+    let (member_table, member_ids) = merge_candidates_table(r, &group_of);
+    let member_geoms: Vec<&MultiPolygon<f64>> = member_ids
+        .iter()
+        .map(|i| &layer.parcels[*i].geometry)
+        .collect();
+    gpkg.write_layer(
+        "merge_candidates",
+        crs_wkt,
+        &member_table,
+        Some(&member_geoms),
+    )?;
+    let group_geoms: Vec<&MultiPolygon<f64>> = r.groups.iter().map(|g| &g.geometry).collect();
+    gpkg.write_layer(
+        "merge_groups",
+        crs_wkt,
+        &merge_groups_table(r),
+        Some(&group_geoms),
+    )?;
+    gpkg.write_layer("adjacency", "", &adjacency_table(r), None)?;
     gpkg.write_layer("village_summary", "", villages, None)?;
     let labels = crate::terrain::grade_labels(&breaks_of(config));
     gpkg.write_styles(&[
@@ -196,10 +250,150 @@ pub(super) fn write_gpkg(
             styles::candidates_qml(),
             "cropland above the steepest grade break",
         ),
+        (
+            "merge_candidates",
+            styles::merge_candidates_qml(),
+            "plots proposed for merging",
+        ),
+        (
+            "merge_groups",
+            styles::merge_groups_qml(),
+            "proposed merged fields",
+        ),
     ])?;
     gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
     gpkg.set_metadata("LANDCONS_SETTINGS", &config.to_toml())?;
     gpkg.close()
+}
+
+fn merge_candidates_table(r: &Results, group_of: &[usize]) -> (Table, Vec<usize>) {
+    use FieldKind::*;
+    let columns = [
+        ("parcel_id", Text),
+        ("group_id", Int),
+        ("land_use", Text),
+        ("village_code", Text),
+        ("village_name", Text),
+        ("owner_code", Text),
+        ("area_m2", Real),
+        ("area_mu", Real),
+        ("grade", Int),
+        ("shape_index", Real),
+        ("fragmented", Int),
+    ]
+    .iter()
+    .map(|(n, k)| column(n, *k))
+    .collect();
+    let mut rows = Vec::new();
+    let mut ids = Vec::new();
+    for g in r.groups {
+        for &m in &g.members {
+            let p = &r.layer.parcels[m];
+            ids.push(m);
+            rows.push(vec![
+                AttrValue::Text(p.id.clone()),
+                AttrValue::Int(group_of[m] as i64),
+                AttrValue::Text(p.land_use.clone()),
+                AttrValue::Text(p.village_code.clone()),
+                AttrValue::Text(p.village_name.clone()),
+                AttrValue::Text(p.owner_code.clone()),
+                AttrValue::Real(round(r.stats[m].area_m2, 2)),
+                AttrValue::Real(round(mu(r.stats[m].area_m2), 2)),
+                AttrValue::Int(r.stats[m].grade as i64),
+                AttrValue::Real(r.shapes[m].shape_index),
+                AttrValue::Int(r.shapes[m].fragmented as i64),
+            ]);
+        }
+    }
+    (Table { columns, rows }, ids)
+}
+
+fn merge_groups_table(r: &Results) -> Table {
+    use FieldKind::*;
+    let columns = [
+        ("group_id", Int),
+        ("member_count", Int),
+        ("member_ids", Text),
+        ("area_m2", Real),
+        ("area_ha", Real),
+        ("area_mu", Real),
+        ("slope_mean", Real),
+        ("grade", Int),
+        ("village_code", Text),
+        ("village_name", Text),
+        ("owner_code", Text),
+        ("mean_plot_m2", Real),
+        ("gain_ratio", Real),
+        ("shape_index", Real),
+    ]
+    .iter()
+    .map(|(n, k)| column(n, *k))
+    .collect();
+    let rows = r
+        .groups
+        .iter()
+        .map(|g| {
+            let seed = &r.layer.parcels[g.members[0]];
+            let ids: Vec<&str> = g
+                .members
+                .iter()
+                .map(|&m| r.layer.parcels[m].id.as_str())
+                .collect();
+            let si = if g.area_m2 > 0.0 {
+                g.perimeter_m / (2.0 * (std::f64::consts::PI * g.area_m2).sqrt())
+            } else {
+                0.0
+            };
+            vec![
+                AttrValue::Int(g.id as i64),
+                AttrValue::Int(g.members.len() as i64),
+                AttrValue::Text(ids.join(",")),
+                AttrValue::Real(round(g.area_m2, 2)),
+                AttrValue::Real(round(ha(g.area_m2), 4)),
+                AttrValue::Real(round(mu(g.area_m2), 2)),
+                real_or_null(g.slope_mean),
+                AttrValue::Int(g.grade as i64),
+                AttrValue::Text(seed.village_code.clone()),
+                AttrValue::Text(seed.village_name.clone()),
+                AttrValue::Text(seed.owner_code.clone()),
+                AttrValue::Real(round(g.mean_member_m2(), 2)),
+                // How many times larger the merged field is than its largest plot today.
+                AttrValue::Real(round(
+                    g.area_m2
+                        / g.members
+                            .iter()
+                            .map(|&m| r.stats[m].area_m2)
+                            .fold(0.0, f64::max)
+                            .max(1e-9),
+                    4,
+                )),
+                AttrValue::Real(si),
+            ]
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+fn adjacency_table(r: &Results) -> Table {
+    use FieldKind::*;
+    let columns = vec![
+        column("id_a", Text),
+        column("id_b", Text),
+        column("shared_m", Real),
+    ];
+    let rows = r
+        .graph
+        .edges
+        .iter()
+        .map(|e| {
+            vec![
+                AttrValue::Text(r.layer.parcels[e.a].id.clone()),
+                AttrValue::Text(r.layer.parcels[e.b].id.clone()),
+                AttrValue::Real(e.shared_m),
+            ]
+        })
+        .collect();
+    Table { columns, rows }
 }
 
 fn breaks_of(config: &Config) -> [f64; 4] {

@@ -1,0 +1,185 @@
+//! Merge groups on the synthetic sample: every group satisfies the predicate, groups are
+//! disjoint and connected, unions are valid with the members' area, and results do not
+//! depend on the thread count.
+
+mod common;
+
+use common::*;
+use geo::Area;
+use landcons::config::{Config, MergeSettings};
+use landcons::merge::{self, MergeGroup};
+use landcons::parcels::{read_parcels, Parcel, ReadOptions};
+use landcons::progress::Progress;
+use landcons::rules::ParcelFlags;
+use landcons::zonal::ParcelSlope;
+use landcons::{adjacency, rules, terrain, zonal};
+
+struct Inputs {
+    parcels: Vec<Parcel>,
+    stats: Vec<ParcelSlope>,
+    flags: Vec<ParcelFlags>,
+}
+
+fn inputs() -> Inputs {
+    let config = Config::default();
+    let dem = landcons::raster::open_dem(&[repo().join("data/dem.tif")], None, None).unwrap();
+    let layer = read_parcels(&ReadOptions {
+        inputs: &landcons::config::Inputs {
+            parcels: repo().join("data/dltb.gpkg"),
+            ..Default::default()
+        },
+        fields: &config.fields,
+        target_crs_wkt: &dem.grid.crs_wkt,
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let slope = dir.path().join("slope.tif");
+    let opts = terrain::SlopeOptions::from_settings(&config.terrain, 256);
+    terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden()).unwrap();
+    let stats = zonal::zonal_slope(
+        &layer.parcels,
+        &slope,
+        &dem.grid,
+        &opts.breaks,
+        &Progress::hidden(),
+    )
+    .unwrap();
+    let flags = rules::reforestation(&layer.parcels, &stats, &config.reforestation, 25.0, &[]);
+    Inputs {
+        parcels: layer.parcels,
+        stats,
+        flags,
+    }
+}
+
+fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>) {
+    let geoms: Vec<_> = i.parcels.iter().map(|p| p.geometry.clone()).collect();
+    let graph = adjacency::build(&geoms, s.tolerance_m, 0.0);
+    let shapes: Vec<_> = i
+        .parcels
+        .iter()
+        .zip(&i.stats)
+        .zip(&i.flags)
+        .map(|((p, st), f)| merge::shape::shape_figures(&p.geometry, st.area_m2, f.is_cropland, s))
+        .collect();
+    let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s);
+    (graph, g)
+}
+
+#[test]
+fn every_group_satisfies_the_predicate_and_groups_are_disjoint() {
+    let i = inputs();
+    let s = MergeSettings::default();
+    let (graph, groups) = groups(&i, &s);
+    assert!(
+        groups.len() > 20,
+        "the sample has fragmented cropland to merge ({} groups)",
+        groups.len()
+    );
+    let mut seen = std::collections::HashSet::new();
+    for g in &groups {
+        assert!(g.members.len() >= 2);
+        let owner = &i.parcels[g.members[0]].owner_code;
+        let grades: Vec<u8> = g.members.iter().map(|&m| i.stats[m].grade).collect();
+        for &m in &g.members {
+            assert!(
+                seen.insert(m),
+                "parcel {} is in two groups",
+                i.parcels[m].id
+            );
+            assert!(
+                i.flags[m].is_cropland,
+                "group {}: member {} is not cropland",
+                g.id, i.parcels[m].id
+            );
+            assert_eq!(
+                &i.parcels[m].owner_code, owner,
+                "group {} crosses owners",
+                g.id
+            );
+        }
+        assert!(
+            grades.iter().all(|g| (1..=4).contains(g)),
+            "no member above 25° or without data: {grades:?}"
+        );
+        assert!(grades.iter().max().unwrap() - grades.iter().min().unwrap() <= s.max_grade_diff);
+        assert!(g.area_m2 <= s.max_group_m2 + 1e-6);
+        // Connected: every member after the seed shares at least min_shared_m with the
+        // members before it.
+        for (k, &m) in g.members.iter().enumerate().skip(1) {
+            let shared: f64 = g.members[..k].iter().map(|&o| graph.shared(m, o)).sum();
+            assert!(
+                shared >= s.min_shared_m,
+                "group {}: member {} shares only {shared} m",
+                g.id,
+                i.parcels[m].id
+            );
+        }
+        // The seed is a fragmented plot.
+        assert!(
+            g.members
+                .iter()
+                .any(|&m| i.stats[m].area_m2 < s.fragment_max_m2)
+                || g.members.len() >= 2
+        );
+    }
+}
+
+#[test]
+fn unions_are_valid_and_keep_the_members_area() {
+    let i = inputs();
+    let (_, groups) = groups(&i, &MergeSettings::default());
+    for g in &groups {
+        let sum: f64 = g
+            .members
+            .iter()
+            .map(|&m| i.parcels[m].geometry.unsigned_area())
+            .sum();
+        let union = g.geometry.unsigned_area();
+        assert!(
+            (union - sum).abs() <= 1e-6 * sum,
+            "group {}: union {union} vs members {sum}",
+            g.id
+        );
+        let gdal_geom = gdal::vector::ToGdal::to_gdal(&g.geometry).unwrap();
+        assert!(gdal_geom.is_valid(), "group {}: invalid union", g.id);
+    }
+}
+
+#[test]
+fn groups_do_not_depend_on_the_thread_count() {
+    let i = inputs();
+    let run = |n: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap();
+        pool.install(|| groups(&i, &MergeSettings::default()).1)
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!((x.id, &x.members), (y.id, &y.members));
+        assert_eq!(x.area_m2.to_bits(), y.area_m2.to_bits());
+    }
+}
+
+#[test]
+fn crossing_owners_when_allowed_makes_larger_groups() {
+    let i = inputs();
+    let strict = groups(&i, &MergeSettings::default()).1;
+    let open = groups(
+        &i,
+        &MergeSettings {
+            allow_cross_owner: true,
+            ..Default::default()
+        },
+    )
+    .1;
+    let merged = |g: &[MergeGroup]| g.iter().map(|x| x.members.len()).sum::<usize>();
+    assert!(merged(&open) >= merged(&strict));
+    assert!(open.iter().any(|g| g
+        .members
+        .iter()
+        .any(|&m| i.parcels[m].owner_code != i.parcels[g.members[0]].owner_code)));
+}
