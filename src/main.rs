@@ -148,11 +148,6 @@ fn init_logging(cli: &Cli) {
     }
     // GDAL's own messages go to the log instead of straight to stderr.
     gdal::config::set_error_handler(|class, number, message| match class {
-        // Validity checks report why a geometry is invalid; landcons repairs and reports
-        // those itself, so GEOS's notes are debug output.
-        gdal::errors::CplErrType::Warning if message.contains("elf-intersection") => {
-            tracing::debug!(gdal_error = number, "GDAL: {message}")
-        }
         gdal::errors::CplErrType::Warning => tracing::warn!(gdal_error = number, "GDAL: {message}"),
         gdal::errors::CplErrType::Debug => tracing::debug!(gdal_error = number, "GDAL: {message}"),
         gdal::errors::CplErrType::None => {}

@@ -170,7 +170,7 @@ pub fn dissolve<'a>(parts: impl Iterator<Item = &'a MultiPolygon<f64>>) -> Multi
 fn make_valid(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     use gdal::vector::ToGdal;
     let Ok(gg) = g.to_gdal() else { return g };
-    if gg.is_valid() {
+    if crate::parcels::quiet_gdal(|| gg.is_valid()) {
         return g;
     }
     match gg

@@ -489,7 +489,7 @@ fn prepare_geometry(
         g.transform_inplace(t)
             .map_err(|e| format!("cannot reproject: {e}"))?;
     }
-    if !g.is_valid() {
+    if !quiet_gdal(|| g.is_valid()) {
         let reason = invalid_reason(&g);
         let fixed = g
             .make_valid(&gdal::cpl::CslStringList::new())
@@ -527,6 +527,16 @@ fn invalid_reason(g: &Geometry) -> String {
     } else {
         "self-intersection or bad ring".into()
     }
+}
+
+/// Runs `f` with GDAL's messages silenced on this thread: validity checks explain each
+/// problem as a warning, and landcons reports repairs itself.
+pub fn quiet_gdal<T>(f: impl FnOnce() -> T) -> T {
+    // SAFETY: push/pop are balanced on the same thread; the quiet handler is GDAL's own.
+    unsafe { gdal_sys::CPLPushErrorHandler(Some(gdal_sys::CPLQuietErrorHandler)) };
+    let out = f();
+    unsafe { gdal_sys::CPLPopErrorHandler() };
+    out
 }
 
 /// The polygons of a geometry (polygon parts of collections are kept, others dropped).
