@@ -9,13 +9,27 @@ use landcons::zonal::{coverage, GridFrame};
 
 fn slope_block(c: &mut Criterion) {
     let (cols, rows) = (1024usize, 256usize);
-    let dem: Vec<f32> = (0..cols * rows).map(|i| ((i % cols) as f32 * 0.37).sin() * 40.0 + (i / cols) as f32 * 0.8).collect();
-    let p = KernelParams { algorithm: SlopeAlgorithm::Horn, ew: 5.0, ns: -5.0, z_factor: 1.0, nodata: Some(-9999.0) };
+    let dem: Vec<f32> = (0..cols * rows)
+        .map(|i| ((i % cols) as f32 * 0.37).sin() * 40.0 + (i / cols) as f32 * 0.8)
+        .collect();
+    let p = KernelParams {
+        algorithm: SlopeAlgorithm::Horn,
+        ew: 5.0,
+        ns: -5.0,
+        z_factor: 1.0,
+        nodata: Some(-9999.0),
+    };
     let mut out = vec![0f32; cols];
     c.bench_function("slope 1024×256 block (Horn)", |b| {
         b.iter(|| {
             for r in 1..rows - 1 {
-                slope_row(Some(&dem[(r - 1) * cols..r * cols]), &dem[r * cols..(r + 1) * cols], Some(&dem[(r + 1) * cols..(r + 2) * cols]), &p, &mut out);
+                slope_row(
+                    Some(&dem[(r - 1) * cols..r * cols]),
+                    &dem[r * cols..(r + 1) * cols],
+                    Some(&dem[(r + 1) * cols..(r + 2) * cols]),
+                    &p,
+                    &mut out,
+                );
             }
             black_box(&out);
         })
@@ -30,9 +44,17 @@ fn irregular_parcel(x0: f64, y0: f64) -> MultiPolygon<f64> {
 }
 
 fn coverage_fractions(c: &mut Criterion) {
-    let frame = GridFrame { x0: 0.0, y0: 1000.0, dx: 5.0, dy: -5.0 };
+    let frame = GridFrame {
+        x0: 0.0,
+        y0: 1000.0,
+        dx: 5.0,
+        dy: -5.0,
+    };
     let parcel = irregular_parcel(100.0, 500.0);
-    c.bench_function("coverage fractions of a ~2000 m² parcel on 5 m cells", |b| b.iter(|| black_box(coverage(&parcel, &frame))));
+    c.bench_function(
+        "coverage fractions of a ~2000 m² parcel on 5 m cells",
+        |b| b.iter(|| black_box(coverage(&parcel, &frame))),
+    );
 }
 
 fn adjacency_pairs(c: &mut Criterion) {
@@ -43,7 +65,9 @@ fn adjacency_pairs(c: &mut Criterion) {
             MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 10.0, y: y), (x: x + 10.0, y: y + 10.0), (x: x, y: y + 10.0)]])
         })
         .collect();
-    c.bench_function("adjacency graph of 1600 plots (tolerance 0.1 m)", |b| b.iter(|| black_box(landcons::adjacency::build(&parcels, 0.1, 0.0))));
+    c.bench_function("adjacency graph of 1600 plots (tolerance 0.1 m)", |b| {
+        b.iter(|| black_box(landcons::adjacency::build(&parcels, 0.1, 0.0)))
+    });
 }
 
 fn group_union(c: &mut Criterion) {
@@ -53,8 +77,16 @@ fn group_union(c: &mut Criterion) {
             MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 30.0, y: y), (x: x + 30.0, y: y + 20.0), (x: x, y: y + 20.0)]])
         })
         .collect();
-    c.bench_function("union of a 12-plot merge group", |b| b.iter(|| black_box(landcons::merge::dissolve(members.iter()))));
+    c.bench_function("union of a 12-plot merge group", |b| {
+        b.iter(|| black_box(landcons::merge::dissolve(members.iter())))
+    });
 }
 
-criterion_group!(benches, slope_block, coverage_fractions, adjacency_pairs, group_union);
+criterion_group!(
+    benches,
+    slope_block,
+    coverage_fractions,
+    adjacency_pairs,
+    group_union
+);
 criterion_main!(benches);

@@ -12,7 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-command -v /usr/bin/time >/dev/null || { echo "needs GNU time (apt-get install time)" >&2; exit 1; }
+# GNU time (peak memory) and venv support for the peers' virtualenv, from Debian when missing.
+if ! [ -x /usr/bin/time ] || ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq time python3-venv >/dev/null
+fi
 WORK=${WORK:-target/bench}
 COLS=${COLS:-6000}
 ROWS=${ROWS:-5000}

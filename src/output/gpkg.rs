@@ -55,6 +55,7 @@ impl GpkgWriter {
             OGRwkbGeometryType::wkbNone
         };
         let path = self.path.clone();
+        let started = std::time::Instant::now();
         let mut txn = self
             .ds
             .start_transaction()
@@ -102,8 +103,16 @@ impl GpkgWriter {
                     .map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
             }
         }
-        txn.commit()
-            .map_err(|e| Error::output(&path, format!("layer {name}: commit: {e}")))
+        let out = txn
+            .commit()
+            .map_err(|e| Error::output(&path, format!("layer {name}: commit: {e}")));
+        tracing::info!(
+            layer = name,
+            rows = table.rows.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "wrote layer"
+        );
+        out
     }
 
     /// Stores QGIS styles in `layer_styles` (QGIS's own schema), each as the default
@@ -191,6 +200,13 @@ impl GpkgWriter {
 
     pub fn close(self) -> Result<()> {
         let path = self.path.clone();
-        self.ds.close().map_err(|e| Error::output(&path, e))
+        let started = std::time::Instant::now();
+        // Closing builds the spatial indexes GDAL deferred while the layers were filled.
+        let out = self.ds.close().map_err(|e| Error::output(&path, e));
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "closed the GeoPackage (spatial indexes)"
+        );
+        out
     }
 }
