@@ -180,6 +180,20 @@ fn layers_have_the_dem_crs_field_types_and_default_qgis_styles() {
     ] {
         assert!(info.contains(f), "parcels lacks {f}: {info}");
     }
+    // Run metadata in the GeoPackage itself.
+    {
+        use gdal::Metadata;
+        let ds = gdal::Dataset::open(&gpkg).unwrap();
+        let run: serde_json::Value =
+            serde_json::from_str(&ds.metadata_item("LANDCONS_RUN", "").unwrap()).unwrap();
+        assert!(run["gdal_version"].as_str().unwrap().contains("GDAL"));
+        assert!(run["counts"]["parcels"].as_u64().unwrap() > 1000);
+        assert!(run["stage_timings"].as_array().unwrap().len() >= 5);
+        assert!(ds
+            .metadata_item("LANDCONS_SETTINGS", "")
+            .unwrap()
+            .contains("[terrain]"));
+    }
     let styles = rows(&gpkg, "layer_styles");
     for layer in ["parcels", "reforestation_candidates"] {
         let s = styles

@@ -221,6 +221,15 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         outputs: Vec::new(),
     };
 
+    // Run metadata for the GeoPackage (the manifest adds the output stage's timing).
+    let run_metadata = serde_json::json!({
+        "landcons_version": env!("CARGO_PKG_VERSION"),
+        "gdal_version": gdal::version::VersionInfo::version_summary(),
+        "inputs": { "dem": dem.files, "parcels": layer.path, "parcels_layer": layer.layer_name },
+        "counts": report,
+        "stage_timings": clock.timings,
+    })
+    .to_string();
     clock.time("output", || {
         let village_table = output::table::village_table(&villages, &fragmentation);
         output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
@@ -237,6 +246,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
             },
             &village_table,
             config,
+            &run_metadata,
         )
     })?;
     report.timings = clock.timings.clone();

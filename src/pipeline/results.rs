@@ -191,6 +191,7 @@ pub(super) fn write_gpkg(
     r: &Results,
     villages: &Table,
     config: &Config,
+    run_metadata: &str,
 ) -> Result<()> {
     let layer = r.layer;
     let mut gpkg = GpkgWriter::create(path)?;
@@ -263,6 +264,7 @@ pub(super) fn write_gpkg(
     ])?;
     gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
     gpkg.set_metadata("LANDCONS_SETTINGS", &config.to_toml())?;
+    gpkg.set_metadata("LANDCONS_RUN", run_metadata)?;
     gpkg.close()
 }
 
