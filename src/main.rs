@@ -107,8 +107,8 @@ enum Command {
         /// Vertical-unit factor applied to elevations.
         #[arg(long, default_value_t = 1.0)]
         z_factor: f64,
-        /// Nodata value for a DEM that declares none.
-        #[arg(long)]
+        /// Nodata value for a DEM that declares none (e.g. --nodata -32768 for SRTM voids).
+        #[arg(long, allow_negative_numbers = true)]
         nodata: Option<f64>,
         /// Memory budget in MiB for the streamed strips.
         #[arg(long, default_value_t = 512)]

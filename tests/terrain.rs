@@ -97,3 +97,77 @@ fn strips_smaller_than_the_dem_give_the_same_result_as_one_block() {
     assert_eq!(read_raster(&outputs[0].0).2, read_raster(&outputs[1].0).2);
     assert_eq!(read_raster(&outputs[0].1).2, read_raster(&outputs[1].1).2);
 }
+
+/// A DEM without a nodata value whose voids hold a fill value (SRTM's −32768) gets its
+/// nodata from the setting: the voids and only they come out as nodata.
+#[test]
+fn a_fill_value_can_be_declared_nodata() {
+    let dir = tempfile::tempdir().unwrap();
+    let dem = dir.path().join("filled.tif");
+    let (c, r) = (40usize, 30usize);
+    let data: Vec<f32> = (0..c * r)
+        .map(|i| {
+            if (10..14).contains(&(i % c)) && (5..9).contains(&(i / c)) {
+                -32768.0
+            } else {
+                (i % c) as f32 * 2.0
+            }
+        })
+        .collect();
+    {
+        let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
+        let mut ds = driver
+            .create_with_band_type::<f32, _>(&dem, c, r, 1)
+            .unwrap();
+        ds.set_geo_transform(&[500000.0, 10.0, 0.0, 3300000.0, 0.0, -10.0])
+            .unwrap();
+        ds.set_spatial_ref(&gdal::spatial_ref::SpatialRef::from_epsg(4544).unwrap())
+            .unwrap();
+        let mut buf = gdal::raster::Buffer::new((c, r), data);
+        ds.rasterband(1)
+            .unwrap()
+            .write((0, 0), (c, r), &mut buf)
+            .unwrap();
+    }
+    let plain = dir.path().join("plain.tif");
+    let declared = dir.path().join("declared.tif");
+    assert!(run(&[
+        "slope",
+        "-q",
+        dem.to_str().unwrap(),
+        "-o",
+        plain.to_str().unwrap()
+    ])
+    .status
+    .success());
+    assert!(run(&[
+        "slope",
+        "-q",
+        dem.to_str().unwrap(),
+        "-o",
+        declared.to_str().unwrap(),
+        "--nodata",
+        "-32768"
+    ])
+    .status
+    .success());
+    let (_, _, a, _) = read_raster(&plain);
+    let (_, _, b, _) = read_raster(&declared);
+    let void = |i: usize| (10..14).contains(&(i % c)) && (5..9).contains(&(i / c));
+    assert!(
+        (0..c * r).filter(|i| void(*i)).all(|i| b[i] == -9999.0),
+        "voids are nodata"
+    );
+    assert!(
+        (0..c * r).filter(|i| !void(*i)).all(|i| b[i] != -9999.0),
+        "only voids are nodata"
+    );
+    assert!(
+        a.iter().any(|v| *v > 80.0),
+        "without the setting the fill value makes cliffs"
+    );
+    assert!(
+        b.iter().filter(|v| **v != -9999.0).all(|v| *v < 12.0),
+        "with it, the 0.2 gradient plane stays about 11.3°"
+    );
+}
