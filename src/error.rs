@@ -26,6 +26,10 @@ pub enum Error {
     #[error("writing {path}: {message}")]
     Output { path: PathBuf, message: String },
 
+    /// Another run is writing into the same output folder.
+    #[error("{0}")]
+    Busy(String),
+
     /// The run was interrupted (Ctrl-C / SIGTERM).
     #[error("interrupted")]
     Interrupted,
@@ -50,6 +54,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::Input { .. } | Error::Feature { .. } => 2,
             Error::Output { .. } => 3,
+            Error::Busy(_) => 4,
             Error::Interrupted => 130,
         }
     }

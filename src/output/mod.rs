@@ -125,6 +125,89 @@ impl Drop for Staging {
     }
 }
 
+/// An exclusive lock on an output folder, so two runs cannot interleave their results.
+/// The lock file holds the owner's process id; a lock left by a process that no longer
+/// exists (a killed run) is taken over.
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    pub fn acquire(out_dir: &Path) -> Result<Lock> {
+        use std::io::Write;
+        std::fs::create_dir_all(out_dir)
+            .map_err(|e| Error::output(out_dir, format!("cannot create the output folder: {e}")))?;
+        let path = out_dir.join(".landcons.lock");
+        for _ in 0..2 {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut f) => {
+                    let _ = writeln!(f, "{}", std::process::id());
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let owner = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<u32>().ok());
+                    match owner {
+                        Some(pid) if Path::new(&format!("/proc/{pid}")).exists() => {
+                            return Err(Error::Busy(format!(
+                                "{}: another landcons run (process {pid}) is writing into this folder; wait for it or use another --out",
+                                out_dir.display()
+                            )));
+                        }
+                        _ => {
+                            let _ = std::fs::remove_file(&path); // stale: its process is gone
+                        }
+                    }
+                }
+                Err(e) => {
+                    return Err(Error::output(
+                        &path,
+                        format!("cannot create the lock file: {e}"),
+                    ))
+                }
+            }
+        }
+        Err(Error::Busy(format!(
+            "{}: cannot take the output folder's lock",
+            out_dir.display()
+        )))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// SHA-256 of a file, hex; for inputs such as a shapefile, its sidecar files too.
+pub fn content_hash(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut files = vec![path.to_path_buf()];
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+    {
+        for ext in ["shx", "dbf", "prj", "cpg"] {
+            let side = path.with_extension(ext);
+            if side.exists() {
+                files.push(side);
+            }
+        }
+    }
+    for f in files {
+        let mut file = std::fs::File::open(&f)?;
+        std::io::copy(&mut file, &mut hasher)?;
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
 /// Area in m² to hectares and mu (1 mu = 666.67 m²).
 pub fn ha(m2: f64) -> f64 {
     m2 / 10_000.0

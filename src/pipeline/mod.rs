@@ -126,6 +126,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         })
         .collect::<Result<Vec<_>>>()?;
 
+    let _lock = output::Lock::acquire(&config.output.dir)?;
     let staging = Staging::new(&config.output.dir)?;
     let slope_path = staging.path(&config.output.slope);
     let grade_path = staging.path(&config.output.slope_grade);

@@ -402,6 +402,25 @@ fn breaks_of(config: &Config) -> [f64; 4] {
     crate::terrain::SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb).breaks
 }
 
+/// SHA-256 of every input file (shapefiles with their sidecars), keyed by path.
+fn input_hashes(config: &Config, dem: &Dem) -> serde_json::Value {
+    let mut files: Vec<&Path> = dem.files.iter().map(|p| p.as_path()).collect();
+    files.push(&config.inputs.parcels);
+    files.extend(config.reforestation.zones.iter().map(|z| z.path.as_path()));
+    let map: serde_json::Map<String, serde_json::Value> = files
+        .into_iter()
+        .map(|f| {
+            (
+                f.display().to_string(),
+                crate::output::content_hash(f)
+                    .map(serde_json::Value::from)
+                    .unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
 pub(super) fn write_manifest(
     path: &Path,
     config: &Config,
@@ -423,6 +442,7 @@ pub(super) fn write_manifest(
             "parcels_encoding": layer.encoding,
             "parcels_reprojected": layer.reprojected,
         },
+        "input_hashes": input_hashes(config, dem),
         "terrain": terrain,
         "counts": report,
         "geometry_issues": layer.issues,

@@ -1,0 +1,133 @@
+//! Re-runs: identical outputs whatever the thread count, input hashes in the manifest,
+//! and a lock so two runs cannot write into the same folder at once.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn demo(out: &Path, threads: &str) {
+    let o = run(&[
+        "run",
+        "-q",
+        repo().join("pipelines/demo.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+fn csv_dump(gpkg: &Path, layer: &str, dir: &Path) -> Vec<u8> {
+    std::fs::create_dir_all(dir).unwrap();
+    let out = dir.join(format!("{layer}.csv"));
+    let ok = Command::new("ogr2ogr")
+        .args(["-f", "CSV", "-lco", "GEOMETRY=AS_WKT"])
+        .arg(&out)
+        .arg(gpkg)
+        .arg(layer)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "ogr2ogr {layer}");
+    std::fs::read(&out).unwrap()
+}
+
+#[test]
+fn one_and_two_threads_give_identical_results() {
+    let (a, b, dumps) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    demo(a.path(), "1");
+    demo(b.path(), "2");
+    for layer in [
+        "parcels",
+        "reforestation_candidates",
+        "merge_candidates",
+        "merge_groups",
+        "adjacency",
+        "village_summary",
+    ] {
+        let x = csv_dump(
+            &a.path().join("landcons.gpkg"),
+            layer,
+            &dumps.path().join("a"),
+        );
+        let y = csv_dump(
+            &b.path().join("landcons.gpkg"),
+            layer,
+            &dumps.path().join("b"),
+        );
+        assert!(
+            x.len() > 100 && x == y,
+            "{layer} differs between 1 and 2 threads"
+        );
+    }
+    for f in ["slope.tif", "slope_grade.tif", "village_summary.csv"] {
+        assert!(
+            std::fs::read(a.path().join(f)).unwrap() == std::fs::read(b.path().join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn the_manifest_records_input_hashes() {
+    use sha2::{Digest, Sha256};
+    let out = tempfile::tempdir().unwrap();
+    demo(out.path(), "2");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let hashes = m["input_hashes"].as_object().unwrap();
+    let dem = hashes
+        .iter()
+        .find(|(k, _)| k.ends_with("dem.tif"))
+        .unwrap()
+        .1
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expected = format!(
+        "{:x}",
+        Sha256::digest(std::fs::read(repo().join("data/dem.tif")).unwrap())
+    );
+    assert_eq!(dem, expected);
+    assert!(
+        hashes.keys().any(|k| k.ends_with("dltb.shp")),
+        "the parcel layer is hashed"
+    );
+}
+
+#[test]
+fn a_run_holding_the_folder_blocks_a_second_one_and_a_stale_lock_does_not() {
+    let out = tempfile::tempdir().unwrap();
+    demo(out.path(), "2");
+    let before = std::fs::read(out.path().join("landcons.gpkg")).unwrap();
+    let lock = out.path().join(".landcons.lock");
+    // A live owner: this test process.
+    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
+    let o = run(&[
+        "run",
+        "-q",
+        repo().join("pipelines/demo.toml").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("another landcons run"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read(out.path().join("landcons.gpkg")).unwrap(),
+        before,
+        "the blocked run touched nothing"
+    );
+    // A lock whose process is gone (a killed run) is taken over.
+    std::fs::write(&lock, "999999999\n").unwrap();
+    demo(out.path(), "2");
+    assert!(!lock.exists(), "the lock is released after the run");
+}
