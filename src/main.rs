@@ -52,6 +52,9 @@ enum Command {
         /// Worker threads (overrides run.threads; 0 = one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Recompute everything, even the slope rasters of an unchanged DEM.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Check a pipeline file and that its inputs open; print what a run would do.
     Validate {
@@ -183,13 +186,20 @@ fn run_command(cli: &Cli) -> Result<(), Error> {
             out,
             set,
             threads,
+            no_cache,
         } => {
             let mut config = Config::load(file, set)?;
             if let Some(o) = out {
                 config.output.dir = o.clone();
             }
             set_threads(threads.unwrap_or(config.run.threads));
-            let report = pipeline::run(&config, &RunOptions { quiet: cli.quiet })?;
+            let report = pipeline::run(
+                &config,
+                &RunOptions {
+                    quiet: cli.quiet,
+                    no_cache: *no_cache,
+                },
+            )?;
             if !cli.quiet {
                 println!(
                     "landcons: {} parcels ({} cropland), {} reforestation candidates ({:.2} ha), {} recorded-grade mismatches, {} parcels without slope data",

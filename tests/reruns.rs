@@ -131,3 +131,77 @@ fn a_run_holding_the_folder_blocks_a_second_one_and_a_stale_lock_does_not() {
     demo(out.path(), "2");
     assert!(!lock.exists(), "the lock is released after the run");
 }
+
+/// After a parcel-only update the slope rasters are reused (the manifest says so), and
+/// `--no-cache` recomputes them; the results are the same either way.
+#[test]
+fn a_parcel_only_update_reuses_the_slope_rasters() {
+    let work = tempfile::tempdir().unwrap();
+    let parcels = work.path().join("dltb.gpkg");
+    std::fs::copy(repo().join("data/dltb.gpkg"), &parcels).unwrap();
+    let pipeline = work.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[inputs]\ndem = [\"{}\"]\nparcels = \"dltb.gpkg\"\n[output]\ndir = \"out\"\n",
+            repo().join("data/dem.tif").display()
+        ),
+    )
+    .unwrap();
+    let manifest = || -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(work.path().join("out/manifest.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let run_it = |extra: &[&str]| {
+        let mut args = vec!["run", "-q", pipeline.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    run_it(&[]);
+    assert_eq!(manifest()["cache"]["terrain"], "miss");
+    let slope_before = std::fs::read(work.path().join("out/slope.tif")).unwrap();
+
+    // The yearly update: one parcel re-coded.
+    let ok = Command::new("ogrinfo")
+        .arg(&parcels)
+        .args([
+            "-dialect",
+            "SQLite",
+            "-sql",
+            "UPDATE DLTB SET DLBM = '0301', DLMC = '乔木林地' WHERE fid = 10",
+        ])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok);
+    run_it(&[]);
+    let m = manifest();
+    assert_eq!(
+        m["cache"]["terrain"], "hit",
+        "slope was recomputed although the DEM did not change"
+    );
+    assert_eq!(
+        std::fs::read(work.path().join("out/slope.tif")).unwrap(),
+        slope_before
+    );
+    assert!(
+        work.path().join("out/slope_grade.tif.aux.xml").exists()
+            || work.path().join("out/slope_grade.tif").exists()
+    );
+
+    run_it(&["--no-cache"]);
+    assert_eq!(manifest()["cache"]["terrain"], "disabled");
+    assert_eq!(
+        std::fs::read(work.path().join("out/slope.tif")).unwrap(),
+        slope_before,
+        "recomputed slope is identical"
+    );
+
+    // Other terrain settings: no reuse.
+    run_it(&["--set", "terrain.algorithm=zevenbergen-thorne"]);
+    assert_eq!(manifest()["cache"]["terrain"], "miss");
+}

@@ -1,5 +1,6 @@
 //! The pipeline: stage order, progress, timings, and the run manifest.
 
+mod cache;
 mod results;
 
 use std::path::PathBuf;
@@ -38,6 +39,8 @@ pub fn check_interrupted() -> Result<()> {
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
     pub quiet: bool,
+    /// Recompute every stage even when the previous run's results can be reused.
+    pub no_cache: bool,
 }
 
 /// Seconds spent in one stage.
@@ -130,7 +133,24 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     let staging = Staging::new(&config.output.dir)?;
     let slope_path = staging.path(&config.output.slope);
     let grade_path = staging.path(&config.output.slope_grade);
+    // The slope rasters depend only on the DEM and the terrain settings: when both hash
+    // the same as for the results already in the output folder, those rasters are reused.
+    let terrain_key = cache::terrain_key(config, &dem);
+    let reused = if opts.no_cache {
+        None
+    } else {
+        cache::reuse_terrain(&config.output, &terrain_key, &slope_path, &grade_path)
+    };
+    let terrain_cache = match (&reused, opts.no_cache) {
+        (_, true) => "disabled",
+        (Some(_), _) => "hit",
+        (None, _) => "miss",
+    };
     let terrain_summary = clock.time("terrain", || {
+        if let Some(summary) = reused {
+            tracing::info!("terrain: DEM and settings unchanged, slope rasters reused");
+            return Ok(summary);
+        }
         let progress = Progress::new("slope", opts.quiet);
         let s = terrain::write_slope_rasters(
             &dem,
@@ -251,6 +271,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         )
     })?;
     report.timings = clock.timings.clone();
+    let cache_info = serde_json::json!({ "terrain_key": terrain_key, "terrain": terrain_cache });
     results::write_manifest(
         &staging.path(&config.output.manifest),
         config,
@@ -259,6 +280,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         &terrain_summary,
         &report,
         started,
+        &cache_info,
     )?;
     check_interrupted()?;
     report.outputs = staging.commit()?;

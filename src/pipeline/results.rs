@@ -429,8 +429,10 @@ pub(super) fn write_manifest(
     terrain: &TerrainSummary,
     report: &RunReport,
     started: Instant,
+    cache: &serde_json::Value,
 ) -> Result<()> {
     let manifest = serde_json::json!({
+        "cache": cache,
         "tool": "landcons",
         "version": env!("CARGO_PKG_VERSION"),
         "gdal_version": gdal::version::VersionInfo::version_summary(),

@@ -43,7 +43,7 @@ impl SlopeOptions {
 }
 
 /// What the terrain stage found, for the manifest and the summary.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TerrainSummary {
     pub cols: usize,
     pub rows: usize,

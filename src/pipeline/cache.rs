@@ -1,0 +1,55 @@
+//! Reusing the previous run's slope rasters when the DEM and the terrain settings did not
+//! change (the usual re-run after a parcel-only survey update).
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, OutputSettings};
+use crate::raster::Dem;
+use crate::terrain::TerrainSummary;
+
+/// Hash of everything the slope rasters depend on: the DEM files' content, the grid, and
+/// the terrain settings. Tool version included, so a new version recomputes.
+pub(super) fn terrain_key(config: &Config, dem: &Dem) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION"));
+    for f in &dem.files {
+        h.update(crate::output::content_hash(f).unwrap_or_default());
+    }
+    h.update(format!(
+        "{:?}{:?}{:?}",
+        dem.grid.transform, dem.grid.nodata, dem.grid.crs_wkt
+    ));
+    h.update(toml_edit::ser::to_string(&config.terrain).unwrap_or_default());
+    h.update(format!("{}", config.run.memory_limit_mb > 0)); // strip size never changes values
+    format!("{:x}", h.finalize())
+}
+
+/// When the manifest in the output folder was made with the same key, links (or copies)
+/// its slope rasters into the staging folder and returns their summary.
+pub(super) fn reuse_terrain(
+    out: &OutputSettings,
+    key: &str,
+    slope: &Path,
+    grade: &Path,
+) -> Option<TerrainSummary> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.dir.join(&out.manifest)).ok()?).ok()?;
+    if manifest["status"] != "success" || manifest["cache"]["terrain_key"].as_str()? != key {
+        return None;
+    }
+    let summary: TerrainSummary = serde_json::from_value(manifest["terrain"].clone()).ok()?;
+    for (name, dst) in [(&out.slope, slope), (&out.slope_grade, grade)] {
+        let src = out.dir.join(name);
+        if std::fs::hard_link(&src, dst).is_err() && std::fs::copy(&src, dst).is_err() {
+            return None;
+        }
+        // The grade raster's category names live in its .aux.xml sidecar.
+        let aux = src.with_file_name(format!("{name}.aux.xml"));
+        if aux.exists() {
+            let _ = std::fs::copy(&aux, dst.with_file_name(format!("{name}.aux.xml")));
+        }
+    }
+    Some(summary)
+}
