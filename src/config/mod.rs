@@ -44,6 +44,17 @@ pub struct Inputs {
     pub parcels_encoding: String,
     /// CRS to assume when the parcel layer carries none.
     pub parcels_crs: Option<String>,
+    /// Features that are points or lines: "error" (default) stops with the feature named,
+    /// "skip" leaves them out and reports them in the manifest.
+    pub non_polygons: NonPolygons,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum NonPolygons {
+    #[default]
+    Error,
+    Skip,
 }
 
 impl Default for Inputs {
@@ -56,6 +67,7 @@ impl Default for Inputs {
             parcels_layer: String::new(),
             parcels_encoding: "auto".into(),
             parcels_crs: None,
+            non_polygons: NonPolygons::Error,
         }
     }
 }

@@ -182,6 +182,12 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
         })?
     };
     let layer_name = layer.name();
+    if layer.feature_count() == 0 {
+        return Err(Error::input(
+            path,
+            format!("layer {layer_name} has no features"),
+        ));
+    }
 
     let fields: Vec<FieldSpec> = layer
         .defn()
@@ -214,7 +220,7 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
         Err(Error::input(
             path,
             format!(
-                "layer {layer_name}: field {name:?} (fields.{key}) not found{hint} Fields: {}",
+                "layer {layer_name}: field {name:?} (fields.{key}) not found{hint}; fields: {}",
                 all.join(", ")
             ),
         ))
@@ -238,6 +244,7 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
         None
     };
 
+    let skip_non_polygons = opts.inputs.non_polygons == crate::config::NonPolygons::Skip;
     let transform = coordinate_transform(
         &layer,
         path,
@@ -287,6 +294,17 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
             )));
         }
         let geometry = match feature.geometry() {
+            Some(g) if !is_polygonal(g) && skip_non_polygons => {
+                issues.push(GeometryIssue {
+                    id: id.clone(),
+                    problem: format!(
+                        "not a polygon ({})",
+                        gdal::vector::geometry_type_to_name(g.geometry_type())
+                    ),
+                    action: "skipped (inputs.non_polygons = \"skip\")".into(),
+                });
+                continue;
+            }
             Some(g) => {
                 prepare_geometry(g, transform.as_ref(), &id, &mut issues).map_err(feature_err)?
             }
@@ -300,7 +318,7 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
             }
         };
         parcels.push(Parcel {
-            index,
+            index: parcels.len(),
             land_use: text(i_land_use),
             village_code: text(i_village_code),
             village_name: text(i_village_name),
@@ -526,6 +544,19 @@ fn invalid_reason(g: &Geometry) -> String {
         "zero area".into()
     } else {
         "self-intersection or bad ring".into()
+    }
+}
+
+/// Polygon, MultiPolygon (2D or not), or a collection holding polygons.
+fn is_polygonal(g: &Geometry) -> bool {
+    use gdal::vector::OGRwkbGeometryType as T;
+    let t = gdal::vector::geometry_type_flatten(g.geometry_type());
+    if t == T::wkbPolygon || t == T::wkbMultiPolygon {
+        true
+    } else if t == T::wkbGeometryCollection {
+        (0..g.geometry_count()).any(|i| is_polygonal(&g.get_geometry(i)))
+    } else {
+        false
     }
 }
 
