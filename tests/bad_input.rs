@@ -174,3 +174,18 @@ fn a_one_cell_dem_and_a_one_parcel_layer_run_without_panic() {
         "a 1×1 DEM has no slope"
     );
 }
+
+#[test]
+fn a_stray_huge_coordinate_is_an_error_naming_the_parcel() {
+    let dir = tempfile::tempdir().unwrap();
+    let stray = r#"{"type":"Feature","properties":{"BSM":"X7","DLBM":"0103"},"geometry":{"type":"Polygon","coordinates":[[[483000,3288000],[1e12,3288000],[483050,3288050],[483000,3288000]]]}}"#.to_string();
+    let p = geojson(dir.path(), &[square("A1", 483000.0, 3288000.0), stray]);
+    let (o, out) = run_with(dir.path(), &dem(), &p, "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("X7") && text(&o).contains("check its coordinates"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.join("landcons.gpkg").exists());
+}

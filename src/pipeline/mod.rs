@@ -165,7 +165,22 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
 
     let stats = clock.time("zonal", || {
         let progress = Progress::new("zonal", opts.quiet);
-        let s = zonal::zonal_slope(&layer.parcels, &slope_path, &dem.grid, &breaks, &progress);
+        let s = zonal::zonal_slope(&layer.parcels, &slope_path, &dem.grid, &breaks, &progress)
+            .map_err(|e| match e {
+                // The zonal stage names the parcel; the layer it came from is known here.
+                Error::Feature {
+                    path,
+                    feature,
+                    message,
+                    ..
+                } if path.as_os_str().is_empty() => Error::Feature {
+                    path: layer.path.clone(),
+                    layer: layer.layer_name.clone(),
+                    feature,
+                    message,
+                },
+                e => e,
+            });
         progress.finish();
         s
     })?;

@@ -115,6 +115,23 @@ pub fn parcel_slope(
         dx: grid.transform[1],
         dy: grid.transform[5],
     };
+    // A window far larger than the DEM means coordinates that went wrong (a stray vertex
+    // at 1e12, a wrong CRS): refuse it by parcel id instead of allocating it.
+    if let Some(r) = parcel.geometry.bounding_rect() {
+        let cells = ((r.width() / frame.dx).abs() + 2.0) * ((r.height() / frame.dy).abs() + 2.0);
+        let limit = (4.0 * grid.cols as f64 * grid.rows as f64).max(4e6);
+        if !cells.is_finite() || cells > limit {
+            return Err(Error::Feature {
+                path: Default::default(),
+                layer: "parcels".into(),
+                feature: parcel.id.clone(),
+                message: format!(
+                    "its extent ({:.1}, {:.1}) – ({:.1}, {:.1}) spans {cells:.3e} DEM cells, far more than the DEM has; check its coordinates",
+                    r.min().x, r.min().y, r.max().x, r.max().y
+                ),
+            });
+        }
+    }
     let Some(cov) = coverage(&parcel.geometry, &frame) else {
         return Ok(Accumulator::new().finish(area_m2));
     };
