@@ -53,7 +53,7 @@ fn inputs() -> Inputs {
 }
 
 fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>) {
-    let geoms: Vec<_> = i.parcels.iter().map(|p| p.geometry.clone()).collect();
+    let geoms: Vec<_> = i.parcels.iter().map(|p| &p.geometry).collect();
     let graph = adjacency::build(&geoms, s.tolerance_m, 0.0);
     let shapes: Vec<_> = i
         .parcels

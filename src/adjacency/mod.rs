@@ -6,6 +6,8 @@
 //! survey slivers and gaps narrower than ε still count, while corner-only contact
 //! measures (almost) nothing and is dropped.
 
+use std::borrow::Borrow;
+
 use geo::{BoundingRect, Coord, MultiPolygon};
 use rayon::prelude::*;
 use rstar::{RTree, RTreeObject, AABB};
@@ -39,16 +41,27 @@ impl Graph {
 /// Segments may deviate from parallel by at most this sine (~5.7°) to count as shared.
 const MAX_SIN: f64 = 0.1;
 
-struct Boxed {
-    index: usize,
-    envelope: AABB<[f64; 2]>,
+/// An item of an R-tree over parcel bounding boxes: its index and its (padded) box.
+pub(crate) struct Indexed {
+    pub index: usize,
+    pub envelope: AABB<[f64; 2]>,
 }
 
-impl RTreeObject for Boxed {
+impl RTreeObject for Indexed {
     type Envelope = AABB<[f64; 2]>;
     fn envelope(&self) -> Self::Envelope {
         self.envelope
     }
+}
+
+/// Bounding box of a geometry grown by `pad` on every side (None when it is empty).
+pub(crate) fn envelope(g: &MultiPolygon<f64>, pad: f64) -> Option<AABB<[f64; 2]>> {
+    g.bounding_rect().map(|r| {
+        AABB::from_corners(
+            [r.min().x - pad, r.min().y - pad],
+            [r.max().x + pad, r.max().y + pad],
+        )
+    })
 }
 
 type Segment = (Coord<f64>, Coord<f64>);
@@ -163,27 +176,18 @@ pub fn shared_length(a: &[Segment], b: &[Segment], eps: f64) -> f64 {
 
 /// Builds the adjacency graph. Pairs sharing no more than `min_shared_m` (and never
 /// less than 2ε, which corner contacts can reach) are not adjacent.
-pub fn build(parcels: &[MultiPolygon<f64>], eps: f64, min_shared_m: f64) -> Graph {
-    let items: Vec<Boxed> = parcels
+pub fn build<G: Borrow<MultiPolygon<f64>> + Sync>(
+    parcels: &[G],
+    eps: f64,
+    min_shared_m: f64,
+) -> Graph {
+    let envelopes: Vec<Option<AABB<[f64; 2]>>> =
+        parcels.iter().map(|g| envelope(g.borrow(), eps)).collect();
+    let items: Vec<Indexed> = envelopes
         .iter()
         .enumerate()
-        .filter_map(|(index, g)| {
-            g.bounding_rect().map(|r| Boxed {
-                index,
-                envelope: AABB::from_corners(
-                    [r.min().x - eps, r.min().y - eps],
-                    [r.max().x + eps, r.max().y + eps],
-                ),
-            })
-        })
+        .filter_map(|(index, e)| e.map(|envelope| Indexed { index, envelope }))
         .collect();
-    let envelopes: Vec<Option<AABB<[f64; 2]>>> = {
-        let mut v = vec![None; parcels.len()];
-        for it in &items {
-            v[it.index] = Some(it.envelope);
-        }
-        v
-    };
     let tree = RTree::bulk_load(items);
     let threshold = min_shared_m.max(2.0 * eps).max(1e-9);
     let mut edges: Vec<Edge> = (0..parcels.len())
@@ -191,13 +195,13 @@ pub fn build(parcels: &[MultiPolygon<f64>], eps: f64, min_shared_m: f64) -> Grap
         .flat_map_iter(|i| {
             let mut found = Vec::new();
             if let Some(env) = envelopes[i] {
-                let seg_i = segments(&parcels[i]);
+                let seg_i = segments(parcels[i].borrow());
                 for other in tree.locate_in_envelope_intersecting(&env) {
                     let j = other.index;
                     if j <= i {
                         continue;
                     }
-                    let shared = shared_length(&seg_i, &segments(&parcels[j]), eps);
+                    let shared = shared_length(&seg_i, &segments(parcels[j].borrow()), eps);
                     if shared > threshold {
                         found.push(Edge {
                             a: i,

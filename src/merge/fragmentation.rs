@@ -48,9 +48,7 @@ impl Acc {
         self.count += 1;
         self.area += area;
         self.edge += perimeter;
-        if area > 0.0 {
-            self.si_weighted += area * perimeter / (2.0 * (std::f64::consts::PI * area).sqrt());
-        }
+        self.si_weighted += area * super::shape::shape_index(perimeter, area);
         if area >= large_block {
             self.large += area;
         }

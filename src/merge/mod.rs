@@ -132,19 +132,13 @@ pub fn merge_groups(
                     per_grade[g] += stats[m].share[g] * area[m];
                 }
             }
-            let mut best = 0;
-            for g in 1..5 {
-                if per_grade[g] > per_grade[best] {
-                    best = g;
-                }
-            }
             let perimeter_m = shape::perimeter(&geometry);
             MergeGroup {
                 id: k + 1,
                 members,
                 area_m2,
                 slope_mean,
-                grade: best as u8 + 1,
+                grade: crate::zonal::dominant_grade(&per_grade),
                 geometry,
                 perimeter_m,
             }

@@ -16,6 +16,16 @@ pub struct ShapeFigures {
     pub fragmented: bool,
 }
 
+/// Shape index perimeter / (2·√(π·area)): 1 for a circle, larger for irregular or
+/// elongated shapes; 0 for an empty shape.
+pub fn shape_index(perimeter_m: f64, area_m2: f64) -> f64 {
+    if area_m2 > 0.0 {
+        perimeter_m / (2.0 * (std::f64::consts::PI * area_m2).sqrt())
+    } else {
+        0.0
+    }
+}
+
 /// Total length of all rings (exteriors and holes).
 pub fn perimeter(g: &MultiPolygon<f64>) -> f64 {
     g.0.iter()
@@ -41,11 +51,7 @@ pub fn shape_figures(
     } else {
         g.unsigned_area()
     };
-    let shape_index = if area > 0.0 {
-        perimeter_m / (2.0 * (std::f64::consts::PI * area).sqrt())
-    } else {
-        0.0
-    };
+    let shape_index = shape_index(perimeter_m, area);
     let mean_width_m = if perimeter_m > 0.0 {
         2.0 * area / perimeter_m
     } else {

@@ -9,20 +9,24 @@ use crate::config::{Config, OutputSettings};
 use crate::raster::Dem;
 use crate::terrain::TerrainSummary;
 
-/// Hash of everything the slope rasters depend on: the DEM files' content, the grid, and
-/// the terrain settings. Tool version included, so a new version recomputes.
-pub(super) fn terrain_key(config: &Config, dem: &Dem) -> String {
+/// Hash of everything the slope rasters depend on: the DEM files' content (from
+/// `input_hashes`, so each file is read once a run), the grid, and the terrain settings.
+/// Tool version included, so a new version recomputes.
+pub(super) fn terrain_key(config: &Config, dem: &Dem, input_hashes: &serde_json::Value) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION"));
     for f in &dem.files {
-        h.update(crate::output::content_hash(f).unwrap_or_default());
+        h.update(
+            input_hashes[f.display().to_string()]
+                .as_str()
+                .unwrap_or_default(),
+        );
     }
     h.update(format!(
         "{:?}{:?}{:?}",
         dem.grid.transform, dem.grid.nodata, dem.grid.crs_wkt
     ));
     h.update(toml_edit::ser::to_string(&config.terrain).unwrap_or_default());
-    h.update(format!("{}", config.run.memory_limit_mb > 0)); // strip size never changes values
     format!("{:x}", h.finalize())
 }
 

@@ -135,7 +135,8 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     let grade_path = staging.path(&config.output.slope_grade);
     // The slope rasters depend only on the DEM and the terrain settings: when both hash
     // the same as for the results already in the output folder, those rasters are reused.
-    let terrain_key = cache::terrain_key(config, &dem);
+    let input_hashes = results::input_hashes(config, &dem);
+    let terrain_key = cache::terrain_key(config, &dem, &input_hashes);
     let reused = if opts.no_cache {
         None
     } else {
@@ -197,8 +198,8 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         Ok((flags, villages))
     })?;
 
-    let geometries: Vec<geo::MultiPolygon<f64>> =
-        layer.parcels.iter().map(|p| p.geometry.clone()).collect();
+    let geometries: Vec<&geo::MultiPolygon<f64>> =
+        layer.parcels.iter().map(|p| &p.geometry).collect();
     let graph = clock.time("adjacency", || {
         Ok(adjacency::build(&geometries, config.merge.tolerance_m, 0.0))
     })?;
@@ -296,6 +297,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         &report,
         started,
         &cache_info,
+        &input_hashes,
     )?;
     check_interrupted()?;
     report.outputs = staging.commit()?;

@@ -341,11 +341,7 @@ fn merge_groups_table(r: &Results) -> Table {
                 .iter()
                 .map(|&m| r.layer.parcels[m].id.as_str())
                 .collect();
-            let si = if g.area_m2 > 0.0 {
-                g.perimeter_m / (2.0 * (std::f64::consts::PI * g.area_m2).sqrt())
-            } else {
-                0.0
-            };
+            let si = crate::merge::shape::shape_index(g.perimeter_m, g.area_m2);
             vec![
                 AttrValue::Int(g.id as i64),
                 AttrValue::Int(g.members.len() as i64),
@@ -403,7 +399,7 @@ fn breaks_of(config: &Config) -> [f64; 4] {
 }
 
 /// SHA-256 of every input file (shapefiles with their sidecars), keyed by path.
-fn input_hashes(config: &Config, dem: &Dem) -> serde_json::Value {
+pub(super) fn input_hashes(config: &Config, dem: &Dem) -> serde_json::Value {
     let mut files: Vec<&Path> = dem.files.iter().map(|p| p.as_path()).collect();
     files.push(&config.inputs.parcels);
     files.extend(config.reforestation.zones.iter().map(|z| z.path.as_path()));
@@ -430,6 +426,7 @@ pub(super) fn write_manifest(
     report: &RunReport,
     started: Instant,
     cache: &serde_json::Value,
+    input_hashes: &serde_json::Value,
 ) -> Result<()> {
     let manifest = serde_json::json!({
         "cache": cache,
@@ -444,7 +441,7 @@ pub(super) fn write_manifest(
             "parcels_encoding": layer.encoding,
             "parcels_reprojected": layer.reprojected,
         },
-        "input_hashes": input_hashes(config, dem),
+        "input_hashes": input_hashes,
         "terrain": terrain,
         "counts": report,
         "geometry_issues": layer.issues,

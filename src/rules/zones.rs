@@ -1,22 +1,12 @@
 //! Zone layers for the reforestation rule (exclusion or inclusion polygons) and the
 //! share of a parcel's area inside them.
 
-use geo::{Area, BooleanOps, BoundingRect, MultiPolygon};
-use rstar::{RTree, RTreeObject, AABB};
+use geo::{Area, BooleanOps, MultiPolygon};
+use rstar::RTree;
+
+use crate::adjacency::{envelope, Indexed};
 
 use crate::config::{ZoneLayer, ZoneMode};
-
-struct Indexed {
-    index: usize,
-    envelope: AABB<[f64; 2]>,
-}
-
-impl RTreeObject for Indexed {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
 
 /// A zone layer's polygons, indexed for overlap queries.
 pub struct Zone {
@@ -27,17 +17,12 @@ pub struct Zone {
     tree: RTree<Indexed>,
 }
 
-fn envelope(g: &MultiPolygon<f64>) -> Option<AABB<[f64; 2]>> {
-    g.bounding_rect()
-        .map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
-}
-
 impl Zone {
     pub fn new(layer: &ZoneLayer, polygons: Vec<MultiPolygon<f64>>) -> Zone {
         let items = polygons
             .iter()
             .enumerate()
-            .filter_map(|(index, g)| envelope(g).map(|envelope| Indexed { index, envelope }))
+            .filter_map(|(index, g)| envelope(g, 0.0).map(|envelope| Indexed { index, envelope }))
             .collect();
         Zone {
             name: layer.name.clone(),
@@ -52,7 +37,7 @@ impl Zone {
     /// counted once each, so the share is clamped to 1.
     pub fn overlap_share(&self, parcel: &MultiPolygon<f64>) -> f64 {
         let area = parcel.unsigned_area();
-        let Some(env) = envelope(parcel) else {
+        let Some(env) = envelope(parcel, 0.0) else {
             return 0.0;
         };
         if area <= 0.0 {

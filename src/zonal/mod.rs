@@ -83,18 +83,22 @@ impl Accumulator {
             for g in 0..5 {
                 out.share[g] = self.per_grade[g] / self.weight_data;
             }
-            // First maximum: ties (equal areas) go to the flatter grade.
-            let mut best = 0;
-            for g in 1..5 {
-                if self.per_grade[g] > self.per_grade[best] {
-                    best = g;
-                }
-            }
-            out.grade = best as u8 + 1;
+            out.grade = dominant_grade(&self.per_grade);
         }
         out.nodata_share = out.nodata_share.clamp(0.0, 1.0);
         out
     }
+}
+
+/// The grade (1..=5) with the largest area; ties (equal areas) go to the flatter grade.
+pub fn dominant_grade(area_per_grade: &[f64; 5]) -> u8 {
+    let mut best = 0;
+    for g in 1..5 {
+        if area_per_grade[g] > area_per_grade[best] {
+            best = g;
+        }
+    }
+    best as u8 + 1
 }
 
 /// Statistics of one parcel from a slope window that covers its coverage window.
