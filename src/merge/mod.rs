@@ -167,13 +167,7 @@ fn make_valid(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     if crate::parcels::quiet_gdal(|| gg.is_valid()) {
         return g;
     }
-    match gg
-        .make_valid(&gdal::cpl::CslStringList::new())
-        .and_then(|v| v.to_geo())
-    {
-        Ok(fixed) => crate::parcels::polygons_of(&fixed),
-        Err(_) => g,
-    }
+    crate::parcels::repaired_polygons(&gg).unwrap_or(g)
 }
 
 /// Area of a dissolved group (for checks): planar.

@@ -509,10 +509,8 @@ fn prepare_geometry(
     }
     if !quiet_gdal(|| g.is_valid()) {
         let reason = invalid_reason(&g);
-        let fixed = g
-            .make_valid(&gdal::cpl::CslStringList::new())
+        let fixed_mp = repaired_polygons(&g)
             .map_err(|e| format!("invalid geometry ({reason}) that cannot be repaired: {e}"))?;
-        let fixed_mp = polygons_of(&fixed.to_geo().map_err(|e| e.to_string())?);
         issues.push(GeometryIssue {
             id: id.to_string(),
             problem: reason,
@@ -545,6 +543,12 @@ fn invalid_reason(g: &Geometry) -> String {
     } else {
         "self-intersection or bad ring".into()
     }
+}
+
+/// The polygons of GEOS's MakeValid repair of `g` (lines and points it leaves are dropped).
+pub fn repaired_polygons(g: &Geometry) -> gdal::errors::Result<MultiPolygon<f64>> {
+    let fixed = g.make_valid(&gdal::cpl::CslStringList::new())?;
+    Ok(polygons_of(&fixed.to_geo()?))
 }
 
 /// Polygon, MultiPolygon (2D or not), or a collection holding polygons.
