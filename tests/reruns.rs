@@ -164,25 +164,40 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
     assert_eq!(manifest()["cache"]["terrain"], "miss");
     let slope_before = std::fs::read(work.path().join("out/slope.tif")).unwrap();
 
-    // The yearly update: one parcel re-coded.
-    let ok = Command::new("ogrinfo")
-        .arg(&parcels)
-        .args([
-            "-dialect",
-            "SQLite",
-            "-sql",
-            "UPDATE DLTB SET DLBM = '0301', DLMC = '乔木林地' WHERE fid = 10",
-        ])
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok);
+    let parcel_count = m_count(&manifest());
+    assert_eq!(manifest()["cache"]["zonal"]["computed"], parcel_count);
+
+    // The yearly update: one parcel re-coded, one redrawn (moved by half a metre).
+    for sql in [
+        "UPDATE DLTB SET DLBM = '0301', DLMC = '乔木林地' WHERE fid = 10",
+        "UPDATE DLTB SET geom = ST_Translate(geom, 0.5, 0, 0) WHERE fid = 20",
+    ] {
+        let o = Command::new("ogrinfo")
+            .arg(&parcels)
+            .args(["-dialect", "SQLite", "-sql", sql])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    }
     run_it(&[]);
     let m = manifest();
     assert_eq!(
         m["cache"]["terrain"], "hit",
         "slope was recomputed although the DEM did not change"
+    );
+    assert_eq!(
+        (
+            m["cache"]["zonal"]["computed"].as_u64(),
+            m["cache"]["zonal"]["reused"].as_u64()
+        ),
+        (Some(1), Some(parcel_count - 1)),
+        "only the redrawn parcel's statistics are recomputed"
+    );
+    let dumps = work.path().join("dumps");
+    let cached_parcels = csv_dump(
+        &work.path().join("out/landcons.gpkg"),
+        "parcels",
+        &dumps.join("a"),
     );
     assert_eq!(
         std::fs::read(work.path().join("out/slope.tif")).unwrap(),
@@ -195,6 +210,16 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
 
     run_it(&["--no-cache"]);
     assert_eq!(manifest()["cache"]["terrain"], "disabled");
+    assert_eq!(manifest()["cache"]["zonal"], "disabled");
+    assert!(
+        cached_parcels
+            == csv_dump(
+                &work.path().join("out/landcons.gpkg"),
+                "parcels",
+                &dumps.join("b")
+            ),
+        "reused statistics equal recomputed ones"
+    );
     assert_eq!(
         std::fs::read(work.path().join("out/slope.tif")).unwrap(),
         slope_before,
@@ -204,4 +229,10 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
     // Other terrain settings: no reuse.
     run_it(&["--set", "terrain.algorithm=zevenbergen-thorne"]);
     assert_eq!(manifest()["cache"]["terrain"], "miss");
+}
+
+fn m_count(manifest: &serde_json::Value) -> u64 {
+    manifest["counts"]["parcels"]
+        .as_u64()
+        .expect("parcel count")
 }

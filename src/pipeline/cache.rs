@@ -9,6 +9,10 @@ use crate::config::{Config, OutputSettings};
 use crate::raster::Dem;
 use crate::terrain::TerrainSummary;
 
+/// The per-parcel zonal statistics of the last run, in the output folder (hidden: it is
+/// landcons's working data, not a result).
+pub(super) const ZONAL_CACHE: &str = ".landcons-zonal-cache";
+
 /// Hash of everything the slope rasters depend on: the DEM files' content (from
 /// `input_hashes`, so each file is read once a run), the grid, and the terrain settings.
 /// Tool version included, so a new version recomputes.

@@ -111,7 +111,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
             target_crs_wkt: &dem.grid.crs_wkt,
         })
     })?;
-    check_overlap(&dem, &layer)?;
+    check_extents(&dem, &layer)?;
     let zones = config
         .reforestation
         .zones
@@ -164,27 +164,37 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         s
     })?;
 
+    // Parcels whose id and geometry are unchanged since the previous run keep their
+    // statistics when the slope raster is the same (same terrain key).
+    let zonal_cache_path = config.output.dir.join(cache::ZONAL_CACHE);
+    let geometry_hashes = zonal::cache::geometry_hashes(&layer.parcels);
+    let known = if opts.no_cache {
+        vec![None; layer.parcels.len()]
+    } else {
+        zonal::cache::ZonalCache::load(&zonal_cache_path, &terrain_key)
+            .lookup(&layer.parcels, &geometry_hashes)
+    };
+    let zonal_reused = known.iter().filter(|k| k.is_some()).count();
     let stats = clock.time("zonal", || {
         let progress = Progress::new("zonal", opts.quiet);
-        let s = zonal::zonal_slope(&layer.parcels, &slope_path, &dem.grid, &breaks, &progress)
-            .map_err(|e| match e {
-                // The zonal stage names the parcel; the layer it came from is known here.
-                Error::Feature {
-                    path,
-                    feature,
-                    message,
-                    ..
-                } if path.as_os_str().is_empty() => Error::Feature {
-                    path: layer.path.clone(),
-                    layer: layer.layer_name.clone(),
-                    feature,
-                    message,
-                },
-                e => e,
-            });
+        let s = zonal::zonal_slope_reusing(
+            &layer.parcels,
+            known,
+            &slope_path,
+            &dem.grid,
+            &breaks,
+            &progress,
+        );
         progress.finish();
         s
     })?;
+    zonal::cache::save(
+        &staging.path(cache::ZONAL_CACHE),
+        &terrain_key,
+        &layer.parcels,
+        &geometry_hashes,
+        &stats,
+    )?;
 
     let (flags, villages) = clock.time("rules", || {
         let flags = rules::reforestation(
@@ -287,7 +297,13 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         )
     })?;
     report.timings = clock.timings.clone();
-    let cache_info = serde_json::json!({ "terrain_key": terrain_key, "terrain": terrain_cache });
+    let cache_info = serde_json::json!({
+        "terrain_key": terrain_key,
+        "terrain": terrain_cache,
+        "zonal": if opts.no_cache { serde_json::json!("disabled") } else {
+            serde_json::json!({ "reused": zonal_reused, "computed": layer.parcels.len() - zonal_reused })
+        },
+    });
     results::write_manifest(
         &staging.path(&config.output.manifest),
         config,
@@ -304,8 +320,22 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     Ok(report)
 }
 
-/// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file).
-fn check_overlap(dem: &raster::Dem, layer: &parcels::ParcelLayer) -> Result<()> {
+/// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file), and
+/// a parcel far larger than the DEM has stray coordinates: both are refused before any
+/// output is touched.
+fn check_extents(dem: &raster::Dem, layer: &parcels::ParcelLayer) -> Result<()> {
+    let too_large = layer
+        .parcels
+        .iter()
+        .find_map(|p| zonal::window_too_large(&p.geometry, &dem.grid).map(|message| (p, message)));
+    if let Some((p, message)) = too_large {
+        return Err(Error::Feature {
+            path: layer.path.clone(),
+            layer: layer.layer_name.clone(),
+            feature: p.id.clone(),
+            message,
+        });
+    }
     let d = dem.grid.extent();
     let Some(p) = layer.extent() else {
         return Ok(());

@@ -1,6 +1,7 @@
 //! Zonal stage: exact area-weighted slope statistics and the 三调 slope grade of
 //! every parcel (the grade covering the largest share of its area).
 
+pub mod cache;
 pub mod coverage;
 
 use std::path::Path;
@@ -101,6 +102,23 @@ pub fn dominant_grade(area_per_grade: &[f64; 5]) -> u8 {
     best as u8 + 1
 }
 
+/// A window far larger than the DEM means coordinates that went wrong (a stray vertex at
+/// 1e12, a wrong CRS): such a parcel is refused by id instead of allocating its window.
+/// Returns why, or None when the window is reasonable.
+pub fn window_too_large(geometry: &geo::MultiPolygon<f64>, grid: &Grid) -> Option<String> {
+    let r = geometry.bounding_rect()?;
+    let (dx, dy) = (grid.transform[1], grid.transform[5]);
+    let cells = ((r.width() / dx).abs() + 2.0) * ((r.height() / dy).abs() + 2.0);
+    let limit = (4.0 * grid.cols as f64 * grid.rows as f64).max(4e6);
+    if cells.is_finite() && cells <= limit {
+        return None;
+    }
+    Some(format!(
+        "its extent ({:.1}, {:.1}) – ({:.1}, {:.1}) spans {cells:.3e} DEM cells, far more than the DEM has; check its coordinates",
+        r.min().x, r.min().y, r.max().x, r.max().y
+    ))
+}
+
 /// Statistics of one parcel from a slope window that covers its coverage window.
 pub fn parcel_slope(
     parcel: &Parcel,
@@ -119,22 +137,13 @@ pub fn parcel_slope(
         dx: grid.transform[1],
         dy: grid.transform[5],
     };
-    // A window far larger than the DEM means coordinates that went wrong (a stray vertex
-    // at 1e12, a wrong CRS): refuse it by parcel id instead of allocating it.
-    if let Some(r) = parcel.geometry.bounding_rect() {
-        let cells = ((r.width() / frame.dx).abs() + 2.0) * ((r.height() / frame.dy).abs() + 2.0);
-        let limit = (4.0 * grid.cols as f64 * grid.rows as f64).max(4e6);
-        if !cells.is_finite() || cells > limit {
-            return Err(Error::Feature {
-                path: Default::default(),
-                layer: "parcels".into(),
-                feature: parcel.id.clone(),
-                message: format!(
-                    "its extent ({:.1}, {:.1}) – ({:.1}, {:.1}) spans {cells:.3e} DEM cells, far more than the DEM has; check its coordinates",
-                    r.min().x, r.min().y, r.max().x, r.max().y
-                ),
-            });
-        }
+    if let Some(message) = window_too_large(&parcel.geometry, grid) {
+        return Err(Error::Feature {
+            path: Default::default(),
+            layer: String::new(),
+            feature: parcel.id.clone(),
+            message,
+        });
     }
     let Some(cov) = coverage(&parcel.geometry, &frame) else {
         return Ok(Accumulator::new().finish(area_m2));
@@ -184,10 +193,24 @@ pub fn zonal_slope(
     breaks: &[f64; 4],
     progress: &Progress,
 ) -> Result<Vec<ParcelSlope>> {
+    let known = vec![None; parcels.len()];
+    zonal_slope_reusing(parcels, known, slope_path, grid, breaks, progress)
+}
+
+/// As [`zonal_slope`], computing only the parcels whose statistics are not `known`
+/// (from the previous run's cache).
+pub fn zonal_slope_reusing(
+    parcels: &[Parcel],
+    known: Vec<Option<ParcelSlope>>,
+    slope_path: &Path,
+    grid: &Grid,
+    breaks: &[f64; 4],
+    progress: &Progress,
+) -> Result<Vec<ParcelSlope>> {
     // Visit parcels in spatial order (by row band, then x) so consecutive windows
     // hit the same compressed tiles in GDAL's block cache.
     let band_height = grid.transform[5].abs() * 256.0;
-    let mut order: Vec<usize> = (0..parcels.len()).collect();
+    let mut order: Vec<usize> = (0..parcels.len()).filter(|&i| known[i].is_none()).collect();
     let key = |p: &Parcel| {
         p.geometry
             .bounding_rect()
@@ -200,13 +223,14 @@ pub fn zonal_slope(
             .unwrap_or((i64::MAX, 0.0))
     };
     let keys: Vec<(i64, f64)> = parcels.iter().map(key).collect();
+    let reused = parcels.len() - order.len();
     order.sort_by(|a, b| {
         keys[*a]
             .0
             .cmp(&keys[*b].0)
             .then(keys[*a].1.total_cmp(&keys[*b].1))
     });
-    progress.set_length(parcels.len() as u64);
+    progress.set_length(order.len() as u64);
 
     let chunk = 256;
     let results: Vec<Result<Vec<(usize, ParcelSlope)>>> = order
@@ -240,11 +264,16 @@ pub fn zonal_slope(
             },
         )
         .collect();
-    let mut stats = vec![ParcelSlope::default(); parcels.len()];
+    let mut stats: Vec<ParcelSlope> = known.into_iter().map(Option::unwrap_or_default).collect();
     for part in results {
         for (i, s) in part? {
             stats[i] = s;
         }
     }
+    tracing::info!(
+        computed = parcels.len() - reused,
+        reused,
+        "zonal statistics"
+    );
     Ok(stats)
 }
