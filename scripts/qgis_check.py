@@ -8,6 +8,7 @@ Needs Debian's python3-qgis (apt-get install python3-qgis), run with Debian's
 /usr/bin/python3. Exits non-zero with a message when a check fails.
 """
 import os
+import sqlite3
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -59,6 +60,17 @@ def main():
             fail(f"layer {name} has no valid CRS")
         layers[name] = lyr
         print(f"{name}: valid, {lyr.featureCount()} features, {got} style, CRS {lyr.crs().authid() or lyr.crs().description()}")
+    # Change layers exist when the run replaced earlier results; they may be empty.
+    with sqlite3.connect(gpkg) as db:
+        present = {r[0] for r in db.execute("SELECT table_name FROM gpkg_contents")}
+    for name in ["changes_reforestation", "changes_merge"]:
+        if name not in present:
+            continue
+        lyr = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        msg, ok = lyr.loadDefaultStyle()
+        if not lyr.isValid() or not ok or lyr.renderer().type() != "categorizedSymbol":
+            fail(f"layer {name}: valid={lyr.isValid()}, style loaded={ok} ({msg})")
+        print(f"{name}: valid, {lyr.featureCount()} features, categorizedSymbol style")
     for name in ["village_summary", "adjacency"]:
         table = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
         if not table.isValid() or table.featureCount() <= 1:

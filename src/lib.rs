@@ -4,6 +4,7 @@
 //! [`zonal::ParcelSlope`]); GDAL handles stay inside the stage that opened them.
 
 pub mod adjacency;
+pub mod changes;
 pub mod config;
 pub mod error;
 pub mod merge;

@@ -56,6 +56,20 @@ enum Command {
         #[arg(long)]
         no_cache: bool,
     },
+    /// Compare two results (folders or GeoPackages): candidates added, removed and changed,
+    /// per village. A run does this by itself against the results it replaces.
+    Diff {
+        /// The earlier results: an output folder or its GeoPackage.
+        old: PathBuf,
+        /// The later results.
+        new: PathBuf,
+        /// Write the layers changes_reforestation, changes_merge, changes_villages here.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a pipeline file and that its inputs open; print what a run would do.
     Validate {
         pipeline: PathBuf,
@@ -215,12 +229,50 @@ fn run_command(cli: &Cli) -> Result<(), Error> {
                 }
                 println!("outputs in {}:", config.output.dir.display());
                 for o in &report.outputs {
-                    println!(
-                        "  {}",
-                        o.file_name()
-                            .map(|n| n.to_string_lossy())
-                            .unwrap_or_default()
-                    );
+                    let name = o
+                        .file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default();
+                    // Hidden files are landcons's own working data (the zonal cache).
+                    if !name.starts_with('.') {
+                        println!("  {name}");
+                    }
+                }
+                if let Some(changes) = &report.changes {
+                    println!("changes since the previous results (layers changes_*):\n{changes}");
+                }
+            }
+            Ok(())
+        }
+        Command::Diff {
+            old,
+            new,
+            out,
+            json,
+        } => {
+            let changes = landcons::changes::diff(old, new, out.as_deref())?;
+            if *json {
+                println!("{}", changes.summary_json());
+            } else if !cli.quiet {
+                println!("{}", changes.summary());
+                for (name, list) in [
+                    ("reforestation", &changes.reforestation),
+                    ("merge", &changes.merge),
+                ] {
+                    for c in list.iter().take(20) {
+                        println!(
+                            "  {name:<13} {:<8} {} ({})",
+                            c.kind.name(),
+                            c.parcel_id,
+                            c.detail
+                        );
+                    }
+                    if list.len() > 20 {
+                        println!("  {name:<13} … {} more", list.len() - 20);
+                    }
+                }
+                if let Some(o) = out {
+                    println!("change layers written to {}", o.display());
                 }
             }
             Ok(())

@@ -59,12 +59,13 @@ fn demo_pipeline_runs_and_writes_readable_outputs() {
             .unwrap();
     assert_eq!(manifest["status"], "success");
     assert!(manifest["counts"]["parcels"].as_u64().unwrap() > 1000);
-    // No staging folder is left behind.
-    assert!(std::fs::read_dir(out.path()).unwrap().all(|e| !e
+    // No staging folder or lock is left behind; the only hidden file is the zonal cache.
+    let hidden: Vec<String> = std::fs::read_dir(out.path())
         .unwrap()
-        .file_name()
-        .to_string_lossy()
-        .starts_with('.')));
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(hidden, [".landcons-zonal-cache"]);
 }
 
 #[test]

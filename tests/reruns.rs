@@ -236,3 +236,75 @@ fn m_count(manifest: &serde_json::Value) -> u64 {
         .as_u64()
         .expect("parcel count")
 }
+
+/// Two real runs into the same folder at once: the second fails with the lock's message
+/// and exit 4, the first completes and its results are whole.
+#[test]
+fn a_second_concurrent_run_fails_cleanly_and_the_first_completes() {
+    let work = tempfile::tempdir().unwrap();
+    let region = work.path().join("region");
+    // Big enough that the first run holds the folder for a few seconds on one thread.
+    let o = run(&[
+        "synth",
+        "-q",
+        "-o",
+        region.to_str().unwrap(),
+        "--cols",
+        "2000",
+        "--rows",
+        "2000",
+        "--parcels",
+        "30000",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let pipeline = sample_pipeline(work.path(), &region.join("dltb.gpkg"));
+    let toml = std::fs::read_to_string(&pipeline).unwrap().replace(
+        &repo().join("data/dem.tif").display().to_string(),
+        &region.join("dem.tif").display().to_string(),
+    );
+    std::fs::write(&pipeline, toml).unwrap();
+    let out = work.path().join("out");
+    let lock = out.join(".landcons.lock");
+
+    let first = Command::new(bin())
+        .args(["run", "-q", pipeline.to_str().unwrap(), "--threads", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !lock.exists() {
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the first run never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let second = run(&["run", "-q", pipeline.to_str().unwrap()]);
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "first run: {}", text(&first));
+    assert_eq!(
+        second.status.code(),
+        Some(4),
+        "second run: {}",
+        text(&second)
+    );
+    let message = text(&second);
+    assert!(
+        message.contains("another landcons run") && message.contains(out.to_str().unwrap()),
+        "{message}"
+    );
+    // The first run's results are complete and nothing of the second is left.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "success");
+    let parcels = query(&out.join("landcons.gpkg"), "SELECT count(*) FROM parcels");
+    assert_eq!(parcels[0][0], m["counts"]["parcels"].to_string());
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".landcons-staging") || n == ".landcons.lock")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -14,6 +14,59 @@ use super::table::Table;
 use crate::error::{Error, Result};
 use crate::parcels::{AttrValue, FieldKind};
 
+/// Reads a layer written by landcons back as a table and its geometries (empty
+/// polygons for an attribute table or a feature without geometry).
+pub fn read_layer(path: &Path, name: &str) -> Result<(Table, Vec<MultiPolygon<f64>>)> {
+    use crate::parcels::{polygons_of, FieldSpec};
+    let ds = Dataset::open(path).map_err(|e| Error::input(path, e))?;
+    let mut layer = ds.layer_by_name(name).map_err(|_| {
+        Error::input(
+            path,
+            format!("has no layer {name}: is it a landcons results GeoPackage?"),
+        )
+    })?;
+    let columns: Vec<FieldSpec> = layer
+        .defn()
+        .fields()
+        .map(|f| {
+            let kind = match f.field_type() {
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => FieldKind::Int,
+                OGRFieldType::OFTReal => FieldKind::Real,
+                _ => FieldKind::Text,
+            };
+            crate::output::table::column(&f.name(), kind)
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut geometries = Vec::new();
+    for f in layer.features() {
+        let row = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let v = match c.kind {
+                    FieldKind::Int => f.field_as_integer64(i).ok().flatten().map(AttrValue::Int),
+                    FieldKind::Real => f.field_as_double(i).ok().flatten().map(AttrValue::Real),
+                    FieldKind::Text => f.field_as_string(i).ok().flatten().map(AttrValue::Text),
+                };
+                v.unwrap_or(AttrValue::Null)
+            })
+            .collect();
+        rows.push(row);
+        let geometry = match f.geometry() {
+            Some(g) => polygons_of(&g.to_geo().map_err(|e| {
+                Error::input(
+                    path,
+                    format!("layer {name}, feature {}: {e}", f.fid().unwrap_or(0)),
+                )
+            })?),
+            None => MultiPolygon(Vec::new()),
+        };
+        geometries.push(geometry);
+    }
+    Ok((Table { columns, rows }, geometries))
+}
+
 pub struct GpkgWriter {
     ds: Dataset,
     path: PathBuf,

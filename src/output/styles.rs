@@ -113,6 +113,33 @@ pub fn merge_groups_qml() -> String {
     })
 }
 
+/// `changes_*`: added green, removed red, changed orange.
+pub fn changes_qml() -> String {
+    let cat = |value: &str, label: &str, rgba: &str| {
+        (
+            value.to_string(),
+            label.to_string(),
+            Fill {
+                rgba: rgba.into(),
+                outline: "40,40,40,255",
+                width: 0.3,
+            },
+        )
+    };
+    categorized(
+        "change",
+        &[
+            cat("added", "added since the previous run", "26,150,65,220"),
+            cat("removed", "removed since the previous run", "215,25,28,220"),
+            cat(
+                "changed",
+                "changed (grade, area or group)",
+                "253,174,97,220",
+            ),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,6 +68,10 @@ pub struct RunReport {
     pub merged_plots: usize,
     pub timings: Vec<StageTiming>,
     pub outputs: Vec<PathBuf>,
+    /// What changed since the results this run replaced (None on a first run); in the
+    /// manifest under "changes".
+    #[serde(skip)]
+    pub changes: Option<String>,
 }
 
 struct Stopwatch {
@@ -266,18 +270,22 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         merged_plots: groups.iter().map(|g| g.members.len()).sum(),
         timings: Vec::new(),
         outputs: Vec::new(),
+        changes: None,
     };
 
     // Run metadata for the GeoPackage (the manifest adds the output stage's timing).
     let run_metadata = serde_json::json!({
         "landcons_version": env!("CARGO_PKG_VERSION"),
         "gdal_version": gdal::version::VersionInfo::version_summary(),
+        "proj_version": crate::raster::proj_version(),
         "inputs": { "dem": dem.files, "parcels": layer.path, "parcels_layer": layer.layer_name },
         "counts": report,
         "stage_timings": clock.timings,
     })
     .to_string();
-    clock.time("output", || {
+    // The results this run will replace, for the change report.
+    let previous = previous_results(&config.output);
+    let changes = clock.time("output", || {
         let village_table = output::table::village_table(&villages, &fragmentation);
         output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
         results::write_gpkg(
@@ -294,8 +302,10 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
             &village_table,
             config,
             &run_metadata,
+            previous.as_ref(),
         )
     })?;
+    report.changes = changes.as_ref().map(|c| c.summary());
     report.timings = clock.timings.clone();
     let cache_info = serde_json::json!({
         "terrain_key": terrain_key,
@@ -314,6 +324,10 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         started,
         &cache_info,
         &input_hashes,
+        &changes
+            .as_ref()
+            .map(|c| c.summary_json())
+            .unwrap_or(serde_json::Value::Null),
     )?;
     check_interrupted()?;
     report.outputs = staging.commit()?;
@@ -351,4 +365,22 @@ fn check_extents(dem: &raster::Dem, layer: &parcels::ParcelLayer) -> Result<()> 
             p[0], p[1], p[2], p[3], d[0], d[1], d[2], d[3]
         ),
     ))
+}
+
+/// The candidates of the results in the output folder, when a previous run completed
+/// there; unreadable ones (another tool version) only cost the change report.
+fn previous_results(out: &crate::config::OutputSettings) -> Option<crate::changes::Snapshot> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.dir.join(&out.manifest)).ok()?).ok()?;
+    if manifest["status"] != "success" {
+        return None;
+    }
+    let gpkg = out.dir.join(&out.gpkg);
+    match crate::changes::Snapshot::read(&gpkg) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!("no change report: the previous results cannot be read ({e})");
+            None
+        }
+    }
 }

@@ -7,6 +7,7 @@ use geo::MultiPolygon;
 
 use super::RunReport;
 use crate::adjacency::Graph;
+use crate::changes::{self, Changes, Snapshot};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::merge::{MergeGroup, ShapeFigures};
@@ -192,7 +193,8 @@ pub(super) fn write_gpkg(
     villages: &Table,
     config: &Config,
     run_metadata: &str,
-) -> Result<()> {
+    previous: Option<&Snapshot>,
+) -> Result<Option<Changes>> {
     let layer = r.layer;
     let mut gpkg = GpkgWriter::create(path)?;
     let all: Vec<&MultiPolygon<f64>> = layer.parcels.iter().map(|p| &p.geometry).collect();
@@ -239,8 +241,18 @@ pub(super) fn write_gpkg(
     )?;
     gpkg.write_layer("adjacency", "", &adjacency_table(r), None)?;
     gpkg.write_layer("village_summary", "", villages, None)?;
+    // Compared with the results this run replaces, from the same tables.
+    let changes = match previous {
+        Some(old) => {
+            let new = Snapshot::from_tables((&cand, &cand_geoms), (&member_table, &member_geoms))?;
+            let changes = changes::compare(old, &new);
+            changes.write_layers(&mut gpkg, crs_wkt)?;
+            Some(changes)
+        }
+        None => None,
+    };
     let labels = crate::terrain::grade_labels(&breaks_of(config));
-    gpkg.write_styles(&[
+    let mut layer_styles = vec![
         (
             "parcels",
             styles::parcels_qml(&labels),
@@ -261,11 +273,16 @@ pub(super) fn write_gpkg(
             styles::merge_groups_qml(),
             "proposed merged fields",
         ),
-    ])?;
+    ];
+    if changes.is_some() {
+        layer_styles.extend(Changes::styles());
+    }
+    gpkg.write_styles(&layer_styles)?;
     gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
     gpkg.set_metadata("LANDCONS_SETTINGS", &config.to_toml())?;
     gpkg.set_metadata("LANDCONS_RUN", run_metadata)?;
-    gpkg.close()
+    gpkg.close()?;
+    Ok(changes)
 }
 
 fn merge_candidates_table(r: &Results, group_of: &[usize]) -> (Table, Vec<usize>) {
@@ -427,12 +444,15 @@ pub(super) fn write_manifest(
     started: Instant,
     cache: &serde_json::Value,
     input_hashes: &serde_json::Value,
+    changes: &serde_json::Value,
 ) -> Result<()> {
     let manifest = serde_json::json!({
+        "changes": changes,
         "cache": cache,
         "tool": "landcons",
         "version": env!("CARGO_PKG_VERSION"),
         "gdal_version": gdal::version::VersionInfo::version_summary(),
+        "proj_version": crate::raster::proj_version(),
         "settings": config,
         "inputs": {
             "dem": dem.files,

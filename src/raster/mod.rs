@@ -380,3 +380,11 @@ pub fn f32_is_exact(t: GdalDataType) -> bool {
         GdalDataType::UInt8 | GdalDataType::UInt16 | GdalDataType::Int16 | GdalDataType::Float32
     )
 }
+
+/// The PROJ library's version, as GDAL sees it (for the run manifest).
+pub fn proj_version() -> String {
+    let (mut major, mut minor, mut patch) = (0, 0, 0);
+    // SAFETY: OSRGetPROJVersion only writes the three integers.
+    unsafe { gdal_sys::OSRGetPROJVersion(&mut major, &mut minor, &mut patch) };
+    format!("{major}.{minor}.{patch}")
+}

@@ -88,3 +88,50 @@ pub fn compare_slopes(reference: &Path, ours: &Path) -> (f64, usize) {
     }
     (max, nodata)
 }
+
+/// Rows of an SQLite-dialect query on a vector dataset, every field as text ("" for null).
+pub fn query(path: &Path, sql: &str) -> Vec<Vec<String>> {
+    use gdal::vector::LayerAccess;
+    let ds = gdal::Dataset::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let rs = ds
+        .execute_sql(sql, None, gdal::vector::sql::Dialect::SQLITE)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let Some(mut layer) = rs else {
+        return Vec::new();
+    };
+    let n = layer.defn().fields().count();
+    layer
+        .features()
+        .map(|f| {
+            (0..n)
+                .map(|i| f.field_as_string(i).ok().flatten().unwrap_or_default())
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs an SQL statement that changes a vector dataset (ogrinfo, SQLite dialect).
+pub fn execute(path: &Path, sql: &str) {
+    let o = Command::new("ogrinfo")
+        .arg("-q")
+        .arg(path)
+        .args(["-dialect", "SQLite", "-sql", sql])
+        .output()
+        .expect("ogrinfo runs");
+    assert!(o.status.success(), "{sql}: {}", text(&o));
+}
+
+/// A pipeline file in `dir` over the sample DEM and `parcels`, writing into `dir/out`.
+pub fn sample_pipeline(dir: &Path, parcels: &Path) -> PathBuf {
+    let p = dir.join("pipeline.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "[inputs]\ndem = [\"{}\"]\nparcels = \"{}\"\n[output]\ndir = \"out\"\n",
+            repo().join("data/dem.tif").display(),
+            parcels.display()
+        ),
+    )
+    .unwrap();
+    p
+}
