@@ -188,8 +188,17 @@ fn layers_have_the_dem_crs_field_types_and_default_qgis_styles() {
             serde_json::from_str(&ds.metadata_item("LANDCONS_RUN", "").unwrap()).unwrap();
         assert!(run["gdal_version"].as_str().unwrap().contains("GDAL"));
         let proj = run["proj_version"].as_str().unwrap();
-        assert!(proj.split('.').next().unwrap().parse::<u32>().unwrap() >= 6, "{proj}");
+        assert!(
+            proj.split('.').next().unwrap().parse::<u32>().unwrap() >= 6,
+            "{proj}"
+        );
         assert!(run["counts"]["parcels"].as_u64().unwrap() > 1000);
+        assert_eq!(run["status"], "success");
+        assert!(run["input_hashes"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|h| h.as_str().is_some_and(|h| h.len() == 64)));
         assert!(run["stage_timings"].as_array().unwrap().len() >= 5);
         assert!(ds
             .metadata_item("LANDCONS_SETTINGS", "")
@@ -355,9 +364,11 @@ fn qgis_opens_every_layer_styled() {
     let out = tempfile::tempdir().unwrap();
     assert!(run_demo(out.path(), &[]).status.success());
     // A second run with another rule replaces those results: change layers appear.
-    assert!(run_demo(out.path(), &["--set", "reforestation.rule=steep-share"])
-        .status
-        .success());
+    assert!(
+        run_demo(out.path(), &["--set", "reforestation.rule=steep-share"])
+            .status
+            .success()
+    );
     let png = out.path().join("map.png");
     let o = Command::new("/usr/bin/python3")
         .arg(repo().join("scripts/qgis_check.py"))

@@ -274,13 +274,25 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     };
 
     // Run metadata for the GeoPackage (the manifest adds the output stage's timing).
+    let cache_info = serde_json::json!({
+        "terrain_key": terrain_key,
+        "terrain": terrain_cache,
+        "zonal": if opts.no_cache { serde_json::json!("disabled") } else {
+            serde_json::json!({ "reused": zonal_reused, "computed": layer.parcels.len() - zonal_reused })
+        },
+    });
+    // The GeoPackage lands only when the whole run succeeds, so its copy of the manifest
+    // says success; the output stage's own timing is in manifest.json.
     let run_metadata = serde_json::json!({
         "landcons_version": env!("CARGO_PKG_VERSION"),
         "gdal_version": gdal::version::VersionInfo::version_summary(),
         "proj_version": crate::raster::proj_version(),
         "inputs": { "dem": dem.files, "parcels": layer.path, "parcels_layer": layer.layer_name },
+        "input_hashes": input_hashes,
+        "cache": cache_info,
         "counts": report,
         "stage_timings": clock.timings,
+        "status": "success",
     })
     .to_string();
     // The results this run will replace, for the change report.
@@ -307,13 +319,6 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     })?;
     report.changes = changes.as_ref().map(|c| c.summary());
     report.timings = clock.timings.clone();
-    let cache_info = serde_json::json!({
-        "terrain_key": terrain_key,
-        "terrain": terrain_cache,
-        "zonal": if opts.no_cache { serde_json::json!("disabled") } else {
-            serde_json::json!({ "reused": zonal_reused, "computed": layer.parcels.len() - zonal_reused })
-        },
-    });
     results::write_manifest(
         &staging.path(&config.output.manifest),
         config,
