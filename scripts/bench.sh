@@ -40,7 +40,8 @@ timed() { # label command... -> "seconds peakKB" in $WORK/$label.time, stdout in
 stage() { awk -v s="$1" '$1==s{print $2}' "$WORK/landcons.out"; }
 
 R=$(region "$COLS" "$ROWS" "$PARCELS")
-timed landcons "$BIN" run "$R/bench.toml"
+# --no-cache: a full run every time, whatever an earlier benchmark left in $R/out.
+timed landcons "$BIN" run --no-cache "$R/bench.toml"
 read -r lc_s lc_kb < "$WORK/landcons.time"
 timed gdaldem gdaldem slope -compute_edges -q -co TILED=YES -co BLOCKXSIZE=256 -co BLOCKYSIZE=256 \
   -co COMPRESS=DEFLATE -co PREDICTOR=3 "$R/dem.tif" "$WORK/gdaldem_slope.tif"
@@ -71,7 +72,7 @@ if [ "${SCALING:-0}" = 1 ]; then
     r=$(awk -v r="$ROWS" -v f="$f" 'BEGIN{printf "%d", r*sqrt(f)}')
     p=$(awk -v p="$PARCELS" -v f="$f" 'BEGIN{printf "%d", p*f}')
     D=$(region "$c" "$r" "$p")
-    timed scale "$BIN" run "$D/bench.toml"
+    timed scale "$BIN" run --no-cache "$D/bench.toml"
     read -r s kb < "$WORK/scale.time"
     np=$(awk '/^landcons:/{print $2}' "$WORK/scale.out")
     [ "$f" = 1 ] && base=$s
@@ -81,7 +82,7 @@ fi
 
 if [ "${LIMIT:-0}" = 1 ]; then
   echo; echo "memory limit smaller than the DEM ($(du -m "$R/dem.tif" | cut -f1) MiB compressed, $((COLS*ROWS*4/1048576)) MiB as Float32):"
-  timed limit "$BIN" run "$R/bench.toml" --set run.memory_limit_mb=64 --out "$WORK/limit_out"
+  timed limit "$BIN" run --no-cache "$R/bench.toml" --set run.memory_limit_mb=64 --out "$WORK/limit_out"
   read -r s kb < "$WORK/limit.time"
   awk -v s="$s" -v k="$kb" 'BEGIN{printf "run.memory_limit_mb=64: %.2f s, peak %.0f MiB (parcels and results held in memory included)\n", s, k/1024}'
 fi

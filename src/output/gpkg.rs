@@ -8,8 +8,9 @@ use gdal::vector::{
     Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
 };
 use gdal::{Dataset, DriverManager};
-use geo::MultiPolygon;
+use geo::{BoundingRect, MultiPolygon};
 
+use super::rtree;
 use super::table::Table;
 use crate::error::{Error, Result};
 use crate::parcels::{AttrValue, FieldKind};
@@ -70,6 +71,8 @@ pub fn read_layer(path: &Path, name: &str) -> Result<(Table, Vec<MultiPolygon<f6
 pub struct GpkgWriter {
     ds: Dataset,
     path: PathBuf,
+    /// Envelopes of each spatial layer written, indexed in bulk at close.
+    pending_indexes: Vec<(String, Vec<rtree::Entry>)>,
 }
 
 impl GpkgWriter {
@@ -82,6 +85,7 @@ impl GpkgWriter {
         Ok(GpkgWriter {
             ds,
             path: path.to_path_buf(),
+            pending_indexes: Vec::new(),
         })
     }
 
@@ -109,6 +113,7 @@ impl GpkgWriter {
         };
         let path = self.path.clone();
         let started = std::time::Instant::now();
+        let mut envelopes = Vec::new();
         let mut txn = self
             .ds
             .start_transaction()
@@ -119,7 +124,8 @@ impl GpkgWriter {
                     name,
                     srs: srs.as_ref(),
                     ty,
-                    options: Some(&["SPATIAL_INDEX=YES"]),
+                    // Indexed at close from the envelopes collected here (rtree.rs).
+                    options: Some(&["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"]),
                 })
                 .map_err(|e| Error::output(&path, format!("layer {name}: {e}")))?;
             for c in &table.columns {
@@ -136,6 +142,10 @@ impl GpkgWriter {
             let defn = layer.defn();
             for (i, row) in table.rows.iter().enumerate() {
                 let mut f = Feature::new(defn).map_err(|e| Error::output(&path, e))?;
+                // Feature ids 1..n in row order, so the index entries can name them.
+                let fid = i as i64 + 1;
+                // SAFETY: the feature is alive; OGR_F_SetFID only stores the id.
+                unsafe { gdal_sys::OGR_F_SetFID(f.c_feature(), fid) };
                 for (j, v) in row.iter().enumerate() {
                     let r = match v {
                         AttrValue::Null => f.set_field_null(j),
@@ -147,6 +157,15 @@ impl GpkgWriter {
                     r.map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
                 }
                 if let Some(geoms) = geometries {
+                    if let Some(r) = geoms[i].bounding_rect() {
+                        envelopes.push(rtree::Entry::new(
+                            fid,
+                            r.min().x,
+                            r.max().x,
+                            r.min().y,
+                            r.max().y,
+                        ));
+                    }
                     let g = geoms[i]
                         .to_gdal()
                         .map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
@@ -159,6 +178,9 @@ impl GpkgWriter {
         let out = txn
             .commit()
             .map_err(|e| Error::output(&path, format!("layer {name}: commit: {e}")));
+        if geometries.is_some() {
+            self.pending_indexes.push((name.to_string(), envelopes));
+        }
         tracing::info!(
             layer = name,
             rows = table.rows.len(),
@@ -251,15 +273,26 @@ impl GpkgWriter {
             .map_err(|e| Error::output(&self.path, e))
     }
 
-    pub fn close(self) -> Result<()> {
+    /// Builds the spatial index of every spatial layer written, then closes the file.
+    pub fn close(mut self) -> Result<()> {
         let path = self.path.clone();
         let started = std::time::Instant::now();
-        // Closing builds the spatial indexes GDAL deferred while the layers were filled.
-        let out = self.ds.close().map_err(|e| Error::output(&path, e));
+        let pending = std::mem::take(&mut self.pending_indexes);
+        let txn = self
+            .ds
+            .start_transaction()
+            .map_err(|e| Error::output(&path, e))?;
+        for (layer, entries) in pending {
+            rtree::create_index(&txn, &layer, "geom", "fid", entries).map_err(|e| {
+                Error::output(&path, format!("layer {layer}: spatial index: {e}"))
+            })?;
+        }
+        txn.commit()
+            .map_err(|e| Error::output(&path, format!("spatial indexes: commit: {e}")))?;
         tracing::info!(
             seconds = started.elapsed().as_secs_f64(),
-            "closed the GeoPackage (spatial indexes)"
+            "built the spatial indexes"
         );
-        out
+        self.ds.close().map_err(|e| Error::output(&path, e))
     }
 }

@@ -2,6 +2,7 @@
 //! folder that makes a run all-or-nothing.
 
 pub mod gpkg;
+pub mod rtree;
 pub mod styles;
 pub mod table;
 
