@@ -390,3 +390,96 @@ fn qgis_opens_every_layer_styled() {
         "the map rendered"
     );
 }
+
+/// The spatial indexes landcons packs itself are valid SQLite R-trees that GDAL uses:
+/// rtreecheck() passes, a spatial filter finds exactly the features whose envelopes
+/// intersect, and a feature added afterwards (as QGIS would) is indexed by the triggers.
+#[test]
+fn spatial_indexes_are_valid_and_used() {
+    use gdal::vector::Geometry;
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let gpkg = out.path().join("landcons.gpkg");
+    for layer in [
+        "parcels",
+        "reforestation_candidates",
+        "merge_candidates",
+        "merge_groups",
+    ] {
+        let r = query(
+            &gpkg,
+            &format!(
+                "SELECT rtreecheck('rtree_{layer}_geom'), (SELECT count(*) FROM rtree_{layer}_geom), \
+                 (SELECT count(*) FROM {layer}), HasSpatialIndex('{layer}', 'geom')"
+            ),
+        );
+        assert_eq!(r[0][0], "ok", "{layer}: {}", r[0][0]);
+        assert_eq!(r[0][1], r[0][2], "{layer}: every feature indexed");
+        assert_eq!(r[0][3], "1", "{layer}: GDAL sees the index");
+    }
+
+    // A window query through the index equals a brute-force envelope test.
+    let ds = gdal::Dataset::open(&gpkg).unwrap();
+    let mut layer = ds.layer_by_name("parcels").unwrap();
+    let e = layer.get_extent().unwrap();
+    let (cx, cy) = ((e.MinX + e.MaxX) / 2.0, (e.MinY + e.MaxY) / 2.0);
+    let window = (cx - 300.0, cy - 200.0, cx + 300.0, cy + 200.0);
+    let brute: BTreeSet<u64> = layer
+        .features()
+        .filter(|f| {
+            let g = f.geometry().unwrap().envelope();
+            g.MinX <= window.2 && g.MaxX >= window.0 && g.MinY <= window.3 && g.MaxY >= window.1
+        })
+        .map(|f| f.fid().unwrap())
+        .collect();
+    let indexed: BTreeSet<u64> = query(
+        &gpkg,
+        &format!(
+            "SELECT id FROM rtree_parcels_geom WHERE minx <= {} AND maxx >= {} AND miny <= {} AND maxy >= {}",
+            window.2, window.0, window.3, window.1
+        ),
+    )
+    .into_iter()
+    .map(|r| r[0].parse().unwrap())
+    .collect();
+    assert!(brute.len() > 10);
+    assert_eq!(indexed, brute);
+    layer.set_spatial_filter_rect(window.0, window.1, window.2, window.3);
+    assert!(layer.features().count() <= brute.len());
+    drop(layer);
+    drop(ds);
+
+    // An edit after the run goes through the specification's triggers.
+    let ds = gdal::Dataset::open_ex(
+        &gpkg,
+        gdal::DatasetOptions {
+            open_flags: gdal::GdalOpenFlags::GDAL_OF_UPDATE | gdal::GdalOpenFlags::GDAL_OF_VECTOR,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let layer = ds.layer_by_name("merge_groups").unwrap();
+    let square = Geometry::from_wkt(&format!(
+        "MULTIPOLYGON((({x} {y},{x2} {y},{x2} {y2},{x} {y2},{x} {y})))",
+        x = e.MaxX + 1000.0,
+        y = e.MaxY + 1000.0,
+        x2 = e.MaxX + 1010.0,
+        y2 = e.MaxY + 1010.0
+    ))
+    .unwrap();
+    {
+        let mut f = gdal::vector::Feature::new(layer.defn()).unwrap();
+        f.set_geometry(square).unwrap();
+        f.create(&layer).unwrap();
+    }
+    drop(layer);
+    ds.close().unwrap();
+    let r = query(
+        &gpkg,
+        &format!(
+            "SELECT rtreecheck('rtree_merge_groups_geom'), (SELECT count(*) FROM rtree_merge_groups_geom WHERE minx > {})",
+            e.MaxX + 999.0
+        ),
+    );
+    assert_eq!(r[0], ["ok", "1"]);
+}

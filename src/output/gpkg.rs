@@ -68,6 +68,116 @@ pub fn read_layer(path: &Path, name: &str) -> Result<(Table, Vec<MultiPolygon<f6
     Ok((Table { columns, rows }, geometries))
 }
 
+/// An OGR geometry built on the converter thread, owned until a feature takes it.
+struct OgrGeometry(gdal_sys::OGRGeometryH);
+
+// SAFETY: an OGR geometry is a heap object without thread affinity; it is used by one
+// thread at a time (built by the converter, then handed to the writer).
+unsafe impl Send for OgrGeometry {}
+
+impl OgrGeometry {
+    fn new(g: &MultiPolygon<f64>) -> std::result::Result<OgrGeometry, String> {
+        let geometry = g.to_gdal().map_err(|e| e.to_string())?;
+        // SAFETY: ownership of the handle moves into this wrapper.
+        Ok(OgrGeometry(unsafe { geometry.into_c_geometry() }))
+    }
+
+    fn into_raw(mut self) -> gdal_sys::OGRGeometryH {
+        std::mem::replace(&mut self.0, std::ptr::null_mut())
+    }
+}
+
+impl Drop for OgrGeometry {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: this wrapper still owns the geometry.
+            unsafe { gdal_sys::OGR_G_DestroyGeometry(self.0) };
+        }
+    }
+}
+
+/// Rows of one converted batch: the index entry and the geometry (or why it failed).
+type GeometryBatch = Vec<(
+    Option<rtree::Entry>,
+    std::result::Result<OgrGeometry, String>,
+)>;
+
+/// Writes the rows of `table` as features with ids 1..n. Geometries are converted to
+/// OGR on a second thread, ahead of the writer, which is GDAL's single-threaded insert.
+fn write_rows(
+    layer: &gdal::vector::Layer,
+    table: &Table,
+    geometries: Option<&[&MultiPolygon<f64>]>,
+    envelopes: &mut Vec<rtree::Entry>,
+) -> std::result::Result<(), String> {
+    const BATCH: usize = 1024;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<GeometryBatch>(8);
+        if let Some(geoms) = geometries {
+            scope.spawn(move || {
+                for (k, chunk) in geoms.chunks(BATCH).enumerate() {
+                    let batch = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(j, g)| {
+                            let fid = (k * BATCH + j) as i64 + 1;
+                            let entry = g.bounding_rect().map(|r| {
+                                rtree::Entry::new(fid, r.min().x, r.max().x, r.min().y, r.max().y)
+                            });
+                            (entry, OgrGeometry::new(g))
+                        })
+                        .collect();
+                    // The writer stopped (an error): nothing more to do.
+                    if tx.send(batch).is_err() {
+                        return;
+                    }
+                }
+            });
+        } else {
+            drop(tx);
+        }
+        let defn = layer.defn();
+        // One feature, refilled for every row (every field is set each time): saves
+        // OGR allocating and freeing a feature per row.
+        let mut f = Feature::new(defn).map_err(|e| e.to_string())?;
+        let mut batch = Vec::new().into_iter();
+        for (i, row) in table.rows.iter().enumerate() {
+            let at = |e: &dyn std::fmt::Display| format!("row {i}: {e}");
+            // Feature ids 1..n in row order, so the index entries can name them.
+            // SAFETY: the feature is alive; OGR_F_SetFID only stores the id.
+            unsafe { gdal_sys::OGR_F_SetFID(f.c_feature(), i as i64 + 1) };
+            for (j, v) in row.iter().enumerate() {
+                match v {
+                    AttrValue::Null => f.set_field_null(j),
+                    AttrValue::Int(x) => f.set_field_integer64(j, *x),
+                    AttrValue::Real(x) if x.is_finite() => f.set_field_double(j, *x),
+                    AttrValue::Real(_) => f.set_field_null(j),
+                    AttrValue::Text(s) => f.set_field_string(j, s),
+                }
+                .map_err(|e| at(&e))?;
+            }
+            if geometries.is_some() {
+                let (entry, geometry) = match batch.next() {
+                    Some(next) => next,
+                    None => {
+                        batch = rx.recv().map_err(|e| at(&e))?.into_iter();
+                        batch.next().ok_or_else(|| at(&"geometry missing"))?
+                    }
+                };
+                envelopes.extend(entry);
+                let raw = geometry.map_err(|e| at(&e))?.into_raw();
+                // SAFETY: the feature takes ownership of the geometry (no copy).
+                let rc = unsafe { gdal_sys::OGR_F_SetGeometryDirectly(f.c_feature(), raw) };
+                if rc != gdal_sys::OGRErr::OGRERR_NONE {
+                    return Err(at(&"cannot set the geometry"));
+                }
+            }
+            f.create(layer).map_err(|e| at(&e))?;
+        }
+        Ok(())
+    })
+}
+
 pub struct GpkgWriter {
     ds: Dataset,
     path: PathBuf,
@@ -139,41 +249,8 @@ impl GpkgWriter {
                     Error::output(&path, format!("layer {name}, field {}: {e}", c.name))
                 })?;
             }
-            let defn = layer.defn();
-            for (i, row) in table.rows.iter().enumerate() {
-                let mut f = Feature::new(defn).map_err(|e| Error::output(&path, e))?;
-                // Feature ids 1..n in row order, so the index entries can name them.
-                let fid = i as i64 + 1;
-                // SAFETY: the feature is alive; OGR_F_SetFID only stores the id.
-                unsafe { gdal_sys::OGR_F_SetFID(f.c_feature(), fid) };
-                for (j, v) in row.iter().enumerate() {
-                    let r = match v {
-                        AttrValue::Null => f.set_field_null(j),
-                        AttrValue::Int(x) => f.set_field_integer64(j, *x),
-                        AttrValue::Real(x) if x.is_finite() => f.set_field_double(j, *x),
-                        AttrValue::Real(_) => f.set_field_null(j),
-                        AttrValue::Text(s) => f.set_field_string(j, s),
-                    };
-                    r.map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
-                }
-                if let Some(geoms) = geometries {
-                    if let Some(r) = geoms[i].bounding_rect() {
-                        envelopes.push(rtree::Entry::new(
-                            fid,
-                            r.min().x,
-                            r.max().x,
-                            r.min().y,
-                            r.max().y,
-                        ));
-                    }
-                    let g = geoms[i]
-                        .to_gdal()
-                        .map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
-                    f.set_geometry(g).map_err(|e| Error::output(&path, e))?;
-                }
-                f.create(&layer)
-                    .map_err(|e| Error::output(&path, format!("layer {name}, row {i}: {e}")))?;
-            }
+            write_rows(&layer, table, geometries, &mut envelopes)
+                .map_err(|e| Error::output(&path, format!("layer {name}, {e}")))?;
         }
         let out = txn
             .commit()
@@ -283,9 +360,8 @@ impl GpkgWriter {
             .start_transaction()
             .map_err(|e| Error::output(&path, e))?;
         for (layer, entries) in pending {
-            rtree::create_index(&txn, &layer, "geom", "fid", entries).map_err(|e| {
-                Error::output(&path, format!("layer {layer}: spatial index: {e}"))
-            })?;
+            rtree::create_index(&txn, &layer, "geom", "fid", entries)
+                .map_err(|e| Error::output(&path, format!("layer {layer}: spatial index: {e}")))?;
         }
         txn.commit()
             .map_err(|e| Error::output(&path, format!("spatial indexes: commit: {e}")))?;

@@ -249,6 +249,11 @@ pub fn create_index(
     for trigger in spec_triggers(table, column, fid) {
         sql(&trigger)?;
     }
+    sql(
+        "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, \
+         extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, \
+         CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
+    )?;
     sql(&format!(
         "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) \
          VALUES ('{table}', '{column}', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')"
@@ -336,7 +341,10 @@ mod tests {
             for &(child, parent) in &tree.parents {
                 let p = blob_of(parent);
                 let count = u16::from_be_bytes([p[2], p[3]]) as usize;
-                let bound = (0..count).map(|c| cell(p, c)).find(|e| e.id == child).unwrap();
+                let bound = (0..count)
+                    .map(|c| cell(p, c))
+                    .find(|e| e.id == child)
+                    .unwrap();
                 let cb = blob_of(child);
                 for c in 0..u16::from_be_bytes([cb[2], cb[3]]) as usize {
                     let e = cell(cb, c);
@@ -359,7 +367,13 @@ mod tests {
 
     #[test]
     fn stored_boxes_contain_the_f64_envelope() {
-        let e = Entry::new(1, 500_000.123456789, 500_010.987654321, 3_300_000.1, 3_300_000.3);
+        let e = Entry::new(
+            1,
+            500_000.123456789,
+            500_010.987654321,
+            3_300_000.1,
+            3_300_000.3,
+        );
         assert!((e.min_x as f64) <= 500_000.123456789 && (e.max_x as f64) >= 500_010.987654321);
         assert!((e.min_y as f64) <= 3_300_000.1 && (e.max_y as f64) >= 3_300_000.3);
         let z = Entry::new(2, 0.0, 0.0, -1e-30, 1e-30);
