@@ -54,6 +54,10 @@ pub fn coverage(shape: &MultiPolygon<f64>, frame: &GridFrame) -> Option<Coverage
     for (ring, _) in &rings {
         for c in ring.0.iter() {
             let (u, v) = frame.to_cell(c.x, c.y);
+            // min/max skip NaN: a NaN coordinate must not hide in a finite window.
+            if !(u.is_finite() && v.is_finite()) {
+                return None;
+            }
             min = (min.0.min(u), min.1.min(v));
             max = (max.0.max(u), max.1.max(v));
         }

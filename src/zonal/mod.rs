@@ -106,6 +106,13 @@ pub fn dominant_grade(area_per_grade: &[f64; 5]) -> u8 {
 /// 1e12, a wrong CRS): such a parcel is refused by id instead of allocating its window.
 /// Returns why, or None when the window is reasonable.
 pub fn window_too_large(geometry: &geo::MultiPolygon<f64>, grid: &Grid) -> Option<String> {
+    use geo::CoordsIter;
+    if geometry
+        .coords_iter()
+        .any(|c| !(c.x.is_finite() && c.y.is_finite()))
+    {
+        return Some("it has a coordinate that is not a finite number (NaN or infinite)".into());
+    }
     let r = geometry.bounding_rect()?;
     let (dx, dy) = (grid.transform[1], grid.transform[5]);
     let cells = ((r.width() / dx).abs() + 2.0) * ((r.height() / dy).abs() + 2.0);

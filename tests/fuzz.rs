@@ -1,0 +1,178 @@
+//! Property-based fuzzing (proptest, a bounded number of cases per run) of the two
+//! places that take arbitrary input: the pipeline-file parser and polygon coverage.
+//! More cases: PROPTEST_CASES=100000 cargo test --release --test fuzz
+
+use std::path::Path;
+
+use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
+use landcons::config::Config;
+use landcons::zonal::{coverage, GridFrame};
+use proptest::prelude::*;
+
+/// 2000 cases per property in the test suite; PROPTEST_CASES sets more.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
+/// Pieces of pipeline files: real sections and keys, near misses, and junk values.
+fn line() -> impl Strategy<Value = String> {
+    let section = prop::sample::select(vec![
+        "[inputs]",
+        "[fields]",
+        "[terrain]",
+        "[reforestation]",
+        "[merge]",
+        "[output]",
+        "[run]",
+        "[[reforestation.zones]]",
+        "[terain]",
+        "[inputs.dem]",
+        "[",
+        "]]",
+    ])
+    .prop_map(String::from);
+    let key = prop::sample::select(vec![
+        "dem",
+        "parcels",
+        "dem_nodata",
+        "grade_breaks",
+        "algorithm",
+        "z_factor",
+        "rule",
+        "steep_share_threshold",
+        "tolerance_m",
+        "min_shared_m",
+        "max_grade_diff",
+        "threads",
+        "memory_limit_mb",
+        "name",
+        "path",
+        "mode",
+        "min_share",
+        "dir",
+        "gpkg",
+        "cropland_codes",
+        "non_polygons",
+        "zones",
+        "bogus_key",
+        "dem.x",
+        "\"quoted\"",
+    ]);
+    let value = prop_oneof![
+        any::<i64>().prop_map(|v| v.to_string()),
+        any::<f64>().prop_map(|v| format!("{v:?}")),
+        Just("nan".to_string()),
+        Just("-inf".to_string()),
+        Just("true".to_string()),
+        "[a-z./ ]{0,12}".prop_map(|s| format!("\"{s}\"")),
+        prop::collection::vec(-100.0f64..100.0, 0..6).prop_map(|v| format!("{v:?}")),
+        Just("[\"a.tif\", 3]".to_string()),
+        Just("{ x = 1 }".to_string()),
+        "[^\n]{0,10}",
+    ];
+    prop_oneof![
+        section,
+        (key, value).prop_map(|(k, v)| format!("{k} = {v}")),
+        "[^\n]{0,20}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// Any text gives a configuration or an error message; never a panic.
+    #[test]
+    fn pipeline_parser_never_panics(
+        lines in prop::collection::vec(line(), 0..25),
+        overrides in prop::collection::vec("[a-z_.]{1,20}=[^\n]{0,10}", 0..3),
+    ) {
+        let text = lines.join("\n");
+        match Config::from_toml(&text, "fuzz.toml", Path::new("/tmp"), &overrides) {
+            Ok(c) => {
+                // A configuration that parsed must round-trip through its own TOML.
+                prop_assert!(Config::from_toml(&c.to_toml(), "again", Path::new("/tmp"), &[]).is_ok());
+            }
+            Err(e) => prop_assert!(!e.to_string().trim().is_empty()),
+        }
+    }
+}
+
+fn frame() -> GridFrame {
+    GridFrame {
+        x0: 0.0,
+        y0: 0.0,
+        dx: 10.0,
+        dy: -10.0,
+    }
+}
+
+fn ring(points: &[(f64, f64)]) -> LineString<f64> {
+    LineString(points.iter().map(|&(x, y)| Coord { x, y }).collect())
+}
+
+/// A simple (star-shaped) polygon: n ≥ 4 vertices at increasing angles around a centre,
+/// no two more than half a turn apart (so no edge passes behind the centre).
+fn star() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    (
+        -500.0f64..500.0,
+        -500.0f64..500.0,
+        prop::collection::vec((0.0f64..0.9, 0.5f64..300.0), 4..24),
+    )
+        .prop_map(|(cx, cy, spokes)| {
+            let n = spokes.len() as f64;
+            spokes
+                .iter()
+                .enumerate()
+                .map(|(k, (jitter, r))| {
+                    let a = (k as f64 + jitter) / n * std::f64::consts::TAU;
+                    (cx + r * a.cos(), cy + r * a.sin())
+                })
+                .collect()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// For a simple polygon, coverage fractions lie in [0, 1] and add up to its area.
+    #[test]
+    fn coverage_of_a_simple_polygon_adds_up_to_its_area(points in star()) {
+        let shape = MultiPolygon(vec![Polygon::new(ring(&points), vec![])]);
+        let area = shape.unsigned_area();
+        prop_assume!(area > 1e-6);
+        let c = coverage(&shape, &frame()).expect("finite coordinates give a window");
+        prop_assert!(c.fraction.iter().all(|f| (0.0..=1.0).contains(f)));
+        let covered: f64 = c.fraction.iter().sum::<f64>() * 100.0;
+        prop_assert!((covered - area).abs() <= 1e-7 * area.max(1.0), "covered {covered}, area {area}");
+    }
+
+    /// Arbitrary rings (self-intersecting, unclosed, repeated or collinear vertices,
+    /// zero area, holes outside their shell, NaN or infinite coordinates): no panic,
+    /// and every fraction is a number in [0, 1].
+    #[test]
+    fn coverage_of_any_rings_never_panics(
+        rings in prop::collection::vec(
+            prop::collection::vec(
+                prop_oneof![
+                    8 => (-300.0f64..300.0, -300.0f64..300.0),
+                    2 => prop::sample::select(vec![(0.0, 0.0), (10.0, -10.0), (10.0, 0.0)]),
+                    1 => prop::sample::select(vec![(f64::NAN, 0.0), (f64::INFINITY, 5.0), (1e-300, -1e-300)]),
+                ],
+                0..12,
+            ),
+            1..4,
+        ),
+    ) {
+        let exterior = ring(&rings[0]);
+        let holes = rings[1..].iter().map(|r| ring(r)).collect();
+        // Built directly, not through Polygon::new, so rings may stay unclosed.
+        let shape = MultiPolygon(vec![Polygon::new(exterior, holes)]);
+        if let Some(c) = coverage(&shape, &frame()) {
+            prop_assert_eq!(c.fraction.len(), c.cols * c.rows);
+            prop_assert!(c.fraction.iter().all(|f| f.is_finite() && (0.0..=1.0).contains(f)));
+        }
+    }
+}
