@@ -189,3 +189,372 @@ fn a_stray_huge_coordinate_is_an_error_naming_the_parcel() {
     );
     assert!(!out.join("landcons.gpkg").exists());
 }
+
+// ---------------------------------------------------------------------------------------
+// Every broken input against a folder that already holds good results: the run fails with
+// the bad-input code and a message naming the fault, and the earlier results are untouched.
+
+type Snapshot = std::collections::BTreeMap<String, Vec<u8>>;
+
+fn snapshot(dir: &Path) -> Snapshot {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_file())
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    (name, std::fs::read(e.path()).unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Good results from the sample data in `dir/out`, as a run last night left them.
+fn earlier_results(dir: &Path) -> Snapshot {
+    let (o, out) = run_with(dir, &dem(), &repo().join("data/dltb.gpkg"), "");
+    assert!(o.status.success(), "{}", text(&o));
+    let s = snapshot(&out);
+    assert!(s.contains_key("landcons.gpkg"));
+    s
+}
+
+/// Runs `pipeline` (written into `dir`, output `dir/out`) and checks it failed cleanly.
+fn fails_cleanly(dir: &Path, pipeline: &str, code: i32, needles: &[&str]) {
+    let before = snapshot(&dir.join("out"));
+    let p = dir.join("bad.toml");
+    std::fs::write(&p, pipeline).unwrap();
+    let o = run(&["run", "-q", p.to_str().unwrap()]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(code), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    for n in needles {
+        assert!(t.contains(n), "message lacks {n:?}: {t}");
+    }
+    assert!(
+        snapshot(&dir.join("out")) == before,
+        "earlier results changed: {t}"
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(dir.join("out"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.starts_with(".landcons-staging") || n == ".landcons.lock")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn pipeline(dem: &Path, parcels: &Path, extra_inputs: &str, rest: &str) -> String {
+    format!(
+        "[inputs]\ndem = [\"{}\"]\nparcels = \"{}\"\n{extra_inputs}{rest}[output]\ndir = \"out\"\n",
+        dem.display(),
+        parcels.display()
+    )
+}
+
+fn copy_shapefile(dir: &Path) -> PathBuf {
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        std::fs::copy(
+            repo().join(format!("data/dltb.{ext}")),
+            dir.join(format!("dltb.{ext}")),
+        )
+        .unwrap();
+    }
+    dir.join("dltb.shp")
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[test]
+fn missing_unreadable_or_wrong_kind_input_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    earlier_results(d);
+    let parcels = repo().join("data/dltb.gpkg");
+    // Missing parcel file, missing DEM.
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &d.join("gone.gpkg"), "", ""),
+        2,
+        &["gone.gpkg"],
+    );
+    fails_cleanly(
+        d,
+        &pipeline(&d.join("gone.tif"), &parcels, "", ""),
+        2,
+        &["gone.tif"],
+    );
+    // A file that is not a raster / not a vector layer.
+    let junk = d.join("junk.tif");
+    std::fs::write(&junk, b"this is not a GeoTIFF\n").unwrap();
+    fails_cleanly(d, &pipeline(&junk, &parcels, "", ""), 2, &["junk.tif"]);
+    let junk_vec = d.join("junk.gpkg");
+    std::fs::write(&junk_vec, b"neither a GeoPackage\n").unwrap();
+    fails_cleanly(d, &pipeline(&dem(), &junk_vec, "", ""), 2, &["junk.gpkg"]);
+    // A directory instead of the parcel file.
+    std::fs::create_dir(d.join("folder.gpkg")).unwrap();
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &d.join("folder.gpkg"), "", ""),
+        2,
+        &["folder.gpkg"],
+    );
+    // Unreadable: a symlink loop (the OS refuses to open it, even for root), and
+    // permissions where they apply (root reads everything).
+    std::os::unix::fs::symlink(d.join("loop.tif"), d.join("loop.tif")).unwrap();
+    fails_cleanly(
+        d,
+        &pipeline(&d.join("loop.tif"), &parcels, "", ""),
+        2,
+        &["loop.tif"],
+    );
+    if !is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = d.join("locked.tif");
+        std::fs::copy(dem(), &locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        fails_cleanly(d, &pipeline(&locked, &parcels, "", ""), 2, &["locked.tif"]);
+    } else {
+        eprintln!("running as root: file permissions cannot make a file unreadable; the symlink loop stands in");
+    }
+}
+
+#[test]
+fn corrupt_shapefiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    earlier_results(d);
+    let shp = copy_shapefile(d);
+    // .shx missing.
+    std::fs::rename(d.join("dltb.shx"), d.join("dltb.shx.bak")).unwrap();
+    fails_cleanly(d, &pipeline(&dem(), &shp, "", ""), 2, &["dltb", ".shx"]);
+    std::fs::rename(d.join("dltb.shx.bak"), d.join("dltb.shx")).unwrap();
+    // .dbf truncated in the middle of the records.
+    let dbf = std::fs::read(d.join("dltb.dbf")).unwrap();
+    std::fs::write(d.join("dltb.dbf"), &dbf[..dbf.len() / 2]).unwrap();
+    fails_cleanly(d, &pipeline(&dem(), &shp, "", ""), 2, &["dltb"]);
+    // .dbf missing altogether.
+    std::fs::remove_file(d.join("dltb.dbf")).unwrap();
+    fails_cleanly(d, &pipeline(&dem(), &shp, "", ""), 2, &["dltb"]);
+}
+
+#[test]
+fn crs_missing_from_dem_or_parcels() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    earlier_results(d);
+    // DEM without CRS: the sample's grid and values, no CRS.
+    let bare = d.join("bare.tif");
+    {
+        let src = gdal::Dataset::open(dem()).unwrap();
+        let (c, r, v, nd) = read_raster(&dem());
+        let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
+        let mut ds = driver
+            .create_with_band_type::<f32, _>(&bare, c, r, 1)
+            .unwrap();
+        ds.set_geo_transform(&src.geo_transform().unwrap()).unwrap();
+        let mut band = ds.rasterband(1).unwrap();
+        band.set_no_data_value(nd).unwrap();
+        band.write((0, 0), (c, r), &mut gdal::raster::Buffer::new((c, r), v))
+            .unwrap();
+    }
+    let parcels = repo().join("data/dltb.gpkg");
+    fails_cleanly(
+        d,
+        &pipeline(&bare, &parcels, "", ""),
+        2,
+        &["bare.tif", "dem_crs"],
+    );
+    let (o, _) = {
+        let p = d.join("stated.toml");
+        std::fs::write(
+            &p,
+            pipeline(&bare, &parcels, "dem_crs = \"EPSG:4544\"\n", "")
+                .replace("dir = \"out\"", "dir = \"out_stated\""),
+        )
+        .unwrap();
+        (run(&["run", "-q", p.to_str().unwrap()]), ())
+    };
+    assert!(o.status.success(), "with dem_crs stated: {}", text(&o));
+    // Parcels without .prj.
+    let shp = copy_shapefile(d);
+    std::fs::remove_file(d.join("dltb.prj")).unwrap();
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &shp, "", ""),
+        2,
+        &["dltb.shp", "parcels_crs"],
+    );
+}
+
+#[test]
+fn layer_and_field_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    earlier_results(d);
+    let parcels = repo().join("data/dltb.gpkg");
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &parcels, "parcels_layer = \"TDLYXZ\"\n", ""),
+        2,
+        &["TDLYXZ", "DLTB"],
+    );
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &parcels, "", "[fields]\nland_use = \"DLBN\"\n"),
+        2,
+        &["DLBN", "DLBM", "fields.land_use"],
+    );
+}
+
+#[test]
+fn pipeline_file_mistakes_name_the_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    earlier_results(d);
+    let p = repo().join("data/dltb.gpkg");
+    for (rest, needles) in [
+        (
+            "[terrain]\nalgoritm = \"horn\"\n",
+            &["algoritm", "algorithm", "line 5"][..],
+        ),
+        (
+            "[terrain]\nz_factor = \"one\"\n",
+            &["terrain.z_factor", "line 5", "one"][..],
+        ),
+        (
+            "[reforestation]\nsteep_share_threshold = 1.5\n",
+            &["steep_share_threshold", "1.5"][..],
+        ),
+        (
+            "[terrain]\ngrade_breaks = [2.0, 15.0, 6.0, 25.0]\n",
+            &["terrain.grade_breaks", "line 5", "must increase"][..],
+        ),
+        ("[merge]\ntolerance_m = -1.0\n", &["tolerance_m"][..]),
+    ] {
+        fails_cleanly(d, &pipeline(&dem(), &p, "", rest), 2, needles);
+    }
+}
+
+#[test]
+fn lines_and_mixed_geometry_types_are_an_error_or_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    earlier_results(d);
+    let line = r#"{"type":"Feature","properties":{"BSM":"L5","DLBM":"1006"},"geometry":{"type":"LineString","coordinates":[[483000,3288000],[483100,3288050]]}}"#.to_string();
+    let multi_line = r#"{"type":"Feature","properties":{"BSM":"L6","DLBM":"1006"},"geometry":{"type":"MultiLineString","coordinates":[[[483000,3288000],[483100,3288050]]]}}"#.to_string();
+    // Only lines: nothing to process.
+    let lines_only = geojson(d, &[line.clone()]);
+    let lines_path = d.join("lines.geojson");
+    std::fs::rename(&lines_only, &lines_path).unwrap();
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &lines_path, "", ""),
+        2,
+        &["L5", "not a polygon"],
+    );
+    // Mixed polygons and lines.
+    let mixed = geojson(
+        d,
+        &[
+            square("A1", 483000.0, 3288000.0),
+            line,
+            multi_line,
+            square("A2", 483100.0, 3288000.0),
+        ],
+    );
+    fails_cleanly(
+        d,
+        &pipeline(&dem(), &mixed, "", ""),
+        2,
+        &["L5", "not a polygon"],
+    );
+    let (o, out) = run_with(d, &dem(), &mixed, "non_polygons = \"skip\"\n");
+    assert!(o.status.success(), "{}", text(&o));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["counts"]["parcels"], 2, "the two polygons are processed");
+    let issues = m["geometry_issues"].to_string();
+    assert!(issues.contains("L5") && issues.contains("L6"), "{issues}");
+}
+
+#[test]
+fn nan_elevations_are_no_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = gdal::Dataset::open(dem()).unwrap();
+    let (c, r, mut v, nd) = read_raster(&dem());
+    let block = |row: usize, col: usize| (100..150).contains(&row) && (100..200).contains(&col);
+    for row in 0..r {
+        for col in 0..c {
+            if block(row, col) {
+                v[row * c + col] = f32::NAN;
+            }
+        }
+    }
+    let nan_dem = d.join("nan.tif");
+    {
+        let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
+        let mut ds = driver
+            .create_with_band_type::<f32, _>(&nan_dem, c, r, 1)
+            .unwrap();
+        ds.set_geo_transform(&src.geo_transform().unwrap()).unwrap();
+        ds.set_spatial_ref(&src.spatial_ref().unwrap()).unwrap();
+        let mut band = ds.rasterband(1).unwrap();
+        band.set_no_data_value(nd).unwrap();
+        let mut buf = gdal::raster::Buffer::new((c, r), v.clone());
+        band.write((0, 0), (c, r), &mut buf).unwrap();
+    }
+    let (o, out) = run_with(d, &nan_dem, &repo().join("data/dltb.gpkg"), "");
+    assert!(o.status.success(), "{}", text(&o));
+    let (_, _, slope, slope_nd) = read_raster(&out.join("slope.tif"));
+    assert!(
+        slope.iter().all(|s| !s.is_nan()),
+        "no NaN in the slope raster"
+    );
+    let slope_nd = slope_nd.unwrap() as f32;
+    let voids = |i: usize| nd.is_some_and(|n| v[i] == n as f32);
+    for (i, s) in slope.iter().enumerate() {
+        let expected_nodata = v[i].is_nan() || voids(i);
+        assert_eq!(*s == slope_nd, expected_nodata, "cell {i}");
+    }
+    // Parcels over the block report the missing data: more of them than without NaN.
+    let m = |out: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
+    };
+    let with_nan = m(&out)["counts"]["parcels_without_data"].as_u64().unwrap();
+    let partial = query(
+        &out.join("landcons.gpkg"),
+        "SELECT count(*) FROM parcels WHERE nodata_share > 0.99",
+    )[0][0]
+        .parse::<u64>()
+        .unwrap();
+    let (o, plain) = {
+        let p = d.join("plain.toml");
+        std::fs::write(
+            &p,
+            pipeline(&dem(), &repo().join("data/dltb.gpkg"), "", "")
+                .replace("\"out\"", "\"plain\""),
+        )
+        .unwrap();
+        (run(&["run", "-q", p.to_str().unwrap()]), d.join("plain"))
+    };
+    assert!(o.status.success(), "{}", text(&o));
+    let without_nan = m(&plain)["counts"]["parcels_without_data"]
+        .as_u64()
+        .unwrap();
+    assert!(with_nan > without_nan, "{with_nan} vs {without_nan}");
+    assert!(
+        partial >= with_nan,
+        "parcels without data have nodata_share 1"
+    );
+}

@@ -347,7 +347,11 @@ impl Config {
             serde_ignored::deserialize(de, |path| unknown.push(path.to_string())).map_err(|e| {
                 let line = e.span().map(|s| line_of(&merged, s.start));
                 let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
-                Error::Config(format!("{source}{at}: {}", one_line(e.message())))
+                let key = line
+                    .and_then(|l| key_on_line(&merged, l))
+                    .map(|k| format!("setting `{k}`: "))
+                    .unwrap_or_default();
+                Error::Config(format!("{source}{at}: {key}{}", one_line(e.message())))
             })?;
         if let Some(key) = unknown.first() {
             return Err(Error::Config(keys::unknown_key_message(source, text, key)));
@@ -519,7 +523,29 @@ impl Config {
 
 /// 1-based line number of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    let bytes = text.as_bytes();
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The dotted key set on 1-based `line` (`section.key`), for messages about its value.
+fn key_on_line(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let (key, _) = lines.get(line.checked_sub(1)?)?.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let section = lines[..line - 1]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match section {
+        Some(s) if !s.is_empty() => format!("{s}.{key}"),
+        _ => key.to_string(),
+    })
 }
 
 fn one_line(s: &str) -> String {

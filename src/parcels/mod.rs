@@ -182,7 +182,10 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
         })?
     };
     let layer_name = layer.name();
-    if layer.feature_count() == 0 {
+    // The count the file declares (shapefile header, GeoPackage table), to catch a
+    // truncated file whose reading stops early without an error.
+    let declared = layer.feature_count();
+    if declared == 0 {
         return Err(Error::input(
             path,
             format!("layer {layer_name} has no features"),
@@ -257,8 +260,10 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
     let mut parcels = Vec::new();
     let mut issues = Vec::new();
     let mut seen_ids = std::collections::HashMap::new();
+    let mut features_read = 0u64;
     for (index, feature) in layer.features().enumerate() {
         crate::pipeline::check_interrupted()?;
+        features_read += 1;
         let mut attributes = Vec::with_capacity(fields.len());
         for (i, spec) in fields.iter().enumerate() {
             attributes.push(read_attr(&feature, i, spec, decoder.as_ref()).map_err(|m| {
@@ -333,6 +338,19 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<ParcelLayer> {
             geometry,
             attributes,
         });
+    }
+    if features_read < declared {
+        return Err(Error::input(
+            path,
+            format!(
+                "layer {layer_name}: only {features_read} of the {declared} features it declares could be read; the file is truncated or corrupt{}",
+                if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp")) {
+                    " (check that the .shp, .shx and .dbf are complete and belong together)"
+                } else {
+                    ""
+                }
+            ),
+        ));
     }
     if parcels.is_empty() {
         return Err(Error::input(
