@@ -42,11 +42,18 @@ impl Error {
             message: message.to_string(),
         }
     }
+    /// An output failure; when the file system is (nearly) full that is said, since
+    /// GDAL and SQLite often report a full disk as a bare write or commit error.
     pub fn output(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
-        Error::Output {
-            path: path.into(),
-            message: message.to_string(),
+        let path = path.into();
+        let mut message = message.to_string();
+        if let Some(free) = free_bytes(&path).filter(|b| *b < 1 << 20) {
+            message.push_str(&format!(
+                " (the disk is full: {} KiB free on that file system)",
+                free / 1024
+            ));
         }
+        Error::Output { path, message }
     }
 
     /// Process exit code for this error, documented in README ("When something goes wrong").
@@ -61,3 +68,17 @@ impl Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Bytes available to this user on the file system holding `path` (or its nearest
+/// existing ancestor).
+pub fn free_bytes(path: &std::path::Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let existing = path.ancestors().find(|p| p.exists())?;
+    let c = std::ffi::CString::new(existing.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs fills the zeroed struct; the path is a valid C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    Some(st.f_bavail as u64 * st.f_frsize as u64)
+}
