@@ -558,3 +558,59 @@ fn nan_elevations_are_no_data() {
         "parcels without data have nodata_share 1"
     );
 }
+
+#[test]
+fn broken_polygons_are_repaired_or_reported_never_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let poly = |id: &str, ring: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"BSM":"{id}","DLBM":"0103"}},"geometry":{{"type":"Polygon","coordinates":[[{ring}]]}}}}"#
+        )
+    };
+    let features = [
+        square("OK1", 483000.0, 3288000.0),
+        // Bow-tie (self-intersecting).
+        poly("BOW", "[483100,3288000],[483150,3288050],[483150,3288000],[483100,3288050],[483100,3288000]"),
+        // Zero area: all vertices on one line.
+        poly("FLAT", "[483200,3288000],[483250,3288000],[483300,3288000],[483200,3288000]"),
+        // Repeated vertices.
+        poly("DUP", "[483300,3288100],[483300,3288100],[483350,3288100],[483350,3288150],[483350,3288150],[483300,3288150],[483300,3288100]"),
+        // Unclosed ring (first ≠ last).
+        poly("OPEN", "[483400,3288100],[483450,3288100],[483450,3288150],[483400,3288150]"),
+    ];
+    let p = geojson(d, &features);
+    let (o, out) = run_with(d, &dem(), &p, "");
+    assert!(o.status.success(), "{}", text(&o));
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["counts"]["parcels"], features.len(), "none dropped");
+    let issues = m["geometry_issues"].to_string();
+    for id in ["BOW", "FLAT"] {
+        assert!(issues.contains(id), "{id} not reported: {issues}");
+    }
+    let ids: Vec<String> = query(
+        &out.join("landcons.gpkg"),
+        "SELECT BSM FROM parcels ORDER BY BSM",
+    )
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    assert_eq!(ids, ["BOW", "DUP", "FLAT", "OK1", "OPEN"]);
+    let area = |id: &str| {
+        query(
+            &out.join("landcons.gpkg"),
+            &format!("SELECT area_m2 FROM parcels WHERE BSM = '{id}'"),
+        )[0][0]
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!((area("DUP") - 2500.0).abs() < 1e-6);
+    assert!((area("OPEN") - 2500.0).abs() < 1e-6);
+    assert!(
+        (area("BOW") - 1250.0).abs() < 1e-6,
+        "both lobes kept: {}",
+        area("BOW")
+    );
+    assert_eq!(area("FLAT"), 0.0);
+}

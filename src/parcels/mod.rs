@@ -526,6 +526,18 @@ fn prepare_geometry(
             .map_err(|e| format!("cannot reproject: {e}"))?;
     }
     if !quiet_gdal(|| g.is_valid()) {
+        // An unclosed ring is closed first (GEOS cannot even build it); that may be all
+        // that was wrong.
+        // SAFETY: the geometry is owned here; OGR_G_CloseRings edits it in place.
+        unsafe { gdal_sys::OGR_G_CloseRings(g.c_geometry()) };
+        if quiet_gdal(|| g.is_valid()) {
+            issues.push(GeometryIssue {
+                id: id.to_string(),
+                problem: "unclosed ring".into(),
+                action: "closed".into(),
+            });
+            return geometry_to_polygons(&g);
+        }
         let reason = invalid_reason(&g);
         let fixed_mp = repaired_polygons(&g)
             .map_err(|e| format!("invalid geometry ({reason}) that cannot be repaired: {e}"))?;
@@ -540,6 +552,10 @@ fn prepare_geometry(
         });
         return Ok(fixed_mp);
     }
+    geometry_to_polygons(&g)
+}
+
+fn geometry_to_polygons(g: &Geometry) -> std::result::Result<MultiPolygon<f64>, String> {
     let geo = g
         .to_geo()
         .map_err(|e| format!("unreadable geometry: {e}"))?;
