@@ -61,7 +61,7 @@ row "adjacency, incl. reading (shapely)" "$(awk -v a="$(stage parcels)" -v b="$(
 peer_total=$(awk -v a="$gd_s" -v b="$ee_s" -v c="$sh_s" 'BEGIN{print a+b+c}')
 peer_peak=$(printf '%s\n' "$gd_kb" "$ee_kb" "$sh_kb" | sort -n | tail -1)
 row "end to end (landcons run, all outputs)" "$lc_s" "$peer_total" "$(awk -v k="$lc_kb" 'BEGIN{printf "%.0f", k/1024}')" "$peer_peak"
-echo "landcons stages:"; grep -E '^  [a-z]+ ' "$WORK/landcons.out"
+echo "landcons stages:"; grep -E '^  [a-z]+ +[0-9.]+ s$' "$WORK/landcons.out"
 
 if [ "${SCALING:-0}" = 1 ]; then
   echo; echo "scaling (landcons run):"

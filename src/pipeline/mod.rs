@@ -108,6 +108,16 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         config.inputs.dem_nodata,
         config.inputs.dem_crs.as_deref(),
     )?;
+    // Reading the parcels is single-threaded (GDAL): meanwhile the other core hashes the
+    // input files and reads the candidates of the results this run will replace.
+    let hashing = {
+        let (config, dem_files) = (config.clone(), dem.files.clone());
+        std::thread::spawn(move || results::input_hashes(&config, &dem_files))
+    };
+    let reading_previous = {
+        let out = config.output.clone();
+        std::thread::spawn(move || previous_results(&out))
+    };
     let layer = clock.time("parcels", || {
         parcels::read_parcels(&ReadOptions {
             inputs: &config.inputs,
@@ -139,7 +149,9 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     let grade_path = staging.path(&config.output.slope_grade);
     // The slope rasters depend only on the DEM and the terrain settings: when both hash
     // the same as for the results already in the output folder, those rasters are reused.
-    let input_hashes = results::input_hashes(config, &dem);
+    let input_hashes = hashing
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let terrain_key = cache::terrain_key(config, &dem, &input_hashes);
     let reused = if opts.no_cache {
         None
@@ -296,7 +308,9 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     })
     .to_string();
     // The results this run will replace, for the change report.
-    let previous = previous_results(&config.output);
+    let previous = reading_previous
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let changes = clock.time("output", || {
         let village_table = output::table::village_table(&villages, &fragmentation);
         output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;

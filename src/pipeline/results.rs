@@ -416,8 +416,8 @@ fn breaks_of(config: &Config) -> [f64; 4] {
 }
 
 /// SHA-256 of every input file (shapefiles with their sidecars), keyed by path.
-pub(super) fn input_hashes(config: &Config, dem: &Dem) -> serde_json::Value {
-    let mut files: Vec<&Path> = dem.files.iter().map(|p| p.as_path()).collect();
+pub(super) fn input_hashes(config: &Config, dem_files: &[std::path::PathBuf]) -> serde_json::Value {
+    let mut files: Vec<&Path> = dem_files.iter().map(|p| p.as_path()).collect();
     files.push(&config.inputs.parcels);
     files.extend(config.reforestation.zones.iter().map(|z| z.path.as_path()));
     let map: serde_json::Map<String, serde_json::Value> = files
