@@ -230,36 +230,62 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         Ok(adjacency::build(&geometries, config.merge.tolerance_m, 0.0))
     })?;
     drop(geometries);
-    let (shapes, groups, fragmentation) = clock.time("merge", || {
-        use rayon::prelude::*;
-        let shapes: Vec<merge::ShapeFigures> = layer
-            .parcels
-            .par_iter()
-            .zip(&stats)
-            .zip(&flags)
-            .map(|((p, st), f)| {
-                merge::shape::shape_figures(&p.geometry, st.area_m2, f.is_cropland, &config.merge)
-            })
-            .collect();
-        let groups = merge::merge_groups(
-            &layer.parcels,
-            &stats,
-            &flags,
-            &shapes,
-            &graph,
-            &config.merge,
-        );
-        let fragmentation = merge::fragmentation::village_fragmentation(
-            &layer.parcels,
-            &stats,
-            &flags,
-            &shapes,
-            &graph,
-            &groups,
-            &config.merge,
-        );
-        Ok((shapes, groups, fragmentation))
-    })?;
+    // The GeoPackage is begun on a second thread (candidates, adjacency table) while the
+    // merge stage, partly sequential, runs here.
+    let gpkg_path = staging.path(&config.output.gpkg);
+    let (merged, early) = std::thread::scope(|scope| {
+        let early = scope.spawn(|| {
+            results::write_early_layers(
+                &gpkg_path,
+                &dem.grid.crs_wkt,
+                &layer,
+                &stats,
+                &flags,
+                &graph,
+                config,
+            )
+        });
+        let merged = clock.time("merge", || {
+            use rayon::prelude::*;
+            let shapes: Vec<merge::ShapeFigures> = layer
+                .parcels
+                .par_iter()
+                .zip(&stats)
+                .zip(&flags)
+                .map(|((p, st), f)| {
+                    merge::shape::shape_figures(
+                        &p.geometry,
+                        st.area_m2,
+                        f.is_cropland,
+                        &config.merge,
+                    )
+                })
+                .collect();
+            let groups = merge::merge_groups(
+                &layer.parcels,
+                &stats,
+                &flags,
+                &shapes,
+                &graph,
+                &config.merge,
+            );
+            let fragmentation = merge::fragmentation::village_fragmentation(
+                &layer.parcels,
+                &stats,
+                &flags,
+                &shapes,
+                &graph,
+                &groups,
+                &config.merge,
+            );
+            Ok((shapes, groups, fragmentation))
+        });
+        let early = early
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (merged, early)
+    });
+    let (shapes, groups, fragmentation) = merged?;
 
     let mut report = RunReport {
         dem_cells: (dem.grid.cols * dem.grid.rows) as u64,
@@ -315,14 +341,13 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         let village_table = output::table::village_table(&villages, &fragmentation);
         output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
         results::write_gpkg(
-            &staging.path(&config.output.gpkg),
+            early?,
             &dem.grid.crs_wkt,
             &results::Results {
                 layer: &layer,
                 stats: &stats,
                 flags: &flags,
                 shapes: &shapes,
-                graph: &graph,
                 groups: &groups,
             },
             &village_table,

@@ -182,12 +182,49 @@ pub(super) struct Results<'a> {
     pub stats: &'a [ParcelSlope],
     pub flags: &'a [ParcelFlags],
     pub shapes: &'a [ShapeFigures],
-    pub graph: &'a Graph,
     pub groups: &'a [MergeGroup],
 }
 
-pub(super) fn write_gpkg(
+/// The GeoPackage with the layers that need only the rules and the adjacency graph,
+/// written on a second thread while the (partly sequential) merge stage runs.
+pub(super) struct EarlyGpkg {
+    gpkg: GpkgWriter,
+    candidates: Table,
+    candidate_rows: Vec<usize>,
+}
+
+pub(super) fn write_early_layers(
     path: &Path,
+    crs_wkt: &str,
+    layer: &ParcelLayer,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    graph: &Graph,
+    config: &Config,
+) -> Result<EarlyGpkg> {
+    let mut gpkg = GpkgWriter::create(path)?;
+    let (candidates, candidate_rows) = candidates_table(layer, stats, flags, config);
+    let geometries: Vec<&MultiPolygon<f64>> = candidate_rows
+        .iter()
+        .map(|i| &layer.parcels[*i].geometry)
+        .collect();
+    gpkg.write_layer(
+        "reforestation_candidates",
+        crs_wkt,
+        &candidates,
+        Some(&geometries),
+    )?;
+    gpkg.write_layer("adjacency", "", &adjacency_table(layer, graph), None)?;
+    Ok(EarlyGpkg {
+        gpkg,
+        candidates,
+        candidate_rows,
+    })
+}
+
+/// Completes the GeoPackage begun by [`write_early_layers`].
+pub(super) fn write_gpkg(
+    early: EarlyGpkg,
     crs_wkt: &str,
     r: &Results,
     villages: &Table,
@@ -196,7 +233,11 @@ pub(super) fn write_gpkg(
     previous: Option<&Snapshot>,
 ) -> Result<Option<Changes>> {
     let layer = r.layer;
-    let mut gpkg = GpkgWriter::create(path)?;
+    let EarlyGpkg {
+        mut gpkg,
+        candidates: cand,
+        candidate_rows: members,
+    } = early;
     let all: Vec<&MultiPolygon<f64>> = layer.parcels.iter().map(|p| &p.geometry).collect();
     let mut group_of = vec![0usize; layer.parcels.len()];
     for g in r.groups {
@@ -210,17 +251,10 @@ pub(super) fn write_gpkg(
         &parcels_table(layer, r.stats, r.flags, r.shapes, &group_of),
         Some(&all),
     )?;
-    let (cand, members) = candidates_table(layer, r.stats, r.flags, config);
     let cand_geoms: Vec<&MultiPolygon<f64>> = members
         .iter()
         .map(|i| &layer.parcels[*i].geometry)
         .collect();
-    gpkg.write_layer(
-        "reforestation_candidates",
-        crs_wkt,
-        &cand,
-        Some(&cand_geoms),
-    )?;
     let (member_table, member_ids) = merge_candidates_table(r, &group_of);
     let member_geoms: Vec<&MultiPolygon<f64>> = member_ids
         .iter()
@@ -239,7 +273,6 @@ pub(super) fn write_gpkg(
         &merge_groups_table(r),
         Some(&group_geoms),
     )?;
-    gpkg.write_layer("adjacency", "", &adjacency_table(r), None)?;
     gpkg.write_layer("village_summary", "", villages, None)?;
     // Compared with the results this run replaces, from the same tables.
     let changes = match previous {
@@ -389,21 +422,20 @@ fn merge_groups_table(r: &Results) -> Table {
     Table { columns, rows }
 }
 
-fn adjacency_table(r: &Results) -> Table {
+fn adjacency_table(layer: &ParcelLayer, graph: &Graph) -> Table {
     use FieldKind::*;
     let columns = vec![
         column("id_a", Text),
         column("id_b", Text),
         column("shared_m", Real),
     ];
-    let rows = r
-        .graph
+    let rows = graph
         .edges
         .iter()
         .map(|e| {
             vec![
-                AttrValue::Text(r.layer.parcels[e.a].id.clone()),
-                AttrValue::Text(r.layer.parcels[e.b].id.clone()),
+                AttrValue::Text(layer.parcels[e.a].id.clone()),
+                AttrValue::Text(layer.parcels[e.b].id.clone()),
                 AttrValue::Real(e.shared_m),
             ]
         })
