@@ -326,7 +326,15 @@ fn sigterm_during_a_run_stops_it_and_keeps_the_earlier_results() {
         ])
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    // Signal once the run has started writing (its staging folder exists).
+    let started = std::time::Instant::now();
+    while !leftovers(&out)
+        .iter()
+        .any(|n| n.starts_with(".landcons-staging"))
+    {
+        assert!(started.elapsed().as_secs() < 120, "the run never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
