@@ -332,7 +332,10 @@ fn sigterm_during_a_run_stops_it_and_keeps_the_earlier_results() {
         .iter()
         .any(|n| n.starts_with(".landcons-staging"))
     {
-        assert!(started.elapsed().as_secs() < 120, "the run never started writing");
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the run never started writing"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let _ = Command::new("kill")

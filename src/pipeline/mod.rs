@@ -108,24 +108,6 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         config.inputs.dem_nodata,
         config.inputs.dem_crs.as_deref(),
     )?;
-    // Reading the parcels is single-threaded (GDAL): meanwhile the other core hashes the
-    // input files and reads the candidates of the results this run will replace.
-    let hashing = {
-        let (config, dem_files) = (config.clone(), dem.files.clone());
-        std::thread::spawn(move || results::input_hashes(&config, &dem_files))
-    };
-    let reading_previous = {
-        let out = config.output.clone();
-        std::thread::spawn(move || previous_results(&out))
-    };
-    let layer = clock.time("parcels", || {
-        parcels::read_parcels(&ReadOptions {
-            inputs: &config.inputs,
-            fields: &config.fields,
-            target_crs_wkt: &dem.grid.crs_wkt,
-        })
-    })?;
-    check_extents(&dem, &layer)?;
     let zones = config
         .reforestation
         .zones
@@ -143,8 +125,39 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         })
         .collect::<Result<Vec<_>>>()?;
 
+    // Meanwhile the other work starts: hashing the input files and reading the candidates
+    // of the results this run will replace (second thread).
+    let hashing = {
+        let (config, dem_files) = (config.clone(), dem.files.clone());
+        std::thread::spawn(move || results::input_hashes(&config, &dem_files))
+    };
+    let reading_previous = {
+        let out = config.output.clone();
+        std::thread::spawn(move || previous_results(&out))
+    };
+    // The parcels are read (single-threaded GDAL) while the terrain stage runs, so the
+    // output folder is locked and staged first; if the parcels turn out to be bad the
+    // staging folder and the lock are removed again, and the folder itself if this run
+    // created it: the output folder is left as it was.
+    let out_dir = CreatedDir::new(&config.output.dir);
     let _lock = output::Lock::acquire(&config.output.dir)?;
     let staging = Staging::new(&config.output.dir)?;
+    let reading_parcels = {
+        let (inputs, fields, crs) = (
+            config.inputs.clone(),
+            config.fields.clone(),
+            dem.grid.crs_wkt.clone(),
+        );
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let layer = parcels::read_parcels(&ReadOptions {
+                inputs: &inputs,
+                fields: &fields,
+                target_crs_wkt: &crs,
+            });
+            (layer, started.elapsed().as_secs_f64())
+        })
+    };
     let slope_path = staging.path(&config.output.slope);
     let grade_path = staging.path(&config.output.slope_grade);
     // The slope rasters depend only on the DEM and the terrain settings: when both hash
@@ -179,6 +192,20 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         progress.finish();
         s
     })?;
+
+    let (layer, seconds) = reading_parcels
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    tracing::info!(stage = "parcels", seconds, "finished (alongside terrain)");
+    clock.timings.insert(
+        0,
+        StageTiming {
+            stage: "parcels".into(),
+            seconds,
+        },
+    );
+    let layer = layer?;
+    check_extents(&dem, &layer)?;
 
     // Parcels whose id and geometry are unchanged since the previous run keep their
     // statistics when the slope raster is the same (same terrain key).
@@ -375,6 +402,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     )?;
     check_interrupted()?;
     report.outputs = staging.commit()?;
+    out_dir.keep();
     Ok(report)
 }
 
@@ -425,6 +453,34 @@ fn previous_results(out: &crate::config::OutputSettings) -> Option<crate::change
         Err(e) => {
             tracing::warn!("no change report: the previous results cannot be read ({e})");
             None
+        }
+    }
+}
+
+/// Removes the output folder on drop if this run created it and left it empty (a run that
+/// failed before writing anything), unless kept.
+struct CreatedDir {
+    path: PathBuf,
+    created: bool,
+}
+
+impl CreatedDir {
+    fn new(path: &std::path::Path) -> CreatedDir {
+        CreatedDir {
+            path: path.to_path_buf(),
+            created: !path.exists(),
+        }
+    }
+
+    fn keep(mut self) {
+        self.created = false;
+    }
+}
+
+impl Drop for CreatedDir {
+    fn drop(&mut self) {
+        if self.created {
+            let _ = std::fs::remove_dir(&self.path); // only succeeds when empty
         }
     }
 }
