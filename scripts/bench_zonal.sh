@@ -7,27 +7,10 @@
 #   COLS=3000 ROWS=2500 PARCELS=50000 bash scripts/bench_zonal.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-WORK=${WORK:-target/bench}
-COLS=${COLS:-6000}
-ROWS=${ROWS:-5000}
-PARCELS=${PARCELS:-200000}
-VENV=${VENV:-$WORK/venv}
-cargo build --release -q
-BIN=$PWD/target/release/landcons
-REGION=$WORK/region_${COLS}x${ROWS}_${PARCELS}
-mkdir -p "$WORK"
-[ -f "$REGION/dltb.gpkg" ] || "$BIN" synth -q -o "$REGION" --cols "$COLS" --rows "$ROWS" --parcels "$PARCELS"
-[ -x "$VENV/bin/python" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q exactextract geopandas; }
-
-cat > "$REGION/bench.toml" <<TOML
-[inputs]
-dem = ["dem.tif"]
-parcels = "dltb.gpkg"
-[output]
-dir = "out"
-TOML
-/usr/bin/time -f "%e %M" -o "$WORK/time_lc.txt" "$BIN" run "$REGION/bench.toml" > "$WORK/lc_run.txt"
+source scripts/bench_lib.sh
+REGION=$(region "$COLS" "$ROWS" "$PARCELS")
+# --no-cache: a full run every time, whatever an earlier benchmark left in $REGION/out.
+/usr/bin/time -f "%e %M" -o "$WORK/time_lc.txt" "$BIN" run --no-cache "$REGION/bench.toml" > "$WORK/lc_run.txt"
 read -r lc_total lc_kb < "$WORK/time_lc.txt"
 lc_parcels=$(awk '$1=="parcels"{print $2}' "$WORK/lc_run.txt")
 lc_zonal=$(awk '$1=="zonal"{print $2}' "$WORK/lc_run.txt")
