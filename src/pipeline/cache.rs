@@ -34,6 +34,13 @@ pub(super) fn terrain_key(config: &Config, dem: &Dem, input_hashes: &serde_json:
     format!("{:x}", h.finalize())
 }
 
+/// The manifest of the results already in the output folder, if that run succeeded.
+pub(super) fn previous_manifest(out: &OutputSettings) -> Option<serde_json::Value> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.dir.join(&out.manifest)).ok()?).ok()?;
+    (manifest["status"] == "success").then_some(manifest)
+}
+
 /// When the manifest in the output folder was made with the same key, links (or copies)
 /// its slope rasters into the staging folder and returns their summary.
 pub(super) fn reuse_terrain(
@@ -42,9 +49,8 @@ pub(super) fn reuse_terrain(
     slope: &Path,
     grade: &Path,
 ) -> Option<TerrainSummary> {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.dir.join(&out.manifest)).ok()?).ok()?;
-    if manifest["status"] != "success" || manifest["cache"]["terrain_key"].as_str()? != key {
+    let manifest = previous_manifest(out)?;
+    if manifest["cache"]["terrain_key"].as_str()? != key {
         return None;
     }
     let summary: TerrainSummary = serde_json::from_value(manifest["terrain"].clone()).ok()?;

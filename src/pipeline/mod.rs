@@ -442,11 +442,7 @@ fn check_extents(dem: &raster::Dem, layer: &parcels::ParcelLayer) -> Result<()> 
 /// The candidates of the results in the output folder, when a previous run completed
 /// there; unreadable ones (another tool version) only cost the change report.
 fn previous_results(out: &crate::config::OutputSettings) -> Option<crate::changes::Snapshot> {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.dir.join(&out.manifest)).ok()?).ok()?;
-    if manifest["status"] != "success" {
-        return None;
-    }
+    cache::previous_manifest(out)?;
     let gpkg = out.dir.join(&out.gpkg);
     match crate::changes::Snapshot::read(&gpkg) {
         Ok(s) => Some(s),

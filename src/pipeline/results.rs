@@ -204,15 +204,11 @@ pub(super) fn write_early_layers(
 ) -> Result<EarlyGpkg> {
     let mut gpkg = GpkgWriter::create(path)?;
     let (candidates, candidate_rows) = candidates_table(layer, stats, flags, config);
-    let geometries: Vec<&MultiPolygon<f64>> = candidate_rows
-        .iter()
-        .map(|i| &layer.parcels[*i].geometry)
-        .collect();
     gpkg.write_layer(
         "reforestation_candidates",
         crs_wkt,
         &candidates,
-        Some(&geometries),
+        Some(&geometries_of(layer, &candidate_rows)),
     )?;
     gpkg.write_layer("adjacency", "", &adjacency_table(layer, graph), None)?;
     Ok(EarlyGpkg {
@@ -220,6 +216,11 @@ pub(super) fn write_early_layers(
         candidates,
         candidate_rows,
     })
+}
+
+/// The geometries of the parcels at `rows`, in that order (a layer's features).
+fn geometries_of<'a>(layer: &'a ParcelLayer, rows: &[usize]) -> Vec<&'a MultiPolygon<f64>> {
+    rows.iter().map(|&i| &layer.parcels[i].geometry).collect()
 }
 
 /// Completes the GeoPackage begun by [`write_early_layers`].
@@ -251,15 +252,9 @@ pub(super) fn write_gpkg(
         &parcels_table(layer, r.stats, r.flags, r.shapes, &group_of),
         Some(&all),
     )?;
-    let cand_geoms: Vec<&MultiPolygon<f64>> = members
-        .iter()
-        .map(|i| &layer.parcels[*i].geometry)
-        .collect();
+    let cand_geoms = geometries_of(layer, &members);
     let (member_table, member_ids) = merge_candidates_table(r, &group_of);
-    let member_geoms: Vec<&MultiPolygon<f64>> = member_ids
-        .iter()
-        .map(|i| &layer.parcels[*i].geometry)
-        .collect();
+    let member_geoms = geometries_of(layer, &member_ids);
     gpkg.write_layer(
         "merge_candidates",
         crs_wkt,
