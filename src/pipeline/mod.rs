@@ -129,11 +129,11 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     // of the results this run will replace (second thread).
     let hashing = {
         let (config, dem_files) = (config.clone(), dem.files.clone());
-        std::thread::spawn(move || results::input_hashes(&config, &dem_files))
+        Helper::spawn(move || results::input_hashes(&config, &dem_files))
     };
     let reading_previous = {
         let out = config.output.clone();
-        std::thread::spawn(move || previous_results(&out))
+        Helper::spawn(move || previous_results(&out))
     };
     // The parcels are read (single-threaded GDAL) while the terrain stage runs, so the
     // output folder is locked and staged first; if the parcels turn out to be bad the
@@ -148,7 +148,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
             config.fields.clone(),
             dem.grid.crs_wkt.clone(),
         );
-        std::thread::spawn(move || {
+        Helper::spawn(move || {
             let started = Instant::now();
             let layer = parcels::read_parcels(&ReadOptions {
                 inputs: &inputs,
@@ -162,9 +162,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     let grade_path = staging.path(&config.output.slope_grade);
     // The slope rasters depend only on the DEM and the terrain settings: when both hash
     // the same as for the results already in the output folder, those rasters are reused.
-    let input_hashes = hashing
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let input_hashes = hashing.join();
     let terrain_key = cache::terrain_key(config, &dem, &input_hashes);
     let reused = if opts.no_cache {
         None
@@ -193,9 +191,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
         s
     })?;
 
-    let (layer, seconds) = reading_parcels
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let (layer, seconds) = reading_parcels.join();
     tracing::info!(stage = "parcels", seconds, "finished (alongside terrain)");
     clock.timings.insert(
         0,
@@ -361,9 +357,7 @@ pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
     })
     .to_string();
     // The results this run will replace, for the change report.
-    let previous = reading_previous
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let previous = reading_previous.join();
     let changes = clock.time("output", || {
         let village_table = output::table::village_table(&villages, &fragmentation);
         output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
@@ -477,6 +471,33 @@ impl Drop for CreatedDir {
     fn drop(&mut self) {
         if self.created {
             let _ = std::fs::remove_dir(&self.path); // only succeeds when empty
+        }
+    }
+}
+
+/// A helper thread that is always waited for, also when the run returns early with an
+/// error: the process must not exit while a thread is still inside GDAL (it can crash
+/// in GDAL's teardown). A panic in the thread is raised again in the caller.
+struct Helper<T>(Option<std::thread::JoinHandle<T>>);
+
+impl<T: Send + 'static> Helper<T> {
+    fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Helper<T> {
+        Helper(Some(std::thread::spawn(f)))
+    }
+
+    fn join(mut self) -> T {
+        match self.0.take().map(|h| h.join()) {
+            Some(Ok(value)) => value,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => unreachable!("a helper is joined once"),
+        }
+    }
+}
+
+impl<T> Drop for Helper<T> {
+    fn drop(&mut self) {
+        if let Some(h) = self.0.take() {
+            let _ = h.join();
         }
     }
 }
