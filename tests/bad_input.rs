@@ -34,16 +34,7 @@ fn run_with(
 ) -> (std::process::Output, PathBuf) {
     let pipeline = dir.join("p.toml");
     let out = dir.join("out");
-    std::fs::write(
-        &pipeline,
-        format!(
-            "[inputs]\ndem = [\"{}\"]\nparcels = \"{}\"\n{extra}[output]\ndir = \"{}\"\n",
-            dem.display(),
-            parcels.display(),
-            out.display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&pipeline, self::pipeline(dem, parcels, extra, "")).unwrap();
     (run(&["run", "-q", pipeline.to_str().unwrap()]), out)
 }
 
@@ -90,8 +81,7 @@ fn points_are_an_error_naming_the_feature_or_skipped_and_counted() {
     );
     let (o, out) = run_with(dir.path(), &dem(), &p, "non_polygons = \"skip\"\n");
     assert!(o.status.success(), "{}", text(&o));
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&out);
     assert_eq!(m["counts"]["parcels"], 1);
     assert!(
         m["geometry_issues"].to_string().contains("P9"),
@@ -167,8 +157,7 @@ fn a_one_cell_dem_and_a_one_parcel_layer_run_without_panic() {
     let p = geojson(dir.path(), &[square("A1", 483010.0, 3288010.0)]);
     let (o, out) = run_with(dir.path(), &tiny, &p, "");
     assert!(o.status.success(), "{}", text(&o));
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&out);
     assert_eq!(
         m["counts"]["parcels_without_data"], 1,
         "a 1×1 DEM has no slope"
@@ -194,25 +183,8 @@ fn a_stray_huge_coordinate_is_an_error_naming_the_parcel() {
 // Every broken input against a folder that already holds good results: the run fails with
 // the bad-input code and a message naming the fault, and the earlier results are untouched.
 
-type Snapshot = std::collections::BTreeMap<String, Vec<u8>>;
-
-fn snapshot(dir: &Path) -> Snapshot {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.path().is_file())
-                .map(|e| {
-                    let name = e.file_name().to_string_lossy().to_string();
-                    (name, std::fs::read(e.path()).unwrap())
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Good results from the sample data in `dir/out`, as a run last night left them.
-fn earlier_results(dir: &Path) -> Snapshot {
+fn earlier_results(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let (o, out) = run_with(dir, &dem(), &repo().join("data/dltb.gpkg"), "");
     assert!(o.status.success(), "{}", text(&o));
     let s = snapshot(&out);
@@ -236,15 +208,8 @@ fn fails_cleanly(dir: &Path, pipeline: &str, code: i32, needles: &[&str]) {
         snapshot(&dir.join("out")) == before,
         "earlier results changed: {t}"
     );
-    let leftovers: Vec<String> = std::fs::read_dir(dir.join("out"))
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n.starts_with(".landcons-staging") || n == ".landcons.lock")
-                .collect()
-        })
-        .unwrap_or_default();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let left = leftovers(&dir.join("out"));
+    assert!(left.is_empty(), "{left:?}");
 }
 
 fn pipeline(dem: &Path, parcels: &Path, extra_inputs: &str, rest: &str) -> String {
@@ -354,19 +319,8 @@ fn crs_missing_from_dem_or_parcels() {
     earlier_results(d);
     // DEM without CRS: the sample's grid and values, no CRS.
     let bare = d.join("bare.tif");
-    {
-        let src = gdal::Dataset::open(dem()).unwrap();
-        let (c, r, v, nd) = read_raster(&dem());
-        let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
-        let mut ds = driver
-            .create_with_band_type::<f32, _>(&bare, c, r, 1)
-            .unwrap();
-        ds.set_geo_transform(&src.geo_transform().unwrap()).unwrap();
-        let mut band = ds.rasterband(1).unwrap();
-        band.set_no_data_value(nd).unwrap();
-        band.write((0, 0), (c, r), &mut gdal::raster::Buffer::new((c, r), v))
-            .unwrap();
-    }
+    let (_, _, values, nodata) = read_raster(&dem());
+    write_dem_like(&bare, &dem(), values, nodata, false);
     let parcels = repo().join("data/dltb.gpkg");
     fails_cleanly(
         d,
@@ -374,16 +328,9 @@ fn crs_missing_from_dem_or_parcels() {
         2,
         &["bare.tif", "dem_crs"],
     );
-    let (o, _) = {
-        let p = d.join("stated.toml");
-        std::fs::write(
-            &p,
-            pipeline(&bare, &parcels, "dem_crs = \"EPSG:4544\"\n", "")
-                .replace("dir = \"out\"", "dir = \"out_stated\""),
-        )
-        .unwrap();
-        (run(&["run", "-q", p.to_str().unwrap()]), ())
-    };
+    let stated = d.join("stated");
+    std::fs::create_dir(&stated).unwrap();
+    let (o, _) = run_with(&stated, &bare, &parcels, "dem_crs = \"EPSG:4544\"\n");
     assert!(o.status.success(), "with dem_crs stated: {}", text(&o));
     // Parcels without .prj.
     let shp = copy_shapefile(d);
@@ -480,8 +427,7 @@ fn lines_and_mixed_geometry_types_are_an_error_or_skipped_and_counted() {
     );
     let (o, out) = run_with(d, &dem(), &mixed, "non_polygons = \"skip\"\n");
     assert!(o.status.success(), "{}", text(&o));
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&out);
     assert_eq!(m["counts"]["parcels"], 2, "the two polygons are processed");
     let issues = m["geometry_issues"].to_string();
     assert!(issues.contains("L5") && issues.contains("L6"), "{issues}");
@@ -491,7 +437,6 @@ fn lines_and_mixed_geometry_types_are_an_error_or_skipped_and_counted() {
 fn nan_elevations_are_no_data() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let src = gdal::Dataset::open(dem()).unwrap();
     let (c, r, mut v, nd) = read_raster(&dem());
     let block = |row: usize, col: usize| (100..150).contains(&row) && (100..200).contains(&col);
     for row in 0..r {
@@ -502,18 +447,7 @@ fn nan_elevations_are_no_data() {
         }
     }
     let nan_dem = d.join("nan.tif");
-    {
-        let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
-        let mut ds = driver
-            .create_with_band_type::<f32, _>(&nan_dem, c, r, 1)
-            .unwrap();
-        ds.set_geo_transform(&src.geo_transform().unwrap()).unwrap();
-        ds.set_spatial_ref(&src.spatial_ref().unwrap()).unwrap();
-        let mut band = ds.rasterband(1).unwrap();
-        band.set_no_data_value(nd).unwrap();
-        let mut buf = gdal::raster::Buffer::new((c, r), v.clone());
-        band.write((0, 0), (c, r), &mut buf).unwrap();
-    }
+    write_dem_like(&nan_dem, &dem(), v.clone(), nd, true);
     let (o, out) = run_with(d, &nan_dem, &repo().join("data/dltb.gpkg"), "");
     assert!(o.status.success(), "{}", text(&o));
     let (_, _, slope, slope_nd) = read_raster(&out.join("slope.tif"));
@@ -528,28 +462,20 @@ fn nan_elevations_are_no_data() {
         assert_eq!(*s == slope_nd, expected_nodata, "cell {i}");
     }
     // Parcels over the block report the missing data: more of them than without NaN.
-    let m = |out: &Path| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
-    };
-    let with_nan = m(&out)["counts"]["parcels_without_data"].as_u64().unwrap();
+    let with_nan = manifest(&out)["counts"]["parcels_without_data"]
+        .as_u64()
+        .unwrap();
     let partial = query(
         &out.join("landcons.gpkg"),
         "SELECT count(*) FROM parcels WHERE nodata_share > 0.99",
     )[0][0]
         .parse::<u64>()
         .unwrap();
-    let (o, plain) = {
-        let p = d.join("plain.toml");
-        std::fs::write(
-            &p,
-            pipeline(&dem(), &repo().join("data/dltb.gpkg"), "", "")
-                .replace("\"out\"", "\"plain\""),
-        )
-        .unwrap();
-        (run(&["run", "-q", p.to_str().unwrap()]), d.join("plain"))
-    };
+    let plain = d.join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let (o, plain_out) = run_with(&plain, &dem(), &repo().join("data/dltb.gpkg"), "");
     assert!(o.status.success(), "{}", text(&o));
-    let without_nan = m(&plain)["counts"]["parcels_without_data"]
+    let without_nan = manifest(&plain_out)["counts"]["parcels_without_data"]
         .as_u64()
         .unwrap();
     assert!(with_nan > without_nan, "{with_nan} vs {without_nan}");
@@ -582,8 +508,7 @@ fn broken_polygons_are_repaired_or_reported_never_dropped() {
     let p = geojson(d, &features);
     let (o, out) = run_with(d, &dem(), &p, "");
     assert!(o.status.success(), "{}", text(&o));
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&out);
     assert_eq!(m["counts"]["parcels"], features.len(), "none dropped");
     let issues = m["geometry_issues"].to_string();
     for id in ["BOW", "FLAT"] {

@@ -25,10 +25,6 @@ fn ids(gpkg: &Path, sql: &str) -> Vec<String> {
     query(gpkg, sql).into_iter().map(|r| r[0].clone()).collect()
 }
 
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
-}
-
 /// Merge-candidate changes computed independently from the two layers: added, removed,
 /// or changed (grade, area, or the set of the parcel's group partners).
 fn expected_merge_changes(old: &Path, new: &Path) -> BTreeSet<(String, String)> {

@@ -54,9 +54,7 @@ fn demo_pipeline_runs_and_writes_readable_outputs() {
         "CSV starts with a BOM for Excel"
     );
     assert!(csv.contains("村"), "Chinese village names in the CSV");
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let manifest = manifest(out.path());
     assert_eq!(manifest["status"], "success");
     assert!(manifest["counts"]["parcels"].as_u64().unwrap() > 1000);
     // No staging folder or lock is left behind; the only hidden file is the zonal cache.

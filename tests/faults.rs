@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,36 +46,6 @@ impl Drop for Tmpfs {
     }
 }
 
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
-fn demo(out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        "-q",
-        repo()
-            .join("pipelines/demo.toml")
-            .to_str()
-            .unwrap()
-            .to_string()
-            .leak(),
-        "--out",
-        out.to_str().unwrap().to_string().leak(),
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
-}
-
 #[test]
 fn an_output_folder_that_cannot_be_written() {
     let mount = Tmpfs::mount("16m");
@@ -85,7 +54,7 @@ fn an_output_folder_that_cannot_be_written() {
         None => tempfile::tempdir().unwrap().keep(),
     };
     let out = base.join("out");
-    assert!(demo(&out, &[]).status.success());
+    assert!(run_demo(&out, &[]).status.success());
     let before = snapshot(&out);
     match &mount {
         Some(m) => m.remount_read_only(),
@@ -95,7 +64,7 @@ fn an_output_folder_that_cannot_be_written() {
             std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
         }
     }
-    let o = demo(&out, &["--no-cache"]);
+    let o = run_demo(&out, &["--no-cache"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(3), "{t}");
     assert!(t.contains(out.to_str().unwrap()), "names the folder: {t}");
@@ -115,9 +84,9 @@ fn a_disk_that_fills_up_during_the_run() {
         return;
     };
     let out = mount.path().join("out");
-    assert!(demo(&out, &[]).status.success());
+    assert!(run_demo(&out, &[]).status.success());
     let before = snapshot(&out);
-    let o = demo(&out, &["--no-cache"]);
+    let o = run_demo(&out, &["--no-cache"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(3), "{t}");
     assert!(t.contains("the disk is full"), "{t}");

@@ -9,15 +9,7 @@ use std::process::Command;
 use common::*;
 
 fn demo(out: &Path, threads: &str) {
-    let o = run(&[
-        "run",
-        "-q",
-        repo().join("pipelines/demo.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--threads",
-        threads,
-    ]);
+    let o = run_demo(out, &["--threads", threads]);
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -81,9 +73,7 @@ fn the_manifest_records_input_hashes() {
     use sha2::{Digest, Sha256};
     let out = tempfile::tempdir().unwrap();
     demo(out.path(), "2");
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("manifest.json")).unwrap())
-            .unwrap();
+    let m = manifest(out.path());
     let hashes = m["input_hashes"].as_object().unwrap();
     let dem = hashes
         .iter()
@@ -148,12 +138,7 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
         ),
     )
     .unwrap();
-    let manifest = || -> serde_json::Value {
-        serde_json::from_str(
-            &std::fs::read_to_string(work.path().join("out/manifest.json")).unwrap(),
-        )
-        .unwrap()
-    };
+    let latest = || manifest(&work.path().join("out"));
     let run_it = |extra: &[&str]| {
         let mut args = vec!["run", "-q", pipeline.to_str().unwrap()];
         args.extend_from_slice(extra);
@@ -161,11 +146,11 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
         assert!(o.status.success(), "{}", text(&o));
     };
     run_it(&[]);
-    assert_eq!(manifest()["cache"]["terrain"], "miss");
+    assert_eq!(latest()["cache"]["terrain"], "miss");
     let slope_before = std::fs::read(work.path().join("out/slope.tif")).unwrap();
 
-    let parcel_count = m_count(&manifest());
-    assert_eq!(manifest()["cache"]["zonal"]["computed"], parcel_count);
+    let parcel_count = m_count(&latest());
+    assert_eq!(latest()["cache"]["zonal"]["computed"], parcel_count);
 
     // The yearly update: one parcel re-coded, one redrawn (moved by half a metre).
     for sql in [
@@ -180,7 +165,7 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
         assert!(o.status.success(), "{}", text(&o));
     }
     run_it(&[]);
-    let m = manifest();
+    let m = latest();
     assert_eq!(
         m["cache"]["terrain"], "hit",
         "slope was recomputed although the DEM did not change"
@@ -209,8 +194,8 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
     );
 
     run_it(&["--no-cache"]);
-    assert_eq!(manifest()["cache"]["terrain"], "disabled");
-    assert_eq!(manifest()["cache"]["zonal"], "disabled");
+    assert_eq!(latest()["cache"]["terrain"], "disabled");
+    assert_eq!(latest()["cache"]["zonal"], "disabled");
     assert!(
         cached_parcels
             == csv_dump(
@@ -228,7 +213,7 @@ fn a_parcel_only_update_reuses_the_slope_rasters() {
 
     // Other terrain settings: no reuse.
     run_it(&["--set", "terrain.algorithm=zevenbergen-thorne"]);
-    assert_eq!(manifest()["cache"]["terrain"], "miss");
+    assert_eq!(latest()["cache"]["terrain"], "miss");
 }
 
 fn m_count(manifest: &serde_json::Value) -> u64 {
@@ -295,16 +280,10 @@ fn a_second_concurrent_run_fails_cleanly_and_the_first_completes() {
         "{message}"
     );
     // The first run's results are complete and nothing of the second is left.
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let m = manifest(&out);
     assert_eq!(m["status"], "success");
     let parcels = query(&out.join("landcons.gpkg"), "SELECT count(*) FROM parcels");
     assert_eq!(parcels[0][0], m["counts"]["parcels"].to_string());
-    let leftovers: Vec<_> = std::fs::read_dir(&out)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.starts_with(".landcons-staging") || n == ".landcons.lock")
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let left = leftovers(&out);
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -10,23 +10,6 @@ use std::process::Command;
 use common::*;
 use gdal::vector::{FieldValue, LayerAccess};
 
-fn run_demo(out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        "-q",
-        repo()
-            .join("pipelines/demo.toml")
-            .to_str()
-            .unwrap()
-            .to_string()
-            .leak(),
-        "--out",
-        out.to_str().unwrap().to_string().leak(),
-    ];
-    args.extend_from_slice(extra);
-    run(&args)
-}
-
 type Row = HashMap<String, Option<FieldValue>>;
 
 fn rows(gpkg: &Path, layer: &str) -> Vec<Row> {
@@ -233,30 +216,6 @@ fn chinese_names_from_the_gbk_shapefile_reach_the_geopackage_and_the_csv() {
     for n in names {
         assert!(csv.contains(n.as_str()), "{n} missing from the CSV");
     }
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().to_string(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn leftovers(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        // Hidden files other than the zonal cache (landcons's working data).
-        .filter(|n| n.starts_with('.') && n != ".landcons-zonal-cache")
-        .collect()
 }
 
 #[test]

@@ -135,3 +135,83 @@ pub fn sample_pipeline(dir: &Path, parcels: &Path) -> PathBuf {
     .unwrap();
     p
 }
+
+/// `landcons run -q` of the demo pipeline into `out`, with extra arguments.
+pub fn run_demo(out: &Path, extra: &[&str]) -> Output {
+    let pipeline = repo().join("pipelines/demo.toml");
+    let mut args = vec![
+        "run",
+        "-q",
+        pipeline.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The files of a folder and their bytes (empty when the folder does not exist).
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_file())
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    (name, std::fs::read(e.path()).unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Hidden entries a run may leave in its output folder besides the zonal cache
+/// (staging folders, the lock): none after a run ends, whatever its outcome.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.starts_with('.') && n != ".landcons-zonal-cache")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The run manifest in an output folder.
+pub fn manifest(dir: &Path) -> serde_json::Value {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A single-band Float32 GeoTIFF on `reference`'s grid (and CRS, if `with_crs`) holding
+/// `values`, with `nodata`.
+pub fn write_dem_like(
+    path: &Path,
+    reference: &Path,
+    values: Vec<f32>,
+    nodata: Option<f64>,
+    with_crs: bool,
+) {
+    let src = gdal::Dataset::open(reference).unwrap();
+    let (c, r) = src.raster_size();
+    let driver = gdal::DriverManager::get_driver_by_name("GTiff").unwrap();
+    let mut ds = driver
+        .create_with_band_type::<f32, _>(path, c, r, 1)
+        .unwrap();
+    ds.set_geo_transform(&src.geo_transform().unwrap()).unwrap();
+    if with_crs {
+        ds.set_spatial_ref(&src.spatial_ref().unwrap()).unwrap();
+    }
+    let mut band = ds.rasterband(1).unwrap();
+    band.set_no_data_value(nodata).unwrap();
+    band.write(
+        (0, 0),
+        (c, r),
+        &mut gdal::raster::Buffer::new((c, r), values),
+    )
+    .unwrap();
+}
