@@ -3,9 +3,9 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use geo::{polygon, MultiPolygon};
-use landcons::config::SlopeAlgorithm;
-use landcons::terrain::{slope_row, KernelParams};
-use landcons::zonal::{coverage, GridFrame};
+use landcons::settings::SlopeAlgorithm;
+use landcons::stages::terrain::{slope_row, KernelParams};
+use landcons::stages::zonal::{coverage, GridFrame};
 
 fn slope_block(c: &mut Criterion) {
     let (cols, rows) = (1024usize, 256usize);
@@ -66,7 +66,7 @@ fn adjacency_pairs(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("adjacency graph of 1600 plots (tolerance 0.1 m)", |b| {
-        b.iter(|| black_box(landcons::adjacency::build(&parcels, 0.1, 0.0)))
+        b.iter(|| black_box(landcons::stages::adjacency::build_from(&parcels, 0.1, 0.0)))
     });
 }
 
@@ -78,7 +78,7 @@ fn group_union(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("union of a 12-plot merge group", |b| {
-        b.iter(|| black_box(landcons::merge::dissolve(members.iter())))
+        b.iter(|| black_box(landcons::stages::merge::dissolve(members.iter())))
     });
 }
 

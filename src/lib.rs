@@ -1,21 +1,27 @@
 //! landcons: land-consolidation planning from a DEM and a land-survey parcel layer.
 //!
-//! Stages talk through plain Rust data ([`raster::Grid`], [`parcels::Parcel`],
-//! [`zonal::ParcelSlope`]); GDAL handles stay inside the stage that opened them.
+//! `settings` (typed pipeline files) → `stages` (plain functions over plain data, given
+//! a `context::RunContext`) → `layers` (the registry of everything a run writes) →
+//! `output` (GeoPackage, CSV, manifest, atomic commit); `pipeline` composes them and
+//! `commands` are what the binary calls. See ARCHITECTURE.md.
 
-pub mod adjacency;
 pub mod changes;
-pub mod config;
+pub mod commands;
+pub mod context;
 pub mod error;
-pub mod merge;
+pub mod gdal_util;
+pub mod layers;
 pub mod output;
 pub mod parcels;
 pub mod pipeline;
 pub mod progress;
 pub mod raster;
-pub mod rules;
+pub mod settings;
+pub mod stages;
 pub mod synth;
-pub mod terrain;
-pub mod zonal;
+pub mod table;
+pub mod time;
+pub mod units;
+pub mod vector;
 
 pub use error::{Error, Result};

@@ -1,20 +1,61 @@
-//! Progress bars for long stages: shown on a terminal, hidden when stderr is not a
-//! terminal or with `--quiet`.
+//! How a run reports itself while it works: progress bars on a terminal, or one JSON
+//! event per line on stderr for log collectors and the QGIS Processing provider
+//! (`{"event": "stage_started" | "progress" | "stage_finished" | "warning" | "error" |
+//! "run_finished", ...}`).
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A stage's progress bar (or nothing, when hidden).
+/// Where progress and events go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reporter {
+    /// Nothing (library callers, tests, `--quiet`).
+    #[default]
+    Hidden,
+    /// Progress bars on stderr when it is a terminal.
+    Bars,
+    /// JSON events on stderr, one per line.
+    Json,
+}
+
+impl Reporter {
+    /// Writes one event (JSON mode only). `fields` must be a JSON object.
+    pub fn event(self, name: &str, fields: serde_json::Value) {
+        if self != Reporter::Json {
+            return;
+        }
+        let mut object = serde_json::Map::new();
+        object.insert("event".into(), name.into());
+        if let serde_json::Value::Object(more) = fields {
+            object.extend(more);
+        }
+        eprintln!("{}", serde_json::Value::Object(object));
+    }
+}
+
+/// A stage's progress: a bar, JSON progress events, or nothing.
 #[derive(Clone)]
 pub struct Progress {
     bar: ProgressBar,
+    reporter: Reporter,
+    stage: Arc<str>,
+    /// Last whole percent reported as an event (events are throttled to 1 % steps).
+    last_percent: Arc<AtomicU64>,
 }
 
 impl Progress {
-    /// A bar labelled `stage`; `quiet` or a non-terminal stderr hides it.
-    pub fn new(stage: &str, quiet: bool) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(0), Self::target(quiet));
+    /// Progress of `stage`, shown as `reporter` says.
+    pub fn new(stage: &str, reporter: Reporter) -> Progress {
+        let visible = reporter == Reporter::Bars && std::io::stderr().is_terminal();
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
             ProgressStyle::with_template(
                 "{prefix:>10} [{bar:40}] {pos}/{len} {msg} ({elapsed}, eta {eta})",
@@ -23,30 +64,46 @@ impl Progress {
             .progress_chars("=> "),
         );
         bar.set_prefix(stage.to_string());
-        Progress { bar }
-    }
-
-    /// A bar that never draws (library callers, tests).
-    pub fn hidden() -> Progress {
         Progress {
-            bar: ProgressBar::hidden(),
+            bar,
+            reporter,
+            stage: stage.into(),
+            last_percent: Arc::new(AtomicU64::new(u64::MAX)),
         }
     }
 
-    fn target(quiet: bool) -> ProgressDrawTarget {
-        if quiet || !std::io::stderr().is_terminal() {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        }
+    /// A progress that never shows (library callers, tests).
+    pub fn hidden() -> Progress {
+        Progress::new("", Reporter::Hidden)
     }
 
     pub fn set_length(&self, len: u64) {
         self.bar.set_length(len);
     }
+
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
+        if self.reporter == Reporter::Json {
+            self.report_percent();
+        }
     }
+
+    fn report_percent(&self) {
+        let (done, total) = (self.bar.position(), self.bar.length().unwrap_or(0));
+        if total == 0 {
+            return;
+        }
+        let percent = (done * 100 / total).min(100);
+        if self.last_percent.swap(percent, Ordering::Relaxed) != percent {
+            self.reporter.event(
+                "progress",
+                serde_json::json!({
+                    "stage": &*self.stage, "done": done, "total": total, "percent": percent,
+                }),
+            );
+        }
+    }
+
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }

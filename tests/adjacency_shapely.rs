@@ -10,8 +10,8 @@ use std::path::Path;
 use common::*;
 use gdal::vector::LayerAccess;
 use geo::{Area, BooleanOps, MultiPolygon};
-use landcons::adjacency;
-use landcons::parcels::polygons_of;
+use landcons::stages::adjacency;
+use landcons::vector::polygons_of;
 
 fn geometries(path: &Path) -> Vec<MultiPolygon<f64>> {
     let ds = gdal::Dataset::open(path).unwrap();
@@ -41,7 +41,7 @@ fn compare(name: &str, path: &Path) {
             })
             .collect();
     let geoms = geometries(path);
-    let graph = adjacency::build(&geoms, 0.0, 0.0);
+    let graph = adjacency::build_from(&geoms, 0.0, 0.0);
     let ours: BTreeMap<(usize, usize), f64> = graph
         .edges
         .iter()

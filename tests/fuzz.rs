@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
-use landcons::config::Config;
-use landcons::zonal::{coverage, GridFrame};
+use landcons::settings::Settings;
+use landcons::stages::zonal::{coverage, GridFrame};
 use proptest::prelude::*;
 
 /// 2000 cases per property in the test suite; PROPTEST_CASES sets more.
@@ -90,10 +90,10 @@ proptest! {
         overrides in prop::collection::vec("[a-z_.]{1,20}=[^\n]{0,10}", 0..3),
     ) {
         let text = lines.join("\n");
-        match Config::from_toml(&text, "fuzz.toml", Path::new("/tmp"), &overrides) {
+        match Settings::from_toml(&text, "fuzz.toml", Path::new("/tmp"), &overrides) {
             Ok(c) => {
                 // A configuration that parsed must round-trip through its own TOML.
-                prop_assert!(Config::from_toml(&c.to_toml(), "again", Path::new("/tmp"), &[]).is_ok());
+                prop_assert!(Settings::from_toml(&c.to_toml(), "again", Path::new("/tmp"), &[]).is_ok());
             }
             Err(e) => prop_assert!(!e.to_string().trim().is_empty()),
         }

@@ -6,71 +6,60 @@ mod common;
 
 use common::*;
 use geo::Area;
-use landcons::config::{Config, MergeSettings};
-use landcons::merge::{self, MergeGroup};
-use landcons::parcels::{read_parcels, Parcel, ReadOptions};
+use landcons::settings::{Settings, MergeSettings};
+use landcons::stages::merge::MergeGroup;
+use landcons::context::CancelToken;
+use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 use landcons::progress::Progress;
-use landcons::rules::ParcelFlags;
-use landcons::zonal::ParcelSlope;
-use landcons::{adjacency, rules, terrain, zonal};
+use landcons::stages::reforestation::ParcelFlags;
+use landcons::stages::zonal::ParcelSlope;
+use landcons::stages::{adjacency, merge, reforestation, terrain, zonal};
 
 struct Inputs {
-    parcels: Vec<Parcel>,
+    parcels: Parcels,
     stats: Vec<ParcelSlope>,
     flags: Vec<ParcelFlags>,
 }
 
 fn inputs() -> Inputs {
-    let config = Config::default();
+    let config = Settings::default();
     let dem = landcons::raster::open_dem(&[repo().join("data/dem.tif")], None, None).unwrap();
     let layer = read_parcels(&ReadOptions {
-        inputs: &landcons::config::Inputs {
+        inputs: &landcons::settings::Inputs {
             parcels: repo().join("data/dltb.gpkg"),
             ..Default::default()
         },
         fields: &config.fields,
         target_crs_wkt: &dem.grid.crs_wkt,
+        cancel: &CancelToken::new(),
     })
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let slope = dir.path().join("slope.tif");
-    let opts = terrain::SlopeOptions::from_settings(&config.terrain, 256);
-    terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden()).unwrap();
-    let stats = zonal::zonal_slope(
-        &layer.parcels,
-        &slope,
-        &dem.grid,
-        &opts.breaks,
-        &Progress::hidden(),
-    )
-    .unwrap();
-    let flags = rules::reforestation(&layer.parcels, &stats, &config.reforestation, 25.0, &[]);
+    let opts = terrain::SlopeOptions::from_settings(&config.terrain, 256 << 20);
+    let cancel = CancelToken::new();
+    terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
+    let stats = zonal::zonal_slope(&layer, &slope, &dem.grid, &opts.breaks, &Progress::hidden(), &cancel).unwrap();
+    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, 25.0, &[]);
     Inputs {
-        parcels: layer.parcels,
+        parcels: layer,
         stats,
         flags,
     }
 }
 
-fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>) {
-    let geoms: Vec<_> = i.parcels.iter().map(|p| &p.geometry).collect();
-    let graph = adjacency::build(&geoms, s.tolerance_m, 0.0);
-    let shapes: Vec<_> = i
-        .parcels
-        .iter()
-        .zip(&i.stats)
-        .zip(&i.flags)
-        .map(|((p, st), f)| merge::shape::shape_figures(&p.geometry, st.area_m2, f.is_cropland, s))
-        .collect();
+fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>, Vec<merge::ShapeFigures>) {
+    let graph = adjacency::build(i.parcels.shapes(), s.tolerance_m, 0.0);
+    let shapes = merge::shape_figures(&i.parcels, &i.stats, &i.flags, s);
     let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s);
-    (graph, g)
+    (graph, g, shapes)
 }
 
 #[test]
 fn every_group_satisfies_the_predicate_and_groups_are_disjoint() {
     let i = inputs();
     let s = MergeSettings::default();
-    let (graph, groups) = groups(&i, &s);
+    let (graph, groups, shapes) = groups(&i, &s);
     assert!(
         groups.len() > 20,
         "the sample has fragmented cropland to merge ({} groups)",
@@ -79,21 +68,21 @@ fn every_group_satisfies_the_predicate_and_groups_are_disjoint() {
     let mut seen = std::collections::HashSet::new();
     for g in &groups {
         assert!(g.members.len() >= 2);
-        let owner = &i.parcels[g.members[0]].owner_code;
+        let owner = i.parcels.owner_code(g.members[0]);
         let grades: Vec<u8> = g.members.iter().map(|&m| i.stats[m].grade).collect();
         for &m in &g.members {
             assert!(
                 seen.insert(m),
                 "parcel {} is in two groups",
-                i.parcels[m].id
+                i.parcels.id(m)
             );
             assert!(
                 i.flags[m].is_cropland,
                 "group {}: member {} is not cropland",
-                g.id, i.parcels[m].id
+                g.id, i.parcels.id(m)
             );
             assert_eq!(
-                &i.parcels[m].owner_code, owner,
+                i.parcels.owner_code(m), owner,
                 "group {} crosses owners",
                 g.id
             );
@@ -112,28 +101,24 @@ fn every_group_satisfies_the_predicate_and_groups_are_disjoint() {
                 shared >= s.min_shared_m,
                 "group {}: member {} shares only {shared} m",
                 g.id,
-                i.parcels[m].id
+                i.parcels.id(m)
             );
         }
-        // The seed is a fragmented plot.
-        assert!(
-            g.members
-                .iter()
-                .any(|&m| i.stats[m].area_m2 < s.fragment_max_m2)
-                || g.members.len() >= 2
-        );
+        // The seed (the first member) is a fragmented plot.
+        let seed = g.members[0];
+        assert!(shapes[seed].fragmented, "group {}: seed {} is not fragmented", g.id, i.parcels.id(seed));
     }
 }
 
 #[test]
 fn unions_are_valid_and_keep_the_members_area() {
     let i = inputs();
-    let (_, groups) = groups(&i, &MergeSettings::default());
+    let (_, groups, _) = groups(&i, &MergeSettings::default());
     for g in &groups {
         let sum: f64 = g
             .members
             .iter()
-            .map(|&m| i.parcels[m].geometry.unsigned_area())
+            .map(|&m| i.parcels.geometry(m).unsigned_area())
             .sum();
         let union = g.geometry.unsigned_area();
         assert!(
@@ -181,5 +166,5 @@ fn crossing_owners_when_allowed_makes_larger_groups() {
     assert!(open.iter().any(|g| g
         .members
         .iter()
-        .any(|&m| i.parcels[m].owner_code != i.parcels[g.members[0]].owner_code)));
+        .any(|&m| i.parcels.owner_code(m) != i.parcels.owner_code(g.members[0]))));
 }

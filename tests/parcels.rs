@@ -6,14 +6,15 @@ use std::process::Command;
 
 use common::*;
 use geo::Area;
-use landcons::config::{FieldMap, Inputs};
-use landcons::parcels::{read_parcels, ParcelLayer, ReadOptions};
+use landcons::settings::{FieldMap, Inputs};
+use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 
-fn read(inputs: &Inputs, fields: &FieldMap, target: &str) -> landcons::Result<ParcelLayer> {
+fn read(inputs: &Inputs, fields: &FieldMap, target: &str) -> landcons::Result<Parcels> {
     read_parcels(&ReadOptions {
         inputs,
         fields,
         target_crs_wkt: target,
+        cancel: &Default::default(),
     })
 }
 
@@ -56,15 +57,15 @@ fn parcels_in_another_crs_are_reprojected_to_the_dem() {
         &wkt,
     )
     .unwrap();
-    assert!(moved.reprojected && !original.reprojected);
-    assert_eq!(original.parcels.len(), moved.parcels.len());
-    for (a, b) in original.parcels.iter().zip(&moved.parcels) {
-        assert_eq!(a.id, b.id);
-        let (x, y) = (a.geometry.unsigned_area(), b.geometry.unsigned_area());
+    assert!(moved.source.reprojected && !original.source.reprojected);
+    assert_eq!(original.len(), moved.len());
+    for i in 0..original.len() {
+        assert_eq!(original.id(i), moved.id(i));
+        let (x, y) = (original.geometry(i).unsigned_area(), moved.geometry(i).unsigned_area());
         assert!(
             (x - y).abs() <= 1e-6 * x.max(1.0),
             "{}: area {x} vs {y} after the round trip",
-            a.id
+            original.id(i)
         );
     }
 }
@@ -89,12 +90,12 @@ fn a_bow_tie_is_repaired_and_reported_by_id() {
         "",
     )
     .unwrap();
-    assert_eq!(layer.parcels.len(), 2, "no parcel is dropped");
+    assert_eq!(layer.len(), 2, "no parcel is dropped");
     assert_eq!(layer.issues.len(), 1);
     assert_eq!(layer.issues[0].id, "A1");
     assert!(layer.issues[0].action.contains("repaired"));
     // The bow-tie becomes its two triangles: 2 × 25 m².
-    assert!((layer.parcels[0].geometry.unsigned_area() - 50.0).abs() < 1e-9);
+    assert!((layer.geometry(0).unsigned_area() - 50.0).abs() < 1e-9);
 }
 
 #[test]
@@ -160,6 +161,6 @@ fn parcels_without_crs_need_one_in_the_pipeline_file() {
         ..inputs
     };
     let layer = read(&stated, &FieldMap::default(), &dem_wkt()).unwrap();
-    assert!(!layer.reprojected);
-    assert!(layer.parcels.iter().any(|p| p.village_name.contains('村')));
+    assert!(!layer.source.reprojected);
+    assert!((0..layer.len()).any(|i| layer.village_name(i).contains('村')));
 }

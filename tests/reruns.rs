@@ -99,27 +99,34 @@ fn a_run_holding_the_folder_blocks_a_second_one_and_a_stale_lock_does_not() {
     let out = tempfile::tempdir().unwrap();
     demo(out.path(), "2");
     let before = std::fs::read(out.path().join("landcons.gpkg")).unwrap();
-    let lock = out.path().join(".landcons.lock");
-    // A live owner: this test process.
-    std::fs::write(&lock, format!("{}\n", std::process::id())).unwrap();
-    let o = run(&[
+    let lock_path = out.path().join(".landcons.lock");
+    // A live owner: this test process holds the folder's lock, as a run does.
+    let holder = std::fs::OpenOptions::new().write(true).open(&lock_path).unwrap();
+    holder.lock().unwrap();
+    std::fs::write(&lock_path, "process 4242 on host nodeA, started 2026-12-01T01:30:00Z").unwrap();
+    let second = run(&[
         "run",
         "-q",
         repo().join("pipelines/demo.toml").to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
-    assert!(text(&o).contains("another landcons run"), "{}", text(&o));
+    assert_eq!(second.status.code(), Some(4), "{}", text(&second));
+    let message = text(&second);
+    assert!(
+        message.contains("another landcons run") && message.contains("process 4242 on host nodeA"),
+        "the message names the other run: {message}"
+    );
     assert_eq!(
         std::fs::read(out.path().join("landcons.gpkg")).unwrap(),
         before,
         "the blocked run touched nothing"
     );
-    // A lock whose process is gone (a killed run) is taken over.
-    std::fs::write(&lock, "999999999\n").unwrap();
+    // A lock file left by a killed run holds text but no lock: it is taken over.
+    drop(holder);
+    std::fs::write(&lock_path, "process 999999999 on host gone, started 2026-01-01T00:00:00Z").unwrap();
     demo(out.path(), "2");
-    assert!(!lock.exists(), "the lock is released after the run");
+    assert_eq!(leftovers(out.path()), Vec::<String>::new(), "the lock is released after the run");
 }
 
 /// After a parcel-only update the slope rasters are reused (the manifest says so), and

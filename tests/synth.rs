@@ -41,7 +41,7 @@ fn polygons(path: &Path) -> Vec<(String, MultiPolygon<f64>)> {
                 .unwrap()
                 .unwrap();
             let g = f.geometry().unwrap().to_geo().unwrap();
-            (id, landcons::parcels::polygons_of(&g))
+            (id, landcons::vector::polygons_of(&g))
         })
         .collect()
 }
@@ -188,7 +188,7 @@ fn shapefile_text_is_gbk_and_reads_back_with_or_without_cpg() {
         "GBK-encoded names expected in the DBF"
     );
 
-    let inputs = landcons::config::Inputs {
+    let inputs = landcons::settings::Inputs {
         parcels: dir.path().join("dltb.shp"),
         ..Default::default()
     };
@@ -196,12 +196,13 @@ fn shapefile_text_is_gbk_and_reads_back_with_or_without_cpg() {
         inputs: &inputs,
         fields: &Default::default(),
         target_crs_wkt: "",
+        cancel: &Default::default(),
     })
     .unwrap();
     assert!(
-        layer.parcels.iter().all(|p| p.village_name.ends_with('村')),
+        (0..layer.len()).all(|i| layer.village_name(i).ends_with('村')),
         "village names decoded"
     );
     let gpkg = polygons(&dir.path().join("dltb.gpkg"));
-    assert_eq!(layer.parcels.len(), gpkg.len());
+    assert_eq!(layer.len(), gpkg.len());
 }

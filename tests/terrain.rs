@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use landcons::config::SlopeAlgorithm;
+use landcons::settings::SlopeAlgorithm;
 use landcons::progress::Progress;
 use landcons::raster;
-use landcons::terrain::{write_slope_rasters, SlopeOptions};
+use landcons::stages::terrain::{write_slope_rasters, SlopeOptions};
 
 fn check_against_gdaldem(rel: &str) {
     let Some(dem) = shared(rel) else { return };
@@ -82,7 +82,7 @@ fn strips_smaller_than_the_dem_give_the_same_result_as_one_block() {
         };
         let out = dir.path().join(name);
         let grades = dir.path().join(format!("grade_{name}"));
-        let s = write_slope_rasters(&dem, &opts, &out, Some(&grades), &Progress::hidden()).unwrap();
+        let s = write_slope_rasters(&dem, &opts, &out, Some(&grades), &Progress::hidden(), &Default::default()).unwrap();
         outputs.push((out, grades, s.strip_rows));
     }
     assert_eq!(

@@ -3,10 +3,10 @@
 //! two bottom rows are nodata.
 
 use geo::{polygon, MultiPolygon, Polygon};
-use landcons::parcels::Parcel;
+use landcons::parcels::Parcels;
 use landcons::progress::Progress;
 use landcons::raster::{self, Grid};
-use landcons::zonal::{zonal_slope, ParcelSlope};
+use landcons::stages::zonal::{zonal_slope, ParcelSlope};
 
 const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
 
@@ -46,12 +46,8 @@ fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
 fn stats(shapes: Vec<MultiPolygon<f64>>) -> Vec<ParcelSlope> {
     let dir = tempfile::tempdir().unwrap();
     let (path, grid) = slope_raster(dir.path());
-    let parcels: Vec<Parcel> = shapes
-        .into_iter()
-        .enumerate()
-        .map(|(i, g)| Parcel::new(i, i.to_string(), g))
-        .collect();
-    zonal_slope(&parcels, &path, &grid, &BREAKS, &Progress::hidden()).unwrap()
+    let parcels = Parcels::from_geometries(shapes.into_iter().enumerate().map(|(i, g)| (i.to_string(), g)));
+    zonal_slope(&parcels, &path, &grid, &BREAKS, &Progress::hidden(), &Default::default()).unwrap()
 }
 
 fn one(p: Polygon<f64>) -> ParcelSlope {

@@ -9,10 +9,11 @@ use std::path::Path;
 use common::*;
 use gdal::vector::LayerAccess;
 use geo::MapCoords;
-use landcons::parcels::{polygons_of, Parcel};
+use landcons::parcels::Parcels;
+use landcons::vector::polygons_of;
 use landcons::progress::Progress;
-use landcons::terrain::{write_slope_rasters, SlopeOptions};
-use landcons::zonal::{zonal_slope, ParcelSlope};
+use landcons::stages::terrain::{write_slope_rasters, SlopeOptions};
+use landcons::stages::zonal::{zonal_slope, ParcelSlope};
 
 const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
 
@@ -46,22 +47,23 @@ fn reference(name: &str) -> HashMap<String, Reference> {
         .collect()
 }
 
-fn slope_stats(dem: &Path, parcels: &[Parcel]) -> Vec<ParcelSlope> {
+fn slope_stats(dem: &Path, parcels: &Parcels) -> Vec<ParcelSlope> {
     let dir = tempfile::tempdir().unwrap();
     let dem = landcons::raster::open_dem(&[dem.to_path_buf()], None, None).unwrap();
     let slope = dir.path().join("slope.tif");
     let opts = SlopeOptions {
-        algorithm: landcons::config::SlopeAlgorithm::Horn,
+        algorithm: landcons::settings::SlopeAlgorithm::Horn,
         z_factor: 1.0,
         breaks: BREAKS,
         memory_limit_bytes: 64 << 20,
         creation_options: Vec::new(),
     };
-    write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden()).unwrap();
-    zonal_slope(parcels, &slope, &dem.grid, &BREAKS, &Progress::hidden()).unwrap()
+    let cancel = Default::default();
+    write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
+    zonal_slope(parcels, &slope, &dem.grid, &BREAKS, &Progress::hidden(), &cancel).unwrap()
 }
 
-fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
+fn compare(name: &str, parcels: &Parcels, stats: &[ParcelSlope]) {
     let refs = reference(name);
     assert_eq!(
         refs.len(),
@@ -69,26 +71,27 @@ fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
         "{name}: fixture and parcels differ in count; regenerate the fixture"
     );
     let mut grades_checked = 0;
-    for (p, s) in parcels.iter().zip(stats) {
+    for (i, s) in stats.iter().enumerate() {
+        let id = parcels.id(i);
         let r = refs
-            .get(&p.id)
-            .unwrap_or_else(|| panic!("{name}: parcel {} missing from the fixture", p.id));
+            .get(id)
+            .unwrap_or_else(|| panic!("{name}: parcel {id} missing from the fixture"));
         if r.mean.is_nan() {
-            assert_eq!(s.grade, 0, "{name} {}: exactextract found no data", p.id);
+            assert_eq!(s.grade, 0, "{name} {}: exactextract found no data", id);
             continue;
         }
         let rel = ((s.slope_mean - r.mean) / r.mean.abs().max(1e-12)).abs();
         assert!(
             rel <= 1e-6,
             "{name} {}: mean {} vs exactextract {} (rel {rel:e})",
-            p.id,
+            id,
             s.slope_mean,
             r.mean
         );
         assert!(
             (s.slope_min - r.min).abs() <= 1e-4 && (s.slope_max - r.max).abs() <= 1e-4,
             "{name} {}: min/max {} {} vs exactextract {} {}",
-            p.id,
+            id,
             s.slope_min,
             s.slope_max,
             r.min,
@@ -99,7 +102,7 @@ fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
             assert!(
                 d <= 1e-6,
                 "{name} {}: share_g{} {} vs exactextract {} (Δ {d:e})",
-                p.id,
+                id,
                 g + 1,
                 s.share[g],
                 r.frac[g]
@@ -108,7 +111,7 @@ fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
         assert_eq!(
             s.grade, r.mode,
             "{name} {}: grade {} vs exactextract mode {} (shares {:?})",
-            p.id, s.grade, r.mode, s.share
+            id, s.grade, r.mode, s.share
         );
         grades_checked += 1;
     }
@@ -119,10 +122,10 @@ fn compare(name: &str, parcels: &[Parcel], stats: &[ParcelSlope]) {
 }
 
 /// Real parcels from a fiboa file, moved by (dx, dy) onto the DEM; ids are positions.
-fn shifted_parcels(path: &Path, dx: f64, dy: f64) -> Vec<Parcel> {
+fn shifted_parcels(path: &Path, dx: f64, dy: f64) -> Parcels {
     let ds = gdal::Dataset::open(path).unwrap();
     let mut layer = ds.layer(0).unwrap();
-    layer
+    let shapes: Vec<_> = layer
         .features()
         .enumerate()
         .map(|(i, f)| {
@@ -130,14 +133,15 @@ fn shifted_parcels(path: &Path, dx: f64, dy: f64) -> Vec<Parcel> {
             g.flatten_to_2d();
             let mp = polygons_of(&g.to_geo().unwrap())
                 .map_coords(|c| geo::coord! { x: c.x + dx, y: c.y + dy });
-            Parcel::new(i, i.to_string(), mp)
+            (i.to_string(), mp)
         })
-        .collect()
+        .collect();
+    Parcels::from_geometries(shapes)
 }
 
 #[test]
 fn synthetic_sample_matches_exactextract() {
-    let inputs = landcons::config::Inputs {
+    let inputs = landcons::settings::Inputs {
         parcels: repo().join("data/dltb.gpkg"),
         ..Default::default()
     };
@@ -145,10 +149,11 @@ fn synthetic_sample_matches_exactextract() {
         inputs: &inputs,
         fields: &Default::default(),
         target_crs_wkt: "",
+        cancel: &Default::default(),
     })
     .unwrap();
-    let stats = slope_stats(&repo().join("data/dem.tif"), &layer.parcels);
-    compare("synth_sample", &layer.parcels, &stats);
+    let stats = slope_stats(&repo().join("data/dem.tif"), &layer);
+    compare("synth_sample", &layer, &stats);
 }
 
 #[test]

@@ -1,71 +1,50 @@
-//! GeoPackage writing: one dataset, one transaction per layer, spatial index on
-//! every spatial layer.
+//! GeoPackage writing: one dataset, one transaction per layer, bulk-loaded spatial
+//! indexes at close; and reading a layer back (the change report's earlier side).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use gdal::spatial_ref::SpatialRef;
-use gdal::vector::{
-    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
-};
+use gdal::vector::{Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
 use gdal::{Dataset, DriverManager};
 use geo::{BoundingRect, MultiPolygon};
 
+use super::rows::Rows;
 use super::rtree;
-use super::table::Table;
 use crate::error::{Error, Result};
-use crate::parcels::{AttrValue, FieldKind};
+use crate::table::{AttrValue, FieldKind, FieldSpec, Table};
+use crate::vector::polygons_of;
 
 /// Reads a layer written by landcons back as a table and its geometries (empty
 /// polygons for an attribute table or a feature without geometry).
 pub fn read_layer(path: &Path, name: &str) -> Result<(Table, Vec<MultiPolygon<f64>>)> {
-    use crate::parcels::{polygons_of, FieldSpec};
-    let ds = Dataset::open(path).map_err(|e| Error::input(path, e))?;
+    let ds = Dataset::open(path).map_err(|e| Error::input_from(path, "cannot open", e))?;
     let mut layer = ds.layer_by_name(name).map_err(|_| {
-        Error::input(
-            path,
-            format!("has no layer {name}: is it a landcons results GeoPackage?"),
-        )
+        Error::input(path, format!("has no layer {name}: is it a landcons results GeoPackage?"))
     })?;
-    let columns: Vec<FieldSpec> = layer
-        .defn()
-        .fields()
-        .map(|f| {
-            let kind = match f.field_type() {
-                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => FieldKind::Int,
-                OGRFieldType::OFTReal => FieldKind::Real,
-                _ => FieldKind::Text,
-            };
-            crate::output::table::column(&f.name(), kind)
-        })
-        .collect();
+    let columns: Vec<FieldSpec> = crate::vector::field_specs(&layer);
     let mut rows = Vec::new();
     let mut geometries = Vec::new();
     for f in layer.features() {
-        let row = columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let v = match c.kind {
-                    FieldKind::Int => f.field_as_integer64(i).ok().flatten().map(AttrValue::Int),
-                    FieldKind::Real => f.field_as_double(i).ok().flatten().map(AttrValue::Real),
-                    FieldKind::Text => f.field_as_string(i).ok().flatten().map(AttrValue::Text),
-                };
-                v.unwrap_or(AttrValue::Null)
-            })
-            .collect();
-        rows.push(row);
+        rows.push(columns.iter().enumerate().map(|(i, c)| value_of(&f, i, c.kind)).collect());
         let geometry = match f.geometry() {
             Some(g) => polygons_of(&g.to_geo().map_err(|e| {
-                Error::input(
-                    path,
-                    format!("layer {name}, feature {}: {e}", f.fid().unwrap_or(0)),
-                )
+                Error::input_from(path, format!("layer {name}, feature {}", f.fid().unwrap_or(0)), e)
             })?),
             None => MultiPolygon(Vec::new()),
         };
         geometries.push(geometry);
     }
     Ok((Table { columns, rows }, geometries))
+}
+
+fn value_of(f: &Feature, i: usize, kind: FieldKind) -> AttrValue<'static> {
+    let v = match kind {
+        FieldKind::Int => f.field_as_integer64(i).ok().flatten().map(AttrValue::Int),
+        FieldKind::Real => f.field_as_double(i).ok().flatten().map(AttrValue::Real),
+        FieldKind::Text => f.field_as_string(i).ok().flatten().map(AttrValue::text),
+    };
+    v.unwrap_or(AttrValue::Null)
 }
 
 /// An OGR geometry built on the converter thread, owned until a feature takes it.
@@ -97,66 +76,68 @@ impl Drop for OgrGeometry {
 }
 
 /// Rows of one converted batch: the index entry and the geometry (or why it failed).
-type GeometryBatch = Vec<(
-    Option<rtree::Entry>,
-    std::result::Result<OgrGeometry, String>,
-)>;
+type GeometryBatch = Vec<(Option<rtree::Entry>, std::result::Result<OgrGeometry, String>)>;
 
-/// Writes the rows of `table` as features with ids 1..n. Geometries are converted to
-/// OGR on a second thread, ahead of the writer, which is GDAL's single-threaded insert.
-fn write_rows(
-    layer: &gdal::vector::Layer,
-    table: &Table,
-    geometries: Option<&[&MultiPolygon<f64>]>,
-    envelopes: &mut Vec<rtree::Entry>,
-) -> std::result::Result<(), String> {
-    const BATCH: usize = 1024;
+const BATCH: usize = 1024;
+
+/// Converter thread: geometries to OGR, a batch at a time, ahead of the writer.
+fn convert_geometries(rows: &dyn Rows, tx: std::sync::mpsc::SyncSender<GeometryBatch>) {
+    for start in (0..rows.len()).step_by(BATCH) {
+        let batch = (start..(start + BATCH).min(rows.len()))
+            .map(|i| {
+                let fid = i as i64 + 1;
+                let g = rows.geometry(i).unwrap_or_else(|| Cow::Owned(MultiPolygon::new(vec![])));
+                let entry = g
+                    .bounding_rect()
+                    .map(|r| rtree::Entry::new(fid, r.min().x, r.max().x, r.min().y, r.max().y));
+                (entry, OgrGeometry::new(&g))
+            })
+            .collect();
+        // The writer stopped (an error): nothing more to do.
+        if tx.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// Sets every field of `f` from `row`.
+fn set_fields(f: &mut Feature, row: &[AttrValue]) -> gdal::errors::Result<()> {
+    for (j, v) in row.iter().enumerate() {
+        match v {
+            AttrValue::Null => f.set_field_null(j),
+            AttrValue::Int(x) => f.set_field_integer64(j, *x),
+            AttrValue::Real(x) if x.is_finite() => f.set_field_double(j, *x),
+            AttrValue::Real(_) => f.set_field_null(j),
+            AttrValue::Text(s) => f.set_field_string(j, s),
+        }?;
+    }
+    Ok(())
+}
+
+/// Writes `rows` as features with ids 1..n. Geometries are converted to OGR on a second
+/// thread, ahead of the writer, which is GDAL's single-threaded insert.
+fn write_rows(layer: &gdal::vector::Layer, rows: &dyn Rows, envelopes: &mut Vec<rtree::Entry>) -> std::result::Result<(), String> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<GeometryBatch>(8);
-        if let Some(geoms) = geometries {
-            scope.spawn(move || {
-                for (k, chunk) in geoms.chunks(BATCH).enumerate() {
-                    let batch = chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(j, g)| {
-                            let fid = (k * BATCH + j) as i64 + 1;
-                            let entry = g.bounding_rect().map(|r| {
-                                rtree::Entry::new(fid, r.min().x, r.max().x, r.min().y, r.max().y)
-                            });
-                            (entry, OgrGeometry::new(g))
-                        })
-                        .collect();
-                    // The writer stopped (an error): nothing more to do.
-                    if tx.send(batch).is_err() {
-                        return;
-                    }
-                }
-            });
+        if rows.spatial() {
+            scope.spawn(move || convert_geometries(rows, tx));
         } else {
             drop(tx);
         }
-        let defn = layer.defn();
         // One feature, refilled for every row (every field is set each time): saves
         // OGR allocating and freeing a feature per row.
-        let mut f = Feature::new(defn).map_err(|e| e.to_string())?;
+        let mut f = Feature::new(layer.defn()).map_err(|e| e.to_string())?;
         let mut batch = Vec::new().into_iter();
-        for (i, row) in table.rows.iter().enumerate() {
+        let mut values = Vec::new();
+        for i in 0..rows.len() {
             let at = |e: &dyn std::fmt::Display| format!("row {i}: {e}");
             // Feature ids 1..n in row order, so the index entries can name them.
             // SAFETY: the feature is alive; OGR_F_SetFID only stores the id.
             unsafe { gdal_sys::OGR_F_SetFID(f.c_feature(), i as i64 + 1) };
-            for (j, v) in row.iter().enumerate() {
-                match v {
-                    AttrValue::Null => f.set_field_null(j),
-                    AttrValue::Int(x) => f.set_field_integer64(j, *x),
-                    AttrValue::Real(x) if x.is_finite() => f.set_field_double(j, *x),
-                    AttrValue::Real(_) => f.set_field_null(j),
-                    AttrValue::Text(s) => f.set_field_string(j, s),
-                }
-                .map_err(|e| at(&e))?;
-            }
-            if geometries.is_some() {
+            values.clear();
+            rows.fill(i, &mut values);
+            set_fields(&mut f, &values).map_err(|e| at(&e))?;
+            if rows.spatial() {
                 let (entry, geometry) = match batch.next() {
                     Some(next) => next,
                     None => {
@@ -178,6 +159,7 @@ fn write_rows(
     })
 }
 
+/// A GeoPackage being written.
 pub struct GpkgWriter {
     ds: Dataset,
     path: PathBuf,
@@ -187,11 +169,8 @@ pub struct GpkgWriter {
 
 impl GpkgWriter {
     pub fn create(path: &Path) -> Result<GpkgWriter> {
-        let driver =
-            DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::output(path, e))?;
-        let ds = driver
-            .create_vector_only(path)
-            .map_err(|e| Error::output(path, e))?;
+        let driver = DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::output(path, e))?;
+        let ds = driver.create_vector_only(path).map_err(|e| Error::output(path, e))?;
         Ok(GpkgWriter {
             ds,
             path: path.to_path_buf(),
@@ -203,31 +182,20 @@ impl GpkgWriter {
         Error::output(&self.path, format!("layer {layer}: {e}"))
     }
 
-    /// Writes a layer; `geometries` is parallel to `table.rows` (None for an attribute table).
-    pub fn write_layer(
-        &mut self,
-        name: &str,
-        crs_wkt: &str,
-        table: &Table,
-        geometries: Option<&[&MultiPolygon<f64>]>,
-    ) -> Result<()> {
-        let srs = if geometries.is_some() && !crs_wkt.is_empty() {
-            Some(SpatialRef::from_wkt(crs_wkt).map_err(|e| self.err(name, e))?)
-        } else {
-            None
+    /// Writes a layer in one transaction; a spatial one in the CRS `crs_wkt`.
+    pub fn write_layer(&mut self, name: &str, crs_wkt: &str, rows: &dyn Rows) -> Result<()> {
+        let started = std::time::Instant::now();
+        let srs = match rows.spatial() && !crs_wkt.is_empty() {
+            true => Some(SpatialRef::from_wkt(crs_wkt).map_err(|e| self.err(name, e))?),
+            false => None,
         };
-        let ty = if geometries.is_some() {
-            OGRwkbGeometryType::wkbMultiPolygon
-        } else {
-            OGRwkbGeometryType::wkbNone
+        let ty = match rows.spatial() {
+            true => OGRwkbGeometryType::wkbMultiPolygon,
+            false => OGRwkbGeometryType::wkbNone,
         };
         let path = self.path.clone();
-        let started = std::time::Instant::now();
         let mut envelopes = Vec::new();
-        let mut txn = self
-            .ds
-            .start_transaction()
-            .map_err(|e| Error::output(&path, e))?;
+        let mut txn = self.ds.start_transaction().map_err(|e| Error::output(&path, e))?;
         {
             let layer = txn
                 .create_layer(LayerOptions {
@@ -238,41 +206,26 @@ impl GpkgWriter {
                     options: Some(&["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom"]),
                 })
                 .map_err(|e| Error::output(&path, format!("layer {name}: {e}")))?;
-            for c in &table.columns {
-                let kind = match c.kind {
-                    FieldKind::Int => OGRFieldType::OFTInteger64,
-                    FieldKind::Real => OGRFieldType::OFTReal,
-                    FieldKind::Text => OGRFieldType::OFTString,
-                };
-                let def = FieldDefn::new(&c.name, kind).map_err(|e| Error::output(&path, e))?;
-                def.add_to_layer(&layer).map_err(|e| {
-                    Error::output(&path, format!("layer {name}, field {}: {e}", c.name))
-                })?;
+            for c in rows.columns() {
+                add_field(&layer, c).map_err(|e| Error::output(&path, format!("layer {name}, field {}: {e}", c.name)))?;
             }
-            write_rows(&layer, table, geometries, &mut envelopes)
-                .map_err(|e| Error::output(&path, format!("layer {name}, {e}")))?;
+            write_rows(&layer, rows, &mut envelopes).map_err(|e| Error::output(&path, format!("layer {name}, {e}")))?;
         }
         let out = txn
             .commit()
             .map_err(|e| Error::output(&path, format!("layer {name}: commit: {e}")));
-        if geometries.is_some() {
+        if rows.spatial() {
             self.pending_indexes.push((name.to_string(), envelopes));
         }
-        tracing::info!(
-            layer = name,
-            rows = table.rows.len(),
-            seconds = started.elapsed().as_secs_f64(),
-            "wrote layer"
-        );
+        tracing::info!(layer = name, rows = rows.len(), seconds = started.elapsed().as_secs_f64(), "wrote layer");
         out
     }
 
     /// Stores QGIS styles in `layer_styles` (QGIS's own schema), each as the default
     /// style of its layer: (layer name, QML, description).
-    pub fn write_styles(&mut self, styles: &[(&str, String, &str)]) -> Result<()> {
+    pub fn write_styles(&mut self, styles: &[(String, String, String)]) -> Result<()> {
         let path = self.path.clone();
-        let err =
-            |e: gdal::errors::GdalError| Error::output(&path, format!("layer layer_styles: {e}"));
+        let err = |e: gdal::errors::GdalError| Error::output(&path, format!("layer layer_styles: {e}"));
         let mut txn = self.ds.start_transaction().map_err(err)?;
         {
             let layer = txn
@@ -283,56 +236,14 @@ impl GpkgWriter {
                     options: Some(&["FID=id"]),
                 })
                 .map_err(err)?;
-            let text_fields = [
-                "f_table_catalog",
-                "f_table_schema",
-                "f_table_name",
-                "f_geometry_column",
-                "styleName",
-                "styleQML",
-                "styleSLD",
-            ];
-            for name in text_fields {
-                FieldDefn::new(name, OGRFieldType::OFTString)
-                    .and_then(|d| d.add_to_layer(&layer))
-                    .map_err(err)?;
-            }
-            // A BOOLEAN column, as QGIS creates it (the gdal crate has no field subtypes).
-            // SAFETY: the definition is created, used and destroyed here; the layer is alive.
-            let created = unsafe {
-                let name = std::ffi::CString::new("useAsDefault").unwrap_or_default();
-                let def = gdal_sys::OGR_Fld_Create(name.as_ptr(), OGRFieldType::OFTInteger);
-                gdal_sys::OGR_Fld_SetSubType(def, gdal_sys::OGRFieldSubType::OFSTBoolean);
-                let rc = gdal_sys::OGR_L_CreateField(layer.c_layer(), def, 1);
-                gdal_sys::OGR_Fld_Destroy(def);
-                rc
-            };
-            if created != gdal_sys::OGRErr::OGRERR_NONE {
-                return Err(Error::output(
-                    &path,
-                    "layer layer_styles: cannot create field useAsDefault",
-                ));
-            }
-            for name in ["description", "owner", "ui"] {
-                FieldDefn::new(name, OGRFieldType::OFTString)
-                    .and_then(|d| d.add_to_layer(&layer))
-                    .map_err(err)?;
-            }
-            // Left empty: timestamps live only in the run metadata, so outputs stay
-            // identical between identical runs.
-            FieldDefn::new("update_time", OGRFieldType::OFTDateTime)
-                .and_then(|d| d.add_to_layer(&layer))
-                .map_err(err)?;
+            create_style_fields(&layer).map_err(|e| Error::output(&path, format!("layer layer_styles: {e}")))?;
             let defn = layer.defn();
             for (table, qml, description) in styles {
                 let mut f = Feature::new(defn).map_err(err)?;
-                f.set_field_string(0, "").map_err(err)?;
-                f.set_field_string(1, "").map_err(err)?;
-                f.set_field_string(2, table).map_err(err)?;
-                f.set_field_string(3, "geom").map_err(err)?;
-                f.set_field_string(4, table).map_err(err)?;
-                f.set_field_string(5, qml).map_err(err)?;
-                f.set_field_string(6, "").map_err(err)?;
+                let text = ["", "", table, "geom", table, qml, ""];
+                for (i, v) in text.iter().enumerate() {
+                    f.set_field_string(i, v).map_err(err)?;
+                }
                 f.set_field_integer(7, 1).map_err(err)?;
                 f.set_field_string(8, description).map_err(err)?;
                 f.set_field_string(9, "landcons").map_err(err)?;
@@ -355,20 +266,61 @@ impl GpkgWriter {
         let path = self.path.clone();
         let started = std::time::Instant::now();
         let pending = std::mem::take(&mut self.pending_indexes);
-        let txn = self
-            .ds
-            .start_transaction()
-            .map_err(|e| Error::output(&path, e))?;
+        let txn = self.ds.start_transaction().map_err(|e| Error::output(&path, e))?;
         for (layer, entries) in pending {
             rtree::create_index(&txn, &layer, "geom", "fid", entries)
                 .map_err(|e| Error::output(&path, format!("layer {layer}: spatial index: {e}")))?;
         }
         txn.commit()
             .map_err(|e| Error::output(&path, format!("spatial indexes: commit: {e}")))?;
-        tracing::info!(
-            seconds = started.elapsed().as_secs_f64(),
-            "built the spatial indexes"
-        );
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "built the spatial indexes");
         self.ds.close().map_err(|e| Error::output(&path, e))
+    }
+}
+
+fn add_field(layer: &gdal::vector::Layer, c: &FieldSpec) -> gdal::errors::Result<()> {
+    let kind = match c.kind {
+        FieldKind::Int => OGRFieldType::OFTInteger64,
+        FieldKind::Real => OGRFieldType::OFTReal,
+        FieldKind::Text => OGRFieldType::OFTString,
+    };
+    FieldDefn::new(&c.name, kind)?.add_to_layer(layer)
+}
+
+/// The columns of QGIS's `layer_styles` table, as QGIS creates them.
+fn create_style_fields(layer: &gdal::vector::Layer) -> std::result::Result<(), String> {
+    let text = |name: &str| {
+        FieldDefn::new(name, OGRFieldType::OFTString)
+            .and_then(|d| d.add_to_layer(layer))
+            .map_err(|e| e.to_string())
+    };
+    for name in ["f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName", "styleQML", "styleSLD"] {
+        text(name)?;
+    }
+    add_boolean_field(layer, "useAsDefault")?;
+    for name in ["description", "owner", "ui"] {
+        text(name)?;
+    }
+    // Left empty: timestamps live only in the run metadata, so outputs stay identical
+    // between identical runs.
+    FieldDefn::new("update_time", OGRFieldType::OFTDateTime)
+        .and_then(|d| d.add_to_layer(layer))
+        .map_err(|e| e.to_string())
+}
+
+/// A BOOLEAN column, as QGIS creates it (the gdal crate has no field subtypes).
+fn add_boolean_field(layer: &gdal::vector::Layer, name: &str) -> std::result::Result<(), String> {
+    let c_name = std::ffi::CString::new(name).map_err(|e| e.to_string())?;
+    // SAFETY: the definition is created, used and destroyed here; the layer is alive.
+    let rc = unsafe {
+        let def = gdal_sys::OGR_Fld_Create(c_name.as_ptr(), OGRFieldType::OFTInteger);
+        gdal_sys::OGR_Fld_SetSubType(def, gdal_sys::OGRFieldSubType::OFSTBoolean);
+        let rc = gdal_sys::OGR_L_CreateField(layer.c_layer(), def, 1);
+        gdal_sys::OGR_Fld_Destroy(def);
+        rc
+    };
+    match rc == gdal_sys::OGRErr::OGRERR_NONE {
+        true => Ok(()),
+        false => Err(format!("cannot create field {name}")),
     }
 }

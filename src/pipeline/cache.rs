@@ -1,69 +1,86 @@
-//! Reusing the previous run's slope rasters when the DEM and the terrain settings did not
-//! change (the usual re-run after a parcel-only survey update).
+//! Reusing the previous result set's work when its inputs did not change (the usual
+//! re-run after a parcel-only survey update): the slope rasters when the DEM and the
+//! terrain settings are the same, and the zonal statistics of unchanged parcels.
+//! Nothing is trusted that can be checked: a reused raster must have the content hash
+//! the previous manifest recorded for it when it was written.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::config::{Config, OutputSettings};
+use crate::output::manifest::{FileRecord, Manifest};
 use crate::raster::Dem;
-use crate::terrain::TerrainSummary;
+use crate::settings::Settings;
+use crate::stages::terrain::TerrainSummary;
 
-/// The per-parcel zonal statistics of the last run, in the output folder (hidden: it is
-/// landcons's working data, not a result).
-pub(super) const ZONAL_CACHE: &str = ".landcons-zonal-cache";
+/// The per-parcel zonal statistics of a result set (hidden: working data, not a result).
+pub const ZONAL_CACHE: &str = ".landcons-zonal-cache";
 
-/// Hash of everything the slope rasters depend on: the DEM files' content (from
-/// `input_hashes`, so each file is read once a run), the grid, and the terrain settings.
-/// Tool version included, so a new version recomputes.
-pub(super) fn terrain_key(config: &Config, dem: &Dem, input_hashes: &serde_json::Value) -> String {
+/// The result set a run replaces: its folder and manifest.
+pub struct Previous {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl Previous {
+    /// The current result set of `out`, if a run completed there.
+    pub fn find(out: &Path, settings: &Settings) -> Option<Previous> {
+        let dir = crate::output::commit::current_run(out)?;
+        let manifest = Manifest::read(&dir.join(&settings.output.manifest))?;
+        Some(Previous { dir, manifest })
+    }
+}
+
+/// Hash of everything the slope rasters depend on: the DEM files' content, the grid,
+/// and the terrain settings. Tool version included, so a new version recomputes.
+pub fn terrain_key(settings: &Settings, dem: &Dem, input_hashes: &BTreeMap<String, Option<String>>) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION"));
     for f in &dem.files {
-        h.update(
-            input_hashes[f.display().to_string()]
-                .as_str()
-                .unwrap_or_default(),
-        );
+        h.update(input_hashes.get(&f.display().to_string()).cloned().flatten().unwrap_or_default());
     }
-    h.update(format!(
-        "{:?}{:?}{:?}",
-        dem.grid.transform, dem.grid.nodata, dem.grid.crs_wkt
-    ));
-    h.update(toml_edit::ser::to_string(&config.terrain).unwrap_or_default());
+    h.update(format!("{:?}{:?}{:?}", dem.grid.transform, dem.grid.nodata, dem.grid.crs_wkt));
+    h.update(toml_edit::ser::to_string(&settings.terrain).unwrap_or_default());
     format!("{:x}", h.finalize())
 }
 
-/// The manifest of the results already in the output folder, if that run succeeded.
-pub(super) fn previous_manifest(out: &OutputSettings) -> Option<serde_json::Value> {
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.dir.join(&out.manifest)).ok()?).ok()?;
-    (manifest["status"] == "success").then_some(manifest)
+/// The slope raster files of a result set (the grade raster's names live in its
+/// .aux.xml sidecar).
+pub fn terrain_files(settings: &Settings) -> Vec<String> {
+    let o = &settings.output;
+    vec![o.slope.clone(), o.slope_grade.clone(), format!("{}.aux.xml", o.slope_grade)]
 }
 
-/// When the manifest in the output folder was made with the same key, links (or copies)
-/// its slope rasters into the staging folder and returns their summary.
-pub(super) fn reuse_terrain(
-    out: &OutputSettings,
+/// When the previous result set was made with the same terrain key and its rasters are
+/// intact (content hashes as recorded), links them into `staging` and returns their
+/// summary and records; otherwise None (a miss, logged).
+pub fn reuse_terrain(
+    previous: &Previous,
     key: &str,
-    slope: &Path,
-    grade: &Path,
-) -> Option<TerrainSummary> {
-    let manifest = previous_manifest(out)?;
-    if manifest["cache"]["terrain_key"].as_str()? != key {
+    settings: &Settings,
+    staging: &Path,
+) -> Option<(TerrainSummary, BTreeMap<String, FileRecord>)> {
+    let m = &previous.manifest;
+    if m.cache.terrain_key != key {
         return None;
     }
-    let summary: TerrainSummary = serde_json::from_value(manifest["terrain"].clone()).ok()?;
-    for (name, dst) in [(&out.slope, slope), (&out.slope_grade, grade)] {
-        let src = out.dir.join(name);
-        if std::fs::hard_link(&src, dst).is_err() && std::fs::copy(&src, dst).is_err() {
+    let mut records = BTreeMap::new();
+    for name in terrain_files(settings) {
+        let src = previous.dir.join(&name);
+        let recorded = m.files.get(&name)?;
+        match FileRecord::of(&src) {
+            Ok(actual) if actual == *recorded => {}
+            _ => {
+                tracing::warn!(file = %src.display(), "not reusing the slope rasters: the file differs from what its run recorded");
+                return None;
+            }
+        }
+        let dst = staging.join(&name);
+        if std::fs::hard_link(&src, &dst).is_err() && std::fs::copy(&src, &dst).is_err() {
             return None;
         }
-        // The grade raster's category names live in its .aux.xml sidecar.
-        let aux = src.with_file_name(format!("{name}.aux.xml"));
-        if aux.exists() {
-            let _ = std::fs::copy(&aux, dst.with_file_name(format!("{name}.aux.xml")));
-        }
+        records.insert(name, recorded.clone());
     }
-    Some(summary)
+    Some((m.terrain.clone(), records))
 }

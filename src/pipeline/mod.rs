@@ -1,503 +1,310 @@
-//! The pipeline: stage order, progress, timings, and the run manifest.
+//! The pipeline: composes the stages in order, overlaps what can run side by side,
+//! and turns their plain data into one committed result set.
+//!
+//! inputs (DEM, zones; parcels read alongside terrain) → terrain → zonal → rules →
+//! adjacency → merge (alongside the first layers' writing) → outputs → commit.
 
 mod cache;
-mod results;
+mod folder;
+mod inputs;
+mod write;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ScopedJoinHandle;
 use std::time::Instant;
 
-use crate::adjacency;
-use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::merge;
-use crate::output::{self, Staging};
-use crate::parcels::{self, ReadOptions};
-use crate::progress::Progress;
-use crate::raster;
-use crate::rules;
-use crate::terrain::{self, SlopeOptions};
-use crate::zonal;
+use crate::changes::Snapshot;
+use crate::context::RunContext;
+use crate::error::Result;
+use crate::layers::{MergeData, RunData};
+use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
+use crate::output::{Lock, Staging};
+use crate::parcels::Parcels;
+use crate::raster::{self, Dem};
+use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
+use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
+use crate::stages::{adjacency, merge, reforestation, villages};
+use cache::{Previous, ZONAL_CACHE};
+use folder::CreatedDir;
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// Marks the run as interrupted (called from the SIGINT/SIGTERM handler).
-pub fn request_interrupt() {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Long loops call this between blocks so Ctrl-C stops the run promptly.
-pub fn check_interrupted() -> Result<()> {
-    if INTERRUPTED.load(Ordering::Relaxed) {
-        Err(Error::Interrupted)
-    } else {
-        Ok(())
-    }
-}
-
-/// How to run, beyond the pipeline file.
+/// How to run, beyond the settings.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    pub quiet: bool,
     /// Recompute every stage even when the previous run's results can be reused.
     pub no_cache: bool,
 }
 
-/// Seconds spent in one stage.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct StageTiming {
-    pub stage: String,
-    pub seconds: f64,
-}
-
-/// What a run did: counts, timings and the files it wrote.
-#[derive(Debug, Clone, serde::Serialize)]
+/// What a run did: its manifest, the files it made visible, and what changed.
+#[derive(Debug, Clone)]
 pub struct RunReport {
-    pub dem_cells: u64,
-    pub dem_cells_with_slope: u64,
-    pub parcels: usize,
-    pub cropland_parcels: usize,
-    pub reforestation_candidates: usize,
-    pub reforestation_m2: f64,
-    pub grade_mismatches: u64,
-    pub geometry_issues: usize,
-    pub parcels_without_data: usize,
-    pub adjacent_pairs: usize,
-    pub fragmented_plots: usize,
-    pub merge_groups: usize,
-    pub merged_plots: usize,
-    pub timings: Vec<StageTiming>,
+    pub manifest: Manifest,
     pub outputs: Vec<PathBuf>,
-    /// What changed since the results this run replaced (None on a first run); in the
-    /// manifest under "changes".
-    #[serde(skip)]
     pub changes: Option<String>,
 }
 
-struct Stopwatch {
-    timings: Vec<StageTiming>,
+/// Runs the whole job of `ctx.settings`.
+pub fn run(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    let s = &ctx.settings;
+    raster::set_gdal_cache(s.run.memory_limit_bytes());
+    // Inputs open before anything is written: a bad input leaves the output folder alone.
+    let (dem, zones) = inputs::open_dem_and_zones(ctx)?;
+    let created = CreatedDir::new(&s.output.dir);
+    let _lock = Lock::acquire(&s.output.dir)?;
+    let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
+    let previous = Previous::find(&s.output.dir, s);
+    let report = std::thread::scope(|scope| {
+        let job = Job { ctx, opts, dem: &dem, zones: &zones, staging: &staging, previous: previous.as_ref() };
+        job.run(scope)
+    })?;
+    let outputs = staging.commit()?;
+    created.keep();
+    Ok(RunReport { outputs, ..report })
 }
 
-impl Stopwatch {
-    fn time<T>(&mut self, stage: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        let start = Instant::now();
-        tracing::info!(stage, "started");
-        let out = f()?;
-        let seconds = start.elapsed().as_secs_f64();
-        tracing::info!(stage, seconds, "finished");
-        self.timings.push(StageTiming {
-            stage: stage.to_string(),
-            seconds,
+/// One run's inputs and folders, shared by its steps.
+struct Job<'a> {
+    ctx: &'a RunContext,
+    opts: &'a RunOptions,
+    dem: &'a Dem,
+    zones: &'a [crate::stages::zones::Zone],
+    staging: &'a Staging,
+    previous: Option<&'a Previous>,
+}
+
+/// The terrain stage's outcome.
+struct Terrain {
+    key: String,
+    summary: TerrainSummary,
+    cache: &'static str,
+}
+
+impl<'a> Job<'a> {
+    fn run<'s>(&self, scope: &'s std::thread::Scope<'s, 'a>) -> Result<RunReport>
+    where
+        'a: 's,
+    {
+        let (ctx, started, started_at) = (self.ctx, Instant::now(), crate::time::now());
+        let dem = self.dem;
+        let hashing = scope.spawn(move || inputs::input_hashes(ctx, &dem.files));
+        let previous = self.previous;
+        let reading_previous = scope.spawn(move || previous_snapshot(previous, ctx));
+        let reading_parcels = scope.spawn(move || {
+            let t = Instant::now();
+            (inputs::parcels(ctx, &dem.grid.crs_wkt), t.elapsed().as_secs_f64())
         });
+        let input_hashes = join(hashing);
+        let terrain = self.terrain(&input_hashes)?;
+        let (parcels, seconds) = join(reading_parcels);
+        ctx.record_timing("parcels", seconds);
+        let parcels = parcels?;
+        inputs::check_extents(dem, &parcels)?;
+        let (slope, zonal_cache) = self.zonal(&parcels, &terrain.key)?;
+        let s = &ctx.settings;
+        let (flags, village_rows) = ctx.stage("rules", || {
+            let flags = reforestation::reforestation(&parcels, &slope, &s.reforestation, s.terrain.steep_limit(), self.zones);
+            let rows = villages::village_summary(&parcels, &slope, &flags);
+            Ok((flags, rows))
+        })?;
+        let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0)))?;
+        let mut data = RunData { settings: s, parcels: &parcels, slope: &slope, flags: &flags, graph: &graph, merge: None, villages: None };
+        let (merge_data, results) = std::thread::scope(|inner| {
+            let early = inner.spawn(|| -> Result<write::Results> {
+                let mut r = write::Results::create(&self.staging.path(&s.output.gpkg), &dem.grid.crs_wkt)?;
+                r.write_ready(&data)?;
+                Ok(r)
+            });
+            let merged = ctx.stage("merge", || Ok(merge_stage(&data)));
+            (merged, join(early))
+        });
+        let merge_data = merge_data?;
+        data.merge = Some(&merge_data);
+        data.villages = Some(&village_rows);
+        let mut manifest = self.manifest(&data, &terrain, zonal_cache, input_hashes, started_at);
+        let changes = ctx.stage("output", || {
+            write::write_csvs(&data, &self.staging.dir)?;
+            let mut results = results?;
+            results.write_ready(&data)?;
+            let changes = results.write_changes(&data, join(reading_previous).as_ref())?;
+            manifest.layers = results.counts.clone();
+            manifest.stage_timings = ctx.timings();
+            manifest.changes = changes.as_ref().map(|c| c.summary_json());
+            let metadata = serde_json::to_string(&manifest).unwrap_or_default();
+            results.finish(&data, changes.as_ref(), &metadata)?;
+            Ok(changes)
+        })?;
+        manifest.stage_timings = ctx.timings();
+        manifest.seconds_total = started.elapsed().as_secs_f64();
+        manifest.files = self.file_records()?;
+        manifest.warnings = ctx.warnings();
+        manifest.write(&self.staging.path(&s.output.manifest))?;
+        ctx.cancel.check()?;
+        Ok(RunReport { manifest, outputs: Vec::new(), changes: changes.map(|c| c.summary()) })
+    }
+
+    /// The slope rasters: reused from the previous result set when the DEM and the
+    /// terrain settings hash the same (and its files check out), else computed.
+    fn terrain(&self, input_hashes: &BTreeMap<String, Option<String>>) -> Result<Terrain> {
+        let (ctx, s) = (self.ctx, &self.ctx.settings);
+        let key = cache::terrain_key(s, self.dem, input_hashes);
+        let reused = match (self.opts.no_cache, self.previous) {
+            (false, Some(p)) => cache::reuse_terrain(p, &key, s, &self.staging.dir),
+            _ => None,
+        };
+        let cache = match (self.opts.no_cache, &reused) {
+            (true, _) => "disabled",
+            (false, Some(_)) => "hit",
+            (false, None) => "miss",
+        };
+        let summary = ctx.stage("terrain", || {
+            if let Some((summary, _)) = reused {
+                tracing::info!("terrain: DEM and settings unchanged, slope rasters reused");
+                return Ok(summary);
+            }
+            let progress = ctx.progress("slope");
+            let opts = SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes());
+            let slope = self.staging.path(&s.output.slope);
+            let grades = self.staging.path(&s.output.slope_grade);
+            let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel);
+            progress.finish();
+            summary
+        })?;
+        Ok(Terrain { key, summary, cache })
+    }
+
+    /// Zonal statistics; parcels whose id and geometry are unchanged since the previous
+    /// result set keep theirs when the slope raster is the same (same terrain key).
+    fn zonal(&self, parcels: &Parcels, key: &str) -> Result<(Vec<ParcelSlope>, serde_json::Value)> {
+        let (ctx, s) = (self.ctx, &self.ctx.settings);
+        let hashes = zonal::cache::geometry_hashes(parcels);
+        let known = match (self.opts.no_cache, self.previous) {
+            (false, Some(p)) => ZonalCache::load(&p.dir.join(ZONAL_CACHE), key).lookup(parcels, &hashes),
+            _ => vec![None; parcels.len()],
+        };
+        let reused = known.iter().filter(|k| k.is_some()).count();
+        let stats = ctx.stage("zonal", || {
+            let progress = ctx.progress("zonal");
+            let slope = self.staging.path(&s.output.slope);
+            let breaks = &s.terrain.grade_breaks;
+            let stats = zonal::zonal_slope_reusing(parcels, known, &slope, &self.dem.grid, breaks, &progress, &ctx.cancel);
+            progress.finish();
+            stats
+        })?;
+        zonal::cache::save(&self.staging.path(ZONAL_CACHE), key, parcels, &hashes, &stats)?;
+        let info = match self.opts.no_cache {
+            true => serde_json::json!("disabled"),
+            false => serde_json::json!({ "reused": reused, "computed": parcels.len() - reused }),
+        };
+        Ok((stats, info))
+    }
+
+    fn manifest(
+        &self,
+        data: &RunData,
+        terrain: &Terrain,
+        zonal_cache: serde_json::Value,
+        input_hashes: BTreeMap<String, Option<String>>,
+        started_at: String,
+    ) -> Manifest {
+        let p = data.parcels;
+        Manifest {
+            tool: "landcons".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            status: "success".into(),
+            started: started_at,
+            seconds_total: 0.0,
+            gdal_version: crate::gdal_util::gdal_version(),
+            proj_version: crate::gdal_util::proj_version(),
+            settings: data.settings.clone(),
+            inputs: InputsInfo {
+                dem: self.dem.files.clone(),
+                parcels: p.source.path.clone(),
+                parcels_layer: p.source.layer_name.clone(),
+                parcels_encoding: p.source.encoding.clone(),
+                parcels_reprojected: p.source.reprojected,
+            },
+            input_hashes,
+            terrain: terrain.summary.clone(),
+            counts: Counts {
+                dem_cells_with_slope: terrain.summary.cells_with_slope,
+                ..counts(data, self.dem)
+            },
+            layers: BTreeMap::new(),
+            stage_timings: Vec::new(),
+            cache: CacheInfo { terrain_key: terrain.key.clone(), terrain: terrain.cache.into(), zonal: zonal_cache },
+            files: BTreeMap::new(),
+            geometry_issues: p.issues.clone(),
+            warnings: self.ctx.warnings(),
+            changes: None,
+        }
+    }
+
+    /// Size and content hash of the files later runs may reuse.
+    fn file_records(&self) -> Result<BTreeMap<String, FileRecord>> {
+        let mut names = cache::terrain_files(&self.ctx.settings);
+        names.push(ZONAL_CACHE.to_string());
+        let mut out = BTreeMap::new();
+        for name in names {
+            let path = self.staging.path(&name);
+            if path.exists() {
+                let record = FileRecord::of(&path).map_err(|e| crate::error::Error::output_from(&path, "cannot read back", e))?;
+                out.insert(name, record);
+            }
+        }
         Ok(out)
     }
 }
 
-/// Runs the whole job described by `config`.
-pub fn run(config: &Config, opts: &RunOptions) -> Result<RunReport> {
-    let started = Instant::now();
-    let mut clock = Stopwatch {
-        timings: Vec::new(),
-    };
-    let breaks = SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb).breaks;
-    raster::set_gdal_cache(config.run.memory_limit_mb.saturating_mul(1 << 20));
+fn merge_stage(data: &RunData) -> MergeData {
+    let s = &data.settings.merge;
+    let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
+    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s);
+    let fragmentation =
+        merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &shapes, data.graph, &groups, s);
+    MergeData::new(data.parcels.len(), shapes, groups, fragmentation)
+}
 
-    // Inputs open before anything is written: a bad input leaves the output folder alone.
-    let dem = raster::open_dem(
-        &config.inputs.dem,
-        config.inputs.dem_nodata,
-        config.inputs.dem_crs.as_deref(),
-    )?;
-    let zones = config
-        .reforestation
-        .zones
-        .iter()
-        .map(|z| {
-            let setting = format!("reforestation.zones ({}).crs", z.name);
-            parcels::read_polygons(
-                &z.path,
-                &z.layer,
-                z.crs.as_deref(),
-                &setting,
-                &dem.grid.crs_wkt,
-            )
-            .map(|p| rules::Zone::new(z, p))
-        })
-        .collect::<Result<Vec<_>>>()?;
-
-    // Meanwhile the other work starts: hashing the input files and reading the candidates
-    // of the results this run will replace (second thread).
-    let hashing = {
-        let (config, dem_files) = (config.clone(), dem.files.clone());
-        Helper::spawn(move || results::input_hashes(&config, &dem_files))
-    };
-    let reading_previous = {
-        let out = config.output.clone();
-        Helper::spawn(move || previous_results(&out))
-    };
-    // The parcels are read (single-threaded GDAL) while the terrain stage runs, so the
-    // output folder is locked and staged first; if the parcels turn out to be bad the
-    // staging folder and the lock are removed again, and the folder itself if this run
-    // created it: the output folder is left as it was.
-    let out_dir = CreatedDir::new(&config.output.dir);
-    let _lock = output::Lock::acquire(&config.output.dir)?;
-    let staging = Staging::new(&config.output.dir)?;
-    let reading_parcels = {
-        let (inputs, fields, crs) = (
-            config.inputs.clone(),
-            config.fields.clone(),
-            dem.grid.crs_wkt.clone(),
-        );
-        Helper::spawn(move || {
-            let started = Instant::now();
-            let layer = parcels::read_parcels(&ReadOptions {
-                inputs: &inputs,
-                fields: &fields,
-                target_crs_wkt: &crs,
-            });
-            (layer, started.elapsed().as_secs_f64())
-        })
-    };
-    let slope_path = staging.path(&config.output.slope);
-    let grade_path = staging.path(&config.output.slope_grade);
-    // The slope rasters depend only on the DEM and the terrain settings: when both hash
-    // the same as for the results already in the output folder, those rasters are reused.
-    let input_hashes = hashing.join();
-    let terrain_key = cache::terrain_key(config, &dem, &input_hashes);
-    let reused = if opts.no_cache {
-        None
-    } else {
-        cache::reuse_terrain(&config.output, &terrain_key, &slope_path, &grade_path)
-    };
-    let terrain_cache = match (&reused, opts.no_cache) {
-        (_, true) => "disabled",
-        (Some(_), _) => "hit",
-        (None, _) => "miss",
-    };
-    let terrain_summary = clock.time("terrain", || {
-        if let Some(summary) = reused {
-            tracing::info!("terrain: DEM and settings unchanged, slope rasters reused");
-            return Ok(summary);
-        }
-        let progress = Progress::new("slope", opts.quiet);
-        let s = terrain::write_slope_rasters(
-            &dem,
-            &SlopeOptions::from_settings(&config.terrain, config.run.memory_limit_mb),
-            &slope_path,
-            Some(&grade_path),
-            &progress,
-        );
-        progress.finish();
-        s
-    })?;
-
-    let (layer, seconds) = reading_parcels.join();
-    tracing::info!(stage = "parcels", seconds, "finished (alongside terrain)");
-    clock.timings.insert(
-        0,
-        StageTiming {
-            stage: "parcels".into(),
-            seconds,
-        },
-    );
-    let layer = layer?;
-    check_extents(&dem, &layer)?;
-
-    // Parcels whose id and geometry are unchanged since the previous run keep their
-    // statistics when the slope raster is the same (same terrain key).
-    let zonal_cache_path = config.output.dir.join(cache::ZONAL_CACHE);
-    let geometry_hashes = zonal::cache::geometry_hashes(&layer.parcels);
-    let known = if opts.no_cache {
-        vec![None; layer.parcels.len()]
-    } else {
-        zonal::cache::ZonalCache::load(&zonal_cache_path, &terrain_key)
-            .lookup(&layer.parcels, &geometry_hashes)
-    };
-    let zonal_reused = known.iter().filter(|k| k.is_some()).count();
-    let stats = clock.time("zonal", || {
-        let progress = Progress::new("zonal", opts.quiet);
-        let s = zonal::zonal_slope_reusing(
-            &layer.parcels,
-            known,
-            &slope_path,
-            &dem.grid,
-            &breaks,
-            &progress,
-        );
-        progress.finish();
-        s
-    })?;
-    zonal::cache::save(
-        &staging.path(cache::ZONAL_CACHE),
-        &terrain_key,
-        &layer.parcels,
-        &geometry_hashes,
-        &stats,
-    )?;
-
-    let (flags, villages) = clock.time("rules", || {
-        let flags = rules::reforestation(
-            &layer.parcels,
-            &stats,
-            &config.reforestation,
-            breaks[3],
-            &zones,
-        );
-        let villages = rules::village::village_summary(&layer.parcels, &stats, &flags);
-        Ok((flags, villages))
-    })?;
-
-    let geometries: Vec<&geo::MultiPolygon<f64>> =
-        layer.parcels.iter().map(|p| &p.geometry).collect();
-    let graph = clock.time("adjacency", || {
-        Ok(adjacency::build(&geometries, config.merge.tolerance_m, 0.0))
-    })?;
-    drop(geometries);
-    // The GeoPackage is begun on a second thread (candidates, adjacency table) while the
-    // merge stage, partly sequential, runs here.
-    let gpkg_path = staging.path(&config.output.gpkg);
-    let (merged, early) = std::thread::scope(|scope| {
-        let early = scope.spawn(|| {
-            results::write_early_layers(
-                &gpkg_path,
-                &dem.grid.crs_wkt,
-                &layer,
-                &stats,
-                &flags,
-                &graph,
-                config,
-            )
-        });
-        let merged = clock.time("merge", || {
-            use rayon::prelude::*;
-            let shapes: Vec<merge::ShapeFigures> = layer
-                .parcels
-                .par_iter()
-                .zip(&stats)
-                .zip(&flags)
-                .map(|((p, st), f)| {
-                    merge::shape::shape_figures(
-                        &p.geometry,
-                        st.area_m2,
-                        f.is_cropland,
-                        &config.merge,
-                    )
-                })
-                .collect();
-            let groups = merge::merge_groups(
-                &layer.parcels,
-                &stats,
-                &flags,
-                &shapes,
-                &graph,
-                &config.merge,
-            );
-            let fragmentation = merge::fragmentation::village_fragmentation(
-                &layer.parcels,
-                &stats,
-                &flags,
-                &shapes,
-                &graph,
-                &groups,
-                &config.merge,
-            );
-            Ok((shapes, groups, fragmentation))
-        });
-        let early = early
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (merged, early)
-    });
-    let (shapes, groups, fragmentation) = merged?;
-
-    let mut report = RunReport {
+fn counts(d: &RunData, dem: &Dem) -> Counts {
+    let merge = d.merge;
+    Counts {
         dem_cells: (dem.grid.cols * dem.grid.rows) as u64,
-        dem_cells_with_slope: terrain_summary.cells_with_slope,
-        parcels: layer.parcels.len(),
-        cropland_parcels: flags.iter().filter(|f| f.is_cropland).count(),
-        reforestation_candidates: flags.iter().filter(|f| f.reforest).count(),
-        reforestation_m2: stats
-            .iter()
-            .zip(&flags)
-            .filter(|(_, f)| f.reforest)
-            .map(|(s, _)| s.area_m2)
-            .sum(),
-        grade_mismatches: villages.last().map(|t| t.grade_mismatch_count).unwrap_or(0),
-        geometry_issues: layer.issues.len(),
-        parcels_without_data: stats.iter().filter(|s| s.grade == 0).count(),
-        adjacent_pairs: graph.edges.len(),
-        fragmented_plots: shapes.iter().filter(|s| s.fragmented).count(),
-        merge_groups: groups.len(),
-        merged_plots: groups.iter().map(|g| g.members.len()).sum(),
-        timings: Vec::new(),
-        outputs: Vec::new(),
-        changes: None,
-    };
-
-    // Run metadata for the GeoPackage (the manifest adds the output stage's timing).
-    let cache_info = serde_json::json!({
-        "terrain_key": terrain_key,
-        "terrain": terrain_cache,
-        "zonal": if opts.no_cache { serde_json::json!("disabled") } else {
-            serde_json::json!({ "reused": zonal_reused, "computed": layer.parcels.len() - zonal_reused })
-        },
-    });
-    // The GeoPackage lands only when the whole run succeeds, so its copy of the manifest
-    // says success; the output stage's own timing is in manifest.json.
-    let run_metadata = serde_json::json!({
-        "landcons_version": env!("CARGO_PKG_VERSION"),
-        "gdal_version": gdal::version::VersionInfo::version_summary(),
-        "proj_version": crate::raster::proj_version(),
-        "inputs": { "dem": dem.files, "parcels": layer.path, "parcels_layer": layer.layer_name },
-        "input_hashes": input_hashes,
-        "cache": cache_info,
-        "counts": report,
-        "stage_timings": clock.timings,
-        "status": "success",
-    })
-    .to_string();
-    // The results this run will replace, for the change report.
-    let previous = reading_previous.join();
-    let changes = clock.time("output", || {
-        let village_table = output::table::village_table(&villages, &fragmentation);
-        output::table::write_csv(&staging.path(&config.output.village_csv), &village_table)?;
-        results::write_gpkg(
-            early?,
-            &dem.grid.crs_wkt,
-            &results::Results {
-                layer: &layer,
-                stats: &stats,
-                flags: &flags,
-                shapes: &shapes,
-                groups: &groups,
-            },
-            &village_table,
-            config,
-            &run_metadata,
-            previous.as_ref(),
-        )
-    })?;
-    report.changes = changes.as_ref().map(|c| c.summary());
-    report.timings = clock.timings.clone();
-    results::write_manifest(
-        &staging.path(&config.output.manifest),
-        config,
-        &dem,
-        &layer,
-        &terrain_summary,
-        &report,
-        started,
-        &cache_info,
-        &input_hashes,
-        &changes
-            .as_ref()
-            .map(|c| c.summary_json())
-            .unwrap_or(serde_json::Value::Null),
-    )?;
-    check_interrupted()?;
-    report.outputs = staging.commit()?;
-    out_dir.keep();
-    Ok(report)
+        dem_cells_with_slope: 0,
+        parcels: d.parcels.len(),
+        cropland_parcels: d.flags.iter().filter(|f| f.is_cropland).count(),
+        reforestation_candidates: d.flags.iter().filter(|f| f.reforest).count(),
+        reforestation_m2: d.slope.iter().zip(d.flags).filter(|(_, f)| f.reforest).map(|(s, _)| s.area_m2).sum(),
+        grade_mismatches: d.villages.and_then(|v| v.last()).map(|t| t.grade_mismatch_count).unwrap_or(0),
+        geometry_issues: d.parcels.issues.len(),
+        parcels_without_data: d.slope.iter().filter(|s| s.grade == 0).count(),
+        adjacent_pairs: d.graph.edges.len(),
+        fragmented_plots: merge.map(|m| m.shapes.iter().filter(|s| s.fragmented).count()).unwrap_or(0),
+        merge_groups: merge.map(|m| m.groups.len()).unwrap_or(0),
+        merged_plots: merge.map(|m| m.groups.iter().map(|g| g.members.len()).sum()).unwrap_or(0),
+    }
 }
 
-/// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file), and
-/// a parcel far larger than the DEM has stray coordinates: both are refused before any
-/// output is touched.
-fn check_extents(dem: &raster::Dem, layer: &parcels::ParcelLayer) -> Result<()> {
-    let too_large = layer
-        .parcels
-        .iter()
-        .find_map(|p| zonal::window_too_large(&p.geometry, &dem.grid).map(|message| (p, message)));
-    if let Some((p, message)) = too_large {
-        return Err(Error::Feature {
-            path: layer.path.clone(),
-            layer: layer.layer_name.clone(),
-            feature: p.id.clone(),
-            message,
-        });
-    }
-    let d = dem.grid.extent();
-    let Some(p) = layer.extent() else {
-        return Ok(());
-    };
-    let overlaps = p[0] < d[2] && p[2] > d[0] && p[1] < d[3] && p[3] > d[1];
-    if overlaps {
-        return Ok(());
-    }
-    Err(Error::input(
-        &layer.path,
-        format!(
-            "the parcels do not overlap the DEM at all: parcels extent [{:.3}, {:.3}, {:.3}, {:.3}], DEM extent [{:.3}, {:.3}, {:.3}, {:.3}] (in the DEM's CRS); check the CRS of both",
-            p[0], p[1], p[2], p[3], d[0], d[1], d[2], d[3]
-        ),
-    ))
-}
-
-/// The candidates of the results in the output folder, when a previous run completed
-/// there; unreadable ones (another tool version) only cost the change report.
-fn previous_results(out: &crate::config::OutputSettings) -> Option<crate::changes::Snapshot> {
-    cache::previous_manifest(out)?;
-    let gpkg = out.dir.join(&out.gpkg);
-    match crate::changes::Snapshot::read(&gpkg) {
+/// The rows of the result set this run replaces, for the change report; unreadable ones
+/// (another tool version) only cost the change report.
+fn previous_snapshot(previous: Option<&Previous>, ctx: &RunContext) -> Option<Snapshot> {
+    let gpkg = previous?.dir.join(&ctx.settings.output.gpkg);
+    match Snapshot::read(&gpkg) {
         Ok(s) => Some(s),
         Err(e) => {
-            tracing::warn!("no change report: the previous results cannot be read ({e})");
+            tracing::warn!("no change report: the previous results cannot be read ({})", e.full_message());
             None
         }
     }
 }
 
-/// Removes the output folder on drop if this run created it and left it empty (a run that
-/// failed before writing anything), unless kept.
-struct CreatedDir {
-    path: PathBuf,
-    created: bool,
+/// Result files an earlier landcons version wrote at the top of the output folder.
+fn legacy_names(ctx: &RunContext) -> Vec<String> {
+    let o = &ctx.settings.output;
+    let mut names = cache::terrain_files(&ctx.settings);
+    names.extend([o.gpkg.clone(), o.village_csv.clone(), o.manifest.clone(), ZONAL_CACHE.to_string()]);
+    names
 }
 
-impl CreatedDir {
-    fn new(path: &std::path::Path) -> CreatedDir {
-        CreatedDir {
-            path: path.to_path_buf(),
-            created: !path.exists(),
-        }
-    }
-
-    fn keep(mut self) {
-        self.created = false;
-    }
-}
-
-impl Drop for CreatedDir {
-    fn drop(&mut self) {
-        if self.created {
-            let _ = std::fs::remove_dir(&self.path); // only succeeds when empty
-        }
-    }
-}
-
-/// A helper thread that is always waited for, also when the run returns early with an
-/// error: the process must not exit while a thread is still inside GDAL (it can crash
-/// in GDAL's teardown). A panic in the thread is raised again in the caller.
-struct Helper<T>(Option<std::thread::JoinHandle<T>>);
-
-impl<T: Send + 'static> Helper<T> {
-    fn spawn(f: impl FnOnce() -> T + Send + 'static) -> Helper<T> {
-        Helper(Some(std::thread::spawn(f)))
-    }
-
-    fn join(mut self) -> T {
-        match self.0.take().map(|h| h.join()) {
-            Some(Ok(value)) => value,
-            Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => unreachable!("a helper is joined once"),
-        }
-    }
-}
-
-impl<T> Drop for Helper<T> {
-    fn drop(&mut self) {
-        if let Some(h) = self.0.take() {
-            let _ = h.join();
-        }
-    }
+/// Waits for a helper thread; its panic is raised again here.
+fn join<T>(h: ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }

@@ -44,7 +44,8 @@ pub struct SynthOptions {
     pub without_cpg: bool,
     /// Write only the DEM (for raster benchmarks at sizes where parcels are not needed).
     pub dem_only: bool,
-    pub quiet: bool,
+    /// How progress is shown.
+    pub reporter: crate::progress::Reporter,
 }
 
 impl Default for SynthOptions {
@@ -59,7 +60,7 @@ impl Default for SynthOptions {
             steep_share: 0.18,
             without_cpg: false,
             dem_only: false,
-            quiet: false,
+            reporter: crate::progress::Reporter::Hidden,
         }
     }
 }
@@ -85,12 +86,28 @@ pub fn file_names() -> (&'static str, &'static str, &'static str) {
     ("dem.tif", "dltb.shp", "dltb.gpkg")
 }
 
-pub fn generate(opts: &SynthOptions) -> Result<SynthReport> {
-    if opts.cols < 8 || opts.rows < 8 || !(opts.cell_size > 0.0) || opts.parcels == 0 {
-        return Err(Error::Config(
-            "synth: need at least 8×8 cells, a positive cell size and at least one parcel".into(),
-        ));
+impl SynthOptions {
+    /// Checks the options, naming the flag at fault.
+    pub fn validate(&self) -> Result<()> {
+        let fail = |flag: &str, message: String| Err(Error::setting(format!("synth {flag}"), None, message));
+        if self.cols < 8 || self.rows < 8 {
+            return fail("--cols/--rows", format!("need at least 8×8 cells, got {}×{}", self.cols, self.rows));
+        }
+        if !(self.cell_size.is_finite() && self.cell_size > 0.0) {
+            return fail("--cell-size", format!("must be > 0, got {}", self.cell_size));
+        }
+        if self.parcels == 0 {
+            return fail("--parcels", "must be at least 1".into());
+        }
+        if !(0.0..1.0).contains(&self.steep_share) {
+            return fail("--steep-share", format!("must lie in [0, 1), got {}", self.steep_share));
+        }
+        Ok(())
     }
+}
+
+pub fn generate(opts: &SynthOptions) -> Result<SynthReport> {
+    opts.validate()?;
     std::fs::create_dir_all(&opts.out_dir).map_err(|e| Error::output(&opts.out_dir, e))?;
     raster::set_gdal_cache(256 << 20);
     let width = opts.cols as f64 * opts.cell_size;
@@ -404,7 +421,7 @@ fn write_dem(path: &Path, opts: &SynthOptions, terrain: &Terrain) -> Result<()> 
         })
         .collect();
     let ds = raster::create_geotiff::<f32>(path, &grid, Some(DEM_NODATA), &["PREDICTOR=3"])?;
-    let progress = Progress::new("dem", opts.quiet);
+    let progress = Progress::new("dem", opts.reporter);
     progress.set_length(opts.rows as u64);
     let strip = 256;
     let mut row0 = 0;

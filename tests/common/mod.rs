@@ -166,18 +166,34 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         .unwrap_or_default()
 }
 
-/// Hidden entries a run may leave in its output folder besides the zonal cache
-/// (staging folders, the lock): none after a run ends, whatever its outcome.
+/// What a run may have left behind in its output folder besides its results, whatever
+/// its outcome: hidden entries other than the result-set store and the lock file, result
+/// sets other than the current one, and a lock still held.
 pub fn leftovers(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|n| n.starts_with('.') && n != ".landcons-zonal-cache")
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') && name != ".landcons" && name != ".landcons.lock" {
+            out.push(name);
+        }
+    }
+    let current = std::fs::read_link(dir.join("current")).ok().map(|t| dir.join(t));
+    if let Ok(runs) = std::fs::read_dir(dir.join(".landcons/runs")) {
+        for e in runs.flatten() {
+            if Some(e.path()) != current {
+                out.push(format!(".landcons/runs/{}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    if let Ok(f) = std::fs::File::open(dir.join(".landcons.lock")) {
+        if f.try_lock().is_err() {
+            out.push(".landcons.lock (still held)".into());
+        }
+    }
+    out
 }
 
 /// The run manifest in an output folder.

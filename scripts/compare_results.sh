@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Compares two landcons results folders: every GeoPackage table (sqlite3 dump) except
+# the run metadata (gpkg_metadata*, gpkg_contents.last_change), and every other file
+# byte for byte (manifest.json excepted: it holds timings). Exit 0 when identical.
+#   scripts/compare_results.sh OLD_DIR NEW_DIR [GPKG_NAME]
+set -euo pipefail
+old=$1 new=$2 gpkg=${3:-landcons.gpkg}
+status=0
+
+tables() {
+  sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'gpkg_metadata%' AND name NOT LIKE 'sqlite_%' AND name <> 'gpkg_contents' ORDER BY name"
+}
+
+if ! diff -q <(tables "$old/$gpkg") <(tables "$new/$gpkg") >/dev/null; then
+  echo "tables differ:"; diff <(tables "$old/$gpkg") <(tables "$new/$gpkg") || true; status=1
+fi
+for t in $(tables "$old/$gpkg"); do
+  if ! cmp -s <(sqlite3 "$old/$gpkg" ".dump '$t'") <(sqlite3 "$new/$gpkg" ".dump '$t'"); then
+    echo "table $t differs"; status=1
+  fi
+done
+contents="SELECT table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents ORDER BY table_name"
+if ! cmp -s <(sqlite3 "$old/$gpkg" "$contents") <(sqlite3 "$new/$gpkg" "$contents"); then
+  echo "gpkg_contents differs"; status=1
+fi
+for f in $(cd "$old" && ls -A | grep -v -e "^$gpkg\$" -e '^manifest.json$' -e '^\.' -e '^current$'); do
+  if ! cmp -s "$old/$f" "$new/$f"; then echo "file $f differs"; status=1; fi
+done
+[ $status -eq 0 ] && echo "identical (less run metadata)"
+exit $status

@@ -1,0 +1,163 @@
+//! The command line: flags and their help texts (the binary's half of the CLI; the
+//! library's `commands` module does the work).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "landcons",
+    version,
+    about = "Land-consolidation planning from a DEM and a land-survey parcel layer:\nslope grades, exact per-parcel slope statistics, reforestation candidates (退耕还林)."
+)]
+pub struct Cli {
+    /// Print nothing but errors (no progress bars, no summary).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// More log output (-v info, -vv debug). RUST_LOG overrides it.
+    #[arg(long, short, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Log format on stderr: human-readable text or one JSON object per line (for log collectors).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a pipeline file: slope rasters, per-parcel slope statistics, candidates, tables.
+    Run {
+        /// The pipeline file (TOML). Relative paths inside it resolve from its folder.
+        pipeline: PathBuf,
+        /// Output folder (overrides output.dir).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Override a setting, e.g. --set terrain.algorithm=zevenbergen-thorne (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (overrides run.threads; 0 = one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Recompute everything, even the slope rasters of an unchanged DEM.
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Compare two results (folders or GeoPackages): candidates added, removed and changed,
+    /// per village. A run does this by itself against the results it replaces.
+    Diff {
+        /// The earlier results: an output folder or its GeoPackage.
+        old: PathBuf,
+        /// The later results.
+        new: PathBuf,
+        /// Write the layers changes_reforestation, changes_merge, changes_villages here.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a pipeline file and that its inputs open; print what a run would do.
+    Validate {
+        pipeline: PathBuf,
+        /// Override a setting, as for `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// Generate a deterministic 三调-like sample region (DEM + GBK Shapefile + GeoPackage).
+    Synth {
+        /// Output folder.
+        #[arg(long, short, default_value = "data")]
+        out: PathBuf,
+        /// Random seed: the same seed and sizes give identical files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// DEM columns.
+        #[arg(long, default_value_t = 600)]
+        cols: usize,
+        /// DEM rows.
+        #[arg(long, default_value_t = 480)]
+        rows: usize,
+        /// DEM cell size in metres.
+        #[arg(long, default_value_t = 5.0)]
+        cell_size: f64,
+        /// Approximate number of parcels.
+        #[arg(long, default_value_t = 3000)]
+        parcels: usize,
+        /// Share of the land steeper than 25° (0–1) the relief is scaled for.
+        #[arg(long, default_value_t = 0.18)]
+        steep_share: f64,
+        /// Leave out the Shapefile's .cpg (GBK without a declaration, as often delivered).
+        #[arg(long)]
+        without_cpg: bool,
+        /// Write only the DEM (raster benchmarks).
+        #[arg(long)]
+        dem_only: bool,
+    },
+    /// Compute slope (and optionally grades) for DEM tiles, outside a pipeline.
+    Slope {
+        /// DEM files (several tiles are mosaicked), globs or a VRT.
+        #[arg(required = true)]
+        dem: Vec<PathBuf>,
+        /// Output slope GeoTIFF (Float32 degrees, nodata -9999).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Also write the slope grade GeoTIFF (Byte 1–5, 0 = nodata) here.
+        #[arg(long)]
+        grades: Option<PathBuf>,
+        /// Slope algorithm.
+        #[arg(long, value_enum, default_value_t = Alg::Horn)]
+        alg: Alg,
+        /// Vertical-unit factor applied to elevations.
+        #[arg(long, default_value_t = 1.0)]
+        z_factor: f64,
+        /// Nodata value for a DEM that declares none (e.g. --nodata -32768 for SRTM voids).
+        #[arg(long, allow_negative_numbers = true)]
+        nodata: Option<f64>,
+        /// Memory budget in MiB for the streamed strips.
+        #[arg(long, default_value_t = 512)]
+        memory_mb: usize,
+        /// Worker threads (0 = one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// GeoTIFF creation option for the slope raster, replacing the default of the same
+        /// key (defaults: TILED=YES, COMPRESS=DEFLATE, PREDICTOR=3, BIGTIFF=IF_SAFER). Repeatable.
+        #[arg(long = "co", value_name = "KEY=VALUE")]
+        creation_options: Vec<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Alg {
+    Horn,
+    Zt,
+}
+
+
+impl Cli {
+    /// How progress and events are shown.
+    pub fn reporter(&self) -> landcons::progress::Reporter {
+        use landcons::progress::Reporter;
+        match (self.log_format, self.quiet) {
+            (LogFormat::Json, _) => Reporter::Json,
+            (LogFormat::Text, true) => Reporter::Hidden,
+            (LogFormat::Text, false) => Reporter::Bars,
+        }
+    }
+}
+
+impl Alg {
+    pub fn algorithm(self) -> landcons::settings::SlopeAlgorithm {
+        match self {
+            Alg::Horn => landcons::settings::SlopeAlgorithm::Horn,
+            Alg::Zt => landcons::settings::SlopeAlgorithm::ZevenbergenThorne,
+        }
+    }
+}

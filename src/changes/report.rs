@@ -1,0 +1,210 @@
+//! The change report as users see it: a summary (stdout, manifest), the layers
+//! `changes_<label>` (one feature per changed row, styled) and `changes_villages`.
+
+use geo::MultiPolygon;
+
+use super::{Change, ChangeKind, Changes, LayerChanges, VillageDelta};
+use crate::error::Result;
+use crate::layers::style::{Fill, Style};
+use crate::output::gpkg::GpkgWriter;
+use crate::output::qml::qml;
+use crate::output::rows::TableRows;
+use crate::table::{AttrValue, FieldKind, FieldSpec, Table};
+use crate::units::{mu, round};
+
+impl Changes {
+    fn count(list: &[Change], kind: ChangeKind) -> usize {
+        list.iter().filter(|c| c.kind == kind).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.layers.iter().all(|l| l.changes.is_empty())
+    }
+
+    /// A few lines for stdout and the manifest.
+    pub fn summary(&self) -> String {
+        let mut lines = Vec::new();
+        for (k, l) in self.layers.iter().enumerate() {
+            use ChangeKind::*;
+            let c = &l.changes;
+            lines.push(format!(
+                "{}: {} added, {} removed, {} changed",
+                l.spec.title,
+                Self::count(c, Added),
+                Self::count(c, Removed),
+                Self::count(c, Changed)
+            ));
+            let t = &self.totals.layers[k];
+            let mut detail = format!("  {} {} → {}", l.spec.noun, t.rows[0], t.rows[1]);
+            if l.spec.village_mu {
+                detail.push_str(&format!(" ({:+.2} mu)", mu(t.m2[1] - t.m2[0])));
+            }
+            if l.spec.group.is_some() {
+                detail.push_str(&format!(", groups {} → {}", t.groups[0], t.groups[1]));
+            }
+            lines.push(detail);
+        }
+        lines.push(format!("villages with changes: {}", self.villages.len()));
+        lines.join("\n")
+    }
+
+    /// The figures of [`Changes::summary`] as JSON (manifest, `diff --json`).
+    pub fn summary_json(&self) -> serde_json::Value {
+        use ChangeKind::*;
+        let mut object = serde_json::Map::new();
+        for l in &self.layers {
+            let c = &l.changes;
+            object.insert(
+                l.spec.label.to_string(),
+                serde_json::json!({
+                    "added": Self::count(c, Added),
+                    "removed": Self::count(c, Removed),
+                    "changed": Self::count(c, Changed),
+                }),
+            );
+        }
+        object.insert("villages_changed".into(), self.villages.len().into());
+        object.insert("summary".into(), self.summary().into());
+        serde_json::Value::Object(object)
+    }
+
+    /// Writes `changes_<label>` for every compared layer, and `changes_villages`.
+    pub fn write_layers(&self, gpkg: &mut GpkgWriter, crs_wkt: &str) -> Result<()> {
+        for l in &self.layers {
+            let (table, geometries) = change_table(l);
+            let rows = TableRows { table: &table, geometries: Some(&geometries) };
+            gpkg.write_layer(&format!("changes_{}", l.spec.label), crs_wkt, &rows)?;
+        }
+        let table = self.village_table();
+        gpkg.write_layer("changes_villages", "", &TableRows { table: &table, geometries: None })
+    }
+
+    /// Styles of the change layers: (layer, QML, description).
+    pub fn styles(&self) -> Vec<(String, String, String)> {
+        self.layers
+            .iter()
+            .map(|l| {
+                (
+                    format!("changes_{}", l.spec.label),
+                    qml(&change_style()),
+                    format!("{} added, removed or changed since the previous run", l.spec.title),
+                )
+            })
+            .collect()
+    }
+
+    fn village_table(&self) -> Table {
+        use FieldKind::*;
+        let mut columns = vec![FieldSpec::new("village_code", Text), FieldSpec::new("village_name", Text)];
+        for l in &self.layers {
+            let mut add = |name: String, kind| {
+                for side in ["old", "new", "delta"] {
+                    columns.push(FieldSpec::new(&format!("{name}_{side}"), kind));
+                }
+            };
+            add(l.spec.count_label.to_string(), Int);
+            if l.spec.village_mu {
+                add(format!("{}_mu", l.spec.count_label), Real);
+            }
+            if let Some((_, label)) = l.spec.group {
+                add(label.to_string(), Int);
+            }
+        }
+        let mut rows: Vec<_> = self.villages.iter().map(|(c, v)| self.village_row(c, v)).collect();
+        rows.push(self.village_row("", &self.totals));
+        Table { columns, rows }
+    }
+
+    fn village_row(&self, code: &str, v: &VillageDelta) -> Vec<AttrValue<'static>> {
+        let mut r = vec![AttrValue::text(code.to_string()), AttrValue::text(v.village_name.clone())];
+        let ints = |r: &mut Vec<AttrValue>, x: [usize; 2]| {
+            r.extend([x[0] as i64, x[1] as i64, x[1] as i64 - x[0] as i64].map(AttrValue::Int))
+        };
+        for (l, d) in self.layers.iter().zip(&v.layers) {
+            ints(&mut r, d.rows);
+            if l.spec.village_mu {
+                let (a, b) = (mu(d.m2[0]), mu(d.m2[1]));
+                r.extend([round(a, 2), round(b, 2), round(b - a, 2)].map(AttrValue::Real));
+            }
+            if l.spec.group.is_some() {
+                ints(&mut r, d.groups);
+            }
+        }
+        r
+    }
+}
+
+/// Added green, removed red, changed orange.
+fn change_style() -> Style {
+    let cat = |value: &str, label: &str, rgba: &str| (value.to_string(), label.to_string(), Fill::new(rgba, "40,40,40,255", 0.3));
+    Style::categorized(
+        "change",
+        vec![
+            cat("added", "added since the previous run", "26,150,65,220"),
+            cat("removed", "removed since the previous run", "215,25,28,220"),
+            cat("changed", "changed (grade, area or group)", "253,174,97,220"),
+        ],
+    )
+}
+
+fn change_columns(l: &LayerChanges) -> Vec<FieldSpec> {
+    use FieldKind::*;
+    let mut columns: Vec<FieldSpec> = [
+        (l.spec.key, Text),
+        ("change", Text),
+        ("detail", Text),
+        ("village_code", Text),
+        ("village_name", Text),
+        ("land_use_old", Text),
+        ("land_use_new", Text),
+        ("grade_old", Int),
+        ("grade_new", Int),
+        ("area_m2_old", Real),
+        ("area_m2_new", Real),
+    ]
+    .iter()
+    .map(|(n, k)| FieldSpec::new(n, *k))
+    .collect();
+    if l.spec.group.is_some() {
+        for (n, k) in [("group_old", Int), ("group_new", Int), ("partners_old", Text), ("partners_new", Text)] {
+            columns.push(FieldSpec::new(n, k));
+        }
+    }
+    columns
+}
+
+fn change_table(l: &LayerChanges) -> (Table, Vec<MultiPolygon<f64>>) {
+    let mut rows = Vec::new();
+    let mut geometries = Vec::new();
+    for c in &l.changes {
+        // The current geometry, or the last known one for a row that is gone.
+        let Some(now) = c.new.as_ref().or(c.old.as_ref()) else { continue };
+        let side = |f: &dyn Fn(&super::Record) -> AttrValue<'static>, x: &Option<super::Record>| {
+            x.as_ref().map(f).unwrap_or(AttrValue::Null)
+        };
+        let mut row = vec![
+            AttrValue::text(c.key.clone()),
+            AttrValue::text(c.kind.name()),
+            AttrValue::text(c.detail.clone()),
+            AttrValue::text(now.village_code.clone()),
+            AttrValue::text(now.village_name.clone()),
+            side(&|x| AttrValue::text(x.land_use.clone()), &c.old),
+            side(&|x| AttrValue::text(x.land_use.clone()), &c.new),
+            side(&|x| AttrValue::Int(x.grade), &c.old),
+            side(&|x| AttrValue::Int(x.grade), &c.new),
+            side(&|x| AttrValue::Real(x.area_m2), &c.old),
+            side(&|x| AttrValue::Real(x.area_m2), &c.new),
+        ];
+        if l.spec.group.is_some() {
+            let group = |x: &super::Record| AttrValue::opt_int(x.group);
+            row.push(side(&group, &c.old));
+            row.push(side(&group, &c.new));
+            row.push(AttrValue::text(c.old_partners.join(",")));
+            row.push(AttrValue::text(c.new_partners.join(",")));
+        }
+        rows.push(row);
+        geometries.push(now.geometry.clone());
+    }
+    (Table { columns: change_columns(l), rows }, geometries)
+}
+

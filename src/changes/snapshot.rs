@@ -1,0 +1,118 @@
+//! One run's rows of the compared layers, by identity key: read from a results
+//! GeoPackage, or taken from the rows a run is about to write.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use geo::MultiPolygon;
+
+use crate::error::Result;
+use crate::layers::{registry, ChangeSpec};
+use crate::output::gpkg::read_layer;
+use crate::output::rows::{Rows, TableRows};
+use crate::table::FieldSpec;
+
+/// One row of a compared layer, with what the report shows of it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub land_use: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub grade: i64,
+    pub area_m2: f64,
+    /// Group id (layers with a group column).
+    pub group: Option<i64>,
+    pub geometry: MultiPolygon<f64>,
+}
+
+/// The rows of every compared layer of one run, by layer label, then by key.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub layers: BTreeMap<&'static str, BTreeMap<String, Record>>,
+}
+
+impl Snapshot {
+    /// Reads the compared layers of a results GeoPackage. A layer the file does not
+    /// have (written by a version without it) is left out of the comparison.
+    pub fn read(gpkg: &Path) -> Result<Snapshot> {
+        let mut snapshot = Snapshot::default();
+        for layer in registry() {
+            let Some(spec) = layer.changes() else { continue };
+            let (table, geometries) = match read_layer(gpkg, layer.name()) {
+                Ok(t) => t,
+                Err(e) if has_layer(gpkg, layer.name()) => return Err(e),
+                Err(_) => continue,
+            };
+            let rows = TableRows { table: &table, geometries: Some(&geometries) };
+            snapshot.layers.insert(spec.label, records(&spec, &rows));
+        }
+        Ok(snapshot)
+    }
+
+    /// From the rows a run is about to write, one (spec, rows) per compared layer.
+    pub fn from_rows(layers: &[(ChangeSpec, &dyn Rows)]) -> Snapshot {
+        let layers = layers.iter().map(|(spec, rows)| (spec.label, records(spec, *rows))).collect();
+        Snapshot { layers }
+    }
+}
+
+fn has_layer(gpkg: &Path, name: &str) -> bool {
+    gdal::Dataset::open(gpkg).is_ok_and(|ds| ds.layer_by_name(name).is_ok())
+}
+
+/// The records of one layer's rows; a layer without the spec's columns gives none.
+fn records(spec: &ChangeSpec, rows: &dyn Rows) -> BTreeMap<String, Record> {
+    let columns = rows.columns();
+    let Some(at) = Columns::find(spec, columns) else {
+        tracing::warn!(key = spec.key, "a compared layer lacks the change report's columns; left out");
+        return BTreeMap::new();
+    };
+    let mut out = BTreeMap::new();
+    let mut values = Vec::new();
+    for i in 0..rows.len() {
+        values.clear();
+        rows.fill(i, &mut values);
+        let text = |k: usize| values[k].as_text();
+        let record = Record {
+            land_use: text(at.land_use),
+            village_code: text(at.village_code),
+            village_name: text(at.village_name),
+            grade: values[at.grade].as_f64().unwrap_or(0.0) as i64,
+            area_m2: values[at.area_m2].as_f64().unwrap_or(f64::NAN),
+            group: at.group.and_then(|g| values[g].as_f64()).map(|g| g as i64),
+            geometry: rows.geometry(i).map(|g| g.into_owned()).unwrap_or_else(|| MultiPolygon::new(vec![])),
+        };
+        out.insert(text(at.key), record);
+    }
+    out
+}
+
+/// Positions of the spec's columns.
+struct Columns {
+    key: usize,
+    land_use: usize,
+    village_code: usize,
+    village_name: usize,
+    grade: usize,
+    area_m2: usize,
+    group: Option<usize>,
+}
+
+impl Columns {
+    fn find(spec: &ChangeSpec, columns: &[FieldSpec]) -> Option<Columns> {
+        let at = |name: &str| columns.iter().position(|c| c.name == name);
+        Some(Columns {
+            key: at(spec.key)?,
+            land_use: at(spec.land_use)?,
+            village_code: at(spec.village_code)?,
+            village_name: at(spec.village_name)?,
+            grade: at(spec.grade)?,
+            area_m2: at(spec.area_m2)?,
+            group: match spec.group {
+                Some((column, _)) => Some(at(column)?),
+                None => None,
+            },
+        })
+    }
+}
+

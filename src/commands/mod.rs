@@ -1,0 +1,8 @@
+//! The commands of the `landcons` binary, as library functions over typed options:
+//! the binary only parses flags and prints what these return.
+
+pub mod diff;
+pub mod run;
+pub mod slope;
+pub mod synth;
+pub mod validate;

@@ -1,0 +1,88 @@
+//! `landcons run`: the whole job of a pipeline file.
+
+use std::path::PathBuf;
+
+use crate::context::{CancelToken, RunContext};
+use crate::error::Result;
+use crate::pipeline::{self, RunOptions, RunReport};
+use crate::progress::Reporter;
+use crate::settings::Settings;
+
+/// `landcons run` as the command line states it.
+#[derive(Debug, Clone, Default)]
+pub struct RunCommand {
+    pub pipeline: PathBuf,
+    pub out: Option<PathBuf>,
+    pub overrides: Vec<String>,
+    pub threads: Option<usize>,
+    pub no_cache: bool,
+}
+
+/// Loads the settings, sizes the thread pool, runs the pipeline.
+pub fn run(cmd: &RunCommand, reporter: Reporter, cancel: CancelToken) -> Result<RunReport> {
+    let mut settings = Settings::load(&cmd.pipeline, &cmd.overrides)?;
+    if let Some(o) = &cmd.out {
+        settings.output.dir = o.clone();
+    }
+    set_threads(cmd.threads.unwrap_or(settings.run.threads));
+    let ctx = RunContext::new(settings, cancel, reporter);
+    let report = pipeline::run(&ctx, &RunOptions { no_cache: cmd.no_cache });
+    reporter.event("run_finished", finished_event(&ctx, &report));
+    report
+}
+
+/// The last JSON event of a run: status, counts, outputs, warnings, changes.
+fn finished_event(ctx: &RunContext, report: &Result<RunReport>) -> serde_json::Value {
+    match report {
+        Ok(r) => serde_json::json!({
+            "status": "success",
+            "counts": r.manifest.counts,
+            "outputs": {
+                "folder": ctx.settings.output.dir,
+                "gpkg": ctx.settings.output.dir.join(&ctx.settings.output.gpkg),
+                "files": r.outputs,
+            },
+            "warnings": r.manifest.warnings,
+            "changes": r.manifest.changes,
+        }),
+        Err(e) => serde_json::json!({
+            "status": "failed",
+            "code": e.exit_code(),
+            "message": e.full_message(),
+            "warnings": ctx.warnings(),
+        }),
+    }
+}
+
+/// Sizes rayon's global pool (0 = one thread per core).
+pub fn set_threads(n: usize) {
+    if n > 0 {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+}
+
+/// The lines `landcons run` prints on success.
+pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
+    let c = &report.manifest.counts;
+    let mut text = format!(
+        "landcons: {} parcels ({} cropland), {} reforestation candidates ({:.2} ha), {} recorded-grade mismatches, {} parcels without slope data\n",
+        c.parcels,
+        c.cropland_parcels,
+        c.reforestation_candidates,
+        c.reforestation_m2 / 10_000.0,
+        c.grade_mismatches,
+        c.parcels_without_data
+    );
+    for t in &report.manifest.stage_timings {
+        text.push_str(&format!("  {:<8} {:>8.2} s\n", t.stage, t.seconds));
+    }
+    text.push_str(&format!("outputs in {}:\n", out.display()));
+    for o in &report.outputs {
+        let name = o.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        text.push_str(&format!("  {name}\n"));
+    }
+    if let Some(changes) = &report.changes {
+        text.push_str(&format!("changes since the previous results (layers changes_*):\n{changes}\n"));
+    }
+    text
+}

@@ -1,0 +1,61 @@
+//! `landcons slope`: slope (and grades) of DEM tiles, outside a pipeline. Its options
+//! are checked by the same validation as a pipeline file's `[terrain]` and `[run]`.
+
+use std::path::PathBuf;
+
+use crate::context::CancelToken;
+use crate::error::Result;
+use crate::progress::Reporter;
+use crate::raster;
+use crate::settings::{Origin, RunSettings, SlopeAlgorithm, TerrainSettings};
+use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
+
+#[derive(Debug, Clone)]
+pub struct SlopeCommand {
+    pub dem: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub grades: Option<PathBuf>,
+    pub algorithm: SlopeAlgorithm,
+    pub z_factor: f64,
+    pub nodata: Option<f64>,
+    pub memory_mb: usize,
+    pub threads: usize,
+    pub creation_options: Vec<String>,
+}
+
+/// Which option sets which setting, for messages.
+const FLAGS: &[(&str, &str)] = &[
+    ("terrain.z_factor", "--z-factor"),
+    ("run.memory_limit_mb", "--memory-mb"),
+];
+
+pub fn slope(cmd: &SlopeCommand, reporter: Reporter, cancel: &CancelToken) -> Result<TerrainSummary> {
+    let terrain_settings = TerrainSettings {
+        algorithm: cmd.algorithm,
+        z_factor: cmd.z_factor,
+        ..TerrainSettings::default()
+    };
+    let run = RunSettings { threads: cmd.threads, memory_limit_mb: cmd.memory_mb };
+    let origin = Origin::options("slope", FLAGS);
+    terrain_settings.validate(&origin)?;
+    run.validate_as(&origin)?;
+    super::run::set_threads(cmd.threads);
+    raster::set_gdal_cache(run.memory_limit_bytes());
+    let dem = raster::open_dem(&cmd.dem, cmd.nodata, None)?;
+    let opts = SlopeOptions {
+        creation_options: cmd.creation_options.clone(),
+        ..SlopeOptions::from_settings(&terrain_settings, run.memory_limit_bytes())
+    };
+    let progress = crate::progress::Progress::new("slope", reporter);
+    let summary = terrain::write_slope_rasters(&dem, &opts, &cmd.output, cmd.grades.as_deref(), &progress, cancel);
+    progress.finish();
+    summary
+}
+
+/// What `landcons slope` prints.
+pub fn summary(s: &TerrainSummary) -> String {
+    format!(
+        "slope: {}×{} cells, {} with slope, strips of {} rows\n",
+        s.cols, s.rows, s.cells_with_slope, s.strip_rows
+    )
+}

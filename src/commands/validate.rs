@@ -1,0 +1,55 @@
+//! `landcons validate`: checks a pipeline file and opens its inputs; writes nothing.
+
+use std::path::Path;
+
+use crate::context::CancelToken;
+use crate::error::Result;
+use crate::parcels::{read_parcels, ReadOptions};
+use crate::raster;
+use crate::settings::Settings;
+
+/// What `validate` found, as text; the resolved settings too unless `quiet`.
+pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<String> {
+    let s = Settings::load(pipeline, overrides)?;
+    let dem = raster::open_dem(&s.inputs.dem, s.inputs.dem_nodata, s.inputs.dem_crs.as_deref())?;
+    let g = &dem.grid;
+    let parcels = read_parcels(&ReadOptions {
+        inputs: &s.inputs,
+        fields: &s.fields,
+        target_crs_wkt: &g.crs_wkt,
+        cancel: &CancelToken::new(),
+    })?;
+    let src = &parcels.source;
+    let o = &s.output;
+    let mut text = format!("pipeline {} is valid.\n", pipeline.display());
+    text.push_str(&format!(
+        "DEM: {} file(s), {}×{} cells, cell {}×{}, {}\n",
+        dem.files.len(),
+        g.cols,
+        g.rows,
+        g.transform[1],
+        -g.transform[5],
+        if g.geographic { "geographic (metric spacing per row)" } else { "projected" }
+    ));
+    text.push_str(&format!(
+        "parcels: {} features from {} (layer {}, encoding {}){}\n",
+        parcels.len(),
+        src.path.display(),
+        src.layer_name,
+        src.encoding,
+        if src.reprojected { ", reprojected to the DEM's CRS" } else { "" }
+    ));
+    text.push_str(&format!(
+        "a run would write into {}: {}, {}, {}, {}, {}\n",
+        o.dir.display(),
+        o.slope,
+        o.slope_grade,
+        o.gpkg,
+        o.village_csv,
+        o.manifest
+    ));
+    if !quiet {
+        text.push_str(&format!("\nresolved settings:\n{}\n", s.to_toml()));
+    }
+    Ok(text)
+}

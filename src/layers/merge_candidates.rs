@@ -1,0 +1,96 @@
+//! `merge_candidates` (小田并大田): the plots of each proposed merged field.
+
+use std::borrow::Cow;
+
+use geo::MultiPolygon;
+
+use super::style::{Fill, Style};
+use super::{ChangeSpec, Field, Layer, RunData, Title};
+use crate::table::{AttrValue, FieldKind::*};
+use crate::units::{mu, round};
+
+pub struct MergeCandidates;
+
+const FIELDS: &[Field] = &[
+    Field::new("parcel_id", Text, "图斑标识码", ""),
+    Field::new("group_id", Int, "归并组号", ""),
+    Field::new("land_use", Text, "地类编码", ""),
+    Field::new("village_code", Text, "坐落单位代码", ""),
+    Field::new("village_name", Text, "坐落单位名称", ""),
+    Field::new("owner_code", Text, "权属单位代码", ""),
+    Field::new("area_m2", Real, "面积", "m²"),
+    Field::new("area_mu", Real, "面积", "亩"),
+    Field::new("grade", Int, "坡度分级", ""),
+    Field::new("shape_index", Real, "形状指数", ""),
+    Field::new("fragmented", Int, "破碎耕地", ""),
+];
+
+impl Layer for MergeCandidates {
+    fn name(&self) -> &'static str {
+        "merge_candidates"
+    }
+
+    fn title(&self) -> Title {
+        Title {
+            zh: "小田并大田候选地块",
+            en: "merge candidates",
+            description: "plots proposed for merging",
+        }
+    }
+
+    fn spatial(&self) -> bool {
+        true
+    }
+
+    fn ready(&self, d: &RunData) -> bool {
+        d.merge.is_some()
+    }
+
+    fn fields(&self, _d: &RunData) -> Vec<Field> {
+        FIELDS.to_vec()
+    }
+
+    fn items(&self, d: &RunData) -> Vec<usize> {
+        d.merge
+            .map(|m| m.groups.iter().flat_map(|g| g.members.iter().copied()).collect())
+            .unwrap_or_default()
+    }
+
+    fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let (p, s) = (d.parcels, &d.slope[i]);
+        let merge = d.merge.expect("merge candidates are ready only after merge");
+        out.push(AttrValue::text(p.id(i)));
+        out.push(AttrValue::Int(merge.group_of[i] as i64));
+        out.extend([p.land_use(i), p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
+        out.push(AttrValue::Real(round(s.area_m2, 2)));
+        out.push(AttrValue::Real(round(mu(s.area_m2), 2)));
+        out.push(AttrValue::Int(s.grade as i64));
+        out.push(AttrValue::Real(merge.shapes[i].shape_index));
+        out.push(AttrValue::Int(merge.shapes[i].fragmented as i64));
+    }
+
+    fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
+        Some(Cow::Owned(d.parcels.geometry(i)))
+    }
+
+    fn style(&self, _d: &RunData) -> Option<Style> {
+        Some(Style::Single(Fill::new("116,173,209,200", "40,80,140,255", 0.15)))
+    }
+
+    fn changes(&self) -> Option<ChangeSpec> {
+        Some(ChangeSpec {
+            label: "merge",
+            title: "merge candidates",
+            noun: "plots",
+            key: "parcel_id",
+            village_code: "village_code",
+            village_name: "village_name",
+            land_use: "land_use",
+            grade: "grade",
+            area_m2: "area_m2",
+            count_label: "merge_plots",
+            village_mu: false,
+            group: Some(("group_id", "merge_groups")),
+        })
+    }
+}

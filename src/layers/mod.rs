@@ -1,0 +1,211 @@
+//! The layer registry: every table and map layer a run writes, one file per layer.
+//!
+//! A layer declares its name and titles, its fields (each with a Chinese alias and a
+//! unit), how its rows are drawn from the run's data, its QGIS style, the CSV it is also
+//! exported to, and how two runs' versions of it are compared. The GeoPackage writer,
+//! the styles, the CSV exports, the manifest counts and the change report all iterate
+//! over [`registry`], so a new layer is one new file plus one line there.
+
+mod adjacency;
+mod merge_candidates;
+mod merge_groups;
+mod parcels;
+mod reforestation_candidates;
+pub mod style;
+mod village_summary;
+
+use std::borrow::Cow;
+
+use geo::MultiPolygon;
+
+use crate::parcels::Parcels;
+use crate::settings::Settings;
+use crate::stages::adjacency::Graph;
+use crate::stages::merge::fragmentation::VillageFragmentation;
+use crate::stages::merge::{MergeGroup, ShapeFigures};
+use crate::stages::reforestation::ParcelFlags;
+use crate::stages::villages::VillageRow;
+use crate::stages::zonal::ParcelSlope;
+use crate::table::{AttrValue, FieldKind, FieldSpec};
+pub use style::Style;
+
+/// Every layer, in the order they are written and listed.
+pub fn registry() -> &'static [&'static dyn Layer] {
+    &[
+        &parcels::Parcels,
+        &reforestation_candidates::ReforestationCandidates,
+        &adjacency::Adjacency,
+        &merge_candidates::MergeCandidates,
+        &merge_groups::MergeGroups,
+        &village_summary::VillageSummary,
+    ]
+}
+
+/// A layer by name.
+pub fn by_name(name: &str) -> Option<&'static dyn Layer> {
+    registry().iter().copied().find(|l| l.name() == name)
+}
+
+/// One column of a layer: its name, kind, Chinese alias and unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: Cow<'static, str>,
+    pub kind: FieldKind,
+    /// Chinese name shown in QGIS and in tables (地类编码, 面积（亩）, ...).
+    pub alias: Cow<'static, str>,
+    /// Unit ("m²", "亩", "°", ...; "" for none).
+    pub unit: &'static str,
+}
+
+impl Field {
+    pub const fn new(name: &'static str, kind: FieldKind, alias: &'static str, unit: &'static str) -> Field {
+        Field {
+            name: Cow::Borrowed(name),
+            kind,
+            alias: Cow::Borrowed(alias),
+            unit,
+        }
+    }
+
+    /// A column whose name or alias is made at run time (input columns, zone shares).
+    pub fn owned(name: String, kind: FieldKind, alias: String, unit: &'static str) -> Field {
+        Field {
+            name: Cow::Owned(name),
+            kind,
+            alias: Cow::Owned(alias),
+            unit,
+        }
+    }
+
+    /// The column as a writer creates it.
+    pub fn spec(&self) -> FieldSpec {
+        FieldSpec::new(&self.name, self.kind)
+    }
+}
+
+/// What a run produced, for the layers to draw their rows from. Stages that have not run
+/// (yet) leave theirs as None; a layer that needs them is not ready.
+pub struct RunData<'a> {
+    pub settings: &'a Settings,
+    pub parcels: &'a Parcels,
+    pub slope: &'a [ParcelSlope],
+    pub flags: &'a [ParcelFlags],
+    pub graph: &'a Graph,
+    pub merge: Option<&'a MergeData>,
+    pub villages: Option<&'a [VillageRow]>,
+}
+
+/// The merge stage's results.
+pub struct MergeData {
+    pub shapes: Vec<ShapeFigures>,
+    pub groups: Vec<MergeGroup>,
+    /// Group id of each parcel (0 = none).
+    pub group_of: Vec<usize>,
+    pub fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
+}
+
+impl MergeData {
+    pub fn new(
+        n: usize,
+        shapes: Vec<ShapeFigures>,
+        groups: Vec<MergeGroup>,
+        fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
+    ) -> MergeData {
+        let mut group_of = vec![0usize; n];
+        for g in &groups {
+            for &m in &g.members {
+                group_of[m] = g.id;
+            }
+        }
+        MergeData {
+            shapes,
+            groups,
+            group_of,
+            fragmentation,
+        }
+    }
+}
+
+/// Titles of a layer: Chinese first, English kept beside.
+#[derive(Debug, Clone, Copy)]
+pub struct Title {
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// A sentence saying what the layer holds (stored with its QGIS style).
+    pub description: &'static str,
+}
+
+/// How two runs' versions of a layer are compared (the change report).
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeSpec {
+    /// Short name: the change layer is `changes_<label>`, the summary key `<label>`.
+    pub label: &'static str,
+    /// What a row is, in the summary ("reforestation candidates").
+    pub title: &'static str,
+    /// What a counted row is called in the summary ("candidates", "plots").
+    pub noun: &'static str,
+    /// The identity key column.
+    pub key: &'static str,
+    pub village_code: &'static str,
+    pub village_name: &'static str,
+    pub land_use: &'static str,
+    pub grade: &'static str,
+    pub area_m2: &'static str,
+    /// Per-village count column prefix in `changes_villages`.
+    pub count_label: &'static str,
+    /// Whether `changes_villages` carries the area in mu.
+    pub village_mu: bool,
+    /// A group column whose members are compared as sets (group ids are renumbered
+    /// between runs), and its count prefix in `changes_villages`.
+    pub group: Option<(&'static str, &'static str)>,
+}
+
+/// One layer of the results.
+pub trait Layer: Sync {
+    fn name(&self) -> &'static str;
+    fn title(&self) -> Title;
+    /// Whether it has geometries (else it is an attribute table).
+    fn spatial(&self) -> bool;
+    /// Whether the data it needs has been computed.
+    fn ready(&self, _d: &RunData) -> bool {
+        true
+    }
+    /// Whether this run writes it at all (a rule that is switched off).
+    fn enabled(&self, _d: &RunData) -> bool {
+        true
+    }
+    fn fields(&self, d: &RunData) -> Vec<Field>;
+    /// The items its rows come from (parcel indices, edge indices, ...), in row order.
+    fn items(&self, d: &RunData) -> Vec<usize>;
+    /// The values of the row of `item`, in field order, appended to `out`.
+    fn row<'a>(&self, d: &RunData<'a>, item: usize, out: &mut Vec<AttrValue<'a>>);
+    /// The geometry of the row of `item` (spatial layers).
+    fn geometry<'a>(&self, _d: &RunData<'a>, _item: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
+        None
+    }
+    fn style(&self, _d: &RunData) -> Option<Style> {
+        None
+    }
+    /// The CSV file (in the output folder) this layer is also written to.
+    fn csv_name(&self, _d: &RunData) -> Option<String> {
+        None
+    }
+    fn changes(&self) -> Option<ChangeSpec> {
+        None
+    }
+}
+
+/// Area columns in m², ha and mu, rounded as tables show them.
+pub fn area_values<'a>(m2: f64) -> [AttrValue<'a>; 3] {
+    use crate::units::{ha, mu, round};
+    [
+        AttrValue::Real(round(m2, 2)),
+        AttrValue::Real(round(ha(m2), 4)),
+        AttrValue::Real(round(mu(m2), 2)),
+    ]
+}
+
+/// The grade recorded in the survey, as a value.
+pub fn recorded_grade<'a>(p: &Parcels, i: usize) -> AttrValue<'a> {
+    AttrValue::opt_int(p.recorded_grade(i).map(i64::from))
+}

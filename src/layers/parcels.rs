@@ -1,0 +1,157 @@
+//! `parcels`: every input parcel with its original attributes and the computed figures.
+
+use std::borrow::Cow;
+
+use geo::MultiPolygon;
+
+use super::style::{Fill, Style};
+use super::{Field, Layer, RunData, Title};
+use crate::stages::terrain::{grade_labels, GRADE_COLOURS};
+use crate::table::{AttrValue, FieldKind::*};
+
+pub struct Parcels;
+
+/// Columns appended to every parcel's original attributes.
+const COMPUTED: &[Field] = &[
+    Field::new("area_m2", Real, "面积", "m²"),
+    Field::new("slope_mean", Real, "平均坡度", "°"),
+    Field::new("slope_min", Real, "最小坡度", "°"),
+    Field::new("slope_max", Real, "最大坡度", "°"),
+    Field::new("share_g1", Real, "一级坡度占比", ""),
+    Field::new("share_g2", Real, "二级坡度占比", ""),
+    Field::new("share_g3", Real, "三级坡度占比", ""),
+    Field::new("share_g4", Real, "四级坡度占比", ""),
+    Field::new("share_g5", Real, "五级坡度占比", ""),
+    Field::new("grade", Int, "坡度分级", ""),
+    Field::new("nodata_share", Real, "无高程数据占比", ""),
+    Field::new("grade_recorded", Int, "调查坡度级别", ""),
+    Field::new("grade_mismatch", Int, "坡度级别不符", ""),
+    Field::new("is_cropland", Int, "是否耕地", ""),
+    Field::new("reforest", Int, "退耕还林候选", ""),
+    Field::new("perimeter_m", Real, "周长", "m"),
+    Field::new("shape_index", Real, "形状指数", ""),
+    Field::new("fragmented", Int, "破碎耕地", ""),
+    Field::new("merge_group", Int, "归并组号", ""),
+];
+
+/// Chinese names of the 三调 DLTB columns, for the input attributes.
+fn dltb_alias(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "BSM" => "标识码",
+        "YSDM" => "要素代码",
+        "TBYBH" => "图斑预编号",
+        "TBBH" => "图斑编号",
+        "DLBM" => "地类编码",
+        "DLMC" => "地类名称",
+        "QSXZ" => "权属性质",
+        "QSDWDM" => "权属单位代码",
+        "QSDWMC" => "权属单位名称",
+        "ZLDWDM" => "坐落单位代码",
+        "ZLDWMC" => "坐落单位名称",
+        "TBMJ" => "图斑面积",
+        "KCDLBM" => "扣除地类编码",
+        "KCXS" => "扣除地类系数",
+        "KCMJ" => "扣除地类面积",
+        "TBDLMJ" => "图斑地类面积",
+        "GDLX" => "耕地类型",
+        "GDPDJB" => "耕地坡度级别",
+        "XZDWKD" => "线状地物宽度",
+        "TBXHDM" => "图斑细化代码",
+        "TBXHMC" => "图斑细化名称",
+        "ZZSXDM" => "种植属性代码",
+        "ZZSXMC" => "种植属性名称",
+        "GDDB" => "耕地等别",
+        "FRDBS" => "飞入地标识",
+        "CZCSXM" => "城镇村属性码",
+        "SJNF" => "数据年份",
+        "BZ" => "备注",
+        _ => return None,
+    })
+}
+
+impl Layer for Parcels {
+    fn name(&self) -> &'static str {
+        "parcels"
+    }
+
+    fn title(&self) -> Title {
+        Title {
+            zh: "地类图斑（坡度）",
+            en: "parcels",
+            description: "parcels by computed slope grade",
+        }
+    }
+
+    fn spatial(&self) -> bool {
+        true
+    }
+
+    fn ready(&self, d: &RunData) -> bool {
+        d.merge.is_some()
+    }
+
+    fn fields(&self, d: &RunData) -> Vec<Field> {
+        let mut fields: Vec<Field> = d
+            .parcels
+            .fields
+            .iter()
+            .map(|f| {
+                let alias = dltb_alias(&f.name).map(str::to_string).unwrap_or_else(|| f.name.clone());
+                // An input column with a computed column's name keeps its values under "<name>_in".
+                let clashes = COMPUTED.iter().any(|c| c.name.eq_ignore_ascii_case(&f.name));
+                let name = if clashes { format!("{}_in", f.name) } else { f.name.clone() };
+                Field::owned(name, f.kind, alias, "")
+            })
+            .collect();
+        fields.extend(COMPUTED.iter().cloned());
+        fields
+    }
+
+    fn items(&self, d: &RunData) -> Vec<usize> {
+        (0..d.parcels.len()).collect()
+    }
+
+    fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let p = d.parcels;
+        out.extend((0..p.fields.len()).map(|c| p.attribute(i, c)));
+        let s = &d.slope[i];
+        out.push(AttrValue::Real(s.area_m2));
+        out.extend([s.slope_mean, s.slope_min, s.slope_max].map(AttrValue::real_or_null));
+        out.extend(s.share.map(|v| if s.grade == 0 { AttrValue::Null } else { AttrValue::Real(v) }));
+        out.push(AttrValue::Int(s.grade as i64));
+        out.push(AttrValue::Real(s.nodata_share));
+        out.push(super::recorded_grade(p, i));
+        let mismatch = p.recorded_grade(i).map(|g| s.grade != 0 && g != s.grade);
+        out.push(AttrValue::opt_int(mismatch.map(i64::from)));
+        let f = &d.flags[i];
+        out.push(AttrValue::Int(f.is_cropland as i64));
+        out.push(AttrValue::Int(f.reforest as i64));
+        let merge = d.merge.expect("parcels layer is ready only after merge");
+        let sh = &merge.shapes[i];
+        out.push(AttrValue::Real(sh.perimeter_m));
+        out.push(AttrValue::Real(sh.shape_index));
+        out.push(AttrValue::Int(sh.fragmented as i64));
+        out.push(match merge.group_of[i] {
+            0 => AttrValue::Null,
+            g => AttrValue::Int(g as i64),
+        });
+    }
+
+    fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
+        Some(Cow::Owned(d.parcels.geometry(i)))
+    }
+
+    fn style(&self, d: &RunData) -> Option<Style> {
+        let outline = "90,90,90,255";
+        let labels = grade_labels(&d.settings.terrain.grade_breaks);
+        let mut cats: Vec<(String, String, Fill)> = GRADE_COLOURS
+            .iter()
+            .zip(&labels)
+            .map(|((code, [r, g, b]), label)| {
+                (code.to_string(), format!("grade {label}"), Fill::new(&format!("{r},{g},{b},200"), outline, 0.06))
+            })
+            .collect();
+        cats.push(("0".into(), "no slope data".into(), Fill::new("200,200,200,200", outline, 0.06)));
+        Some(Style::categorized("grade", cats))
+    }
+}

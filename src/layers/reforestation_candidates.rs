@@ -1,0 +1,101 @@
+//! `reforestation_candidates` (退耕还林候选): cropland above the steepest grade break.
+
+use std::borrow::Cow;
+
+use geo::MultiPolygon;
+
+use super::style::{Fill, Style};
+use super::{area_values, ChangeSpec, Field, Layer, RunData, Title};
+use crate::table::{AttrValue, FieldKind::*};
+
+pub struct ReforestationCandidates;
+
+const FIELDS: &[Field] = &[
+    Field::new("parcel_id", Text, "图斑标识码", ""),
+    Field::new("land_use", Text, "地类编码", ""),
+    Field::new("village_code", Text, "坐落单位代码", ""),
+    Field::new("village_name", Text, "坐落单位名称", ""),
+    Field::new("owner_code", Text, "权属单位代码", ""),
+    Field::new("area_m2", Real, "面积", "m²"),
+    Field::new("area_ha", Real, "面积", "公顷"),
+    Field::new("area_mu", Real, "面积", "亩"),
+    Field::new("slope_mean", Real, "平均坡度", "°"),
+    Field::new("share_above_25", Real, "25°以上占比", ""),
+    Field::new("grade", Int, "坡度分级", ""),
+    Field::new("grade_recorded", Int, "调查坡度级别", ""),
+    Field::new("reason", Text, "入选理由", ""),
+];
+
+impl Layer for ReforestationCandidates {
+    fn name(&self) -> &'static str {
+        "reforestation_candidates"
+    }
+
+    fn title(&self) -> Title {
+        Title {
+            zh: "退耕还林候选",
+            en: "reforestation candidates",
+            description: "cropland above the steepest grade break",
+        }
+    }
+
+    fn spatial(&self) -> bool {
+        true
+    }
+
+    fn fields(&self, d: &RunData) -> Vec<Field> {
+        let mut fields = FIELDS.to_vec();
+        for z in &d.settings.reforestation.zones {
+            fields.push(Field::owned(
+                format!("zone_{}_share", z.name),
+                Real,
+                format!("{}内占比", z.name),
+                "",
+            ));
+        }
+        fields
+    }
+
+    fn items(&self, d: &RunData) -> Vec<usize> {
+        (0..d.parcels.len()).filter(|&i| d.flags[i].reforest).collect()
+    }
+
+    fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let (p, s, f) = (d.parcels, &d.slope[i], &d.flags[i]);
+        out.extend(
+            [p.id(i), p.land_use(i), p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text),
+        );
+        out.extend(area_values(s.area_m2));
+        out.push(AttrValue::real_or_null(s.slope_mean));
+        out.push(AttrValue::Real(s.steep_share()));
+        out.push(AttrValue::Int(s.grade as i64));
+        out.push(super::recorded_grade(p, i));
+        out.push(AttrValue::text(f.reason.as_str()));
+        out.extend(f.zone_shares.iter().map(|v| AttrValue::Real(*v)));
+    }
+
+    fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
+        Some(Cow::Owned(d.parcels.geometry(i)))
+    }
+
+    fn style(&self, _d: &RunData) -> Option<Style> {
+        Some(Style::Single(Fill::new("123,50,148,235", "20,0,30,255", 0.35)))
+    }
+
+    fn changes(&self) -> Option<ChangeSpec> {
+        Some(ChangeSpec {
+            label: "reforestation",
+            title: "reforestation candidates",
+            noun: "candidates",
+            key: "parcel_id",
+            village_code: "village_code",
+            village_name: "village_name",
+            land_use: "land_use",
+            grade: "grade",
+            area_m2: "area_m2",
+            count_label: "reforestation",
+            village_mu: true,
+            group: None,
+        })
+    }
+}

@@ -1,0 +1,107 @@
+//! The run manifest (`manifest.json`): what was run, on what, with which settings, what
+//! came out, and how long it took. Built once, as a struct; the GeoPackage's
+//! `LANDCONS_RUN` metadata is the same document.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{StageTiming, Warning};
+use crate::error::{Error, Result};
+use crate::settings::Settings;
+use crate::stages::terrain::TerrainSummary;
+use crate::vector::GeometryIssue;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub version: String,
+    /// "success" (a manifest is only ever written by a run that succeeded).
+    pub status: String,
+    pub started: String,
+    pub seconds_total: f64,
+    pub gdal_version: String,
+    pub proj_version: String,
+    pub settings: Settings,
+    pub inputs: InputsInfo,
+    /// SHA-256 of every input file (shapefiles with their sidecars), by path.
+    pub input_hashes: BTreeMap<String, Option<String>>,
+    pub terrain: TerrainSummary,
+    pub counts: Counts,
+    /// Rows of every layer written, by layer name.
+    pub layers: BTreeMap<String, usize>,
+    pub stage_timings: Vec<StageTiming>,
+    pub cache: CacheInfo,
+    /// The files of the result set, with their size and SHA-256 (reuse checks them).
+    pub files: BTreeMap<String, FileRecord>,
+    pub geometry_issues: Vec<GeometryIssue>,
+    pub warnings: Vec<Warning>,
+    /// What changed since the results this run replaced (null on a first run).
+    pub changes: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InputsInfo {
+    pub dem: Vec<PathBuf>,
+    pub parcels: PathBuf,
+    pub parcels_layer: String,
+    pub parcels_encoding: String,
+    pub parcels_reprojected: bool,
+}
+
+/// The headline figures of a run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub dem_cells: u64,
+    pub dem_cells_with_slope: u64,
+    pub parcels: usize,
+    pub cropland_parcels: usize,
+    pub reforestation_candidates: usize,
+    pub reforestation_m2: f64,
+    pub grade_mismatches: u64,
+    pub geometry_issues: usize,
+    pub parcels_without_data: usize,
+    pub adjacent_pairs: usize,
+    pub fragmented_plots: usize,
+    pub merge_groups: usize,
+    pub merged_plots: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CacheInfo {
+    /// Hash of everything the slope rasters depend on.
+    pub terrain_key: String,
+    /// "hit", "miss" or "disabled".
+    pub terrain: String,
+    /// {"reused": n, "computed": m}, or "disabled".
+    pub zonal: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl FileRecord {
+    pub fn of(path: &Path) -> std::io::Result<FileRecord> {
+        Ok(FileRecord {
+            bytes: std::fs::metadata(path)?.len(),
+            sha256: super::hash::content_hash(path)?,
+        })
+    }
+}
+
+impl Manifest {
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::output_from(path, "cannot encode", e))?;
+        std::fs::write(path, text).map_err(|e| Error::output_from(path, "cannot write", e))
+    }
+
+    /// The manifest of a result set, if it is one a run completed.
+    pub fn read(path: &Path) -> Option<Manifest> {
+        let m: Manifest = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        (m.status == "success").then_some(m)
+    }
+}

@@ -1,0 +1,254 @@
+//! Reading the parcel layer of a survey delivery: any polygon layer GDAL reads, GBK
+//! shapefiles, the field map, the CRS, and checks that nothing is lost silently
+//! (truncated files, duplicate ids, non-polygons).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use gdal::spatial_ref::CoordTransform;
+use gdal::vector::{Feature, LayerAccess};
+use gdal::Dataset;
+use geo::MultiPolygon;
+
+use super::{Mapped, ParcelSource, Parcels};
+use crate::context::CancelToken;
+use crate::error::{Error, Result};
+use crate::gdal_util::{self, check_readable_file};
+use crate::settings::{FieldMap, Inputs, NonPolygons};
+use crate::table::{AttrValue, FieldSpec};
+use crate::vector::{self, geometry, GeometryIssue, TextDecoder};
+
+/// Where the parcels are and how to read them.
+pub struct ReadOptions<'a> {
+    pub inputs: &'a Inputs,
+    pub fields: &'a FieldMap,
+    /// CRS (WKT) to bring the parcels into; empty = keep the layer's.
+    pub target_crs_wkt: &'a str,
+    pub cancel: &'a CancelToken,
+}
+
+const SHAPEFILE: &str = "ESRI Shapefile";
+
+/// Reads the parcel layer named in `inputs`.
+pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
+    let path = &opts.inputs.parcels;
+    let (ds, is_shapefile) = open_source(path)?;
+    let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
+    let layer_name = layer.name();
+    // The count the file declares (shapefile header, GeoPackage table), to catch a
+    // truncated file whose reading stops early without an error.
+    let declared = layer.feature_count();
+    if declared == 0 {
+        return Err(Error::input(path, format!("layer {layer_name} has no features")));
+    }
+    let fields = vector::field_specs(&layer);
+    let map = FieldIndex::resolve(&fields, opts.fields, path, &layer_name)?;
+    let decoder = match is_shapefile {
+        true => Some(TextDecoder::for_shapefile(path, &opts.inputs.parcels_encoding)?),
+        false => None,
+    };
+    let source_crs = vector::layer_crs(&layer, path, opts.inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;
+    let transform = vector::transform_into(&source_crs, opts.target_crs_wkt, path)?;
+    let source = ParcelSource {
+        path: path.clone(),
+        layer_name: layer_name.clone(),
+        encoding: decoder.as_ref().map(|d| d.name()).unwrap_or("UTF-8").to_string(),
+        reprojected: transform.is_some(),
+    };
+    let mut reader = FeatureReader {
+        path,
+        layer_name: &layer_name,
+        fields: &fields,
+        map: &map,
+        decoder: decoder.as_ref(),
+        transform: transform.as_ref(),
+        skip_non_polygons: opts.inputs.non_polygons == NonPolygons::Skip,
+        seen_ids: HashMap::new(),
+        parcels: Parcels::new(source, fields.clone()),
+    };
+    let mut read = 0u64;
+    for (index, feature) in layer.features().enumerate() {
+        opts.cancel.check()?;
+        read += 1;
+        reader.add(index, &feature)?;
+    }
+    check_complete(path, &layer_name, read, declared)?;
+    let mut parcels = reader.parcels;
+    if parcels.is_empty() {
+        return Err(Error::input(path, format!("layer {layer_name} has no features")));
+    }
+    parcels.seal();
+    Ok(parcels)
+}
+
+/// Opens the source. Shapefiles are reopened without GDAL's recoding, so the DBF bytes
+/// reach us intact and a missing or wrong .cpg cannot turn Chinese names into mojibake.
+fn open_source(path: &Path) -> Result<(Dataset, bool)> {
+    check_readable_file(path)?;
+    let probe = gdal_util::open_vector(path, &[])?;
+    if probe.driver().short_name() != SHAPEFILE {
+        return Ok((probe, false));
+    }
+    drop(probe);
+    Ok((gdal_util::open_vector(path, &["ENCODING="])?, true))
+}
+
+fn check_complete(path: &Path, layer_name: &str, read: u64, declared: u64) -> Result<()> {
+    if read >= declared {
+        return Ok(());
+    }
+    let shp = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    Err(Error::input(
+        path,
+        format!(
+            "layer {layer_name}: only {read} of the {declared} features it declares could be read; the file is truncated or corrupt{}",
+            if shp { " (check that the .shp, .shx and .dbf are complete and belong together)" } else { "" }
+        ),
+    ))
+}
+
+/// Column positions of the mapped fields.
+struct FieldIndex {
+    id: usize,
+    land_use: usize,
+    village_code: Option<usize>,
+    village_name: Option<usize>,
+    owner_code: Option<usize>,
+    terrace_type: Option<usize>,
+    recorded_grade: Option<usize>,
+    official_area: Option<usize>,
+}
+
+impl FieldIndex {
+    fn resolve(fields: &[FieldSpec], fm: &FieldMap, path: &Path, layer: &str) -> Result<FieldIndex> {
+        let find = |key: &str, name: &str, required: bool| find_field(fields, key, name, required, path, layer);
+        let required = |key: &str, name: &str| -> Result<usize> {
+            Ok(find(key, name, true)?.unwrap_or_default())
+        };
+        Ok(FieldIndex {
+            id: required("id", &fm.id)?,
+            land_use: required("land_use", &fm.land_use)?,
+            village_code: find("village_code", &fm.village_code, false)?,
+            village_name: find("village_name", &fm.village_name, false)?,
+            owner_code: find("owner_code", &fm.owner_code, false)?,
+            terrace_type: find("terrace_type", &fm.terrace_type, false)?,
+            recorded_grade: find("recorded_grade", &fm.recorded_grade, false)?,
+            official_area: find("official_area", &fm.official_area, false)?,
+        })
+    }
+}
+
+/// A column by name (case-insensitive); a required one that is missing is an error
+/// with the nearest name and the list of columns.
+fn find_field(
+    fields: &[FieldSpec],
+    key: &str,
+    name: &str,
+    required: bool,
+    path: &Path,
+    layer: &str,
+) -> Result<Option<usize>> {
+    if let Some(i) = fields.iter().position(|f| f.name.eq_ignore_ascii_case(name)) {
+        return Ok(Some(i));
+    }
+    if !required || name.is_empty() {
+        return Ok(None);
+    }
+    let hint = crate::settings::suggest(name, fields.iter().map(|f| f.name.as_str()))
+        .map(|s| format!("; did you mean {s:?}?"))
+        .unwrap_or_default();
+    let all: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    Err(Error::input(
+        path,
+        format!(
+            "layer {layer}: field {name:?} (fields.{key}) not found{hint}; fields: {}",
+            all.join(", ")
+        ),
+    ))
+}
+
+/// Turns features into parcels, one at a time.
+struct FeatureReader<'a> {
+    path: &'a PathBuf,
+    layer_name: &'a str,
+    fields: &'a [FieldSpec],
+    map: &'a FieldIndex,
+    decoder: Option<&'a TextDecoder>,
+    transform: Option<&'a CoordTransform>,
+    skip_non_polygons: bool,
+    seen_ids: HashMap<String, usize>,
+    parcels: Parcels,
+}
+
+impl FeatureReader<'_> {
+    fn add(&mut self, index: usize, feature: &Feature) -> Result<()> {
+        let attributes = self.attributes(index, feature)?;
+        let text = |i: Option<usize>| i.map(|i| attributes[i].as_text().trim().to_string()).unwrap_or_default();
+        let id = text(Some(self.map.id));
+        let (path, layer_name, id_field) = (self.path, self.layer_name, self.fields[self.map.id].name.clone());
+        let fail = |message: String| {
+            let feature = match id.is_empty() {
+                true => format!("#{index}"),
+                false => format!("{id_field} {id:?}"),
+            };
+            Error::feature(path, layer_name, feature, message)
+        };
+        if id.is_empty() {
+            return Err(fail(format!("empty parcel id ({id_field})")));
+        }
+        if let Some(first) = self.seen_ids.insert(id.clone(), index) {
+            return Err(fail(format!("duplicate parcel id (also feature #{first})")));
+        }
+        let Some(geometry) = self.geometry(&id, feature).map_err(fail)? else {
+            return Ok(());
+        };
+        let number = |i: Option<usize>| i.and_then(|i| attributes[i].as_f64());
+        let mapped = Mapped {
+            id: &id,
+            land_use: &text(Some(self.map.land_use)),
+            village_code: &text(self.map.village_code),
+            village_name: &text(self.map.village_name),
+            owner_code: &text(self.map.owner_code),
+            terrace_type: &text(self.map.terrace_type),
+            recorded_grade: number(self.map.recorded_grade)
+                .filter(|g| (1.0..=5.0).contains(g))
+                .map(|g| g as u8),
+            official_area: number(self.map.official_area),
+        };
+        self.parcels.push(&attributes, &mapped, &geometry);
+        Ok(())
+    }
+
+    fn attributes(&self, index: usize, feature: &Feature) -> Result<Vec<AttrValue<'static>>> {
+        self.fields
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                vector::read_attr(feature, i, spec.kind, self.decoder).map_err(|m| {
+                    Error::feature(self.path, self.layer_name, format!("#{index}"), format!("field {}: {m}", spec.name))
+                })
+            })
+            .collect()
+    }
+
+    /// The parcel's polygons; None when a non-polygon is skipped (and reported).
+    fn geometry(&mut self, id: &str, feature: &Feature) -> std::result::Result<Option<MultiPolygon<f64>>, String> {
+        let issues = &mut self.parcels.issues;
+        match feature.geometry() {
+            Some(g) if !geometry::is_polygonal(g) && self.skip_non_polygons => {
+                let kind = gdal::vector::geometry_type_to_name(g.geometry_type());
+                issues.push(GeometryIssue::new(
+                    id,
+                    format!("not a polygon ({kind})"),
+                    "skipped (inputs.non_polygons = \"skip\")",
+                ));
+                Ok(None)
+            }
+            Some(g) => geometry::prepare(g, self.transform, id, issues).map(Some),
+            None => {
+                issues.push(GeometryIssue::new(id, "no geometry", "kept with zero area"));
+                Ok(Some(MultiPolygon::new(vec![])))
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Writing the results: every ready layer of the registry into the GeoPackage (in two
+//! phases, so the first overlaps the merge stage), the CSV exports, the change report,
+//! the QGIS styles and the run metadata.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::changes::{self, Changes, Snapshot};
+use crate::error::Result;
+use crate::layers::{registry, Layer, RunData};
+use crate::output::csv::write_csv;
+use crate::output::gpkg::GpkgWriter;
+use crate::output::qml::qml;
+use crate::output::rows::{LayerRows, Rows};
+
+/// The GeoPackage being written, and what has gone into it.
+pub struct Results {
+    gpkg: GpkgWriter,
+    crs_wkt: String,
+    written: Vec<&'static str>,
+    /// Rows per layer, for the manifest.
+    pub counts: BTreeMap<String, usize>,
+}
+
+impl Results {
+    pub fn create(path: &Path, crs_wkt: &str) -> Result<Results> {
+        Ok(Results {
+            gpkg: GpkgWriter::create(path)?,
+            crs_wkt: crs_wkt.to_string(),
+            written: Vec::new(),
+            counts: BTreeMap::new(),
+        })
+    }
+
+    /// Writes every enabled layer whose data is ready and that is not written yet, in
+    /// registry order.
+    pub fn write_ready(&mut self, data: &RunData) -> Result<()> {
+        for layer in registry() {
+            if self.written.contains(&layer.name()) || !layer.enabled(data) || !layer.ready(data) {
+                continue;
+            }
+            let rows = LayerRows::new(*layer, data);
+            self.gpkg.write_layer(layer.name(), &self.crs_wkt, &rows)?;
+            self.counts.insert(layer.name().to_string(), rows.len());
+            self.written.push(layer.name());
+        }
+        Ok(())
+    }
+
+    /// Compares with the previous results and writes the change layers.
+    pub fn write_changes(&mut self, data: &RunData, previous: Option<&Snapshot>) -> Result<Option<Changes>> {
+        let Some(old) = previous else { return Ok(None) };
+        let rows: Vec<_> = registry()
+            .iter()
+            .filter(|l| l.enabled(data))
+            .filter_map(|l| l.changes().map(|spec| (spec, LayerRows::new(*l, data))))
+            .collect();
+        let views: Vec<_> = rows.iter().map(|(spec, r)| (*spec, r as &dyn Rows)).collect();
+        let changes = changes::compare(old, &Snapshot::from_rows(&views));
+        changes.write_layers(&mut self.gpkg, &self.crs_wkt)?;
+        Ok(Some(changes))
+    }
+
+    /// The QGIS styles of the written layers (and of the change layers), the run
+    /// metadata, the spatial indexes; then the file is closed.
+    pub fn finish(mut self, data: &RunData, changes: Option<&Changes>, run_metadata: &str) -> Result<()> {
+        let mut styles: Vec<(String, String, String)> = registry()
+            .iter()
+            .filter(|l| self.written.contains(&l.name()))
+            .filter_map(|l| l.style(data).map(|s| (l.name().to_string(), qml(&s), l.title().description.to_string())))
+            .collect();
+        if let Some(c) = changes {
+            styles.extend(c.styles());
+        }
+        self.gpkg.write_styles(&styles)?;
+        self.gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
+        self.gpkg.set_metadata("LANDCONS_SETTINGS", &data.settings.to_toml())?;
+        self.gpkg.set_metadata("LANDCONS_RUN", run_metadata)?;
+        self.gpkg.close()
+    }
+}
+
+/// The CSV exports of the layers that have one.
+pub fn write_csvs(data: &RunData, dir: &Path) -> Result<()> {
+    for layer in registry() {
+        let layer: &'static dyn Layer = *layer;
+        if let Some(name) = layer.csv_name(data).filter(|_| layer.enabled(data)) {
+            write_csv(&dir.join(name), &LayerRows::new(layer, data))?;
+        }
+    }
+    Ok(())
+}

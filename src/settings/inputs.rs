@@ -1,0 +1,99 @@
+//! `[inputs]`: the DEM, the parcel layer, and what to assume where they say nothing.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::Origin;
+use crate::error::Result;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Inputs {
+    /// DEM tiles: files, glob patterns (`tiles/*.tif`) or one VRT. Read as one mosaic.
+    /// One path may be given as a plain string.
+    #[serde(deserialize_with = "one_or_many")]
+    pub dem: Vec<PathBuf>,
+    /// Value to treat as nodata when the DEM has none (e.g. SRTM voids stored as -32768).
+    pub dem_nodata: Option<f64>,
+    /// CRS to assume when the DEM carries none ("EPSG:4544", WKT or PROJ string).
+    pub dem_crs: Option<String>,
+    /// The parcel layer (Shapefile, GeoPackage, FlatGeobuf, GeoJSON, ...).
+    pub parcels: PathBuf,
+    /// Layer name inside a multi-layer source; empty = the first layer.
+    pub parcels_layer: String,
+    /// Attribute encoding: "auto" (.cpg, else UTF-8 if valid, else GBK), or a name such as "gbk", "utf-8".
+    pub parcels_encoding: String,
+    /// CRS to assume when the parcel layer carries none.
+    pub parcels_crs: Option<String>,
+    /// Features that are points or lines: "error" (default) stops with the feature named,
+    /// "skip" leaves them out and reports them in the manifest.
+    pub non_polygons: NonPolygons,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum NonPolygons {
+    #[default]
+    Error,
+    Skip,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs {
+            dem: Vec::new(),
+            dem_nodata: None,
+            dem_crs: None,
+            parcels: PathBuf::new(),
+            parcels_layer: String::new(),
+            parcels_encoding: "auto".into(),
+            parcels_crs: None,
+            non_polygons: NonPolygons::Error,
+        }
+    }
+}
+
+impl Inputs {
+    pub(super) fn validate(&self, at: &Origin) -> Result<()> {
+        if self.dem.is_empty() {
+            return Err(at.fail(
+                "inputs.dem",
+                "no DEM given: set inputs.dem to a file, a glob or a list",
+            ));
+        }
+        if self.parcels.as_os_str().is_empty() {
+            return Err(at.fail("inputs.parcels", "no parcel layer given"));
+        }
+        if let Some(v) = self.dem_nodata.filter(|v| v.is_nan()) {
+            return Err(at.fail("inputs.dem_nodata", format!("must be a number, got {v}")));
+        }
+        let enc = self.parcels_encoding.trim();
+        if !enc.eq_ignore_ascii_case("auto") && crate::vector::encoding::decode_cpg(enc).is_none() {
+            return Err(at.fail(
+                "inputs.parcels_encoding",
+                format!("unknown encoding {enc:?} (try \"auto\", \"gbk\", \"utf-8\")"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) fn resolve_paths(&mut self, resolve: &dyn Fn(&PathBuf) -> PathBuf) {
+        self.dem = self.dem.iter().map(resolve).collect();
+        self.parcels = resolve(&self.parcels);
+    }
+}
+
+/// A list of paths, or one path as a plain string.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<PathBuf>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(PathBuf),
+        Many(Vec<PathBuf>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(p) => vec![p],
+        OneOrMany::Many(v) => v,
+    })
+}

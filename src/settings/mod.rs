@@ -1,0 +1,148 @@
+//! Pipeline files: the typed settings of a whole job, one struct per section with its
+//! defaults and validation beside it (`inputs.rs`, `terrain.rs`, ...).
+//!
+//! Loading is two-phase (as in ripgrep): the raw TOML document first gets the
+//! `--set KEY=VALUE` overrides applied, then it is deserialised into typed settings,
+//! unknown keys are rejected with the nearest valid key, and the values are checked
+//! before any input is opened.
+
+mod fields;
+mod inputs;
+mod keys;
+mod load;
+mod merge;
+mod output;
+mod reforestation;
+mod terrain;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+pub use fields::FieldMap;
+pub use inputs::{Inputs, NonPolygons};
+pub use keys::suggest;
+pub use merge::MergeSettings;
+pub use output::{OutputSettings, RunSettings};
+pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
+pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
+
+/// A whole job, as read from a pipeline file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct Settings {
+    pub inputs: Inputs,
+    pub fields: FieldMap,
+    pub terrain: TerrainSettings,
+    pub reforestation: ReforestationSettings,
+    pub merge: MergeSettings,
+    pub output: OutputSettings,
+    pub run: RunSettings,
+}
+
+/// Where settings came from, so a message can point at the mistake: the pipeline file
+/// (with its text, for line numbers), `--set` overrides, or command-line options.
+pub struct Origin<'a> {
+    /// The file's name as the user gave it (or the command).
+    pub source: &'a str,
+    /// The file's text, to find the line of a key ("" for options).
+    pub text: &'a str,
+    /// Keys set by `--set` (key, the argument as given).
+    pub overrides: Vec<(String, String)>,
+    /// Keys set by command-line options (key, flag), e.g. ("terrain.z_factor", "--z-factor").
+    pub flags: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Origin<'a> {
+    /// Settings given as command-line options of `command` (no file).
+    pub fn options(command: &'a str, flags: &'a [(&'a str, &'a str)]) -> Origin<'a> {
+        Origin {
+            source: command,
+            text: "",
+            overrides: Vec::new(),
+            flags,
+        }
+    }
+
+    /// The error for a wrong value of `key`, pointing at where it was set.
+    pub fn fail(&self, key: &str, message: impl Into<String>) -> Error {
+        let base = key.split('[').next().unwrap_or(key);
+        if let Some((_, flag)) = self.flags.iter().find(|(k, _)| *k == base) {
+            return Error::setting(format!("{} {flag}", self.source), None, message);
+        }
+        if let Some((_, arg)) = self.overrides.iter().rev().find(|(k, _)| k == base) {
+            return Error::setting(format!("--set {arg}"), Some(key), message);
+        }
+        let at = keys::line_of_key(self.text, base)
+            .map(|l| format!("{} (line {l})", self.source))
+            .unwrap_or_else(|| self.source.to_string());
+        Error::setting(at, Some(key), message)
+    }
+}
+
+impl Settings {
+    /// Reads a pipeline file, applies `KEY=VALUE` overrides, validates, and resolves
+    /// relative paths against the pipeline file's folder.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Settings> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::setting(
+                path.display().to_string(),
+                None,
+                format!("cannot read pipeline file: {e}"),
+            )
+        })?;
+        let base = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        // Absolute, so messages and the manifest show real locations.
+        let base = std::fs::canonicalize(&base).unwrap_or(base);
+        Settings::from_toml(&text, &path.display().to_string(), &base, overrides)
+    }
+
+    /// Parses pipeline text. `source` names it in messages; `base` resolves relative paths.
+    pub fn from_toml(text: &str, source: &str, base: &Path, overrides: &[String]) -> Result<Settings> {
+        let (settings, origin) = load::parse(text, source, overrides)?;
+        let mut settings: Settings = settings;
+        settings.validate(&origin)?;
+        settings.resolve_paths(base);
+        Ok(settings)
+    }
+
+    /// Checks every section; the first mistake is the error.
+    pub fn validate(&self, at: &Origin) -> Result<()> {
+        self.inputs.validate(at)?;
+        self.terrain.validate(at)?;
+        self.reforestation.validate(at)?;
+        self.merge.validate(at)?;
+        self.output.validate(at)?;
+        self.run.validate(at)
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        let resolve = |p: &PathBuf| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                base.join(p)
+            }
+        };
+        self.inputs.resolve_paths(&resolve);
+        self.reforestation.resolve_paths(&resolve);
+        self.output.dir = resolve(&self.output.dir);
+    }
+
+    /// The settings as TOML, for `validate` and the run manifest.
+    pub fn to_toml(&self) -> String {
+        toml_edit::ser::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Names that become column names: ASCII letters, digits and `_`.
+pub(crate) fn is_column_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,169 @@
+//! Per-village fragmentation figures of cropland, before and after the proposed merges.
+
+use std::collections::BTreeMap;
+
+use super::{MergeGroup, ShapeFigures};
+use crate::parcels::Parcels;
+use crate::settings::MergeSettings;
+use crate::stages::adjacency::Graph;
+use crate::stages::reforestation::ParcelFlags;
+use crate::stages::zonal::ParcelSlope;
+
+/// Landscape figures of a village's cropland patches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Figures {
+    pub patch_count: u64,
+    pub mean_patch_m2: f64,
+    /// Patches per 100 ha of village land.
+    pub patch_density: f64,
+    /// Metres of cropland patch edge per hectare of village land.
+    pub edge_density: f64,
+    /// Area-weighted mean shape index of the patches.
+    pub awmsi: f64,
+    /// Share of cropland area in single fields of at least `large_block_m2`.
+    pub large_field_share: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct VillageFragmentation {
+    pub before: Figures,
+    pub after: Figures,
+    /// Share of cropland in contiguous blocks (connected by shared edges of at least
+    /// `min_shared_m`) of at least `large_block_m2` (集中连片); merges do not change it.
+    pub contiguous_share: f64,
+}
+
+#[derive(Default)]
+struct Acc {
+    land_m2: f64,
+    count: u64,
+    area: f64,
+    edge: f64,
+    si_weighted: f64,
+    large: f64,
+}
+
+impl Acc {
+    fn add(&mut self, area: f64, perimeter: f64, large_block: f64) {
+        self.count += 1;
+        self.area += area;
+        self.edge += perimeter;
+        self.si_weighted += area * super::shape::shape_index(perimeter, area);
+        if area >= large_block {
+            self.large += area;
+        }
+    }
+    fn figures(&self) -> Figures {
+        let ha = self.land_m2 / 10_000.0;
+        let per = |v: f64, d: f64| if d > 0.0 { v / d } else { 0.0 };
+        Figures {
+            patch_count: self.count,
+            mean_patch_m2: per(self.area, self.count as f64),
+            patch_density: per(self.count as f64 * 100.0, ha),
+            edge_density: per(self.edge, ha),
+            awmsi: per(self.si_weighted, self.area),
+            large_field_share: per(self.large, self.area),
+        }
+    }
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+/// Figures per village code.
+pub fn village_fragmentation(
+    parcels: &Parcels,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    shapes: &[ShapeFigures],
+    graph: &Graph,
+    groups: &[MergeGroup],
+    s: &MergeSettings,
+) -> BTreeMap<String, VillageFragmentation> {
+    let n = parcels.len();
+    let mut before: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut after: BTreeMap<String, Acc> = BTreeMap::new();
+    for (i, st) in stats.iter().enumerate() {
+        let code = parcels.village_code(i);
+        before.entry(code.to_string()).or_default().land_m2 += st.area_m2;
+        after.entry(code.to_string()).or_default().land_m2 += st.area_m2;
+    }
+    let mut in_group = vec![false; n];
+    for g in groups {
+        for &m in &g.members {
+            in_group[m] = true;
+        }
+        let village = parcels.village_code(g.members[0]);
+        after
+            .entry(village.to_string())
+            .or_default()
+            .add(g.area_m2, g.perimeter_m, s.large_block_m2);
+    }
+    for i in 0..n {
+        if !flags[i].is_cropland {
+            continue;
+        }
+        let v = parcels.village_code(i);
+        before.entry(v.to_string()).or_default().add(
+            stats[i].area_m2,
+            shapes[i].perimeter_m,
+            s.large_block_m2,
+        );
+        if !in_group[i] {
+            after.entry(v.to_string()).or_default().add(
+                stats[i].area_m2,
+                shapes[i].perimeter_m,
+                s.large_block_m2,
+            );
+        }
+    }
+    // Contiguous cropland blocks: components of cropland–cropland edges.
+    let mut parent: Vec<usize> = (0..n).collect();
+    for e in &graph.edges {
+        if flags[e.a].is_cropland && flags[e.b].is_cropland && e.shared_m >= s.min_shared_m {
+            let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+            if ra != rb {
+                parent[ra.max(rb)] = ra.min(rb);
+            }
+        }
+    }
+    let mut component_area = vec![0.0; n];
+    for i in 0..n {
+        if flags[i].is_cropland {
+            let r = find(&mut parent, i);
+            component_area[r] += stats[i].area_m2;
+        }
+    }
+    let mut contiguous: BTreeMap<String, f64> = BTreeMap::new();
+    for i in 0..n {
+        if flags[i].is_cropland && component_area[find(&mut parent, i)] >= s.large_block_m2 {
+            *contiguous
+                .entry(parcels.village_code(i).to_string())
+                .or_default() += stats[i].area_m2;
+        }
+    }
+    before
+        .into_iter()
+        .map(|(code, b)| {
+            let a = after.get(&code).map(|a| a.figures()).unwrap_or_default();
+            let share = if b.area > 0.0 {
+                contiguous.get(&code).copied().unwrap_or(0.0) / b.area
+            } else {
+                0.0
+            };
+            (
+                code,
+                VillageFragmentation {
+                    before: b.figures(),
+                    after: a,
+                    contiguous_share: share,
+                },
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,183 @@
+//! Fragmented cropland and merge groups (小田并大田, "短并长、小并大、坡改平").
+//!
+//! Grouping rule (deterministic, documented in pipelines/README.md):
+//! 1. A plot is *eligible* when it is cropland with a slope grade from 1 to 4.
+//! 2. Seeds are the fragmented eligible plots, taken smallest first (ties: input order).
+//! 3. From an unassigned seed, the group grows one plot at a time. A candidate is an
+//!    unassigned eligible neighbour that shares at least `min_shared_m` of boundary with
+//!    the group, has the seed's owning collective (unless crossing is allowed), keeps the
+//!    group's grades within `max_grade_diff`, and keeps the group within `max_group_m2`.
+//!    The candidate sharing the longest boundary with the group joins (ties: input order).
+//! 4. A seed that cannot grow stays as it is; groups get ids 1, 2, … in creation order.
+
+pub mod fragmentation;
+pub mod shape;
+
+use std::collections::BTreeMap;
+
+use geo::{Area, BooleanOps, MultiPolygon};
+use rayon::prelude::*;
+
+use super::adjacency::Graph;
+use super::reforestation::ParcelFlags;
+use super::zonal::ParcelSlope;
+use crate::parcels::Parcels;
+use crate::settings::MergeSettings;
+pub use shape::ShapeFigures;
+
+/// A proposed merged field.
+#[derive(Debug, Clone)]
+pub struct MergeGroup {
+    pub id: usize,
+    /// Member parcel indices, in the order they joined (the seed first).
+    pub members: Vec<usize>,
+    pub area_m2: f64,
+    /// Area-weighted mean slope of the members, degrees.
+    pub slope_mean: f64,
+    /// Dominant grade of the merged field (by area over the members' grade shares).
+    pub grade: u8,
+    pub geometry: MultiPolygon<f64>,
+    /// Perimeter of the merged field, metres.
+    pub perimeter_m: f64,
+}
+
+impl MergeGroup {
+    pub fn mean_member_m2(&self) -> f64 {
+        self.area_m2 / self.members.len() as f64
+    }
+}
+
+/// Shape figures of every parcel (fragmented: cropland that is small, irregular or a strip).
+pub fn shape_figures(
+    parcels: &Parcels,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    s: &MergeSettings,
+) -> Vec<ShapeFigures> {
+    stats
+        .par_iter()
+        .zip(flags)
+        .enumerate()
+        .map(|(i, (st, f))| shape::shape_figures(&parcels.geometry(i), st.area_m2, f.is_cropland, s))
+        .collect()
+}
+
+fn eligible(flags: &ParcelFlags, stats: &ParcelSlope) -> bool {
+    flags.is_cropland && (1..=4).contains(&stats.grade)
+}
+
+/// Groups fragmented cropland with its neighbours (see the module docs for the rule).
+pub fn merge_groups(
+    parcels: &Parcels,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    shapes: &[ShapeFigures],
+    graph: &Graph,
+    s: &MergeSettings,
+) -> Vec<MergeGroup> {
+    let n = parcels.len();
+    let area: Vec<f64> = stats.iter().map(|st| st.area_m2).collect();
+    let mut seeds: Vec<usize> = (0..n)
+        .filter(|&i| shapes[i].fragmented && eligible(&flags[i], &stats[i]))
+        .collect();
+    seeds.sort_by(|a, b| area[*a].total_cmp(&area[*b]).then(a.cmp(b)));
+    let mut assigned = vec![false; n];
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for seed in seeds {
+        if assigned[seed] {
+            continue;
+        }
+        let owner = parcels.owner_code(seed);
+        let mut members = vec![seed];
+        let (mut lo, mut hi) = (stats[seed].grade, stats[seed].grade);
+        let mut total = area[seed];
+        // Candidate → boundary shared with the group so far.
+        let mut frontier: BTreeMap<usize, f64> = BTreeMap::new();
+        let add_neighbours = |m: usize, frontier: &mut BTreeMap<usize, f64>, members: &[usize]| {
+            for &(j, e) in &graph.neighbours[m] {
+                if !members.contains(&j) {
+                    *frontier.entry(j).or_insert(0.0) += graph.edges[e].shared_m;
+                }
+            }
+        };
+        assigned[seed] = true;
+        add_neighbours(seed, &mut frontier, &members);
+        loop {
+            let best = frontier
+                .iter()
+                .filter(|(&j, &shared)| {
+                    !assigned[j]
+                        && shared >= s.min_shared_m
+                        && eligible(&flags[j], &stats[j])
+                        && (s.allow_cross_owner || parcels.owner_code(j) == owner)
+                        && stats[j].grade.max(hi) - stats[j].grade.min(lo) <= s.max_grade_diff
+                        && total + area[j] <= s.max_group_m2
+                })
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(&j, _)| j);
+            let Some(j) = best else { break };
+            frontier.remove(&j);
+            assigned[j] = true;
+            members.push(j);
+            total += area[j];
+            lo = lo.min(stats[j].grade);
+            hi = hi.max(stats[j].grade);
+            add_neighbours(j, &mut frontier, &members);
+        }
+        if members.len() > 1 {
+            groups.push(members);
+        } else {
+            assigned[seed] = false; // a lone seed may still join a later group
+        }
+    }
+    groups
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, members)| {
+            let parts: Vec<MultiPolygon<f64>> = members.iter().map(|&m| parcels.geometry(m)).collect();
+            let geometry = dissolve(parts.iter());
+            let area_m2: f64 = members.iter().map(|&m| area[m]).sum();
+            let slope_mean = members
+                .iter()
+                .map(|&m| stats[m].slope_mean * area[m])
+                .sum::<f64>()
+                / area_m2;
+            let mut per_grade = [0.0; 5];
+            for &m in &members {
+                for g in 0..5 {
+                    per_grade[g] += stats[m].share[g] * area[m];
+                }
+            }
+            let perimeter_m = shape::perimeter(&geometry);
+            MergeGroup {
+                id: k + 1,
+                members,
+                area_m2,
+                slope_mean,
+                grade: super::zonal::dominant_grade(&per_grade),
+                geometry,
+                perimeter_m,
+            }
+        })
+        .collect()
+}
+
+/// One polygon per group: the union of its members.
+pub fn dissolve<'a>(parts: impl Iterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
+    let mut acc: Option<MultiPolygon<f64>> = None;
+    for p in parts {
+        acc = Some(match acc {
+            None => p.clone(),
+            Some(a) => a.union(p),
+        });
+    }
+    let union = acc.unwrap_or_else(|| MultiPolygon::new(vec![]));
+    // The union can touch itself at a vertex (two members meeting only at a corner
+    // inside the group), which OGC validity forbids; GEOS's MakeValid splits such rings.
+    crate::vector::geometry::make_valid(union)
+}
+
+/// Area of a dissolved group (for checks): planar.
+pub fn union_area(g: &MergeGroup) -> f64 {
+    g.geometry.unsigned_area()
+}

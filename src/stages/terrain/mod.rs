@@ -1,0 +1,250 @@
+//! Terrain stage: slope (Horn or Zevenbergen–Thorne) and the national slope grades,
+//! streamed through the DEM in row strips with a one-row halo, rows in parallel.
+//!
+//! Three steps overlap: a reader thread decodes the next strip while rayon computes
+//! this one and a writer thread compresses the previous one. Bounded channels keep at
+//! most a few strips in memory.
+
+pub mod grades;
+pub mod kernel;
+
+use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender};
+
+use gdal::Dataset;
+use rayon::prelude::*;
+
+use crate::context::CancelToken;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::raster::{self, Dem, Grid};
+use crate::settings::{SlopeAlgorithm, TerrainSettings};
+pub use grades::{grade_labels, GRADE_COLOURS};
+pub use kernel::{grade_of, slope_row, KernelParams, SLOPE_NODATA};
+
+/// Settings of one slope computation, resolved from the pipeline file or the CLI.
+#[derive(Debug, Clone)]
+pub struct SlopeOptions {
+    pub algorithm: SlopeAlgorithm,
+    pub z_factor: f64,
+    pub breaks: [f64; 4],
+    /// Budget for the strips held in memory at once.
+    pub memory_limit_bytes: usize,
+    /// Extra GeoTIFF creation options for the slope raster (`COMPRESS=NONE`, ...).
+    pub creation_options: Vec<String>,
+}
+
+impl SlopeOptions {
+    pub fn from_settings(t: &TerrainSettings, memory_limit_bytes: usize) -> SlopeOptions {
+        SlopeOptions {
+            algorithm: t.algorithm,
+            z_factor: t.z_factor,
+            breaks: t.grade_breaks,
+            memory_limit_bytes,
+            creation_options: Vec::new(),
+        }
+    }
+}
+
+/// What the terrain stage found, for the manifest and the summary.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TerrainSummary {
+    pub cols: usize,
+    pub rows: usize,
+    pub strip_rows: usize,
+    pub cells_with_slope: u64,
+    /// Cells per grade, index 1..=5 (index 0 = nodata).
+    pub cells_per_grade: [u64; 6],
+}
+
+/// Rows per strip: whole 256-row tile rows (no partial rewrite of compressed tiles)
+/// of about 2 M cells, fewer when the budget is small. About four strips of input,
+/// slope and grades (9 bytes a cell) are in flight at once.
+pub fn strip_rows(cols: usize, rows: usize, budget_bytes: usize) -> usize {
+    let per_row = cols.max(1) * (4 + 4 + 1) * 4;
+    let mut n = (budget_bytes / per_row).max(1);
+    if n >= 256 {
+        let target = ((2usize << 20) / cols.max(1)).max(256);
+        n = n.min(target);
+        n -= n % 256;
+    }
+    n.min(rows.max(1))
+}
+
+/// Computes rows `[row0, row0 + out_rows)` of slope from `window`, which holds raster
+/// rows `[win_row0, win_row0 + window.len()/cols)` (the strip plus its halo rows).
+pub fn slope_strip(
+    grid: &Grid,
+    window: &[f32],
+    win_row0: usize,
+    row0: usize,
+    out: &mut [f32],
+    algorithm: SlopeAlgorithm,
+    z_factor: f64,
+) {
+    let cols = grid.cols;
+    let win_rows = window.len() / cols;
+    let nodata = grid.nodata.map(|v| v as f32);
+    out.par_chunks_mut(cols).enumerate().for_each(|(i, dst)| {
+        let r = row0 + i;
+        let local = r - win_row0;
+        let row = &window[local * cols..(local + 1) * cols];
+        let above = (r > 0).then(|| &window[(local - 1) * cols..local * cols]);
+        let below = (r + 1 < grid.rows && local + 1 < win_rows)
+            .then(|| &window[(local + 1) * cols..(local + 2) * cols]);
+        let (ew, ns) = grid.row_spacing(r);
+        let p = KernelParams { algorithm, ew, ns, z_factor, nodata };
+        slope_row(above, row, below, &p, dst);
+    });
+}
+
+/// A strip read from the DEM: first output row, first window row, the window.
+type Strip = (usize, usize, Vec<f32>);
+/// A computed strip: first row, slope, grades.
+type Computed = (usize, Vec<f32>, Vec<u8>);
+
+/// Streams the DEM into `slope_path` (Float32 degrees) and, if asked, `grade_path`
+/// (Byte, 0 = nodata, with colour table and category names).
+pub fn write_slope_rasters(
+    dem: &Dem,
+    opts: &SlopeOptions,
+    slope_path: &Path,
+    grade_path: Option<&Path>,
+    progress: &Progress,
+    cancel: &CancelToken,
+) -> Result<TerrainSummary> {
+    let grid = &dem.grid;
+    if !grid.is_north_up() {
+        return Err(Error::input(
+            &dem.files[0],
+            "rotated or south-up rasters are not supported; warp the DEM to a north-up grid first",
+        ));
+    }
+    let outputs = Outputs::create(grid, opts, slope_path, grade_path)?;
+    let strip = strip_rows(grid.cols, grid.rows, opts.memory_limit_bytes);
+    let mut summary = TerrainSummary { cols: grid.cols, rows: grid.rows, strip_rows: strip, ..Default::default() };
+    progress.set_length(grid.rows as u64);
+    let (to_compute, from_reader) = std::sync::mpsc::sync_channel::<Result<Strip>>(1);
+    let (to_writer, from_compute) = std::sync::mpsc::sync_channel::<Computed>(1);
+    std::thread::scope(|scope| -> Result<()> {
+        scope.spawn(|| read_strips(dem, strip, to_compute));
+        let writer = scope.spawn(|| outputs.write_all(from_compute));
+        let computed = compute_strips(grid, opts, strip, from_reader, &to_writer, &mut summary, progress, cancel);
+        drop(to_writer);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(Error::output(slope_path, "writer thread panicked")));
+        computed.and(written)
+    })?;
+    summary.cells_with_slope = summary.cells_per_grade[1..].iter().sum();
+    Ok(summary)
+}
+
+/// Reader thread: strips of `strip` rows with one halo row above and below.
+fn read_strips(dem: &Dem, strip: usize, to_compute: SyncSender<Result<Strip>>) {
+    let (cols, rows) = (dem.grid.cols, dem.grid.rows);
+    let ds = match raster::open_raster_for_reading(&dem.open_path) {
+        Ok(ds) => ds,
+        Err(e) => {
+            let _ = to_compute.send(Err(Error::input_from(&dem.files[0], "cannot open as a raster", e)));
+            return;
+        }
+    };
+    let mut row0 = 0;
+    while row0 < rows {
+        let n = strip.min(rows - row0);
+        let (win0, win1) = (row0.saturating_sub(1), (row0 + n + 1).min(rows));
+        let mut window = Vec::new();
+        let item = raster::read_rows(&ds, cols, win0, win1 - win0, &mut window)
+            .map(|_| (row0, win0, window))
+            .map_err(|e| raster::read_error(&dem.files, win0, win1, e));
+        let failed = item.is_err();
+        if to_compute.send(item).is_err() || failed {
+            return;
+        }
+        row0 += n;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compute_strips(
+    grid: &Grid,
+    opts: &SlopeOptions,
+    strip: usize,
+    from_reader: Receiver<Result<Strip>>,
+    to_writer: &SyncSender<Computed>,
+    summary: &mut TerrainSummary,
+    progress: &Progress,
+    cancel: &CancelToken,
+) -> Result<()> {
+    for item in from_reader {
+        cancel.check()?;
+        let (row0, win0, window) = item?;
+        let n = (window.len() / grid.cols).min(strip).min(grid.rows - row0);
+        let mut slope = vec![0f32; grid.cols * n];
+        slope_strip(grid, &window, win0, row0, &mut slope, opts.algorithm, opts.z_factor);
+        let grades: Vec<u8> = slope.par_iter().map(|s| grade_of(*s, &opts.breaks)).collect();
+        for g in &grades {
+            summary.cells_per_grade[*g as usize] += 1;
+        }
+        if to_writer.send((row0, slope, grades)).is_err() {
+            break; // the writer failed: its error is reported by the caller
+        }
+        progress.inc(n as u64);
+    }
+    Ok(())
+}
+
+/// The slope raster and, optionally, the grade raster being written.
+struct Outputs<'a> {
+    cols: usize,
+    slope: (Dataset, &'a Path),
+    grades: Option<(Dataset, &'a Path)>,
+}
+
+impl<'a> Outputs<'a> {
+    fn create(grid: &Grid, opts: &SlopeOptions, slope_path: &'a Path, grade_path: Option<&'a Path>) -> Result<Self> {
+        let mut slope_options = vec!["PREDICTOR=3"];
+        slope_options.extend(opts.creation_options.iter().map(String::as_str));
+        let slope = raster::create_geotiff::<f32>(slope_path, grid, Some(SLOPE_NODATA as f64), &slope_options)?;
+        let grades = match grade_path {
+            Some(p) => {
+                let ds = raster::create_geotiff::<u8>(p, grid, Some(0.0), &[])?;
+                grades::style_grade_band(&ds, p, &opts.breaks)?;
+                Some((ds, p))
+            }
+            None => None,
+        };
+        Ok(Outputs { cols: grid.cols, slope: (slope, slope_path), grades })
+    }
+
+    /// Writer thread: every computed strip, then the files closed (flushed).
+    fn write_all(self, from_compute: Receiver<Computed>) -> Result<()> {
+        for (row0, slope, grades) in from_compute {
+            if let Some((ds, p)) = &self.grades {
+                raster::write_rows(ds, p, self.cols, row0, grades)?;
+            }
+            raster::write_rows(&self.slope.0, self.slope.1, self.cols, row0, slope)?;
+        }
+        let (ds, p) = self.slope;
+        ds.close().map_err(|e| Error::output(p, e))?;
+        if let Some((ds, p)) = self.grades {
+            ds.close().map_err(|e| Error::output(p, e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_fit_the_budget_and_are_whole_tile_rows() {
+        assert_eq!(strip_rows(1000, 10, 1 << 30), 10);
+        assert_eq!(strip_rows(6000, 100_000, 1 << 30), 256, "about 2 M cells, whole tile rows");
+        let n = strip_rows(10_000, 100_000, 64 << 20);
+        assert!((n < 256 || n % 256 == 0) && n * 10_000 * 36 <= 64 << 20, "{n}");
+        assert_eq!(strip_rows(10_000, 100_000, 1), 1);
+    }
+}

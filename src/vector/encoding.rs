@@ -1,0 +1,159 @@
+//! Attribute text encodings of shapefiles. Chinese survey deliveries are often GBK,
+//! with or without a `.cpg` file, and sometimes with a `.cpg` that says UTF-8 wrongly.
+
+use std::path::Path;
+
+use encoding_rs::{Encoding, GBK, UTF_8};
+
+use crate::error::{Error, Result};
+
+/// Decodes DBF text bytes to UTF-8.
+#[derive(Debug, Clone)]
+pub struct TextDecoder {
+    /// The encoding the file says or the user set.
+    declared: Option<&'static Encoding>,
+    /// Set by the user: never second-guessed.
+    forced: bool,
+}
+
+/// The encoding a `.cpg` file names (e.g. "UTF-8", "GBK", "936", "CP936").
+pub fn decode_cpg(text: &str) -> Option<&'static Encoding> {
+    let t = text
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
+    let label = match t.as_str() {
+        "936" | "cp936" | "ansi 936" | "gb2312" | "gb18030" | "gbk" => "gbk",
+        "65001" | "utf8" | "utf-8" => "utf-8",
+        other => other.strip_prefix("cp").unwrap_or(other),
+    };
+    Encoding::for_label(label.as_bytes()).or_else(|| {
+        // Windows code pages by number: "1252" → windows-1252.
+        label
+            .parse::<u32>()
+            .ok()
+            .and_then(|n| Encoding::for_label(format!("windows-{n}").as_bytes()))
+    })
+}
+
+impl TextDecoder {
+    /// `setting` is `inputs.parcels_encoding`: "auto" or an encoding name.
+    pub fn for_shapefile(shp: &Path, setting: &str) -> Result<TextDecoder> {
+        let setting = setting.trim();
+        if !setting.eq_ignore_ascii_case("auto") {
+            let enc = decode_cpg(setting).ok_or_else(|| {
+                Error::setting(
+                    "inputs.parcels_encoding",
+                    None,
+                    format!("unknown encoding {setting:?}"),
+                )
+            })?;
+            return Ok(TextDecoder {
+                declared: Some(enc),
+                forced: true,
+            });
+        }
+        let cpg = shp.with_extension("cpg");
+        let declared = std::fs::read_to_string(&cpg)
+            .ok()
+            .and_then(|t| decode_cpg(&t));
+        Ok(TextDecoder {
+            declared,
+            forced: false,
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.declared
+            .map(|e| e.name())
+            .unwrap_or("auto (UTF-8, else GBK)")
+    }
+
+    /// Decodes one value. In auto mode, text that is not valid in the declared encoding
+    /// (a mislabelled .cpg) or that has no declaration is read as UTF-8 when valid, else GBK.
+    pub fn decode(&self, bytes: &[u8]) -> std::result::Result<String, String> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if let Some(enc) = self.declared {
+            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+            if !had_errors {
+                return Ok(text.into_owned());
+            }
+            if self.forced {
+                return Err(format!(
+                    "text is not valid {} (inputs.parcels_encoding)",
+                    enc.name()
+                ));
+            }
+        }
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            return Ok(s.to_string());
+        }
+        let (text, had_errors) = GBK.decode_without_bom_handling(bytes);
+        if had_errors {
+            return Err(format!(
+                "text is neither UTF-8 nor GBK; set inputs.parcels_encoding (bytes {:02X?})",
+                &bytes[..bytes.len().min(16)]
+            ));
+        }
+        Ok(text.into_owned())
+    }
+}
+
+impl Default for TextDecoder {
+    fn default() -> Self {
+        TextDecoder {
+            declared: Some(UTF_8),
+            forced: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auto() -> TextDecoder {
+        TextDecoder {
+            declared: None,
+            forced: false,
+        }
+    }
+
+    #[test]
+    fn cpg_names() {
+        assert_eq!(decode_cpg("UTF-8"), Some(UTF_8));
+        assert_eq!(decode_cpg("936\n"), Some(GBK));
+        assert_eq!(decode_cpg("GBK"), Some(GBK));
+        assert_eq!(decode_cpg("1252").map(|e| e.name()), Some("windows-1252"));
+    }
+
+    #[test]
+    fn gbk_without_declaration_is_detected() {
+        let (gbk, _, _) = GBK.encode("上坪村");
+        assert_eq!(auto().decode(&gbk).unwrap(), "上坪村");
+        assert_eq!(auto().decode("上坪村".as_bytes()).unwrap(), "上坪村");
+    }
+
+    #[test]
+    fn a_utf8_cpg_on_gbk_text_falls_back_in_auto_mode_only() {
+        let (gbk, _, _) = GBK.encode("龙潭村");
+        let mislabelled = TextDecoder {
+            declared: Some(UTF_8),
+            forced: false,
+        };
+        assert_eq!(mislabelled.decode(&gbk).unwrap(), "龙潭村");
+        let forced = TextDecoder {
+            declared: Some(UTF_8),
+            forced: true,
+        };
+        assert!(forced.decode(&gbk).unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn utf8_bom_is_stripped() {
+        assert_eq!(
+            auto().decode("\u{feff}石门村".as_bytes()).unwrap(),
+            "石门村"
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Geometry as read from a vector source: flattened to 2D, reprojected, closed,
+//! repaired (GEOS MakeValid) and reported, never dropped silently.
+
+use gdal::spatial_ref::CoordTransform;
+use gdal::vector::Geometry;
+use geo::{Area, MultiPolygon, Polygon};
+
+use crate::gdal_util::quiet;
+
+/// A repaired or unusable geometry, reported by feature id.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GeometryIssue {
+    pub id: String,
+    pub problem: String,
+    pub action: String,
+}
+
+impl GeometryIssue {
+    pub fn new(id: &str, problem: impl Into<String>, action: impl Into<String>) -> Self {
+        GeometryIssue {
+            id: id.to_string(),
+            problem: problem.into(),
+            action: action.into(),
+        }
+    }
+}
+
+/// Flattens to 2D, reprojects, repairs invalid polygons (reported), and converts to geo.
+pub fn prepare(
+    g: &Geometry,
+    transform: Option<&CoordTransform>,
+    id: &str,
+    issues: &mut Vec<GeometryIssue>,
+) -> Result<MultiPolygon<f64>, String> {
+    let mut g = g.clone();
+    g.flatten_to_2d();
+    if let Some(t) = transform {
+        g.transform_inplace(t)
+            .map_err(|e| format!("cannot reproject: {e}"))?;
+    }
+    if quiet(|| g.is_valid()) {
+        return to_polygons(&g);
+    }
+    // An unclosed ring is closed first (GEOS cannot even build it); that may be all
+    // that was wrong.
+    // SAFETY: the geometry is owned here; OGR_G_CloseRings edits it in place.
+    unsafe { gdal_sys::OGR_G_CloseRings(g.c_geometry()) };
+    if quiet(|| g.is_valid()) {
+        issues.push(GeometryIssue::new(id, "unclosed ring", "closed"));
+        return to_polygons(&g);
+    }
+    let reason = invalid_reason(&g);
+    let fixed = repaired_polygons(&g)
+        .map_err(|e| format!("invalid geometry ({reason}) that cannot be repaired: {e}"))?;
+    let before = polygons_of(&g.to_geo().map_err(|e| e.to_string())?).unsigned_area();
+    issues.push(GeometryIssue::new(
+        id,
+        reason,
+        format!("repaired (area {before:.2} → {:.2})", fixed.unsigned_area()),
+    ));
+    Ok(fixed)
+}
+
+fn to_polygons(g: &Geometry) -> Result<MultiPolygon<f64>, String> {
+    let geo = g.to_geo().map_err(|e| format!("unreadable geometry: {e}"))?;
+    let mp = polygons_of(&geo);
+    if mp.0.is_empty() {
+        return Err(format!(
+            "geometry is not a polygon ({})",
+            gdal::vector::geometry_type_to_name(g.geometry_type())
+        ));
+    }
+    Ok(mp)
+}
+
+fn invalid_reason(g: &Geometry) -> String {
+    // GEOS explains why through the error handler; keep the message short and stable.
+    if g.area() == 0.0 {
+        "zero area".into()
+    } else {
+        "self-intersection or bad ring".into()
+    }
+}
+
+/// The polygons of GEOS's MakeValid repair of `g` (lines and points it leaves are dropped).
+pub fn repaired_polygons(g: &Geometry) -> gdal::errors::Result<MultiPolygon<f64>> {
+    let fixed = g.make_valid(&gdal::cpl::CslStringList::new())?;
+    Ok(polygons_of(&fixed.to_geo()?))
+}
+
+/// A geo polygon made valid by GEOS when it is not (e.g. a union touching itself at a
+/// vertex); returned unchanged when valid or when the repair fails.
+pub fn make_valid(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    use gdal::vector::ToGdal;
+    let Ok(gg) = g.to_gdal() else { return g };
+    if quiet(|| gg.is_valid()) {
+        return g;
+    }
+    repaired_polygons(&gg).unwrap_or(g)
+}
+
+/// Polygon, MultiPolygon (2D or not), or a collection holding polygons.
+pub fn is_polygonal(g: &Geometry) -> bool {
+    use gdal::vector::OGRwkbGeometryType as T;
+    let t = gdal::vector::geometry_type_flatten(g.geometry_type());
+    if t == T::wkbPolygon || t == T::wkbMultiPolygon {
+        true
+    } else if t == T::wkbGeometryCollection {
+        (0..g.geometry_count()).any(|i| is_polygonal(&g.get_geometry(i)))
+    } else {
+        false
+    }
+}
+
+/// The polygons of a geometry (polygon parts of collections are kept, others dropped).
+pub fn polygons_of(g: &geo::Geometry<f64>) -> MultiPolygon<f64> {
+    fn walk(g: &geo::Geometry<f64>, out: &mut Vec<Polygon<f64>>) {
+        match g {
+            geo::Geometry::Polygon(p) => out.push(p.clone()),
+            geo::Geometry::MultiPolygon(mp) => out.extend(mp.0.iter().cloned()),
+            geo::Geometry::GeometryCollection(gc) => gc.0.iter().for_each(|g| walk(g, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(g, &mut out);
+    MultiPolygon::new(out)
+}

@@ -1,0 +1,137 @@
+//! Reading vector sources: columns and attribute values (with the text encodings of
+//! shapefiles), coordinate transforms, geometry preparation, and plain polygon layers.
+
+pub mod encoding;
+pub mod geometry;
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+use gdal::vector::{Feature, LayerAccess, OGRFieldType};
+use geo::MultiPolygon;
+
+use crate::error::{Error, Result};
+use crate::gdal_util::{self, check_readable_file, crs_from_wkt, parse_crs, same_crs};
+use crate::table::{AttrValue, FieldKind, FieldSpec};
+pub use encoding::TextDecoder;
+pub use geometry::{polygons_of, GeometryIssue};
+
+/// The columns of a layer, as it declares them.
+pub fn field_specs(layer: &impl LayerAccess) -> Vec<FieldSpec> {
+    layer
+        .defn()
+        .fields()
+        .map(|f| FieldSpec {
+            name: f.name(),
+            kind: match f.field_type() {
+                OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => FieldKind::Int,
+                OGRFieldType::OFTReal => FieldKind::Real,
+                _ => FieldKind::Text,
+            },
+            width: f.width(),
+            precision: f.precision(),
+        })
+        .collect()
+}
+
+/// Value `i` of a feature. Text comes as raw bytes decoded by `decoder` (shapefiles)
+/// or as UTF-8 (other formats); trailing blanks (DBF padding) are trimmed.
+pub fn read_attr(
+    feature: &Feature,
+    i: usize,
+    kind: FieldKind,
+    decoder: Option<&TextDecoder>,
+) -> std::result::Result<AttrValue<'static>, String> {
+    // SAFETY: the feature handle is valid while `feature` lives; i < field count.
+    let is_set = unsafe { gdal_sys::OGR_F_IsFieldSetAndNotNull(feature.c_feature(), i as i32) != 0 };
+    if !is_set {
+        return Ok(AttrValue::Null);
+    }
+    Ok(match kind {
+        FieldKind::Int => AttrValue::Int(feature.field_as_integer64(i).ok().flatten().unwrap_or_default()),
+        FieldKind::Real => AttrValue::Real(feature.field_as_double(i).ok().flatten().unwrap_or_default()),
+        FieldKind::Text => {
+            // Raw bytes: the gdal crate's string accessor is lossy for non-UTF-8 text.
+            // SAFETY: as above; GDAL returns a pointer it owns, copied at once.
+            let bytes = unsafe {
+                let p = gdal_sys::OGR_F_GetFieldAsString(feature.c_feature(), i as i32);
+                if p.is_null() {
+                    return Ok(AttrValue::Null);
+                }
+                std::ffi::CStr::from_ptr(p).to_bytes().to_vec()
+            };
+            let text = match decoder {
+                Some(d) => d.decode(&bytes)?,
+                None => String::from_utf8(bytes).map_err(|_| "text is not valid UTF-8".to_string())?,
+            };
+            AttrValue::Text(Cow::Owned(text.trim_end().to_string()))
+        }
+    })
+}
+
+/// The layer's CRS, or the one the user states for it (`setting` names that setting).
+pub fn layer_crs(
+    layer: &impl LayerAccess,
+    path: &Path,
+    crs_override: Option<&str>,
+    setting: &str,
+) -> Result<SpatialRef> {
+    let mut srs = match crs_override {
+        Some(def) => parse_crs(def).map_err(|m| Error::setting(setting, None, m))?,
+        None => layer.spatial_ref().ok_or_else(|| {
+            Error::input(
+                path,
+                format!("has no CRS (missing .prj?); set {setting} in the pipeline file (e.g. \"EPSG:4544\")"),
+            )
+        })?,
+    };
+    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    Ok(srs)
+}
+
+/// The transform from `source` into the CRS `target_wkt` (None when they are the same
+/// or no target is given).
+pub fn transform_into(
+    source: &SpatialRef,
+    target_wkt: &str,
+    path: &Path,
+) -> Result<Option<CoordTransform>> {
+    if target_wkt.is_empty() {
+        return Ok(None);
+    }
+    let target = crs_from_wkt(target_wkt).map_err(|m| Error::input(path, format!("target CRS: {m}")))?;
+    if same_crs(source, &target) {
+        return Ok(None);
+    }
+    CoordTransform::new(source, &target)
+        .map(Some)
+        .map_err(|e| Error::input_from(path, "cannot transform its CRS into the working CRS", e))
+}
+
+/// Polygons of any layer (zones such as an ecological red line), in the CRS
+/// `target_wkt`. Non-polygon features are an error naming the feature.
+pub fn read_polygons(
+    path: &Path,
+    layer_name: &str,
+    crs_override: Option<&str>,
+    crs_setting: &str,
+    target_wkt: &str,
+) -> Result<Vec<MultiPolygon<f64>>> {
+    check_readable_file(path)?;
+    let ds = gdal_util::open_vector(path, &[])?;
+    let mut layer = gdal_util::layer(&ds, path, layer_name)?;
+    let name = layer.name();
+    let source = layer_crs(&layer, path, crs_override, crs_setting)?;
+    let transform = transform_into(&source, target_wkt, path)?;
+    let mut out = Vec::new();
+    let mut issues = Vec::new();
+    for (i, f) in layer.features().enumerate() {
+        let Some(g) = f.geometry() else { continue };
+        let id = format!("#{i}");
+        let mp = geometry::prepare(g, transform.as_ref(), &id, &mut issues)
+            .map_err(|message| Error::feature(path, &name, id, message))?;
+        out.push(mp);
+    }
+    Ok(out)
+}
