@@ -400,7 +400,7 @@ fn lines_and_mixed_geometry_types_are_an_error_or_skipped_and_counted() {
     let line = r#"{"type":"Feature","properties":{"BSM":"L5","DLBM":"1006"},"geometry":{"type":"LineString","coordinates":[[483000,3288000],[483100,3288050]]}}"#.to_string();
     let multi_line = r#"{"type":"Feature","properties":{"BSM":"L6","DLBM":"1006"},"geometry":{"type":"MultiLineString","coordinates":[[[483000,3288000],[483100,3288050]]]}}"#.to_string();
     // Only lines: nothing to process.
-    let lines_only = geojson(d, &[line.clone()]);
+    let lines_only = geojson(d, std::slice::from_ref(&line));
     let lines_path = d.join("lines.geojson");
     std::fs::rename(&lines_only, &lines_path).unwrap();
     fails_cleanly(

@@ -80,8 +80,8 @@ fn max_interior_error(path: &Path, truth: f64) -> f64 {
 #[test]
 fn tilted_plane_in_lat_lon_recovers_the_true_slope_at_0_30_and_60_degrees() {
     let dir = tempfile::tempdir().unwrap();
-    let (gx, gy) = (0.30, -0.20);
-    let truth = (gx * gx + gy * gy as f64).sqrt().atan().to_degrees();
+    let (gx, gy): (f64, f64) = (0.30, -0.20);
+    let truth = (gx * gx + gy * gy).sqrt().atan().to_degrees();
     for lat in [0.0, 30.0, 60.0] {
         let dem = dir.path().join(format!("plane_{lat}.tif"));
         write_plane(&dem, lat, gx, gy);

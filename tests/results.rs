@@ -413,7 +413,6 @@ fn spatial_indexes_are_valid_and_used() {
     assert_eq!(indexed, brute);
     layer.set_spatial_filter_rect(window.0, window.1, window.2, window.3);
     assert!(layer.features().count() <= brute.len());
-    drop(layer);
     drop(ds);
 
     // An edit after the run goes through the specification's triggers.
@@ -439,7 +438,6 @@ fn spatial_indexes_are_valid_and_used() {
         f.set_geometry(square).unwrap();
         f.create(&layer).unwrap();
     }
-    drop(layer);
     ds.close().unwrap();
     let r = query(
         &gpkg,

@@ -47,17 +47,24 @@ pub fn read_rows(
     band.read_into_slice::<f32>((0, row0 as isize), (cols, n), (cols, n), out, None)
 }
 
-/// Reads a window of band 1 as f64; cells outside the raster are `fill`.
+/// A window of cells: first column and row (may lie outside the grid), size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub col0: i64,
+    pub row0: i64,
+    pub cols: usize,
+    pub rows: usize,
+}
+
+/// Reads a window of band 1 as f32; cells outside the raster are `fill`.
 pub fn read_window_f32(
     ds: &Dataset,
     grid: &Grid,
-    col0: i64,
-    row0: i64,
-    cols: usize,
-    rows: usize,
+    window: Window,
     fill: f32,
     out: &mut Vec<f32>,
 ) -> gdal::errors::Result<()> {
+    let Window { col0, row0, cols, rows } = window;
     out.clear();
     out.resize(cols * rows, fill);
     let c0 = col0.max(0);

@@ -7,6 +7,6 @@ pub mod grid;
 pub use dem::{expand_dem_paths, open_dem, Dem};
 pub use geotiff::{
     create_geotiff, f32_is_exact, merge_creation_options, open_raster_for_reading, read_error, read_rows,
-    read_window_f32, set_gdal_cache, write_rows, GTIFF_OPTIONS,
+    read_window_f32, set_gdal_cache, write_rows, Window, GTIFF_OPTIONS,
 };
 pub use grid::Grid;

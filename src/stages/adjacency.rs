@@ -185,7 +185,7 @@ pub fn build(shapes: &Shapes, eps: f64, min_shared_m: f64) -> Graph {
             found.into_iter()
         })
         .collect();
-    edges.sort_by(|x, y| (x.a, x.b).cmp(&(y.a, y.b)));
+    edges.sort_by_key(|e| (e.a, e.b));
     Graph::from_edges(edges, shapes.len())
 }
 

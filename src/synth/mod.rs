@@ -187,20 +187,7 @@ fn make_parcel(
     villages: &names::Villages,
     seed: u64,
 ) -> SynthParcel {
-    let to_map = |(x, y): (i64, i64)| {
-        let (px, py) = lattice.world(x, y);
-        (ORIGIN.0 + px, ORIGIN.1 - py)
-    };
-    let mut rings = vec![registry
-        .ring(piece.rect)
-        .into_iter()
-        .map(to_map)
-        .collect::<Vec<_>>()];
-    if let Some(h) = piece.hole {
-        let mut ring: Vec<(f64, f64)> = registry.ring(h).into_iter().map(to_map).collect();
-        ring.reverse();
-        rings.push(ring);
-    }
+    let rings = parcel_rings(piece, lattice, registry);
     let area = rings
         .iter()
         .enumerate()
@@ -210,78 +197,83 @@ fn make_parcel(
     let (cx, cy) = lattice.world((r[0] + r[2]) / 2, (r[1] + r[3]) / 2);
     let village = villages.at(cx, cy);
     let owner = villages.owner_group(village, cx, cy);
-    let (dlbm, dlmc) = piece.kind.code();
     let mut rng = Rng::new(seed, 1_000_000 + n as u64);
-    let cropland = piece.kind.is_cropland();
     // Recorded grade: the slope at the parcel's centre, sometimes stale by one grade.
-    let recorded = if cropland {
-        let s = terrain.slope_deg(cx, cy, 5.0);
-        let mut g = match s {
-            s if s <= 2.0 => 1,
-            s if s <= 6.0 => 2,
-            s if s <= 15.0 => 3,
-            s if s <= 25.0 => 4,
-            _ => 5,
-        };
-        if rng.chance(0.05) {
-            g = if g == 5 || (g > 1 && rng.chance(0.5)) {
-                g - 1
-            } else {
-                g + 1
-            };
-        }
-        Some(g)
-    } else {
-        None
+    let recorded = piece
+        .kind
+        .is_cropland()
+        .then(|| recorded_grade(&mut rng, terrain.slope_deg(cx, cy, 5.0)));
+    // TBMJ is the official (ellipsoidal) area: close to, not equal to, the planar one.
+    let tbmj =
+        ((area * (1.0 + (hash_unit(seed, &[99, n as u64]) - 0.5) * 0.004)) * 100.0).round() / 100.0;
+    let (dlbm, dlmc) = piece.kind.code();
+    let attrs = vec![
+        ("BSM", Value::Text(format!("{}2110{:08}", names::COUNTY_CODE, n + 1))),
+        ("DLBM", Value::Text(dlbm.into())),
+        ("DLMC", Value::Text(dlmc.into())),
+        ("QSXZ", Value::Text(if matches!(piece.kind, Kind::Road) { "10" } else { "30" }.into())),
+        ("QSDWDM", Value::Text(villages.owner_code(village, owner))),
+        ("QSDWMC", Value::Text(villages.owner_name(village, owner))),
+        ("ZLDWDM", Value::Text(villages.code(village))),
+        ("ZLDWMC", Value::Text(villages.name(village).to_string())),
+        ("TBMJ", Value::Real(tbmj)),
+        ("KCXS", Value::Real((terrace_deduction(recorded, piece.terrace) * 10_000.0).round() / 10_000.0)),
+        ("GDLX", Value::Text(terrace_type(recorded, piece.terrace).into())),
+        ("GDPDJB", Value::Text(recorded.map(|g| g.to_string()).unwrap_or_default())),
+    ];
+    SynthParcel { rings, attrs }
+}
+
+/// The parcel's rings in map coordinates: the exterior, and the hole reversed.
+fn parcel_rings(piece: &Piece, lattice: &Lattice, registry: &Registry) -> Vec<Vec<(f64, f64)>> {
+    let to_map = |(x, y): (i64, i64)| {
+        let (px, py) = lattice.world(x, y);
+        (ORIGIN.0 + px, ORIGIN.1 - py)
     };
-    let gdlx = match recorded {
+    let mut rings = vec![registry.ring(piece.rect).into_iter().map(to_map).collect::<Vec<_>>()];
+    if let Some(h) = piece.hole {
+        let mut ring: Vec<(f64, f64)> = registry.ring(h).into_iter().map(to_map).collect();
+        ring.reverse();
+        rings.push(ring);
+    }
+    rings
+}
+
+/// The grade of a slope, stale by one grade in 5 % of parcels (as in real surveys).
+fn recorded_grade(rng: &mut Rng, slope: f64) -> u8 {
+    let mut g = match slope {
+        s if s <= 2.0 => 1,
+        s if s <= 6.0 => 2,
+        s if s <= 15.0 => 3,
+        s if s <= 25.0 => 4,
+        _ => 5,
+    };
+    if rng.chance(0.05) {
+        g = if g == 5 || (g > 1 && rng.chance(0.5)) { g - 1 } else { g + 1 };
+    }
+    g
+}
+
+/// GDLX: terraces (TT) or slope land (PD) for cropland above grade 1.
+fn terrace_type(recorded: Option<u8>, terrace: bool) -> &'static str {
+    match recorded {
         Some(g) if g >= 2 => {
-            if piece.terrace {
+            if terrace {
                 "TT"
             } else {
                 "PD"
             }
         }
         _ => "",
-    };
-    let kcxs = match recorded {
-        Some(g) => {
-            [0.0, 0.021, 0.065, 0.108, 0.152][g as usize - 1]
-                * (piece.terrace as u8 as f64 * 0.3 + 0.85)
-        }
+    }
+}
+
+/// KCXS: the 田坎 deduction coefficient by grade, larger on terraces.
+fn terrace_deduction(recorded: Option<u8>, terrace: bool) -> f64 {
+    match recorded {
+        Some(g) => [0.0, 0.021, 0.065, 0.108, 0.152][g as usize - 1] * (terrace as u8 as f64 * 0.3 + 0.85),
         None => 0.0,
-    };
-    // TBMJ is the official (ellipsoidal) area: close to, not equal to, the planar one.
-    let tbmj =
-        ((area * (1.0 + (hash_unit(seed, &[99, n as u64]) - 0.5) * 0.004)) * 100.0).round() / 100.0;
-    let attrs = vec![
-        (
-            "BSM",
-            Value::Text(format!("{}2110{:08}", names::COUNTY_CODE, n + 1)),
-        ),
-        ("DLBM", Value::Text(dlbm.into())),
-        ("DLMC", Value::Text(dlmc.into())),
-        (
-            "QSXZ",
-            Value::Text(if matches!(piece.kind, Kind::Road) {
-                "10".into()
-            } else {
-                "30".into()
-            }),
-        ),
-        ("QSDWDM", Value::Text(villages.owner_code(village, owner))),
-        ("QSDWMC", Value::Text(villages.owner_name(village, owner))),
-        ("ZLDWDM", Value::Text(villages.code(village))),
-        ("ZLDWMC", Value::Text(villages.name(village).to_string())),
-        ("TBMJ", Value::Real(tbmj)),
-        ("KCXS", Value::Real((kcxs * 10_000.0).round() / 10_000.0)),
-        ("GDLX", Value::Text(gdlx.into())),
-        (
-            "GDPDJB",
-            Value::Text(recorded.map(|g| g.to_string()).unwrap_or_default()),
-        ),
-    ];
-    SynthParcel { rings, attrs }
+    }
 }
 
 fn ring_area(r: &[(f64, f64)]) -> f64 {

@@ -212,11 +212,37 @@ fn plot_kind(rng: &mut Rng, zone: Zone) -> Kind {
 pub fn layout(seed: u64, lattice: &Lattice, terrain: &Terrain) -> Vec<Piece> {
     let (nbx, nby) = (lattice.nbx, lattice.nby);
     let mut rng = Rng::new(seed, 7);
-    // Zone of each block from the slope around its centre.
-    let mut zones = Vec::with_capacity(nbx * nby);
-    let mut forest = Vec::with_capacity(nbx * nby);
+    let (zones, forest) = block_zones(&mut rng, lattice, terrain);
+    let mut blocks = Blocks {
+        nbx,
+        nby,
+        forest,
+        taken: vec![false; nbx * nby],
+    };
+    let mut pieces = Vec::new();
     for j in 0..nby {
         for i in 0..nbx {
+            let k = j * nbx + i;
+            if blocks.taken[k] {
+                continue;
+            }
+            if blocks.forest[k] {
+                forest_pieces(&mut rng, &mut blocks, i, j, &mut pieces);
+                continue;
+            }
+            blocks.taken[k] = true;
+            farm_pieces(&mut rng, zones[k], i, j, &mut pieces);
+        }
+    }
+    pieces
+}
+
+/// The zone of each block (from the slope around its centre) and whether it is forest.
+fn block_zones(rng: &mut Rng, lattice: &Lattice, terrain: &Terrain) -> (Vec<Zone>, Vec<bool>) {
+    let n = lattice.nbx * lattice.nby;
+    let (mut zones, mut forest) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for j in 0..lattice.nby {
+        for i in 0..lattice.nbx {
             let (x, y) = lattice.block_centre(i, j);
             let zone = zone_of(terrain.slope_deg(x, y, 8.0));
             let p_forest = match zone {
@@ -229,146 +255,128 @@ pub fn layout(seed: u64, lattice: &Lattice, terrain: &Terrain) -> Vec<Piece> {
             forest.push(rng.chance(p_forest));
         }
     }
-    let mut taken = vec![false; nbx * nby];
-    let mut pieces = Vec::new();
-    for j in 0..nby {
-        for i in 0..nbx {
-            let k = j * nbx + i;
-            if taken[k] {
-                continue;
-            }
-            let (x0, y0) = (i as i64 * UNITS, j as i64 * UNITS);
-            if forest[k] {
-                // Large forest parcels: merge up to 3×2 free forest blocks.
-                let sizes = [(3, 2), (2, 2), (2, 1), (1, 2), (1, 1)];
-                let start = rng.range(0, 2) as usize;
-                let (w, h) = sizes[start..]
-                    .iter()
-                    .copied()
-                    .find(|&(w, h)| {
-                        i + w <= nbx
-                            && j + h <= nby
-                            && (0..h).all(|dj| {
-                                (0..w).all(|di| {
-                                    forest[(j + dj) * nbx + i + di]
-                                        && !taken[(j + dj) * nbx + i + di]
-                                })
-                            })
-                    })
-                    .unwrap_or((1, 1));
-                for dj in 0..h {
-                    for di in 0..w {
-                        taken[(j + dj) * nbx + i + di] = true;
-                    }
-                }
-                let kind = *rng.weighted(&[
-                    (Kind::Forest, 70.0),
-                    (Kind::Bamboo, 15.0),
-                    (Kind::Shrub, 10.0),
-                    (Kind::OtherForest, 5.0),
-                ]);
-                let rect = [x0, y0, x0 + w as i64 * UNITS, y0 + h as i64 * UNITS];
-                let hole = (rng.chance(0.15)).then(|| {
-                    let (hx, hy) = (x0 + rng.range(5, 8) * 3, y0 + rng.range(5, 8) * 3);
-                    [hx, hy, hx + rng.range(4, 7) * 3, hy + rng.range(4, 7) * 3]
-                });
-                pieces.push(Piece {
-                    rect,
-                    hole,
-                    kind,
-                    terrace: false,
-                });
-                if let Some(h) = hole {
-                    let kind = if rng.chance(0.6) {
-                        Kind::Dryland
-                    } else {
-                        Kind::House
-                    };
-                    pieces.push(Piece {
-                        rect: h,
-                        hole: None,
-                        kind,
-                        terrace: false,
-                    });
-                }
-                continue;
-            }
-            taken[k] = true;
-            let zone = zones[k];
-            let terrace_p = match zone {
-                Zone::Valley => 0.0,
-                Zone::Gentle => 0.5,
-                Zone::Moderate => 0.6,
-                Zone::Steep => 0.15,
-            };
-            let mut y_start = y0;
-            // Long thin strips: a ditch or a road along some valley blocks.
-            if zone == Zone::Valley && rng.chance(0.15) {
-                let kind = if rng.chance(0.5) {
-                    Kind::Ditch
-                } else {
-                    Kind::Road
-                };
-                pieces.push(Piece {
-                    rect: [x0, y0, x0 + UNITS, y0 + 3],
-                    hole: None,
-                    kind,
-                    terrace: false,
-                });
-                y_start = y0 + 3;
-            }
-            // A pond inside a paddy block: a parcel with a hole.
-            if zone == Zone::Valley && y_start == y0 && rng.chance(0.05) {
-                let hole = [x0 + 21, y0 + 21, x0 + 39, y0 + 36];
-                pieces.push(Piece {
-                    rect: [x0, y0, x0 + UNITS, y0 + UNITS],
-                    hole: Some(hole),
-                    kind: Kind::Paddy,
-                    terrace: false,
-                });
-                pieces.push(Piece {
-                    rect: hole,
-                    hole: None,
-                    kind: Kind::Pond,
-                    terrace: false,
-                });
-                continue;
-            }
-            let (max_split, grid_p) = match zone {
-                Zone::Valley => (6, 0.35),
-                Zone::Gentle => (4, 0.3),
-                _ => (3, 0.2),
-            };
-            let (xs, ys) = if rng.chance(grid_p) {
-                let (nx, ny) = (rng.range(2, 3) as usize, rng.range(2, 3) as usize);
-                (cuts(&mut rng, nx), cuts(&mut rng, ny))
-            } else {
-                let n = rng.range(1, max_split) as usize;
-                if rng.chance(0.5) {
-                    (cuts(&mut rng, n), vec![0, UNITS])
-                } else {
-                    (vec![0, UNITS], cuts(&mut rng, n))
-                }
-            };
-            for yw in ys.windows(2) {
-                let (py0, py1) = ((y0 + yw[0]).max(y_start), y0 + yw[1]);
-                if py1 <= py0 {
-                    continue;
-                }
-                for xw in xs.windows(2) {
-                    let kind = plot_kind(&mut rng, zone);
-                    let terrace = kind.is_cropland() && rng.chance(terrace_p);
-                    pieces.push(Piece {
-                        rect: [x0 + xw[0], py0, x0 + xw[1], py1],
-                        hole: None,
-                        kind,
-                        terrace,
-                    });
-                }
-            }
+    (zones, forest)
+}
+
+/// Which blocks are forest and which are already used by a piece.
+struct Blocks {
+    nbx: usize,
+    nby: usize,
+    forest: Vec<bool>,
+    taken: Vec<bool>,
+}
+
+impl Blocks {
+    fn free_forest(&self, i: usize, j: usize, w: usize, h: usize) -> bool {
+        i + w <= self.nbx
+            && j + h <= self.nby
+            && (0..h).all(|dj| {
+                (0..w).all(|di| {
+                    let k = (j + dj) * self.nbx + i + di;
+                    self.forest[k] && !self.taken[k]
+                })
+            })
+    }
+}
+
+fn piece(rect: [i64; 4], kind: Kind) -> Piece {
+    Piece {
+        rect,
+        hole: None,
+        kind,
+        terrace: false,
+    }
+}
+
+/// A large forest parcel over up to 3×2 free forest blocks, sometimes with a clearing
+/// (dry land or a house) as a hole.
+fn forest_pieces(rng: &mut Rng, blocks: &mut Blocks, i: usize, j: usize, pieces: &mut Vec<Piece>) {
+    let (x0, y0) = (i as i64 * UNITS, j as i64 * UNITS);
+    let sizes = [(3, 2), (2, 2), (2, 1), (1, 2), (1, 1)];
+    let start = rng.range(0, 2) as usize;
+    let (w, h) = sizes[start..]
+        .iter()
+        .copied()
+        .find(|&(w, h)| blocks.free_forest(i, j, w, h))
+        .unwrap_or((1, 1));
+    for dj in 0..h {
+        for di in 0..w {
+            blocks.taken[(j + dj) * blocks.nbx + i + di] = true;
         }
     }
-    pieces
+    let kind = *rng.weighted(&[
+        (Kind::Forest, 70.0),
+        (Kind::Bamboo, 15.0),
+        (Kind::Shrub, 10.0),
+        (Kind::OtherForest, 5.0),
+    ]);
+    let rect = [x0, y0, x0 + w as i64 * UNITS, y0 + h as i64 * UNITS];
+    let hole = (rng.chance(0.15)).then(|| {
+        let (hx, hy) = (x0 + rng.range(5, 8) * 3, y0 + rng.range(5, 8) * 3);
+        [hx, hy, hx + rng.range(4, 7) * 3, hy + rng.range(4, 7) * 3]
+    });
+    pieces.push(Piece { hole, ..piece(rect, kind) });
+    if let Some(h) = hole {
+        let kind = if rng.chance(0.6) { Kind::Dryland } else { Kind::House };
+        pieces.push(piece(h, kind));
+    }
+}
+
+/// A farmed block: an optional ditch or road strip, then a pond in a paddy, or plots.
+fn farm_pieces(rng: &mut Rng, zone: Zone, i: usize, j: usize, pieces: &mut Vec<Piece>) {
+    let (x0, y0) = (i as i64 * UNITS, j as i64 * UNITS);
+    let mut y_start = y0;
+    // Long thin strips: a ditch or a road along some valley blocks.
+    if zone == Zone::Valley && rng.chance(0.15) {
+        let kind = if rng.chance(0.5) { Kind::Ditch } else { Kind::Road };
+        pieces.push(piece([x0, y0, x0 + UNITS, y0 + 3], kind));
+        y_start = y0 + 3;
+    }
+    // A pond inside a paddy block: a parcel with a hole.
+    if zone == Zone::Valley && y_start == y0 && rng.chance(0.05) {
+        let hole = [x0 + 21, y0 + 21, x0 + 39, y0 + 36];
+        pieces.push(Piece { hole: Some(hole), ..piece([x0, y0, x0 + UNITS, y0 + UNITS], Kind::Paddy) });
+        pieces.push(piece(hole, Kind::Pond));
+        return;
+    }
+    plots(rng, zone, (x0, y0), y_start, pieces);
+}
+
+/// The block cut into strips or a grid of plots.
+fn plots(rng: &mut Rng, zone: Zone, (x0, y0): (i64, i64), y_start: i64, pieces: &mut Vec<Piece>) {
+    let terrace_p = match zone {
+        Zone::Valley => 0.0,
+        Zone::Gentle => 0.5,
+        Zone::Moderate => 0.6,
+        Zone::Steep => 0.15,
+    };
+    let (max_split, grid_p) = match zone {
+        Zone::Valley => (6, 0.35),
+        Zone::Gentle => (4, 0.3),
+        _ => (3, 0.2),
+    };
+    let (xs, ys) = if rng.chance(grid_p) {
+        let (nx, ny) = (rng.range(2, 3) as usize, rng.range(2, 3) as usize);
+        (cuts(rng, nx), cuts(rng, ny))
+    } else {
+        let n = rng.range(1, max_split) as usize;
+        if rng.chance(0.5) {
+            (cuts(rng, n), vec![0, UNITS])
+        } else {
+            (vec![0, UNITS], cuts(rng, n))
+        }
+    };
+    for yw in ys.windows(2) {
+        let (py0, py1) = ((y0 + yw[0]).max(y_start), y0 + yw[1]);
+        if py1 <= py0 {
+            continue;
+        }
+        for xw in xs.windows(2) {
+            let kind = plot_kind(rng, zone);
+            let terrace = kind.is_cropland() && rng.chance(terrace_p);
+            pieces.push(Piece { terrace, ..piece([x0 + xw[0], py0, x0 + xw[1], py1], kind) });
+        }
+    }
 }
 
 /// Vertices lying on each horizontal and vertical plan line, so every boundary walks
@@ -408,7 +416,7 @@ impl Registry {
         }
     }
 
-    fn between<'a>(line: Option<&'a Vec<i64>>, lo: i64, hi: i64) -> &'a [i64] {
+    fn between(line: Option<&Vec<i64>>, lo: i64, hi: i64) -> &[i64] {
         match line {
             Some(v) => {
                 let a = v.partition_point(|&t| t <= lo);

@@ -85,7 +85,37 @@ pub fn village_fragmentation(
     groups: &[MergeGroup],
     s: &MergeSettings,
 ) -> BTreeMap<String, VillageFragmentation> {
-    let n = parcels.len();
+    let (before, after) = patches(parcels, stats, flags, shapes, groups, s);
+    let contiguous = contiguous_cropland(parcels, stats, flags, graph, s);
+    before
+        .into_iter()
+        .map(|(code, b)| {
+            let a = after.get(&code).map(|a| a.figures()).unwrap_or_default();
+            let share = if b.area > 0.0 {
+                contiguous.get(&code).copied().unwrap_or(0.0) / b.area
+            } else {
+                0.0
+            };
+            let figures = VillageFragmentation {
+                before: b.figures(),
+                after: a,
+                contiguous_share: share,
+            };
+            (code, figures)
+        })
+        .collect()
+}
+
+/// Cropland patches per village before the merges (every plot) and after (merged
+/// fields, and the plots in no group).
+fn patches(
+    parcels: &Parcels,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    shapes: &[ShapeFigures],
+    groups: &[MergeGroup],
+    s: &MergeSettings,
+) -> (BTreeMap<String, Acc>, BTreeMap<String, Acc>) {
     let mut before: BTreeMap<String, Acc> = BTreeMap::new();
     let mut after: BTreeMap<String, Acc> = BTreeMap::new();
     for (i, st) in stats.iter().enumerate() {
@@ -93,7 +123,7 @@ pub fn village_fragmentation(
         before.entry(code.to_string()).or_default().land_m2 += st.area_m2;
         after.entry(code.to_string()).or_default().land_m2 += st.area_m2;
     }
-    let mut in_group = vec![false; n];
+    let mut in_group = vec![false; parcels.len()];
     for g in groups {
         for &m in &g.members {
             in_group[m] = true;
@@ -104,25 +134,27 @@ pub fn village_fragmentation(
             .or_default()
             .add(g.area_m2, g.perimeter_m, s.large_block_m2);
     }
-    for i in 0..n {
-        if !flags[i].is_cropland {
-            continue;
-        }
+    for i in (0..parcels.len()).filter(|&i| flags[i].is_cropland) {
         let v = parcels.village_code(i);
-        before.entry(v.to_string()).or_default().add(
-            stats[i].area_m2,
-            shapes[i].perimeter_m,
-            s.large_block_m2,
-        );
+        let (area, perimeter) = (stats[i].area_m2, shapes[i].perimeter_m);
+        before.entry(v.to_string()).or_default().add(area, perimeter, s.large_block_m2);
         if !in_group[i] {
-            after.entry(v.to_string()).or_default().add(
-                stats[i].area_m2,
-                shapes[i].perimeter_m,
-                s.large_block_m2,
-            );
+            after.entry(v.to_string()).or_default().add(area, perimeter, s.large_block_m2);
         }
     }
-    // Contiguous cropland blocks: components of cropland–cropland edges.
+    (before, after)
+}
+
+/// Cropland area per village in contiguous blocks (components of cropland–cropland
+/// edges of at least `min_shared_m`) of at least `large_block_m2`.
+fn contiguous_cropland(
+    parcels: &Parcels,
+    stats: &[ParcelSlope],
+    flags: &[ParcelFlags],
+    graph: &Graph,
+    s: &MergeSettings,
+) -> BTreeMap<String, f64> {
+    let n = parcels.len();
     let mut parent: Vec<usize> = (0..n).collect();
     for e in &graph.edges {
         if flags[e.a].is_cropland && flags[e.b].is_cropland && e.shared_m >= s.min_shared_m {
@@ -133,37 +165,15 @@ pub fn village_fragmentation(
         }
     }
     let mut component_area = vec![0.0; n];
-    for i in 0..n {
-        if flags[i].is_cropland {
-            let r = find(&mut parent, i);
-            component_area[r] += stats[i].area_m2;
-        }
+    for i in (0..n).filter(|&i| flags[i].is_cropland) {
+        let r = find(&mut parent, i);
+        component_area[r] += stats[i].area_m2;
     }
     let mut contiguous: BTreeMap<String, f64> = BTreeMap::new();
     for i in 0..n {
         if flags[i].is_cropland && component_area[find(&mut parent, i)] >= s.large_block_m2 {
-            *contiguous
-                .entry(parcels.village_code(i).to_string())
-                .or_default() += stats[i].area_m2;
+            *contiguous.entry(parcels.village_code(i).to_string()).or_default() += stats[i].area_m2;
         }
     }
-    before
-        .into_iter()
-        .map(|(code, b)| {
-            let a = after.get(&code).map(|a| a.figures()).unwrap_or_default();
-            let share = if b.area > 0.0 {
-                contiguous.get(&code).copied().unwrap_or(0.0) / b.area
-            } else {
-                0.0
-            };
-            (
-                code,
-                VillageFragmentation {
-                    before: b.figures(),
-                    after: a,
-                    contiguous_share: share,
-                },
-            )
-        })
-        .collect()
+    contiguous
 }

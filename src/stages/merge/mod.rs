@@ -81,49 +81,14 @@ pub fn merge_groups(
         .filter(|&i| shapes[i].fragmented && eligible(&flags[i], &stats[i]))
         .collect();
     seeds.sort_by(|a, b| area[*a].total_cmp(&area[*b]).then(a.cmp(b)));
+    let grower = Grower { parcels, stats, flags, graph, s, area: &area };
     let mut assigned = vec![false; n];
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for seed in seeds {
         if assigned[seed] {
             continue;
         }
-        let owner = parcels.owner_code(seed);
-        let mut members = vec![seed];
-        let (mut lo, mut hi) = (stats[seed].grade, stats[seed].grade);
-        let mut total = area[seed];
-        // Candidate → boundary shared with the group so far.
-        let mut frontier: BTreeMap<usize, f64> = BTreeMap::new();
-        let add_neighbours = |m: usize, frontier: &mut BTreeMap<usize, f64>, members: &[usize]| {
-            for &(j, e) in &graph.neighbours[m] {
-                if !members.contains(&j) {
-                    *frontier.entry(j).or_insert(0.0) += graph.edges[e].shared_m;
-                }
-            }
-        };
-        assigned[seed] = true;
-        add_neighbours(seed, &mut frontier, &members);
-        loop {
-            let best = frontier
-                .iter()
-                .filter(|(&j, &shared)| {
-                    !assigned[j]
-                        && shared >= s.min_shared_m
-                        && eligible(&flags[j], &stats[j])
-                        && (s.allow_cross_owner || parcels.owner_code(j) == owner)
-                        && stats[j].grade.max(hi) - stats[j].grade.min(lo) <= s.max_grade_diff
-                        && total + area[j] <= s.max_group_m2
-                })
-                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-                .map(|(&j, _)| j);
-            let Some(j) = best else { break };
-            frontier.remove(&j);
-            assigned[j] = true;
-            members.push(j);
-            total += area[j];
-            lo = lo.min(stats[j].grade);
-            hi = hi.max(stats[j].grade);
-            add_neighbours(j, &mut frontier, &members);
-        }
+        let members = grower.grow(seed, &mut assigned);
         if members.len() > 1 {
             groups.push(members);
         } else {
@@ -133,33 +98,88 @@ pub fn merge_groups(
     groups
         .into_par_iter()
         .enumerate()
-        .map(|(k, members)| {
-            let parts: Vec<MultiPolygon<f64>> = members.iter().map(|&m| parcels.geometry(m)).collect();
-            let geometry = dissolve(parts.iter());
-            let area_m2: f64 = members.iter().map(|&m| area[m]).sum();
-            let slope_mean = members
-                .iter()
-                .map(|&m| stats[m].slope_mean * area[m])
-                .sum::<f64>()
-                / area_m2;
-            let mut per_grade = [0.0; 5];
-            for &m in &members {
-                for g in 0..5 {
-                    per_grade[g] += stats[m].share[g] * area[m];
-                }
-            }
-            let perimeter_m = shape::perimeter(&geometry);
-            MergeGroup {
-                id: k + 1,
-                members,
-                area_m2,
-                slope_mean,
-                grade: super::zonal::dominant_grade(&per_grade),
-                geometry,
-                perimeter_m,
-            }
-        })
+        .map(|(k, members)| merged_field(k + 1, members, parcels, stats, &area))
         .collect()
+}
+
+/// What growing a group needs to know.
+struct Grower<'a> {
+    parcels: &'a Parcels,
+    stats: &'a [ParcelSlope],
+    flags: &'a [ParcelFlags],
+    graph: &'a Graph,
+    s: &'a MergeSettings,
+    area: &'a [f64],
+}
+
+impl Grower<'_> {
+    /// The group grown from `seed` (rule 3 of the module docs), members marked assigned.
+    fn grow(&self, seed: usize, assigned: &mut [bool]) -> Vec<usize> {
+        let (stats, s) = (self.stats, self.s);
+        let owner = self.parcels.owner_code(seed);
+        let mut members = vec![seed];
+        let (mut lo, mut hi) = (stats[seed].grade, stats[seed].grade);
+        let mut total = self.area[seed];
+        // Candidate → boundary shared with the group so far.
+        let mut frontier: BTreeMap<usize, f64> = BTreeMap::new();
+        assigned[seed] = true;
+        self.add_neighbours(seed, &mut frontier, &members);
+        loop {
+            let best = frontier
+                .iter()
+                .filter(|(&j, &shared)| {
+                    !assigned[j]
+                        && shared >= s.min_shared_m
+                        && eligible(&self.flags[j], &stats[j])
+                        && (s.allow_cross_owner || self.parcels.owner_code(j) == owner)
+                        && stats[j].grade.max(hi) - stats[j].grade.min(lo) <= s.max_grade_diff
+                        && total + self.area[j] <= s.max_group_m2
+                })
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(&j, _)| j);
+            let Some(j) = best else { break };
+            frontier.remove(&j);
+            assigned[j] = true;
+            members.push(j);
+            total += self.area[j];
+            lo = lo.min(stats[j].grade);
+            hi = hi.max(stats[j].grade);
+            self.add_neighbours(j, &mut frontier, &members);
+        }
+        members
+    }
+
+    fn add_neighbours(&self, m: usize, frontier: &mut BTreeMap<usize, f64>, members: &[usize]) {
+        for &(j, e) in &self.graph.neighbours[m] {
+            if !members.contains(&j) {
+                *frontier.entry(j).or_insert(0.0) += self.graph.edges[e].shared_m;
+            }
+        }
+    }
+}
+
+/// A group's merged field: the dissolved members and its figures.
+fn merged_field(id: usize, members: Vec<usize>, parcels: &Parcels, stats: &[ParcelSlope], area: &[f64]) -> MergeGroup {
+    let parts: Vec<MultiPolygon<f64>> = members.iter().map(|&m| parcels.geometry(m)).collect();
+    let geometry = dissolve(parts.iter());
+    let area_m2: f64 = members.iter().map(|&m| area[m]).sum();
+    let slope_mean = members.iter().map(|&m| stats[m].slope_mean * area[m]).sum::<f64>() / area_m2;
+    let mut per_grade = [0.0; 5];
+    for &m in &members {
+        for (acc, share) in per_grade.iter_mut().zip(stats[m].share) {
+            *acc += share * area[m];
+        }
+    }
+    let perimeter_m = shape::perimeter(&geometry);
+    MergeGroup {
+        id,
+        members,
+        area_m2,
+        slope_mean,
+        grade: super::zonal::dominant_grade(&per_grade),
+        geometry,
+        perimeter_m,
+    }
 }
 
 /// One polygon per group: the union of its members.

@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(strip_rows(1000, 10, 1 << 30), 10);
         assert_eq!(strip_rows(6000, 100_000, 1 << 30), 256, "about 2 M cells, whole tile rows");
         let n = strip_rows(10_000, 100_000, 64 << 20);
-        assert!((n < 256 || n % 256 == 0) && n * 10_000 * 36 <= 64 << 20, "{n}");
+        assert!((n < 256 || n.is_multiple_of(256)) && n * 10_000 * 36 <= 64 << 20, "{n}");
         assert_eq!(strip_rows(10_000, 100_000, 1), 1);
     }
 }

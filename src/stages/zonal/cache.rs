@@ -69,10 +69,7 @@ impl ZonalCache {
     /// Reads the cache at `path` if it was written under `key`; anything else (missing,
     /// other key, unreadable, truncated) is an empty cache: the parcels are recomputed.
     pub fn load(path: &Path, key: &str) -> ZonalCache {
-        match Self::try_load(path, key) {
-            Some(c) => c,
-            None => ZonalCache::default(),
-        }
+        Self::try_load(path, key).unwrap_or_default()
     }
 
     fn try_load(path: &Path, key: &str) -> Option<ZonalCache> {

@@ -44,7 +44,7 @@ impl GridFrame {
 
     /// Fractional column/row of a map coordinate.
     #[inline]
-    fn to_cell(&self, x: f64, y: f64) -> (f64, f64) {
+    fn cell_of(&self, x: f64, y: f64) -> (f64, f64) {
         ((x - self.x0) / self.dx, (y - self.y0) / self.dy)
     }
 }
@@ -63,7 +63,7 @@ pub fn coverage(shape: &MultiPolygon<f64>, frame: &GridFrame) -> Option<Coverage
     let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
     for (ring, _) in &rings {
         for c in ring.0.iter() {
-            let (u, v) = frame.to_cell(c.x, c.y);
+            let (u, v) = frame.cell_of(c.x, c.y);
             // min/max skip NaN: a NaN coordinate must not hide in a finite window.
             if !(u.is_finite() && v.is_finite()) {
                 return None;
@@ -87,7 +87,7 @@ pub fn coverage(shape: &MultiPolygon<f64>, frame: &GridFrame) -> Option<Coverage
     for (ring, exterior) in &rings {
         local.clear();
         local.extend(ring.0.iter().map(|c| {
-            let (u, v) = frame.to_cell(c.x, c.y);
+            let (u, v) = frame.cell_of(c.x, c.y);
             (u - ox, v - oy)
         }));
         // geo rings are closed; close unclosed input anyway.
@@ -203,9 +203,9 @@ fn add_span(line: &mut [f64], xl: f64, xr: f64, d: f64) {
     // With the edge's x uniform over [xl, xr] down the band, the share of cell c
     // right of it is ∫_c^{c+1} P(x_edge < t) dt = A(c+1) − A(c).
     let mut carried = 0.0;
-    for c in cl..cr {
+    for (c, cell) in line.iter_mut().enumerate().take(cr).skip(cl) {
         let cov = left_area((c + 1) as f64) - left_area(c as f64);
-        line[c] += d * (cov - carried);
+        *cell += d * (cov - carried);
         carried = cov;
     }
     if cr <= last {

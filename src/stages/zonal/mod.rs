@@ -249,17 +249,9 @@ pub fn zonal_slope_reusing(
                     .as_ref()
                     .map_err(|e| Error::input(slope_path, e.to_string()))?;
                 let mut read = |cov: &Coverage, out: &mut Vec<f32>| {
-                    raster::read_window_f32(
-                        ds,
-                        grid,
-                        cov.col0,
-                        cov.row0,
-                        cov.cols,
-                        cov.rows,
-                        SLOPE_NODATA,
-                        out,
-                    )
-                    .map_err(|e| Error::input(slope_path, e.to_string()))
+                    let window = raster::Window { col0: cov.col0, row0: cov.row0, cols: cov.cols, rows: cov.rows };
+                    raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
+                        .map_err(|e| Error::input_from(slope_path, "cannot read the slope raster", e))
                 };
                 let mut out = Vec::with_capacity(ids.len());
                 for &i in ids {
