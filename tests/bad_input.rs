@@ -136,7 +136,7 @@ fn a_directory_or_a_truncated_geotiff_instead_of_a_dem() {
 }
 
 #[test]
-fn a_one_cell_dem_and_a_one_parcel_layer_run_without_panic() {
+fn a_one_cell_dem_has_no_slope_under_the_parcel_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let tiny = dir.path().join("tiny.tif");
     {
@@ -156,12 +156,15 @@ fn a_one_cell_dem_and_a_one_parcel_layer_run_without_panic() {
     }
     let p = geojson(dir.path(), &[square("A1", 483010.0, 3288010.0)]);
     let (o, out) = run_with(dir.path(), &tiny, &p, "");
-    assert!(o.status.success(), "{}", text(&o));
-    let m = manifest(&out);
-    assert_eq!(
-        m["counts"]["parcels_without_data"], 1,
-        "a 1×1 DEM has no slope"
+    // A 1×1 DEM has no slope anywhere: no figure can be made, and the run says why.
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("tiny.tif") && text(&o).contains("no elevation under any of the 1 parcels"),
+        "{}",
+        text(&o)
     );
+    assert!(!text(&o).contains("panicked"));
+    assert!(!out.join("landcons.gpkg").exists());
 }
 
 #[test]

@@ -30,7 +30,6 @@ fn inputs() -> Inputs {
             ..Default::default()
         },
         fields: &config.fields,
-        target_crs_wkt: &dem.grid.crs_wkt,
         cancel: &CancelToken::new(),
     })
     .unwrap();
@@ -39,7 +38,7 @@ fn inputs() -> Inputs {
     let opts = terrain::SlopeOptions::from_settings(&config.terrain, 256 << 20);
     let cancel = CancelToken::new();
     terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
-    let stats = zonal::zonal_slope(&layer, &slope, &dem.grid, &opts.breaks, &Progress::hidden(), &cancel).unwrap();
+    let stats = zonal::zonal_slope(&layer, &zonal::SlopeRaster { path: &slope, grid: &dem.grid, breaks: opts.breaks }, &Progress::hidden(), &cancel).unwrap();
     let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, 25.0, &[]);
     Inputs {
         parcels: layer,

@@ -9,24 +9,16 @@ use geo::Area;
 use landcons::settings::{FieldMap, Inputs};
 use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 
-fn read(inputs: &Inputs, fields: &FieldMap, target: &str) -> landcons::Result<Parcels> {
+fn read(inputs: &Inputs, fields: &FieldMap) -> landcons::Result<Parcels> {
     read_parcels(&ReadOptions {
         inputs,
         fields,
-        target_crs_wkt: target,
         cancel: &Default::default(),
     })
 }
 
-fn dem_wkt() -> String {
-    landcons::raster::open_dem(&[repo().join("data/dem.tif")], None, None)
-        .unwrap()
-        .grid
-        .crs_wkt
-}
-
 #[test]
-fn parcels_in_another_crs_are_reprojected_to_the_dem() {
+fn lat_lon_parcels_go_into_the_gauss_krueger_zone_of_their_central_longitude() {
     let dir = tempfile::tempdir().unwrap();
     let geographic = dir.path().join("dltb_4490.gpkg");
     // CGCS2000 geographic (lat/lon): the same parcels in another CRS.
@@ -38,14 +30,12 @@ fn parcels_in_another_crs_are_reprojected_to_the_dem() {
         .unwrap()
         .success();
     assert!(ok);
-    let wkt = dem_wkt();
     let original = read(
         &Inputs {
             parcels: repo().join("data/dltb.gpkg"),
             ..Default::default()
         },
-        &FieldMap::default(),
-        &wkt,
+        &FieldMap::default()
     )
     .unwrap();
     let moved = read(
@@ -53,11 +43,13 @@ fn parcels_in_another_crs_are_reprojected_to_the_dem() {
             parcels: geographic,
             ..Default::default()
         },
-        &FieldMap::default(),
-        &wkt,
+        &FieldMap::default()
     )
     .unwrap();
     assert!(moved.source.reprojected && !original.source.reprojected);
+    assert_eq!(original.source.work_crs.name, "EPSG:4544", "projected parcels keep their CRS");
+    assert_eq!(moved.source.work_crs.name, "EPSG:4544", "CGCS2000 / 3-degree GK CM 105E");
+    assert!(moved.source.work_crs.reason.contains("lat/lon"), "{}", moved.source.work_crs.reason);
     assert_eq!(original.len(), moved.len());
     for i in 0..original.len() {
         assert_eq!(original.id(i), moved.id(i));
@@ -76,7 +68,7 @@ fn a_bow_tie_is_repaired_and_reported_by_id() {
     let path = dir.path().join("bad.geojson");
     std::fs::write(
         &path,
-        r#"{"type":"FeatureCollection","features":[
+        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4544"}},"features":[
 {"type":"Feature","properties":{"BSM":"A1","DLBM":"0103"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}},
 {"type":"Feature","properties":{"BSM":"A2","DLBM":"0101"},"geometry":{"type":"Polygon","coordinates":[[[20,0],[30,0],[30,10],[20,10],[20,0]]]}}]}"#,
     )
@@ -87,7 +79,6 @@ fn a_bow_tie_is_repaired_and_reported_by_id() {
             ..Default::default()
         },
         &FieldMap::default(),
-        "",
     )
     .unwrap();
     assert_eq!(layer.len(), 2, "no parcel is dropped");
@@ -110,7 +101,6 @@ fn a_missing_mapped_field_suggests_the_nearest_names() {
             ..Default::default()
         },
         &fields,
-        "",
     )
     .unwrap_err()
     .to_string();
@@ -129,7 +119,7 @@ fn a_wrong_layer_name_lists_the_layers() {
         parcels_layer: "TDLYXZ".into(),
         ..Default::default()
     };
-    let err = read(&inputs, &FieldMap::default(), "")
+    let err = read(&inputs, &FieldMap::default())
         .unwrap_err()
         .to_string();
     assert!(err.contains("TDLYXZ") && err.contains("DLTB"), "{err}");
@@ -149,7 +139,7 @@ fn parcels_without_crs_need_one_in_the_pipeline_file() {
         parcels: dir.path().join("dltb.shp"),
         ..Default::default()
     };
-    let err = read(&inputs, &FieldMap::default(), &dem_wkt())
+    let err = read(&inputs, &FieldMap::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -160,7 +150,7 @@ fn parcels_without_crs_need_one_in_the_pipeline_file() {
         parcels_crs: Some("EPSG:4544".into()),
         ..inputs
     };
-    let layer = read(&stated, &FieldMap::default(), &dem_wkt()).unwrap();
+    let layer = read(&stated, &FieldMap::default()).unwrap();
     assert!(!layer.source.reprojected);
     assert!((0..layer.len()).any(|i| layer.village_name(i).contains('村')));
 }

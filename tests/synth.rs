@@ -195,7 +195,6 @@ fn shapefile_text_is_gbk_and_reads_back_with_or_without_cpg() {
     let layer = landcons::parcels::read_parcels(&landcons::parcels::ReadOptions {
         inputs: &inputs,
         fields: &Default::default(),
-        target_crs_wkt: "",
         cancel: &Default::default(),
     })
     .unwrap();

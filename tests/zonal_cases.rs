@@ -6,7 +6,7 @@ use geo::{polygon, MultiPolygon, Polygon};
 use landcons::parcels::Parcels;
 use landcons::progress::Progress;
 use landcons::raster::{self, Grid};
-use landcons::stages::zonal::{zonal_slope, ParcelSlope};
+use landcons::stages::zonal::{zonal_slope, ParcelSlope, SlopeRaster};
 
 const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
 
@@ -47,7 +47,7 @@ fn stats(shapes: Vec<MultiPolygon<f64>>) -> Vec<ParcelSlope> {
     let dir = tempfile::tempdir().unwrap();
     let (path, grid) = slope_raster(dir.path());
     let parcels = Parcels::from_geometries(shapes.into_iter().enumerate().map(|(i, g)| (i.to_string(), g)));
-    zonal_slope(&parcels, &path, &grid, &BREAKS, &Progress::hidden(), &Default::default()).unwrap()
+    zonal_slope(&parcels, &SlopeRaster { path: &path, grid: &grid, breaks: BREAKS }, &Progress::hidden(), &Default::default()).unwrap()
 }
 
 fn one(p: Polygon<f64>) -> ParcelSlope {

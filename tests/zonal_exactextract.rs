@@ -13,7 +13,7 @@ use landcons::parcels::Parcels;
 use landcons::vector::polygons_of;
 use landcons::progress::Progress;
 use landcons::stages::terrain::{write_slope_rasters, SlopeOptions};
-use landcons::stages::zonal::{zonal_slope, ParcelSlope};
+use landcons::stages::zonal::{zonal_slope, ParcelSlope, SlopeRaster};
 
 const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
 
@@ -60,7 +60,7 @@ fn slope_stats(dem: &Path, parcels: &Parcels) -> Vec<ParcelSlope> {
     };
     let cancel = Default::default();
     write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
-    zonal_slope(parcels, &slope, &dem.grid, &BREAKS, &Progress::hidden(), &cancel).unwrap()
+    zonal_slope(parcels, &SlopeRaster { path: &slope, grid: &dem.grid, breaks: BREAKS }, &Progress::hidden(), &cancel).unwrap()
 }
 
 fn compare(name: &str, parcels: &Parcels, stats: &[ParcelSlope]) {
@@ -148,7 +148,6 @@ fn synthetic_sample_matches_exactextract() {
     let layer = landcons::parcels::read_parcels(&landcons::parcels::ReadOptions {
         inputs: &inputs,
         fields: &Default::default(),
-        target_crs_wkt: "",
         cancel: &Default::default(),
     })
     .unwrap();

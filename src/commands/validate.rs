@@ -16,7 +16,6 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
     let parcels = read_parcels(&ReadOptions {
         inputs: &s.inputs,
         fields: &s.fields,
-        target_crs_wkt: &g.crs_wkt,
         cancel: &CancelToken::new(),
     })?;
     let src = &parcels.source;
@@ -32,12 +31,14 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
         if g.geographic { "geographic (metric spacing per row)" } else { "projected" }
     ));
     text.push_str(&format!(
-        "parcels: {} features from {} (layer {}, encoding {}){}\n",
+        "parcels: {} features from {} (layer {}, encoding {})\nworking CRS: {} ({}){}\n",
         parcels.len(),
         src.path.display(),
         src.layer_name,
         src.encoding,
-        if src.reprojected { ", reprojected to the DEM's CRS" } else { "" }
+        src.work_crs.name,
+        src.work_crs.reason,
+        if src.reprojected { "; the parcels are reprojected into it" } else { "" }
     ));
     text.push_str(&format!(
         "a run would write into {}: {}, {}, {}, {}, {}\n",

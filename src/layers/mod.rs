@@ -11,6 +11,7 @@ mod merge_candidates;
 mod merge_groups;
 mod parcels;
 mod reforestation_candidates;
+mod topology_issues;
 pub mod style;
 mod village_summary;
 
@@ -24,6 +25,7 @@ use crate::stages::adjacency::Graph;
 use crate::stages::merge::fragmentation::VillageFragmentation;
 use crate::stages::merge::{MergeGroup, ShapeFigures};
 use crate::stages::reforestation::ParcelFlags;
+use crate::stages::topology::Overlap;
 use crate::stages::villages::VillageRow;
 use crate::stages::zonal::ParcelSlope;
 use crate::table::{AttrValue, FieldKind, FieldSpec};
@@ -38,6 +40,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
         &village_summary::VillageSummary,
+        &topology_issues::TopologyIssues,
     ]
 }
 
@@ -91,6 +94,8 @@ pub struct RunData<'a> {
     pub slope: &'a [ParcelSlope],
     pub flags: &'a [ParcelFlags],
     pub graph: &'a Graph,
+    /// Overlapping parcel pairs (never neighbours).
+    pub overlaps: &'a [Overlap],
     pub merge: Option<&'a MergeData>,
     pub villages: Option<&'a [VillageRow]>,
 }

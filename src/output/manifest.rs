@@ -48,6 +48,8 @@ pub struct InputsInfo {
     pub parcels_layer: String,
     pub parcels_encoding: String,
     pub parcels_reprojected: bool,
+    /// The metric CRS of all vector work and every output layer, and why.
+    pub work_crs: crate::vector::crs::WorkCrs,
 }
 
 /// The headline figures of a run.
@@ -62,6 +64,8 @@ pub struct Counts {
     pub grade_mismatches: u64,
     pub geometry_issues: usize,
     pub parcels_without_data: usize,
+    /// Pairs of parcels whose interiors overlap (layer topology_issues).
+    pub overlapping_pairs: usize,
     pub adjacent_pairs: usize,
     pub fragmented_plots: usize,
     pub merge_groups: usize,

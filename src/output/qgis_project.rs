@@ -247,6 +247,10 @@ fn provider(s: &Source) -> &'static str {
 /// document is the same XML as the style part of a `<maplayer>` (QGIS reads both
 /// with the same `readSymbology`), and the QML root's attributes (labelsEnabled,
 /// scale visibility, simplification) are `<maplayer>` attributes.
+///
+/// Every layer gets the project CRS as its `<srs>` (landcons writes all its outputs
+/// in the run's CRS): QGIS 3.22 takes a layer's CRS from the project file, and a
+/// layer without `<srs>` has none at all.
 fn map_layer(l: &Layer, crs_wkt: &str) -> String {
     let (qml_attrs, qml_body) = split_qml(l.qml);
     let kind = match &l.source {

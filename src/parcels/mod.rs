@@ -11,9 +11,10 @@ use std::path::PathBuf;
 use geo::{MultiPolygon, Rect};
 
 use crate::table::{AttrValue, FieldSpec};
+use crate::vector::crs::WorkCrs;
 use crate::vector::GeometryIssue;
 use columns::{Column, TextColumn};
-pub use read::{read_parcels, ReadOptions};
+pub use read::{read_parcels, work_crs_of, ReadOptions};
 pub use shapes::Shapes;
 
 /// Where the parcels came from.
@@ -23,8 +24,10 @@ pub struct ParcelSource {
     pub layer_name: String,
     /// Encoding the attributes were decoded from ("UTF-8", "GBK", ...).
     pub encoding: String,
-    /// Whether the parcels were reprojected on reading.
+    /// Whether the parcels were reprojected on reading (into the working CRS).
     pub reprojected: bool,
+    /// The metric CRS the parcels are held in.
+    pub work_crs: WorkCrs,
 }
 
 /// The values the field map names, for one parcel (text trimmed).

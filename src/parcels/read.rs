@@ -16,15 +16,29 @@ use crate::error::{Error, Result};
 use crate::gdal_util::{self, check_readable_file};
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
+use crate::vector::crs::{self, WorkCrs};
 use crate::vector::{self, geometry, GeometryIssue, TextDecoder};
 
 /// Where the parcels are and how to read them.
 pub struct ReadOptions<'a> {
     pub inputs: &'a Inputs,
     pub fields: &'a FieldMap,
-    /// CRS (WKT) to bring the parcels into; empty = keep the layer's.
-    pub target_crs_wkt: &'a str,
     pub cancel: &'a CancelToken,
+}
+
+/// The working CRS of a parcel layer (its own when metric; see [`crs::choose`]),
+/// found by opening the layer only: a bad parcel layer fails here, before any work.
+pub fn work_crs_of(inputs: &Inputs) -> Result<WorkCrs> {
+    let path = &inputs.parcels;
+    let (ds, _) = open_source(path)?;
+    let layer = gdal_util::layer(&ds, path, &inputs.parcels_layer)?;
+    let source = vector::layer_crs(&layer, path, inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;
+    crs::choose(&source, layer_extent(&layer), inputs.work_crs.as_deref())
+}
+
+fn layer_extent(layer: &gdal::vector::Layer) -> Option<[f64; 4]> {
+    let e = layer.get_extent().ok()?;
+    Some([e.MinX, e.MinY, e.MaxX, e.MaxY])
 }
 
 const SHAPEFILE: &str = "ESRI Shapefile";
@@ -48,12 +62,14 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
         false => None,
     };
     let source_crs = vector::layer_crs(&layer, path, opts.inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;
-    let transform = vector::transform_into(&source_crs, opts.target_crs_wkt, path)?;
+    let work_crs = crs::choose(&source_crs, layer_extent(&layer), opts.inputs.work_crs.as_deref())?;
+    let transform = vector::transform_into(&source_crs, &work_crs.wkt, path)?;
     let source = ParcelSource {
         path: path.clone(),
         layer_name: layer_name.clone(),
         encoding: decoder.as_ref().map(|d| d.name()).unwrap_or("UTF-8").to_string(),
         reprojected: transform.is_some(),
+        work_crs,
     };
     let mut reader = FeatureReader {
         path,
@@ -199,9 +215,14 @@ impl FeatureReader<'_> {
         if let Some(first) = self.seen_ids.insert(id.clone(), index) {
             return Err(fail(format!("duplicate parcel id (also feature #{first})")));
         }
+        let issues_before = self.parcels.issues.len();
         let Some(geometry) = self.geometry(&id, feature).map_err(fail)? else {
             return Ok(());
         };
+        let index = self.parcels.len();
+        for issue in &mut self.parcels.issues[issues_before..] {
+            issue.index = Some(index);
+        }
         let number = |i: Option<usize>| i.and_then(|i| attributes[i].as_f64());
         let mapped = Mapped {
             id: &id,

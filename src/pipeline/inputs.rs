@@ -7,16 +7,32 @@ use std::path::PathBuf;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::output::hash::content_hash;
-use crate::parcels::{read_parcels, Parcels, ReadOptions};
+use crate::parcels::{read_parcels, work_crs_of, Parcels, ReadOptions};
 use crate::raster::{self, Dem};
-use crate::stages::zonal::window_too_large;
 use crate::stages::zones::Zone;
-use crate::vector;
+use crate::vector::{self, crs};
 
-/// Opens the DEM (as one mosaic) and reads the zone layers into its CRS.
-pub fn open_dem_and_zones(ctx: &RunContext) -> Result<(Dem, Vec<Zone>)> {
+/// What is opened before anything is written.
+pub struct Opened {
+    pub dem: Dem,
+    /// The metric CRS of all vector work and of every output layer.
+    pub work_crs: crs::WorkCrs,
+    pub zones: Vec<Zone>,
+}
+
+/// Opens the DEM (as one mosaic), finds the parcels' working CRS, reads the zone layers
+/// into it.
+pub fn open(ctx: &RunContext) -> Result<Opened> {
     let inputs = &ctx.settings.inputs;
     let dem = raster::open_dem(&inputs.dem, inputs.dem_nodata, inputs.dem_crs.as_deref())?;
+    if let (Some(set), Some(declared)) = (inputs.dem_nodata, dem.declared_nodata) {
+        if set != declared {
+            let file = dem.files[0].display();
+            ctx.warn("dem_nodata_override", format!("{file}: inputs.dem_nodata = {set} overrides the nodata value {declared} the file declares"));
+        }
+    }
+    let work_crs = work_crs_of(inputs)?;
+    tracing::info!(crs = %work_crs.name, reason = %work_crs.reason, "working CRS");
     let zones = ctx
         .settings
         .reforestation
@@ -24,35 +40,33 @@ pub fn open_dem_and_zones(ctx: &RunContext) -> Result<(Dem, Vec<Zone>)> {
         .iter()
         .map(|z| {
             let setting = format!("reforestation.zones ({}).crs", z.name);
-            vector::read_polygons(&z.path, &z.layer, z.crs.as_deref(), &setting, &dem.grid.crs_wkt)
+            vector::read_polygons(&z.path, &z.layer, z.crs.as_deref(), &setting, &work_crs.wkt)
                 .map(|p| Zone::new(z, p))
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((dem, zones))
+    Ok(Opened { dem, work_crs, zones })
 }
 
-/// Reads the parcel layer into `crs_wkt`.
-pub fn parcels(ctx: &RunContext, crs_wkt: &str) -> Result<Parcels> {
+/// Reads the parcel layer (into its working CRS).
+pub fn parcels(ctx: &RunContext) -> Result<Parcels> {
     read_parcels(&ReadOptions {
         inputs: &ctx.settings.inputs,
         fields: &ctx.settings.fields,
-        target_crs_wkt: crs_wkt,
         cancel: &ctx.cancel,
     })
 }
 
-/// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file), and
-/// a parcel far larger than the DEM has stray coordinates: both are refused before any
-/// output is touched.
+/// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file):
+/// refused before any output is touched. (Parcels with broken coordinates are named by
+/// the zonal stage, which maps each into the DEM's grid.)
 pub fn check_extents(dem: &Dem, parcels: &Parcels) -> Result<()> {
     let source = &parcels.source;
-    for i in 0..parcels.len() {
-        if let Some(message) = window_too_large(&parcels.geometry(i), &dem.grid) {
-            return Err(Error::feature(&source.path, &source.layer_name, parcels.id(i), message));
-        }
-    }
+    let Some(extent) = parcels.extent() else { return Ok(()) };
+    let p = match crs::transform_between(&source.work_crs.wkt, &dem.grid.crs_wkt) {
+        Ok(Some(t)) => t.transform_bounds(&extent, 21).unwrap_or(extent),
+        _ => extent,
+    };
     let d = dem.grid.extent();
-    let Some(p) = parcels.extent() else { return Ok(()) };
     if p[0] < d[2] && p[2] > d[0] && p[1] < d[3] && p[3] > d[1] {
         return Ok(());
     }

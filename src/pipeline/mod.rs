@@ -9,14 +9,14 @@ mod folder;
 mod inputs;
 mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::thread::ScopedJoinHandle;
 use std::time::Instant;
 
 use crate::changes::Snapshot;
 use crate::context::RunContext;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layers::{MergeData, RunData};
 use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
 use crate::output::{Lock, Staging};
@@ -24,6 +24,8 @@ use crate::parcels::Parcels;
 use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
+use crate::settings::OnOverlap;
+use crate::stages::topology::{self, Overlap};
 use crate::stages::{adjacency, merge, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
 use folder::CreatedDir;
@@ -48,13 +50,13 @@ pub fn run(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
     let s = &ctx.settings;
     raster::set_gdal_cache(s.run.memory_limit_bytes());
     // Inputs open before anything is written: a bad input leaves the output folder alone.
-    let (dem, zones) = inputs::open_dem_and_zones(ctx)?;
+    let opened = inputs::open(ctx)?;
     let created = CreatedDir::new(&s.output.dir);
     let _lock = Lock::acquire(&s.output.dir)?;
     let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
     let previous = Previous::find(&s.output.dir, s);
     let report = std::thread::scope(|scope| {
-        let job = Job { ctx, opts, dem: &dem, zones: &zones, staging: &staging, previous: previous.as_ref() };
+        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, zones: &opened.zones, staging: &staging, previous: previous.as_ref() };
         job.run(scope)
     })?;
     let outputs = staging.commit()?;
@@ -67,9 +69,20 @@ struct Job<'a> {
     ctx: &'a RunContext,
     opts: &'a RunOptions,
     dem: &'a Dem,
+    work_crs: &'a crate::vector::crs::WorkCrs,
     zones: &'a [crate::stages::zones::Zone],
     staging: &'a Staging,
     previous: Option<&'a Previous>,
+}
+
+/// The per-parcel results of the analysis stages.
+struct Analysis {
+    slope: Vec<ParcelSlope>,
+    zonal_cache: serde_json::Value,
+    flags: Vec<crate::stages::reforestation::ParcelFlags>,
+    village_rows: Vec<crate::stages::villages::VillageRow>,
+    overlaps: Vec<Overlap>,
+    graph: adjacency::Graph,
 }
 
 /// The terrain stage's outcome.
@@ -89,28 +102,27 @@ impl<'a> Job<'a> {
         let hashing = scope.spawn(move || inputs::input_hashes(ctx, &dem.files));
         let previous = self.previous;
         let reading_previous = scope.spawn(move || previous_snapshot(previous, ctx));
-        let reading_parcels = scope.spawn(move || {
-            let t = Instant::now();
-            (inputs::parcels(ctx, &dem.grid.crs_wkt), t.elapsed().as_secs_f64())
-        });
+        // The parcels are read, and checked for overlaps, while the terrain stage runs.
+        let reading_parcels = scope.spawn(move || read_and_check(ctx));
         let input_hashes = join(hashing);
         let terrain = self.terrain(&input_hashes)?;
-        let (parcels, seconds) = join(reading_parcels);
-        ctx.record_timing("parcels", seconds);
-        let parcels = parcels?;
+        let (parcels, overlaps) = join(reading_parcels)?;
         inputs::check_extents(dem, &parcels)?;
-        let (slope, zonal_cache) = self.zonal(&parcels, &terrain.key)?;
+        let a = self.analyse(&parcels, overlaps, &terrain)?;
         let s = &ctx.settings;
-        let (flags, village_rows) = ctx.stage("rules", || {
-            let flags = reforestation::reforestation(&parcels, &slope, &s.reforestation, s.terrain.steep_limit(), self.zones);
-            let rows = villages::village_summary(&parcels, &slope, &flags);
-            Ok((flags, rows))
-        })?;
-        let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0)))?;
-        let mut data = RunData { settings: s, parcels: &parcels, slope: &slope, flags: &flags, graph: &graph, merge: None, villages: None };
+        let mut data = RunData {
+            settings: s,
+            parcels: &parcels,
+            slope: &a.slope,
+            flags: &a.flags,
+            graph: &a.graph,
+            overlaps: &a.overlaps,
+            merge: None,
+            villages: None,
+        };
         let (merge_data, results) = std::thread::scope(|inner| {
             let early = inner.spawn(|| -> Result<write::Results> {
-                let mut r = write::Results::create(&self.staging.path(&s.output.gpkg), &dem.grid.crs_wkt)?;
+                let mut r = write::Results::create(&self.staging.path(&s.output.gpkg), &self.work_crs.wkt)?;
                 r.write_ready(&data)?;
                 Ok(r)
             });
@@ -119,8 +131,8 @@ impl<'a> Job<'a> {
         });
         let merge_data = merge_data?;
         data.merge = Some(&merge_data);
-        data.villages = Some(&village_rows);
-        let mut manifest = self.manifest(&data, &terrain, zonal_cache, input_hashes, started_at);
+        data.villages = Some(&a.village_rows);
+        let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
         let changes = ctx.stage("output", || {
             write::write_csvs(&data, &self.staging.dir)?;
             let mut results = results?;
@@ -140,6 +152,21 @@ impl<'a> Job<'a> {
         manifest.write(&self.staging.path(&s.output.manifest))?;
         ctx.cancel.check()?;
         Ok(RunReport { manifest, outputs: Vec::new(), changes: changes.map(|c| c.summary()) })
+    }
+
+    /// Zonal statistics, the rules, and the adjacency graph (overlapping pairs removed).
+    fn analyse(&self, parcels: &Parcels, overlaps: Vec<Overlap>, terrain: &Terrain) -> Result<Analysis> {
+        let (ctx, s) = (self.ctx, &self.ctx.settings);
+        let (slope, zonal_cache) = self.zonal(parcels, &terrain.key)?;
+        check_dem_under_parcels(self.dem, parcels, &slope)?;
+        let (flags, village_rows) = ctx.stage("rules", || {
+            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, s.terrain.steep_limit(), self.zones);
+            let rows = villages::village_summary(parcels, &slope, &flags);
+            Ok((flags, rows))
+        })?;
+        let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
+        let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0).without(&excluded)))?;
+        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph })
     }
 
     /// The slope rasters: reused from the previous result set when the DEM and the
@@ -169,6 +196,7 @@ impl<'a> Job<'a> {
             progress.finish();
             summary
         })?;
+        warn_fill_values(ctx, self.dem, &summary);
         Ok(Terrain { key, summary, cache })
     }
 
@@ -184,9 +212,9 @@ impl<'a> Job<'a> {
         let reused = known.iter().filter(|k| k.is_some()).count();
         let stats = ctx.stage("zonal", || {
             let progress = ctx.progress("zonal");
-            let slope = self.staging.path(&s.output.slope);
-            let breaks = &s.terrain.grade_breaks;
-            let stats = zonal::zonal_slope_reusing(parcels, known, &slope, &self.dem.grid, breaks, &progress, &ctx.cancel);
+            let path = self.staging.path(&s.output.slope);
+            let raster = zonal::SlopeRaster { path: &path, grid: &self.dem.grid, breaks: s.terrain.grade_breaks };
+            let stats = zonal::zonal_slope_reusing(parcels, known, &raster, &progress, &ctx.cancel);
             progress.finish();
             stats
         })?;
@@ -222,6 +250,7 @@ impl<'a> Job<'a> {
                 parcels_layer: p.source.layer_name.clone(),
                 parcels_encoding: p.source.encoding.clone(),
                 parcels_reprojected: p.source.reprojected,
+                work_crs: p.source.work_crs.clone(),
             },
             input_hashes,
             terrain: terrain.summary.clone(),
@@ -255,6 +284,68 @@ impl<'a> Job<'a> {
     }
 }
 
+/// Reads the parcels (timed) and finds overlapping pairs: reported, or an error when
+/// `topology.overlaps = "error"`.
+fn read_and_check(ctx: &RunContext) -> Result<(Parcels, Vec<Overlap>)> {
+    let t = Instant::now();
+    let parcels = inputs::parcels(ctx);
+    ctx.record_timing("parcels", t.elapsed().as_secs_f64());
+    let parcels = parcels?;
+    let topology = &ctx.settings.topology;
+    let overlaps = ctx.stage("topology", || topology::overlaps(&parcels, topology.min_overlap_m2, &ctx.cancel))?;
+    if let Some(o) = overlaps.first() {
+        let src = &parcels.source;
+        let what = format!(
+            "{} overlapping parcel pairs (≥ {} m²), e.g. {} and {} ({}, {:.2} m²)",
+            overlaps.len(),
+            topology.min_overlap_m2,
+            parcels.id(o.a),
+            parcels.id(o.b),
+            o.kind.name(),
+            o.area_m2
+        );
+        if topology.overlaps == OnOverlap::Error {
+            return Err(Error::input(&src.path, format!("layer {}: {what}; a survey layer must have none (topology.overlaps = \"error\")", src.layer_name)));
+        }
+        ctx.warn("overlapping_parcels", format!("{}: {what}; listed in layer topology_issues, never taken for neighbours", src.path.display()));
+    }
+    Ok((parcels, overlaps))
+}
+
+/// Values that look like voids in a DEM without nodata: read as heights, they make
+/// false cliffs. Said again on every run that uses these slope rasters.
+fn warn_fill_values(ctx: &RunContext, dem: &Dem, summary: &TerrainSummary) {
+    for f in &summary.fill_values {
+        ctx.warn(
+            "dem_fill_value",
+            format!(
+                "{}: {} cells ({:.3}% of the DEM) hold {}, a typical void fill, and the DEM declares no nodata: they are read as heights (false cliffs and slopes). If they are voids, set inputs.dem_nodata = {}",
+                dem.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+                f.cells,
+                f.share * 100.0,
+                f.value,
+                f.value
+            ),
+        );
+    }
+}
+
+/// A DEM with no heights under any parcel (all voids, a wrong nodata value, the wrong
+/// tile) would give no figure at all: that is an error, not a result.
+fn check_dem_under_parcels(dem: &Dem, parcels: &Parcels, slope: &[ParcelSlope]) -> Result<()> {
+    if slope.is_empty() || slope.iter().any(|s| s.grade != 0) {
+        return Ok(());
+    }
+    Err(Error::input(
+        &dem.files[0],
+        format!(
+            "has no elevation under any of the {} parcels (every cell under them is nodata); check inputs.dem_nodata and that the DEM covers {}",
+            parcels.len(),
+            parcels.source.path.display()
+        ),
+    ))
+}
+
 fn merge_stage(data: &RunData) -> MergeData {
     let s = &data.settings.merge;
     let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
@@ -276,6 +367,7 @@ fn counts(d: &RunData, dem: &Dem) -> Counts {
         grade_mismatches: d.villages.and_then(|v| v.last()).map(|t| t.grade_mismatch_count).unwrap_or(0),
         geometry_issues: d.parcels.issues.len(),
         parcels_without_data: d.slope.iter().filter(|s| s.grade == 0).count(),
+        overlapping_pairs: d.overlaps.len(),
         adjacent_pairs: d.graph.edges.len(),
         fragmented_plots: merge.map(|m| m.shapes.iter().filter(|s| s.fragmented).count()).unwrap_or(0),
         merge_groups: merge.map(|m| m.groups.len()).unwrap_or(0),

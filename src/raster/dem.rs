@@ -38,6 +38,8 @@ pub struct Dem {
     /// The files behind it, for messages and the manifest.
     pub files: Vec<PathBuf>,
     pub grid: Grid,
+    /// The nodata value the file declares (the grid's may be the user's instead).
+    pub declared_nodata: Option<f64>,
 }
 
 /// Opens DEM tiles. `nodata` and `crs` override or fill what the files lack.
@@ -66,10 +68,12 @@ pub fn open_dem(entries: &[PathBuf], nodata: Option<f64>, crs: Option<&str>) -> 
     let dataset = Dataset::open(&open_path)
         .map_err(|e| Error::input(&files[0], format!("cannot open as a raster: {e}")))?;
     let grid = describe(&dataset, &files[0], nodata, crs)?;
+    let declared_nodata = dataset.rasterband(1).ok().and_then(|b| b.no_data_value());
     Ok(Dem {
         open_path,
         files,
         grid,
+        declared_nodata,
     })
 }
 
@@ -107,7 +111,8 @@ pub fn describe(ds: &Dataset, path: &Path, nodata: Option<f64>, crs: Option<&str
         .geo_transform()
         .map_err(|_| Error::input(path, "has no georeferencing (geotransform)"))?;
     let band = ds.rasterband(1).map_err(|e| Error::input(path, e))?;
-    let nodata = band.no_data_value().or(nodata);
+    // The user's value wins: it exists to correct a wrong or missing tag.
+    let nodata = nodata.or(band.no_data_value());
     let srs = match crs {
         Some(def) => {
             Some(parse_crs(def).map_err(|m| Error::setting("inputs.dem_crs", None, m))?)

@@ -14,7 +14,8 @@ pub struct Inputs {
     /// One path may be given as a plain string.
     #[serde(deserialize_with = "one_or_many")]
     pub dem: Vec<PathBuf>,
-    /// Value to treat as nodata when the DEM has none (e.g. SRTM voids stored as -32768).
+    /// The DEM's nodata value, as you know it: overrides what the file declares (a wrong
+    /// or missing tag, e.g. SRTM voids stored as -32768 without one).
     pub dem_nodata: Option<f64>,
     /// CRS to assume when the DEM carries none ("EPSG:4544", WKT or PROJ string).
     pub dem_crs: Option<String>,
@@ -26,6 +27,11 @@ pub struct Inputs {
     pub parcels_encoding: String,
     /// CRS to assume when the parcel layer carries none.
     pub parcels_crs: Option<String>,
+    /// The metric CRS of all vector work (areas, lengths, adjacency, zones, outputs).
+    /// Unset: the parcels' own CRS when it is projected; for lat/lon parcels the
+    /// CGCS2000 3-degree Gauss-Krüger zone of their central longitude (EPSG:4534–4554),
+    /// or UTM outside China.
+    pub work_crs: Option<String>,
     /// Features that are points or lines: "error" (default) stops with the feature named,
     /// "skip" leaves them out and reports them in the manifest.
     pub non_polygons: NonPolygons,
@@ -49,6 +55,7 @@ impl Default for Inputs {
             parcels_layer: String::new(),
             parcels_encoding: "auto".into(),
             parcels_crs: None,
+            work_crs: None,
             non_polygons: NonPolygons::Error,
         }
     }

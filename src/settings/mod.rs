@@ -14,6 +14,7 @@ mod merge;
 mod output;
 mod reforestation;
 mod terrain;
+mod topology;
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,7 @@ pub use merge::MergeSettings;
 pub use output::{OutputSettings, RunSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
+pub use topology::{OnOverlap, TopologySettings};
 
 /// A whole job, as read from a pipeline file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
@@ -35,6 +37,7 @@ pub struct Settings {
     pub inputs: Inputs,
     pub fields: FieldMap,
     pub terrain: TerrainSettings,
+    pub topology: TopologySettings,
     pub reforestation: ReforestationSettings,
     pub merge: MergeSettings,
     pub output: OutputSettings,
@@ -114,6 +117,7 @@ impl Settings {
     pub fn validate(&self, at: &Origin) -> Result<()> {
         self.inputs.validate(at)?;
         self.terrain.validate(at)?;
+        self.topology.validate(at)?;
         self.reforestation.validate(at)?;
         self.merge.validate(at)?;
         self.output.validate(at)?;

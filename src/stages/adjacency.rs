@@ -197,6 +197,14 @@ pub fn build_from(geometries: &[MultiPolygon<f64>], eps: f64, min_shared_m: f64)
 }
 
 impl Graph {
+    /// The graph without the pairs in `excluded` (e.g. overlapping parcels, which are
+    /// not neighbours whatever boundary they share).
+    pub fn without(self, excluded: &std::collections::HashSet<(usize, usize)>) -> Graph {
+        let n = self.neighbours.len();
+        let edges = self.edges.into_iter().filter(|e| !excluded.contains(&(e.a, e.b))).collect();
+        Graph::from_edges(edges, n)
+    }
+
     /// The graph of sorted edges among `n` parcels.
     pub fn from_edges(edges: Vec<Edge>, n: usize) -> Graph {
         let mut neighbours = vec![Vec::new(); n];

@@ -1,13 +1,14 @@
 //! The stages of a run, each a function of plain data (and a [`crate::context::RunContext`]
 //! where it needs cancellation, progress or warnings). No stage knows the pipeline.
 //!
-//! terrain → zonal → adjacency → rules (reforestation, merge) → village figures.
+//! terrain → zonal → topology → adjacency → rules (reforestation, merge) → village figures.
 
 pub mod adjacency;
 pub mod merge;
 pub mod reforestation;
 pub mod spatial;
 pub mod terrain;
+pub mod topology;
 pub mod villages;
 pub mod zonal;
 pub mod zones;

@@ -13,6 +13,9 @@ pub struct GeometryIssue {
     pub id: String,
     pub problem: String,
     pub action: String,
+    /// The parcel's index when it was kept (not for skipped features).
+    #[serde(skip)]
+    pub index: Option<usize>,
 }
 
 impl GeometryIssue {
@@ -21,6 +24,7 @@ impl GeometryIssue {
             id: id.to_string(),
             problem: problem.into(),
             action: action.into(),
+            index: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Reading vector sources: columns and attribute values (with the text encodings of
 //! shapefiles), coordinate transforms, geometry preparation, and plain polygon layers.
 
+pub mod crs;
 pub mod encoding;
 pub mod geometry;
 

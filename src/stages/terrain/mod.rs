@@ -7,6 +7,7 @@
 
 pub mod grades;
 pub mod kernel;
+pub mod voids;
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -55,6 +56,9 @@ pub struct TerrainSummary {
     pub cells_with_slope: u64,
     /// Cells per grade, index 1..=5 (index 0 = nodata).
     pub cells_per_grade: [u64; 6],
+    /// In a DEM without nodata: values that are probably voids (read as heights).
+    #[serde(default)]
+    pub fill_values: Vec<voids::FillValue>,
 }
 
 /// Rows per strip: whole 256-row tile rows (no partial rewrite of compressed tiles)
@@ -123,13 +127,15 @@ pub fn write_slope_rasters(
     let outputs = Outputs::create(grid, opts, slope_path, grade_path)?;
     let strip = strip_rows(grid.cols, grid.rows, opts.memory_limit_bytes);
     let mut summary = TerrainSummary { cols: grid.cols, rows: grid.rows, strip_rows: strip, ..Default::default() };
+    // Voids only hide in a DEM that declares no nodata (and got none from the user).
+    let mut scan = grid.nodata.is_none().then(voids::VoidScan::default);
     progress.set_length(grid.rows as u64);
     let (to_compute, from_reader) = std::sync::mpsc::sync_channel::<Result<Strip>>(1);
     let (to_writer, from_compute) = std::sync::mpsc::sync_channel::<Computed>(1);
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| read_strips(dem, strip, to_compute));
         let writer = scope.spawn(|| outputs.write_all(from_compute));
-        let computed = compute_strips(grid, opts, strip, from_reader, &to_writer, &mut summary, progress, cancel);
+        let computed = compute_strips(grid, opts, strip, from_reader, &to_writer, (&mut summary, scan.as_mut()), progress, cancel);
         drop(to_writer);
         let written = writer
             .join()
@@ -137,6 +143,7 @@ pub fn write_slope_rasters(
         computed.and(written)
     })?;
     summary.cells_with_slope = summary.cells_per_grade[1..].iter().sum();
+    summary.fill_values = scan.map(|s| s.fill_values()).unwrap_or_default();
     Ok(summary)
 }
 
@@ -173,7 +180,7 @@ fn compute_strips(
     strip: usize,
     from_reader: Receiver<Result<Strip>>,
     to_writer: &SyncSender<Computed>,
-    summary: &mut TerrainSummary,
+    (summary, mut scan): (&mut TerrainSummary, Option<&mut voids::VoidScan>),
     progress: &Progress,
     cancel: &CancelToken,
 ) -> Result<()> {
@@ -181,6 +188,10 @@ fn compute_strips(
         cancel.check()?;
         let (row0, win0, window) = item?;
         let n = (window.len() / grid.cols).min(strip).min(grid.rows - row0);
+        if let Some(scan) = scan.as_deref_mut() {
+            let own = (row0 - win0) * grid.cols;
+            scan.add(&window[own..own + n * grid.cols]);
+        }
         let mut slope = vec![0f32; grid.cols * n];
         slope_strip(grid, &window, win0, row0, &mut slope, opts.algorithm, opts.z_factor);
         let grades: Vec<u8> = slope.par_iter().map(|s| grade_of(*s, &opts.breaks)).collect();

@@ -6,8 +6,11 @@ pub mod coverage;
 
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use gdal::spatial_ref::CoordTransform;
 use gdal::Dataset;
-use geo::{Area, BoundingRect, GeodesicArea};
+use geo::{Area, BoundingRect, MultiPolygon};
 use rayon::prelude::*;
 
 use crate::context::CancelToken;
@@ -16,6 +19,7 @@ use crate::parcels::Parcels;
 use crate::progress::Progress;
 use crate::raster::{self, Grid};
 use crate::stages::terrain::{grade_of, SLOPE_NODATA};
+use crate::vector::crs;
 pub use coverage::{coverage, Coverage, GridFrame};
 
 /// Smallest coverage fraction that counts (about 1 cm² of a 10 m cell).
@@ -127,23 +131,16 @@ pub fn window_too_large(geometry: &geo::MultiPolygon<f64>, grid: &Grid) -> Optio
     ))
 }
 
-/// Statistics of one parcel (`id` names it in errors) from a slope window that covers
-/// its coverage window.
+/// Statistics of one parcel of area `area_m2` (measured in the parcels' metric CRS) whose
+/// geometry in the grid's CRS is `geometry`, from a slope window that covers its
+/// coverage window.
 pub fn parcel_slope(
-    id: &str,
-    geometry: &geo::MultiPolygon<f64>,
+    area_m2: f64,
+    geometry: &MultiPolygon<f64>,
     grid: &Grid,
     breaks: &[f64; 4],
     read: &mut dyn FnMut(&Coverage, &mut Vec<f32>) -> Result<()>,
 ) -> Result<ParcelSlope> {
-    let area_m2 = if grid.geographic {
-        geometry.geodesic_area_unsigned()
-    } else {
-        geometry.unsigned_area()
-    };
-    if let Some(message) = window_too_large(geometry, grid) {
-        return Err(Error::feature("", "", id, message));
-    }
     let Some(cov) = coverage(geometry, &GridFrame::of(grid)) else {
         return Ok(Accumulator::new().finish(area_m2));
     };
@@ -188,33 +185,32 @@ fn accumulate(cov: &Coverage, values: &[f32], grid: &Grid, breaks: &[f64; 4]) ->
     acc
 }
 
-/// Slope statistics of all parcels, read from `slope_path` (on `grid`), in parallel.
-/// Results are in parcel order whatever the thread count.
-pub fn zonal_slope(
-    parcels: &Parcels,
-    slope_path: &Path,
-    grid: &Grid,
-    breaks: &[f64; 4],
-    progress: &Progress,
-    cancel: &CancelToken,
-) -> Result<Vec<ParcelSlope>> {
-    let known = vec![None; parcels.len()];
-    zonal_slope_reusing(parcels, known, slope_path, grid, breaks, progress, cancel)
+/// The slope raster the parcels are measured against.
+pub struct SlopeRaster<'a> {
+    pub path: &'a Path,
+    pub grid: &'a Grid,
+    pub breaks: [f64; 4],
+}
+
+/// Slope statistics of all parcels (held in their metric working CRS, mapped into the
+/// raster's CRS for the coverage fractions), in parallel. Results are in parcel order
+/// whatever the thread count.
+pub fn zonal_slope(parcels: &Parcels, raster: &SlopeRaster, progress: &Progress, cancel: &CancelToken) -> Result<Vec<ParcelSlope>> {
+    zonal_slope_reusing(parcels, vec![None; parcels.len()], raster, progress, cancel)
 }
 
 /// Parcels to compute, in spatial order (by row band, then x) so consecutive windows
 /// hit the same compressed tiles in GDAL's block cache.
-fn visiting_order(parcels: &Parcels, known: &[Option<ParcelSlope>], grid: &Grid) -> Vec<usize> {
-    let band_height = grid.transform[5].abs() * 256.0;
+fn visiting_order(parcels: &Parcels, known: &[Option<ParcelSlope>], grid: &Grid, same_crs: bool) -> Vec<usize> {
+    let band_height = (grid.row_spacing(grid.rows / 2).1 * 256.0).abs();
+    let top = match same_crs {
+        true => grid.transform[3],
+        false => parcels.extent().map(|e| e[3]).unwrap_or(0.0),
+    };
     let key = |i: usize| {
         parcels
             .bounding_rect(i)
-            .map(|r| {
-                (
-                    ((grid.transform[3] - r.max().y) / band_height).floor() as i64,
-                    r.min().x,
-                )
-            })
+            .map(|r| (((top - r.max().y) / band_height).floor() as i64, r.min().x))
             .unwrap_or((i64::MAX, 0.0))
     };
     let mut order: Vec<usize> = (0..parcels.len()).filter(|&i| known[i].is_none()).collect();
@@ -228,36 +224,23 @@ fn visiting_order(parcels: &Parcels, known: &[Option<ParcelSlope>], grid: &Grid)
 pub fn zonal_slope_reusing(
     parcels: &Parcels,
     known: Vec<Option<ParcelSlope>>,
-    slope_path: &Path,
-    grid: &Grid,
-    breaks: &[f64; 4],
+    raster: &SlopeRaster,
     progress: &Progress,
     cancel: &CancelToken,
 ) -> Result<Vec<ParcelSlope>> {
-    let order = visiting_order(parcels, &known, grid);
+    let to_grid = |e: String| Error::input(&parcels.source.path, format!("layer {}: {e}", parcels.source.layer_name));
+    let same_crs = crs::transform_between(&parcels.source.work_crs.wkt, &raster.grid.crs_wkt).map_err(to_grid)?.is_none();
+    let order = visiting_order(parcels, &known, raster.grid, same_crs);
     let reused = parcels.len() - order.len();
     progress.set_length(order.len() as u64);
-
-    let chunk = 256;
     let results: Vec<Result<Vec<(usize, ParcelSlope)>>> = order
-        .par_chunks(chunk)
+        .par_chunks(256)
         .map_init(
-            || Dataset::open(slope_path),
-            |ds, ids| {
+            || Measurer::open(parcels, raster),
+            |measurer, ids| {
                 cancel.check()?;
-                let ds = ds
-                    .as_ref()
-                    .map_err(|e| Error::input(slope_path, e.to_string()))?;
-                let mut read = |cov: &Coverage, out: &mut Vec<f32>| {
-                    let window = raster::Window { col0: cov.col0, row0: cov.row0, cols: cov.cols, rows: cov.rows };
-                    raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
-                        .map_err(|e| Error::input_from(slope_path, "cannot read the slope raster", e))
-                };
-                let mut out = Vec::with_capacity(ids.len());
-                for &i in ids {
-                    let geometry = parcels.geometry(i);
-                    out.push((i, parcel_slope(parcels.id(i), &geometry, grid, breaks, &mut read)?));
-                }
+                let measurer = measurer.as_mut().map_err(|e| Error::input(raster.path, e.clone()))?;
+                let out = ids.iter().map(|&i| Ok((i, measurer.measure(i)?))).collect::<Result<Vec<_>>>()?;
                 progress.inc(ids.len() as u64);
                 Ok(out)
             },
@@ -269,10 +252,48 @@ pub fn zonal_slope_reusing(
             stats[i] = s;
         }
     }
-    tracing::info!(
-        computed = parcels.len() - reused,
-        reused,
-        "zonal statistics"
-    );
+    tracing::info!(computed = parcels.len() - reused, reused, "zonal statistics");
     Ok(stats)
+}
+
+/// One worker thread's handles: the slope raster and the transform into its CRS.
+struct Measurer<'a> {
+    parcels: &'a Parcels,
+    raster: &'a SlopeRaster<'a>,
+    ds: Dataset,
+    to_grid: Option<CoordTransform>,
+}
+
+impl<'a> Measurer<'a> {
+    fn open(parcels: &'a Parcels, raster: &'a SlopeRaster<'a>) -> std::result::Result<Measurer<'a>, String> {
+        Ok(Measurer {
+            parcels,
+            raster,
+            ds: Dataset::open(raster.path).map_err(|e| e.to_string())?,
+            to_grid: crs::transform_between(&parcels.source.work_crs.wkt, &raster.grid.crs_wkt)?,
+        })
+    }
+
+    /// The statistics of parcel `i`; a parcel whose coordinates are broken or far off
+    /// the grid is an error naming it.
+    fn measure(&mut self, i: usize) -> Result<ParcelSlope> {
+        let (p, grid) = (self.parcels, self.raster.grid);
+        let fail = |message: String| Error::feature(&p.source.path, &p.source.layer_name, p.id(i), message);
+        let geometry = p.geometry(i);
+        let area_m2 = geometry.unsigned_area();
+        let in_grid = match &self.to_grid {
+            Some(t) => Cow::Owned(crs::transform_polygons(&geometry, t).map_err(fail)?),
+            None => Cow::Borrowed(&geometry),
+        };
+        if let Some(message) = window_too_large(&in_grid, grid) {
+            return Err(fail(message));
+        }
+        let (ds, path) = (&self.ds, self.raster.path);
+        let mut read = |cov: &Coverage, out: &mut Vec<f32>| {
+            let window = raster::Window { col0: cov.col0, row0: cov.row0, cols: cov.cols, rows: cov.rows };
+            raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
+                .map_err(|e| Error::input_from(path, "cannot read the slope raster", e))
+        };
+        parcel_slope(area_m2, &in_grid, grid, &self.raster.breaks, &mut read)
+    }
 }
