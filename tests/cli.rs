@@ -133,3 +133,23 @@ fn help_explains_every_subcommand() {
         }
     }
 }
+
+/// Every command validates its options as `run` validates a pipeline file: no panic, no
+/// all-zero raster, a message naming the option.
+#[test]
+fn bad_options_of_slope_and_synth_are_errors_naming_the_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let dem = repo().join("data/dem.tif");
+    for z in ["0", "-2", "NaN"] {
+        let out = dir.path().join(format!("slope_{z}.tif"));
+        let o = run(&["slope", dem.to_str().unwrap(), "-o", out.to_str().unwrap(), &format!("--z-factor={z}")]);
+        assert_eq!(o.status.code(), Some(2), "--z-factor={z}: {}", text(&o));
+        assert!(text(&o).contains("--z-factor") && text(&o).contains("must be > 0"), "{}", text(&o));
+        assert!(!out.exists(), "no raster from a rejected option");
+    }
+    for share in ["-1", "1.5"] {
+        let o = run(&["synth", "-q", "-o", dir.path().join("s").to_str().unwrap(), &format!("--steep-share={share}")]);
+        assert_eq!(o.status.code(), Some(2), "--steep-share={share}: {}", text(&o));
+        assert!(text(&o).contains("--steep-share") && !text(&o).contains("panicked"), "{}", text(&o));
+    }
+}

@@ -201,3 +201,70 @@ fn two_oregon_tiles_mosaic_without_a_seam() {
         "the seam column must use the neighbouring tile ({differs} of {r} rows differ)"
     );
 }
+
+/// Values of one column of a layer by parcel id.
+fn by_id(gpkg: &Path, sql: &str) -> std::collections::BTreeMap<String, Vec<f64>> {
+    query(gpkg, sql)
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1..].iter().map(|v| v.parse().unwrap_or(f64::NAN)).collect()))
+        .collect()
+}
+
+/// Projected parcels (NAD83 / UTM 10N) on a real lat/lon DEM (two 1° SRTM tiles of
+/// southern Oregon, NAD83 geographic, mosaicked) give the same vector figures as on the
+/// same DEM warped to the parcels' CRS: every area and perimeter, the same adjacency
+/// pairs and lengths, every layer in the parcels' CRS; the slope figures stay close
+/// (the two DEMs differ by the warp's resampling).
+#[test]
+fn projected_parcels_on_a_lat_lon_dem_keep_their_metric_figures() {
+    let (Some(t1), Some(t2)) = (shared("oregon-tiles/dem1.tif"), shared("oregon-tiles/dem2.tif")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let region = d.join("region");
+    let o = run(&["synth", "-q", "-o", region.to_str().unwrap(), "--cols", "400", "--rows", "300", "--cell-size", "50", "--parcels", "2000"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The synthetic mosaic's 20 × 15 km moved onto the tiles' seam at 123°W.
+    let parcels = d.join("parcels_utm10.gpkg");
+    place_parcels(&region.join("dltb.gpkg"), &parcels, "EPSG:4544", "EPSG:26910", 8000.0, 1_422_000.0, true);
+    let utm = d.join("oregon_utm.tif");
+    let (a, b) = (t1.to_str().unwrap(), t2.to_str().unwrap());
+    tool("gdalwarp", &["-q", "-t_srs", "EPSG:26910", "-tr", "250", "250", "-r", "bilinear", "-te", "480000", "4690000", "520000", "4720000", a, b, utm.to_str().unwrap()]);
+    let run_on = |dem: &str, out: &str| {
+        let p = d.join(format!("{out}.toml"));
+        std::fs::write(&p, format!("[inputs]\ndem = [{dem}]\nparcels = \"{}\"\n[output]\ndir = \"{out}\"\n", parcels.display())).unwrap();
+        let o = run(&["run", "-q", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        d.join(out).join("landcons.gpkg")
+    };
+    let geographic = run_on(&format!("\"{a}\", \"{b}\""), "geo");
+    let projected = run_on(&format!("\"{}\"", utm.display()), "utm");
+
+    let sql = "SELECT BSM, area_m2, perimeter_m, slope_mean FROM parcels";
+    let (g, p) = (by_id(&geographic, sql), by_id(&projected, sql));
+    assert_eq!(g.len(), 2188);
+    let mut slope_diffs = Vec::new();
+    for (id, pv) in &p {
+        let gv = &g[id];
+        for k in 0..2 {
+            assert!((gv[k] - pv[k]).abs() <= 1e-6 * pv[k], "{id}: {} vs {}", gv[k], pv[k]);
+        }
+        assert!(pv[0] > 1000.0 && pv[0] < 2e7, "{id}: area {} m² is a parcel's, not the Earth's", pv[0]);
+        slope_diffs.push((gv[2] - pv[2]).abs());
+    }
+    slope_diffs.sort_by(f64::total_cmp);
+    let median = slope_diffs[slope_diffs.len() / 2];
+    assert!(median < 1.0, "median slope difference {median}° between the lat/lon and the warped DEM");
+
+    let pairs = |gpkg: &Path| by_id(gpkg, "SELECT id_a || '/' || id_b, shared_m FROM adjacency");
+    let (ga, pa) = (pairs(&geographic), pairs(&projected));
+    assert!(pa.len() > 5000, "{} adjacency pairs", pa.len());
+    assert_eq!(ga.keys().collect::<Vec<_>>(), pa.keys().collect::<Vec<_>>());
+    assert!(ga.iter().all(|(k, v)| (v[0] - pa[k][0]).abs() <= 0.01));
+
+    let crs = query(&geographic, "SELECT DISTINCT srs_id FROM gpkg_geometry_columns");
+    assert_eq!(crs, [vec!["26910".to_string()]], "every layer in the parcels' CRS");
+    let m = manifest(&d.join("geo"));
+    assert_eq!(m["inputs"]["work_crs"]["name"], "EPSG:26910");
+}

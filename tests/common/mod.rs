@@ -12,19 +12,40 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A file of the shared real data set, or None (with a message) when it is absent,
-/// as in a user's own clone; CI always has it.
+/// A file of the shared real data set, or None (with a message) when it is absent, as
+/// in a user's own clone. Under `CI=true` a missing file fails the test: CI always has
+/// the data, and a test must never pass by not running.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let p = repo().join("../shared/data").join(rel);
     if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: {} not found (the shared test data sits beside the repository in CI)",
-            p.display()
-        );
-        None
+        return Some(p);
     }
+    let message = format!("{} not found (the shared test data sits beside the repository in CI)", p.display());
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "under CI=true: {message}");
+    eprintln!("SKIPPED: {message}");
+    None
+}
+
+/// Copies a parcel layer into `out` in another CRS, moved by (dx, dy) first: real or
+/// synthetic parcels placed over a real DEM elsewhere. `s_srs` must list easting first
+/// after the axis swap it gets (EPSG:4544 does not: its authority order is N, E).
+pub fn place_parcels(src: &Path, out: &Path, s_srs: &str, t_srs: &str, dx: f64, dy: f64, swap_axes: bool) {
+    let swap = if swap_axes { "+step +proj=axisswap +order=2,1 " } else { "" };
+    let ct = format!("+proj=pipeline {swap}+step +proj=affine +xoff={dx} +yoff={dy}");
+    let o = Command::new("ogr2ogr")
+        .args(["-f", "GPKG"])
+        .arg(out)
+        .arg(src)
+        .args(["-s_srs", s_srs, "-t_srs", t_srs, "-ct", &ct])
+        .output()
+        .expect("ogr2ogr runs");
+    assert!(o.status.success(), "ogr2ogr: {}", text(&o));
+}
+
+/// Runs a command-line tool (gdalwarp, ogr2ogr, …) and checks that it succeeded.
+pub fn tool(program: &str, args: &[&str]) {
+    let o = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(o.status.success(), "{program} {args:?}: {}", text(&o));
 }
 
 pub fn run(args: &[&str]) -> Output {
