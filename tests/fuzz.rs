@@ -1,5 +1,6 @@
-//! Property-based fuzzing (proptest, a bounded number of cases per run) of the two
-//! places that take arbitrary input: the pipeline-file parser and polygon coverage.
+//! Property-based fuzzing (proptest, a bounded number of cases per run) of the places
+//! that take arbitrary input: the pipeline-file parser, polygon coverage, geometry
+//! repair of survey polygons, and the text encodings of shapefile attributes.
 //! More cases: PROPTEST_CASES=100000 cargo test --release --test fuzz
 
 use std::path::Path;
@@ -173,6 +174,64 @@ proptest! {
         if let Some(c) = coverage(&shape, &frame()) {
             prop_assert_eq!(c.fraction.len(), c.cols * c.rows);
             prop_assert!(c.fraction.iter().all(|f| f.is_finite() && (0.0..=1.0).contains(f)));
+        }
+    }
+}
+
+/// Rings as deliveries have them: any vertices, repeated, crossing, unclosed, degenerate.
+fn wild_rings() -> impl Strategy<Value = Vec<Vec<(f64, f64)>>> {
+    let coord = prop_oneof![
+        8 => (-50.0..50.0f64).prop_map(|v| (v * 4.0).round() / 4.0),
+        1 => Just(0.0),
+        1 => -1e6..1e6f64,
+    ];
+    prop::collection::vec(prop::collection::vec((coord.clone(), coord), 0..12), 1..3)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases() / 4))]
+
+    /// Geometry preparation never panics: it gives valid polygons (repaired and reported
+    /// when they were not) or an error message, never a crash in GEOS.
+    #[test]
+    fn geometry_repair_never_panics_and_gives_valid_polygons(rings in wild_rings()) {
+        use gdal::vector::{Geometry, OGRwkbGeometryType, ToGdal};
+        let mut polygon = Geometry::empty(OGRwkbGeometryType::wkbPolygon).unwrap();
+        for r in &rings {
+            let mut ring = Geometry::empty(OGRwkbGeometryType::wkbLinearRing).unwrap();
+            for (x, y) in r {
+                ring.add_point_2d((*x, *y));
+            }
+            let _ = polygon.add_geometry(ring);
+        }
+        let mut issues = Vec::new();
+        if let Ok(mp) = landcons::vector::geometry::prepare(&polygon, None, "F1", &mut issues) {
+            prop_assert!(mp.unsigned_area().is_finite());
+            let back = mp.to_gdal().unwrap();
+            prop_assert!(landcons::gdal_util::quiet(|| back.is_valid()), "prepared geometry is valid");
+            prop_assert!(issues.iter().all(|i| i.id == "F1"));
+        }
+    }
+
+    /// Any bytes decode or give a message, never a panic; a file's Chinese text is
+    /// recognised as GBK or UTF-8 and comes back as it was.
+    #[test]
+    fn attribute_text_decoding_is_total_and_round_trips(
+        bytes in prop::collection::vec(any::<u8>(), 0..40),
+        names in prop::collection::vec("[a-z0-9 ]{0,3}[村组社区\\u4e00-\\u9fa5]{1,6}", 1..20),
+    ) {
+        use landcons::vector::{encoding::detect, TextDecoder};
+        let dir = tempfile::tempdir().unwrap();
+        let auto = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "auto").unwrap();
+        let _ = auto.decode(&bytes);
+        let utf8: Vec<u8> = names.join("  ").into_bytes();
+        let gbk: Vec<u8> = names.iter().flat_map(|n| encoding_rs::GBK.encode(n).0.into_owned()).collect();
+        prop_assert_eq!(detect(&utf8), Some(encoding_rs::UTF_8));
+        prop_assert_eq!(detect(&gbk), Some(encoding_rs::GBK));
+        let forced = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "gbk").unwrap();
+        for n in &names {
+            prop_assert_eq!(&forced.decode(&encoding_rs::GBK.encode(n).0).unwrap(), n);
+            prop_assert_eq!(&auto.decode(n.as_bytes()).unwrap(), n);
         }
     }
 }

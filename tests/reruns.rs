@@ -294,3 +294,34 @@ fn a_second_concurrent_run_fails_cleanly_and_the_first_completes() {
     let left = leftovers(&out);
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// A cache never trusts a claim it can check: a slope raster or zonal cache that differs
+/// from what its run recorded (a stale file left by a crash, an edit by hand) is a miss,
+/// and the results are those of a run from scratch.
+#[test]
+fn tampered_caches_are_misses_not_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, other) = (dir.path().join("out"), dir.path().join("other"));
+    demo(&out, "2");
+    let horn_slope = std::fs::read(out.join("slope.tif")).unwrap();
+    let o = run_demo(&other, &["--set", "terrain.algorithm=zevenbergen-thorne"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The current result set's slope raster replaced by one made with other settings.
+    let current = out.join("current");
+    std::fs::remove_file(current.join("slope.tif")).unwrap();
+    std::fs::copy(other.join("slope.tif"), current.join("slope.tif")).unwrap();
+    demo(&out, "2");
+    assert_eq!(manifest(&out)["cache"]["terrain"], "miss", "the stale raster is not reused");
+    assert!(std::fs::read(out.join("slope.tif")).unwrap() == horn_slope, "the slope raster is recomputed");
+
+    // A zonal cache with one flipped byte: every parcel is recomputed.
+    let cache = out.join("current/.landcons-zonal-cache");
+    let mut bytes = std::fs::read(&cache).unwrap();
+    let k = bytes.len() / 2;
+    bytes[k] ^= 0x40;
+    std::fs::write(&cache, bytes).unwrap();
+    demo(&out, "2");
+    let m = manifest(&out);
+    assert_eq!(m["cache"]["terrain"], "hit");
+    assert_eq!(m["cache"]["zonal"]["reused"], 0, "a damaged zonal cache is not used");
+}

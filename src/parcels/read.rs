@@ -101,6 +101,7 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
 /// reach us intact and a missing or wrong .cpg cannot turn Chinese names into mojibake.
 fn open_source(path: &Path) -> Result<(Dataset, bool)> {
     check_readable_file(path)?;
+    vector::integrity::check_complete(path)?;
     let probe = gdal_util::open_vector(path, &[])?;
     if probe.driver().short_name() != SHAPEFILE {
         return Ok((probe, false));

@@ -52,6 +52,20 @@ pub fn terrain_files(settings: &Settings) -> Vec<String> {
     vec![o.slope.clone(), o.slope_grade.clone(), format!("{}.aux.xml", o.slope_grade)]
 }
 
+/// Whether a file of the previous result set is as its run recorded it (size and
+/// SHA-256); a file that is not is logged and not reused.
+pub fn intact(previous: &Previous, name: &str) -> bool {
+    let path = previous.dir.join(name);
+    let ok = match previous.manifest.files.get(name) {
+        Some(recorded) => FileRecord::of(&path).is_ok_and(|actual| actual == *recorded),
+        None => false,
+    };
+    if !ok && path.exists() {
+        tracing::warn!(file = %path.display(), "not reused: the file differs from what its run recorded");
+    }
+    ok
+}
+
 /// When the previous result set was made with the same terrain key and its rasters are
 /// intact (content hashes as recorded), links them into `staging` and returns their
 /// summary and records; otherwise None (a miss, logged).
@@ -67,15 +81,10 @@ pub fn reuse_terrain(
     }
     let mut records = BTreeMap::new();
     for name in terrain_files(settings) {
-        let src = previous.dir.join(&name);
-        let recorded = m.files.get(&name)?;
-        match FileRecord::of(&src) {
-            Ok(actual) if actual == *recorded => {}
-            _ => {
-                tracing::warn!(file = %src.display(), "not reusing the slope rasters: the file differs from what its run recorded");
-                return None;
-            }
+        if !intact(previous, &name) {
+            return None;
         }
+        let (src, recorded) = (previous.dir.join(&name), m.files.get(&name)?);
         let dst = staging.join(&name);
         if std::fs::hard_link(&src, &dst).is_err() && std::fs::copy(&src, &dst).is_err() {
             return None;

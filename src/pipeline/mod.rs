@@ -206,7 +206,9 @@ impl<'a> Job<'a> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let hashes = zonal::cache::geometry_hashes(parcels);
         let known = match (self.opts.no_cache, self.previous) {
-            (false, Some(p)) => ZonalCache::load(&p.dir.join(ZONAL_CACHE), key).lookup(parcels, &hashes),
+            (false, Some(p)) if cache::intact(p, ZONAL_CACHE) => {
+                ZonalCache::load(&p.dir.join(ZONAL_CACHE), key).lookup(parcels, &hashes)
+            }
             _ => vec![None; parcels.len()],
         };
         let reused = known.iter().filter(|k| k.is_some()).count();

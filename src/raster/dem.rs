@@ -47,6 +47,12 @@ pub fn open_dem(entries: &[PathBuf], nodata: Option<f64>, crs: Option<&str>) -> 
     let files = expand_dem_paths(entries)?;
     for f in &files {
         check_readable_file(f)?;
+        if let Some((expected, found)) = super::geotiff::tiff_truncation(f) {
+            return Err(Error::input(
+                f,
+                format!("file is truncated or corrupt (its blocks need {expected} bytes, found {found})"),
+            ));
+        }
     }
     let open_path = if files.len() == 1 {
         files[0].clone()

@@ -177,7 +177,7 @@ pub fn read_error(
         if let Some((expected, found)) = tiff_truncation(f) {
             return Error::input(
                 f,
-                format!("file is truncated or corrupt (expected at least {expected} bytes, found {found})"),
+                format!("file is truncated or corrupt (its blocks need {expected} bytes, found {found})"),
             );
         }
     }

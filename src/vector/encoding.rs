@@ -54,9 +54,16 @@ impl TextDecoder {
             });
         }
         let cpg = shp.with_extension("cpg");
-        let declared = std::fs::read_to_string(&cpg)
-            .ok()
-            .and_then(|t| decode_cpg(&t));
+        let declared = std::fs::read_to_string(&cpg).ok().and_then(|t| decode_cpg(&t));
+        // The whole file's text decides, not each value: a short GBK name can also be
+        // valid UTF-8 ("师" is C8 A6 in GBK, "ʦ" in UTF-8).
+        let detected = std::fs::read(shp.with_extension("dbf")).ok().and_then(|dbf| detect(dbf_records(&dbf)));
+        let declared = match (declared, detected) {
+            // A .cpg that says UTF-8 over text that is not: the text wins.
+            (Some(d), Some(found)) if d == UTF_8 && found == GBK => Some(GBK),
+            (Some(d), _) => Some(d),
+            (None, found) => found,
+        };
         Ok(TextDecoder {
             declared,
             forced: false,
@@ -96,6 +103,30 @@ impl TextDecoder {
             ));
         }
         Ok(text.into_owned())
+    }
+}
+
+/// The records of a .dbf file (after its header), or nothing for a file too short.
+fn dbf_records(dbf: &[u8]) -> &[u8] {
+    let header = dbf.get(8..10).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize).unwrap_or(usize::MAX);
+    dbf.get(header..).unwrap_or(&[])
+}
+
+/// UTF-8 or GBK for a file's text bytes: GBK when they are not valid UTF-8, or when as
+/// UTF-8 they hold no Chinese character but characters from U+0080–U+07FF (Latin
+/// accents, IPA, Cyrillic: what GBK's two-byte characters look like when read as UTF-8)
+/// and read as GBK they are valid. None for ASCII only.
+pub fn detect(text: &[u8]) -> Option<&'static Encoding> {
+    if text.is_ascii() {
+        return None;
+    }
+    let is_cjk = |c: char| ('\u{3400}'..='\u{9fff}').contains(&c);
+    let two_byte = |c: char| ('\u{80}'..'\u{800}').contains(&c);
+    match std::str::from_utf8(text) {
+        Err(_) => Some(GBK),
+        Ok(s) if s.chars().any(is_cjk) => Some(UTF_8),
+        Ok(s) if s.chars().any(two_byte) && !GBK.decode_without_bom_handling(text).1 => Some(GBK),
+        Ok(_) => Some(UTF_8),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod crs;
 pub mod encoding;
 pub mod geometry;
+pub mod integrity;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -120,6 +121,7 @@ pub fn read_polygons(
     target_wkt: &str,
 ) -> Result<Vec<MultiPolygon<f64>>> {
     check_readable_file(path)?;
+    integrity::check_complete(path)?;
     let ds = gdal_util::open_vector(path, &[])?;
     let mut layer = gdal_util::layer(&ds, path, layer_name)?;
     let name = layer.name();
