@@ -11,6 +11,8 @@ demo: setup
 	./target/release/landcons run pipelines/demo.toml
 
 test: setup
+	@bash scripts/setup.sh --tests
+	cargo clippy --release --all-targets -- -D warnings
 	cargo test --release
 
 bench: setup

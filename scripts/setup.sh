@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Installs what landcons needs to build and test on Debian/Ubuntu when it is missing:
-# GDAL (library, headers, command-line tools) and pkg-config. Rust comes from rustup.
+# GDAL (library, headers, command-line tools) and pkg-config; with --tests also the tools
+# the tests drive. Rust comes from rustup.
 set -euo pipefail
 
 need=()
 pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev pkg-config)
 command -v gdaldem >/dev/null 2>&1 || need+=(gdal-bin)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# `setup.sh --tests`: also the tools the tests drive (fault injection, database dumps).
+if [ "${1:-}" = "--tests" ]; then
+  command -v strace >/dev/null 2>&1 || need+=(strace)
+  command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
