@@ -26,8 +26,10 @@ struct Visible {
 fn visible(dir: &Path) -> Visible {
     let gpkg = dir.join("landcons.gpkg");
     let tables = if gpkg.is_file() {
+        let present = query(&gpkg, "SELECT name FROM sqlite_master WHERE type = 'table'");
         landcons::layers::registry()
             .iter()
+            .filter(|l| present.iter().any(|r| r[0] == l.name()))
             .map(|l| (l.name().to_string(), query(&gpkg, &format!("SELECT * FROM {} ORDER BY fid", l.name()))))
             .collect()
     } else {

@@ -11,6 +11,7 @@ use landcons::stages::merge::MergeGroup;
 use landcons::context::CancelToken;
 use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 use landcons::progress::Progress;
+use landcons::stages::constraints::Constraints;
 use landcons::stages::reforestation::ParcelFlags;
 use landcons::stages::zonal::ParcelSlope;
 use landcons::stages::{adjacency, merge, reforestation, terrain, zonal};
@@ -39,7 +40,7 @@ fn inputs() -> Inputs {
     let cancel = CancelToken::new();
     terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
     let stats = zonal::zonal_slope(&layer, &zonal::SlopeRaster { path: &slope, grid: &dem.grid, breaks: opts.breaks }, &Progress::hidden(), &cancel).unwrap();
-    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, 25.0, &[]);
+    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, 25.0, Constraints::none());
     Inputs {
         parcels: layer,
         stats,
@@ -50,7 +51,7 @@ fn inputs() -> Inputs {
 fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>, Vec<merge::ShapeFigures>) {
     let graph = adjacency::build(i.parcels.shapes(), s.tolerance_m, 0.0);
     let shapes = merge::shape_figures(&i.parcels, &i.stats, &i.flags, s);
-    let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s);
+    let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s, Constraints::none());
     (graph, g, shapes)
 }
 

@@ -76,6 +76,18 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     for t in &report.manifest.stage_timings {
         text.push_str(&format!("  {:<8} {:>8.2} s\n", t.stage, t.seconds));
     }
+    for a in &report.manifest.audit {
+        text.push_str(&format!(
+            "audit {} ({}): {:.2} ha of parcels inside (cropland {:.2} ha, other land {:.2} ha); {} candidates in conflict ({:.2} ha)\n",
+            a.constraint,
+            a.role,
+            a.area_m2 / 1e4,
+            a.cropland_m2 / 1e4,
+            a.non_cropland_m2 / 1e4,
+            a.conflicts,
+            a.conflict_m2 / 1e4
+        ));
+    }
     text.push_str(&format!("outputs in {}:\n", out.display()));
     for o in &report.outputs {
         let name = o.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();

@@ -6,6 +6,7 @@ use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
 use super::{ChangeSpec, Field, Layer, RunData, Title};
+use crate::settings::Rule;
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::{mu, round};
 
@@ -46,8 +47,10 @@ impl Layer for MergeCandidates {
         d.merge.is_some()
     }
 
-    fn fields(&self, _d: &RunData) -> Vec<Field> {
-        FIELDS.to_vec()
+    fn fields(&self, d: &RunData) -> Vec<Field> {
+        let mut fields = FIELDS.to_vec();
+        fields.extend(super::constraint_fields(d, Rule::Merge));
+        fields
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
@@ -67,6 +70,7 @@ impl Layer for MergeCandidates {
         out.push(AttrValue::Int(s.grade as i64));
         out.push(AttrValue::Real(merge.shapes[i].shape_index));
         out.push(AttrValue::Int(merge.shapes[i].fragmented as i64));
+        out.extend(super::constraint_values(d, Rule::Merge, i));
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

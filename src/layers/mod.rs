@@ -7,6 +7,8 @@
 //! over [`registry`], so a new layer is one new file plus one line there.
 
 mod adjacency;
+mod audit;
+mod constraint_hits;
 mod merge_candidates;
 mod merge_groups;
 mod parcels;
@@ -25,6 +27,8 @@ use crate::stages::adjacency::Graph;
 use crate::stages::merge::fragmentation::VillageFragmentation;
 use crate::stages::merge::{MergeGroup, ShapeFigures};
 use crate::stages::reforestation::ParcelFlags;
+use crate::stages::audit::AuditRow;
+use crate::stages::constraints::Constraints;
 use crate::stages::topology::Overlap;
 use crate::stages::villages::VillageRow;
 use crate::stages::zonal::ParcelSlope;
@@ -41,6 +45,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &merge_groups::MergeGroups,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,
+        &constraint_hits::ConstraintHits,
+        &audit::Audit,
     ]
 }
 
@@ -96,8 +102,12 @@ pub struct RunData<'a> {
     pub graph: &'a Graph,
     /// Overlapping parcel pairs (never neighbours).
     pub overlaps: &'a [Overlap],
+    /// The constraints and every parcel's shares inside them.
+    pub constraints: Constraints<'a>,
     pub merge: Option<&'a MergeData>,
     pub villages: Option<&'a [VillageRow]>,
+    /// The control-line audit (after every rule).
+    pub audit: Option<&'a [AuditRow]>,
 }
 
 /// The merge stage's results.
@@ -208,6 +218,25 @@ pub fn area_values<'a>(m2: f64) -> [AttrValue<'a>; 3] {
         AttrValue::Real(round(ha(m2), 4)),
         AttrValue::Real(round(mu(m2), 2)),
     ]
+}
+
+/// Columns of the shares of a rule's candidates inside the constraints applying to it.
+pub fn constraint_fields(d: &RunData, rule: crate::settings::Rule) -> Vec<Field> {
+    crate::stages::constraints::applying(d.constraints.list, rule)
+        .into_iter()
+        .map(|c| {
+            let s = &d.constraints.list[c].settings;
+            Field::owned(s.column(), FieldKind::Real, format!("{}内占比", s.name), "")
+        })
+        .collect()
+}
+
+/// The shares of parcel `i` for [`constraint_fields`].
+pub fn constraint_values<'a>(d: &RunData<'a>, rule: crate::settings::Rule, i: usize) -> Vec<AttrValue<'a>> {
+    crate::stages::constraints::applying(d.constraints.list, rule)
+        .into_iter()
+        .map(|c| AttrValue::Real(d.constraints.shares[c][i]))
+        .collect()
 }
 
 /// The grade recorded in the survey, as a value.

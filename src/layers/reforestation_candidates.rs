@@ -6,6 +6,7 @@ use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
 use super::{area_values, ChangeSpec, Field, Layer, RunData, Title};
+use crate::settings::Rule;
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct ReforestationCandidates;
@@ -45,14 +46,7 @@ impl Layer for ReforestationCandidates {
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
         let mut fields = FIELDS.to_vec();
-        for z in &d.settings.reforestation.zones {
-            fields.push(Field::owned(
-                format!("zone_{}_share", z.name),
-                Real,
-                format!("{}内占比", z.name),
-                "",
-            ));
-        }
+        fields.extend(super::constraint_fields(d, Rule::Reforestation));
         fields
     }
 
@@ -71,7 +65,7 @@ impl Layer for ReforestationCandidates {
         out.push(AttrValue::Int(s.grade as i64));
         out.push(super::recorded_grade(p, i));
         out.push(AttrValue::text(f.reason.as_str()));
-        out.extend(f.zone_shares.iter().map(|v| AttrValue::Real(*v)));
+        out.extend(super::constraint_values(d, Rule::Reforestation, i));
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -36,6 +36,9 @@ pub struct Manifest {
     /// The files of the result set, with their size and SHA-256 (reuse checks them).
     pub files: BTreeMap<String, FileRecord>,
     pub geometry_issues: Vec<GeometryIssue>,
+    /// The control-line audit's total row of each role constraint.
+    #[serde(default)]
+    pub audit: Vec<crate::stages::audit::AuditRow>,
     pub warnings: Vec<Warning>,
     /// What changed since the results this run replaced (null on a first run).
     pub changes: Option<serde_json::Value>,

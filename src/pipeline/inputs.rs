@@ -9,19 +9,20 @@ use crate::error::{Error, Result};
 use crate::output::hash::content_hash;
 use crate::parcels::{read_parcels, work_crs_of, Parcels, ReadOptions};
 use crate::raster::{self, Dem};
-use crate::stages::zones::Zone;
-use crate::vector::{self, crs};
+use crate::stages::constraints::{self, Constraint};
+use crate::vector::crs;
 
 /// What is opened before anything is written.
 pub struct Opened {
     pub dem: Dem,
     /// The metric CRS of all vector work and of every output layer.
     pub work_crs: crs::WorkCrs,
-    pub zones: Vec<Zone>,
+    /// `[[constraints]]` and `[[reforestation.zones]]`, read and buffered.
+    pub constraints: Vec<Constraint>,
 }
 
-/// Opens the DEM (as one mosaic), finds the parcels' working CRS, reads the zone layers
-/// into it.
+/// Opens the DEM (as one mosaic), finds the parcels' working CRS, reads the constraint
+/// layers into it.
 pub fn open(ctx: &RunContext) -> Result<Opened> {
     let inputs = &ctx.settings.inputs;
     let dem = raster::open_dem(&inputs.dem, inputs.dem_nodata, inputs.dem_crs.as_deref())?;
@@ -33,18 +34,13 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
     }
     let work_crs = work_crs_of(inputs)?;
     tracing::info!(crs = %work_crs.name, reason = %work_crs.reason, "working CRS");
-    let zones = ctx
+    let constraints = ctx
         .settings
-        .reforestation
-        .zones
+        .all_constraints()
         .iter()
-        .map(|z| {
-            let setting = format!("reforestation.zones ({}).crs", z.name);
-            vector::read_polygons(&z.path, &z.layer, z.crs.as_deref(), &setting, &work_crs.wkt)
-                .map(|p| Zone::new(z, p))
-        })
+        .map(|c| constraints::load(c, &work_crs.wkt))
         .collect::<Result<Vec<_>>>()?;
-    Ok(Opened { dem, work_crs, zones })
+    Ok(Opened { dem, work_crs, constraints })
 }
 
 /// Reads the parcel layer (into its working CRS).
@@ -85,6 +81,7 @@ pub fn input_hashes(ctx: &RunContext, dem_files: &[PathBuf]) -> BTreeMap<String,
     let mut files: Vec<&PathBuf> = dem_files.iter().collect();
     files.push(&s.inputs.parcels);
     files.extend(s.reforestation.zones.iter().map(|z| &z.path));
+    files.extend(s.constraints.iter().map(|c| &c.path));
     files
         .into_iter()
         .map(|f| (f.display().to_string(), content_hash(f).ok()))

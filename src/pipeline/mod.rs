@@ -1,7 +1,8 @@
 //! The pipeline: composes the stages in order, overlaps what can run side by side,
 //! and turns their plain data into one committed result set.
 //!
-//! inputs (DEM, zones; parcels read alongside terrain) → terrain → zonal → rules →
+//! inputs (DEM, constraints; parcels read, checked for overlaps and measured against the
+//! constraints alongside terrain) → terrain → zonal → rules →
 //! adjacency → merge (alongside the first layers' writing) → outputs → commit.
 
 mod cache;
@@ -25,6 +26,8 @@ use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
 use crate::settings::OnOverlap;
+use crate::stages::audit::{self, AuditRow};
+use crate::stages::constraints::{self, Constraint, Constraints};
 use crate::stages::topology::{self, Overlap};
 use crate::stages::{adjacency, merge, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
@@ -56,7 +59,7 @@ pub fn run(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
     let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
     let previous = Previous::find(&s.output.dir, s);
     let report = std::thread::scope(|scope| {
-        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, zones: &opened.zones, staging: &staging, previous: previous.as_ref() };
+        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref() };
         job.run(scope)
     })?;
     let outputs = staging.commit()?;
@@ -70,7 +73,7 @@ struct Job<'a> {
     opts: &'a RunOptions,
     dem: &'a Dem,
     work_crs: &'a crate::vector::crs::WorkCrs,
-    zones: &'a [crate::stages::zones::Zone],
+    constraints: &'a [Constraint],
     staging: &'a Staging,
     previous: Option<&'a Previous>,
 }
@@ -103,12 +106,14 @@ impl<'a> Job<'a> {
         let previous = self.previous;
         let reading_previous = scope.spawn(move || previous_snapshot(previous, ctx));
         // The parcels are read, and checked for overlaps, while the terrain stage runs.
-        let reading_parcels = scope.spawn(move || read_and_check(ctx));
+        let constraints = self.constraints;
+        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints));
         let input_hashes = join(hashing);
         let terrain = self.terrain(&input_hashes)?;
-        let (parcels, overlaps) = join(reading_parcels)?;
+        let (parcels, overlaps, shares) = join(reading_parcels)?;
         inputs::check_extents(dem, &parcels)?;
-        let a = self.analyse(&parcels, overlaps, &terrain)?;
+        let constraints = Constraints { list: self.constraints, shares: &shares };
+        let a = self.analyse(&parcels, overlaps, constraints, &terrain)?;
         let s = &ctx.settings;
         let mut data = RunData {
             settings: s,
@@ -117,8 +122,10 @@ impl<'a> Job<'a> {
             flags: &a.flags,
             graph: &a.graph,
             overlaps: &a.overlaps,
+            constraints,
             merge: None,
             villages: None,
+            audit: None,
         };
         let (merge_data, results) = std::thread::scope(|inner| {
             let early = inner.spawn(|| -> Result<write::Results> {
@@ -132,6 +139,8 @@ impl<'a> Job<'a> {
         let merge_data = merge_data?;
         data.merge = Some(&merge_data);
         data.villages = Some(&a.village_rows);
+        let audit_rows = ctx.stage("audit", || Ok(audit_stage(&data)))?;
+        data.audit = Some(&audit_rows);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
         let changes = ctx.stage("output", || {
             write::write_csvs(&data, &self.staging.dir)?;
@@ -155,12 +164,12 @@ impl<'a> Job<'a> {
     }
 
     /// Zonal statistics, the rules, and the adjacency graph (overlapping pairs removed).
-    fn analyse(&self, parcels: &Parcels, overlaps: Vec<Overlap>, terrain: &Terrain) -> Result<Analysis> {
+    fn analyse(&self, parcels: &Parcels, overlaps: Vec<Overlap>, constraints: Constraints, terrain: &Terrain) -> Result<Analysis> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let (slope, zonal_cache) = self.zonal(parcels, &terrain.key)?;
         check_dem_under_parcels(self.dem, parcels, &slope)?;
         let (flags, village_rows) = ctx.stage("rules", || {
-            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, s.terrain.steep_limit(), self.zones);
+            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, s.terrain.steep_limit(), constraints);
             let rows = villages::village_summary(parcels, &slope, &flags);
             Ok((flags, rows))
         })?;
@@ -265,6 +274,7 @@ impl<'a> Job<'a> {
             cache: CacheInfo { terrain_key: terrain.key.clone(), terrain: terrain.cache.into(), zonal: zonal_cache },
             files: BTreeMap::new(),
             geometry_issues: p.issues.clone(),
+            audit: data.audit.unwrap_or(&[]).iter().filter(|r| r.village_code == audit::TOTAL).cloned().collect(),
             warnings: self.ctx.warnings(),
             changes: None,
         }
@@ -286,9 +296,9 @@ impl<'a> Job<'a> {
     }
 }
 
-/// Reads the parcels (timed) and finds overlapping pairs: reported, or an error when
-/// `topology.overlaps = "error"`.
-fn read_and_check(ctx: &RunContext) -> Result<(Parcels, Vec<Overlap>)> {
+/// Reads the parcels (timed), finds overlapping pairs (reported, or an error when
+/// `topology.overlaps = "error"`), and measures every parcel against the constraints.
+fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
     let t = Instant::now();
     let parcels = inputs::parcels(ctx);
     ctx.record_timing("parcels", t.elapsed().as_secs_f64());
@@ -311,7 +321,11 @@ fn read_and_check(ctx: &RunContext) -> Result<(Parcels, Vec<Overlap>)> {
         }
         ctx.warn("overlapping_parcels", format!("{}: {what}; listed in layer topology_issues, never taken for neighbours", src.path.display()));
     }
-    Ok((parcels, overlaps))
+    let shares = match constraints.is_empty() {
+        true => Vec::new(),
+        false => ctx.stage("constraints", || constraints::shares(constraints, &parcels, &ctx.cancel))?,
+    };
+    Ok((parcels, overlaps, shares))
 }
 
 /// Values that look like voids in a DEM without nodata: read as heights, they make
@@ -348,10 +362,19 @@ fn check_dem_under_parcels(dem: &Dem, parcels: &Parcels, slope: &[ParcelSlope]) 
     ))
 }
 
+/// The control-line audit over the candidates of every rule.
+fn audit_stage(data: &RunData) -> Vec<AuditRow> {
+    let group_of = data.merge.map(|m| m.group_of.as_slice()).unwrap_or(&[]);
+    let candidate: Vec<bool> = (0..data.parcels.len())
+        .map(|i| data.flags[i].reforest || group_of.get(i).is_some_and(|g| *g != 0))
+        .collect();
+    audit::audit(data.parcels, data.slope, data.flags, &candidate, data.constraints)
+}
+
 fn merge_stage(data: &RunData) -> MergeData {
     let s = &data.settings.merge;
     let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
-    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s);
+    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints);
     let fragmentation =
         merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &shapes, data.graph, &groups, s);
     MergeData::new(data.parcels.len(), shapes, groups, fragmentation)

@@ -6,6 +6,7 @@
 //! unknown keys are rejected with the nearest valid key, and the values are checked
 //! before any input is opened.
 
+mod constraints;
 mod fields;
 mod inputs;
 mod keys;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use fields::FieldMap;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
@@ -40,6 +42,8 @@ pub struct Settings {
     pub topology: TopologySettings,
     pub reforestation: ReforestationSettings,
     pub merge: MergeSettings,
+    /// Control lines every rule respects (`[[constraints]]`).
+    pub constraints: Vec<ConstraintSettings>,
     pub output: OutputSettings,
     pub run: RunSettings,
 }
@@ -120,8 +124,27 @@ impl Settings {
         self.topology.validate(at)?;
         self.reforestation.validate(at)?;
         self.merge.validate(at)?;
+        self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)
+    }
+
+    /// Every constraint: the `[[constraints]]` tables and the `[[reforestation.zones]]`
+    /// shorthand, in that order.
+    pub fn all_constraints(&self) -> Vec<ConstraintSettings> {
+        let zones = self.reforestation.zones.iter().map(ConstraintSettings::from_zone);
+        self.constraints.iter().cloned().chain(zones).collect()
+    }
+
+    fn validate_constraints(&self, at: &Origin) -> Result<()> {
+        let mut names = std::collections::HashSet::new();
+        for (i, c) in self.constraints.iter().enumerate() {
+            c.validate(i, at)?;
+            if !names.insert(c.name.clone()) {
+                return Err(at.fail(&format!("constraints[{i}]"), format!("constraint name {:?} is used twice", c.name)));
+            }
+        }
+        Ok(())
     }
 
     fn resolve_paths(&mut self, base: &Path) {
@@ -134,6 +157,9 @@ impl Settings {
         };
         self.inputs.resolve_paths(&resolve);
         self.reforestation.resolve_paths(&resolve);
+        for c in &mut self.constraints {
+            c.path = resolve(&c.path);
+        }
         self.output.dir = resolve(&self.output.dir);
     }
 

@@ -4,6 +4,8 @@
 //! terrain → zonal → topology → adjacency → rules (reforestation, merge) → village figures.
 
 pub mod adjacency;
+pub mod audit;
+pub mod constraints;
 pub mod merge;
 pub mod reforestation;
 pub mod spatial;
@@ -11,4 +13,4 @@ pub mod terrain;
 pub mod topology;
 pub mod villages;
 pub mod zonal;
-pub mod zones;
+

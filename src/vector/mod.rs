@@ -111,6 +111,62 @@ pub fn transform_into(
         .map_err(|e| Error::input_from(path, "cannot transform its CRS into the working CRS", e))
 }
 
+/// One feature of a control-line layer: its geometry (any type, 2D, in the target CRS)
+/// and the text of its class field, if one was asked for.
+pub struct Feature2D {
+    pub index: usize,
+    pub geometry: gdal::vector::Geometry,
+    pub class: Option<String>,
+}
+
+/// Every feature of a layer, transformed into `target_wkt`, with the text of
+/// `class_field` (decoded as the parcels' text is: GBK shapefiles are common).
+pub fn read_features(
+    path: &Path,
+    layer_name: &str,
+    crs_override: Option<&str>,
+    crs_setting: &str,
+    target_wkt: &str,
+    class_field: Option<&str>,
+) -> Result<Vec<Feature2D>> {
+    check_readable_file(path)?;
+    integrity::check_complete(path)?;
+    let is_shapefile = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    let ds = gdal_util::open_vector(path, if is_shapefile { &["ENCODING="] } else { &[] })?;
+    let mut layer = gdal_util::layer(&ds, path, layer_name)?;
+    let name = layer.name();
+    let fields = field_specs(&layer);
+    let class_index = match class_field {
+        Some(f) => Some(fields.iter().position(|s| s.name.eq_ignore_ascii_case(f)).ok_or_else(|| {
+            let all: Vec<&str> = fields.iter().map(|s| s.name.as_str()).collect();
+            Error::input(path, format!("layer {name}: field {f:?} not found; fields: {}", all.join(", ")))
+        })?),
+        None => None,
+    };
+    let decoder = match is_shapefile {
+        true => Some(TextDecoder::for_shapefile(path, "auto")?),
+        false => None,
+    };
+    let source = layer_crs(&layer, path, crs_override, crs_setting)?;
+    let transform = transform_into(&source, target_wkt, path)?;
+    let mut out = Vec::new();
+    for (index, f) in layer.features().enumerate() {
+        let Some(g) = f.geometry() else { continue };
+        let fail = |m: String| Error::feature(path, &name, format!("#{index}"), m);
+        let mut g = g.clone();
+        g.flatten_to_2d();
+        if let Some(t) = &transform {
+            g.transform_inplace(t).map_err(|e| fail(format!("cannot reproject: {e}")))?;
+        }
+        let class = match class_index {
+            Some(i) => Some(read_attr(&f, i, fields[i].kind, decoder.as_ref()).map_err(fail)?.as_text()),
+            None => None,
+        };
+        out.push(Feature2D { index, geometry: g, class });
+    }
+    Ok(out)
+}
+
 /// Polygons of any layer (zones such as an ecological red line), in the CRS
 /// `target_wkt`. Non-polygon features are an error naming the feature.
 pub fn read_polygons(

@@ -1,7 +1,8 @@
 //! Fragmented cropland and merge groups (小田并大田, "短并长、小并大、坡改平").
 //!
 //! Grouping rule (deterministic, documented in pipelines/README.md):
-//! 1. A plot is *eligible* when it is cropland with a slope grade from 1 to 4.
+//! 1. A plot is *eligible* when it is cropland with a slope grade from 1 to 4, and no
+//!    constraint that applies to merging rules it out.
 //! 2. Seeds are the fragmented eligible plots, taken smallest first (ties: input order).
 //! 3. From an unassigned seed, the group grows one plot at a time. A candidate is an
 //!    unassigned eligible neighbour that shares at least `min_shared_m` of boundary with
@@ -20,9 +21,10 @@ use rayon::prelude::*;
 
 use super::adjacency::Graph;
 use super::reforestation::ParcelFlags;
+use super::constraints::Constraints;
 use super::zonal::ParcelSlope;
 use crate::parcels::Parcels;
-use crate::settings::MergeSettings;
+use crate::settings::{MergeSettings, Rule};
 pub use shape::ShapeFigures;
 
 /// A proposed merged field.
@@ -74,14 +76,16 @@ pub fn merge_groups(
     shapes: &[ShapeFigures],
     graph: &Graph,
     s: &MergeSettings,
+    constraints: Constraints,
 ) -> Vec<MergeGroup> {
     let n = parcels.len();
     let area: Vec<f64> = stats.iter().map(|st| st.area_m2).collect();
-    let mut seeds: Vec<usize> = (0..n)
-        .filter(|&i| shapes[i].fragmented && eligible(&flags[i], &stats[i]))
+    let eligible: Vec<bool> = (0..n)
+        .map(|i| eligible(&flags[i], &stats[i]) && constraints.allow(i, Rule::Merge))
         .collect();
+    let mut seeds: Vec<usize> = (0..n).filter(|&i| shapes[i].fragmented && eligible[i]).collect();
     seeds.sort_by(|a, b| area[*a].total_cmp(&area[*b]).then(a.cmp(b)));
-    let grower = Grower { parcels, stats, flags, graph, s, area: &area };
+    let grower = Grower { parcels, stats, eligible: &eligible, graph, s, area: &area };
     let mut assigned = vec![false; n];
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for seed in seeds {
@@ -106,7 +110,7 @@ pub fn merge_groups(
 struct Grower<'a> {
     parcels: &'a Parcels,
     stats: &'a [ParcelSlope],
-    flags: &'a [ParcelFlags],
+    eligible: &'a [bool],
     graph: &'a Graph,
     s: &'a MergeSettings,
     area: &'a [f64],
@@ -130,7 +134,7 @@ impl Grower<'_> {
                 .filter(|(&j, &shared)| {
                     !assigned[j]
                         && shared >= s.min_shared_m
-                        && eligible(&self.flags[j], &stats[j])
+                        && self.eligible[j]
                         && (s.allow_cross_owner || self.parcels.owner_code(j) == owner)
                         && stats[j].grade.max(hi) - stats[j].grade.min(lo) <= s.max_grade_diff
                         && total + self.area[j] <= s.max_group_m2

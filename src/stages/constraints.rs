@@ -1,0 +1,182 @@
+//! The constraint engine: control lines as polygons in the working CRS (lines and points
+//! buffered, by class where asked), the exact share of every parcel inside each, and the
+//! verdict of each on each rule. Every rule asks the same engine.
+
+use geo::{Area, BooleanOps, MultiPolygon};
+use rayon::prelude::*;
+use rstar::RTree;
+
+use super::spatial::{envelope, padded, Indexed};
+use crate::context::CancelToken;
+use crate::error::{Error, Result};
+use crate::parcels::Parcels;
+use crate::settings::{ConstraintMode, ConstraintSettings, Rule};
+use crate::vector::{self, geometry::polygons_of};
+
+/// GEOS's (and the reference's) quarter-circle segments for round buffers.
+const QUADRANT_SEGMENTS: u32 = 8;
+
+/// A constraint ready to measure parcels against.
+pub struct Constraint {
+    pub settings: ConstraintSettings,
+    polygons: Vec<MultiPolygon<f64>>,
+    tree: RTree<Indexed>,
+}
+
+/// Reads and buffers a constraint layer into the working CRS.
+pub fn load(settings: &ConstraintSettings, work_wkt: &str) -> Result<Constraint> {
+    let setting = format!("constraints ({}).crs", settings.name);
+    let features = vector::read_features(
+        &settings.path,
+        &settings.layer,
+        settings.crs.as_deref(),
+        &setting,
+        work_wkt,
+        settings.buffer_field.as_deref(),
+    )?;
+    // GDAL geometries are not Send: buffered one after the other (GEOS is fast enough
+    // for tens of thousands of road segments).
+    let polygons = features.into_iter().map(|f| as_polygons(settings, f)).collect::<Result<Vec<_>>>()?;
+    let items = polygons
+        .iter()
+        .enumerate()
+        .filter_map(|(index, g)| envelope(g, 0.0).map(|envelope| Indexed { index, envelope }))
+        .collect();
+    Ok(Constraint { settings: settings.clone(), polygons, tree: RTree::bulk_load(items) })
+}
+
+/// One feature as polygons: polygons as they are (or buffered), lines and points buffered.
+fn as_polygons(s: &ConstraintSettings, f: vector::Feature2D) -> Result<MultiPolygon<f64>> {
+    let fail = |m: String| Error::feature(&s.path, &s.layer, format!("#{}", f.index), m);
+    let distance = match (&s.buffer_m, &f.class) {
+        (Some(d), _) => *d,
+        (None, Some(class)) => match s.buffer_classes.get(class.trim()).or(s.buffer_default_m.as_ref()) {
+            Some(d) => *d,
+            None => return Err(fail(format!("class {class:?} of {:?} has no buffer in buffer_classes and there is no buffer_default_m", s.buffer_field.as_deref().unwrap_or("")))),
+        },
+        (None, None) => 0.0,
+    };
+    let polygonal = vector::geometry::is_polygonal(&f.geometry);
+    if distance <= 0.0 && !polygonal {
+        return Err(fail("lines and points need a buffer (buffer_m, or buffer_field with buffer_classes)".into()));
+    }
+    let g = match distance > 0.0 {
+        true => f.geometry.buffer(distance, QUADRANT_SEGMENTS).map_err(|e| fail(format!("cannot buffer: {e}")))?,
+        false => f.geometry,
+    };
+    let geo = g.to_geo().map_err(|e| fail(format!("unreadable geometry: {e}")))?;
+    Ok(vector::geometry::make_valid(polygons_of(&geo)))
+}
+
+impl Constraint {
+    /// Area of `parcel` inside the constraint (overlapping constraint polygons counted
+    /// once: the pieces are unioned).
+    fn area_inside(&self, parcel: &MultiPolygon<f64>) -> f64 {
+        let Some(env) = envelope(parcel, 0.0) else { return 0.0 };
+        let pieces: Vec<MultiPolygon<f64>> = self
+            .tree
+            .locate_in_envelope_intersecting(&env)
+            .map(|item| parcel.intersection(&self.polygons[item.index]))
+            .filter(|p| !p.0.is_empty())
+            .collect();
+        match pieces.len() {
+            0 => 0.0,
+            1 => pieces[0].unsigned_area(),
+            _ => pieces.iter().skip(1).fold(pieces[0].clone(), |acc, p| acc.union(p)).unsigned_area(),
+        }
+    }
+
+    fn touches(&self, parcels: &Parcels, i: usize) -> bool {
+        parcels
+            .bounding_rect(i)
+            .is_some_and(|r| self.tree.locate_in_envelope_intersecting(&padded(r, 0.0)).next().is_some())
+    }
+
+    /// Whether a share of a parcel inside triggers the mode.
+    pub fn triggered(&self, share: f64) -> bool {
+        share > 0.0 && share >= self.settings.min_share
+    }
+}
+
+/// Shares (0–1) of every parcel inside every constraint: `shares[c][i]`.
+pub fn shares(constraints: &[Constraint], parcels: &Parcels, cancel: &CancelToken) -> Result<Vec<Vec<f64>>> {
+    let per_parcel: Vec<Vec<f64>> = (0..parcels.len())
+        .into_par_iter()
+        .with_min_len(256)
+        .map(|i| {
+            if i % 4096 == 0 {
+                cancel.check()?;
+            }
+            Ok(parcel_shares(constraints, parcels, i))
+        })
+        .collect::<Result<_>>()?;
+    Ok((0..constraints.len()).map(|c| per_parcel.iter().map(|s| s[c]).collect()).collect())
+}
+
+fn parcel_shares(constraints: &[Constraint], parcels: &Parcels, i: usize) -> Vec<f64> {
+    let near: Vec<bool> = constraints.iter().map(|c| c.touches(parcels, i)).collect();
+    if !near.contains(&true) {
+        return vec![0.0; constraints.len()];
+    }
+    let geometry = parcels.geometry(i);
+    let area = geometry.unsigned_area();
+    constraints
+        .iter()
+        .zip(near)
+        .map(|(c, near)| match near && area > 0.0 {
+            true => (c.area_inside(&geometry) / area).clamp(0.0, 1.0),
+            false => 0.0,
+        })
+        .collect()
+}
+
+/// The constraints and every parcel's shares inside them, as the rules read them.
+#[derive(Clone, Copy)]
+pub struct Constraints<'a> {
+    pub list: &'a [Constraint],
+    /// `shares[c][i]`: share of parcel i inside constraint c.
+    pub shares: &'a [Vec<f64>],
+}
+
+impl Constraints<'_> {
+    /// No constraints (library callers, tests).
+    pub fn none() -> Constraints<'static> {
+        Constraints { list: &[], shares: &[] }
+    }
+
+    /// Whether parcel `i` may be a candidate of `rule`.
+    pub fn allow(&self, i: usize, rule: Rule) -> bool {
+        verdict(self.list, self.shares, i, rule) == Verdict::Pass
+    }
+}
+
+/// Why a parcel may not be a candidate of a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Pass,
+    /// Inside an `exclude` constraint (its index).
+    Excluded(usize),
+    /// Not inside an `include` constraint (its index).
+    NotIncluded(usize),
+}
+
+/// The verdict of the constraints applying to `rule` on parcel `i`.
+pub fn verdict(constraints: &[Constraint], shares: &[Vec<f64>], i: usize, rule: Rule) -> Verdict {
+    for (c, constraint) in constraints.iter().enumerate() {
+        if !constraint.settings.applies_to.contains(&rule) {
+            continue;
+        }
+        let inside = constraint.triggered(shares[c][i]);
+        match constraint.settings.mode {
+            ConstraintMode::Exclude if inside => return Verdict::Excluded(c),
+            ConstraintMode::Include if !inside => return Verdict::NotIncluded(c),
+            _ => {}
+        }
+    }
+    Verdict::Pass
+}
+
+/// The constraints that apply to `rule`, by index.
+pub fn applying(constraints: &[Constraint], rule: Rule) -> Vec<usize> {
+    (0..constraints.len()).filter(|&c| constraints[c].settings.applies_to.contains(&rule)).collect()
+}
