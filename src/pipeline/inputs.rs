@@ -34,12 +34,11 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
     }
     let work_crs = work_crs_of(inputs)?;
     tracing::info!(crs = %work_crs.name, reason = %work_crs.reason, "working CRS");
-    let constraints = ctx
-        .settings
-        .all_constraints()
-        .iter()
-        .map(|c| constraints::load(c, &work_crs.wkt))
-        .collect::<Result<Vec<_>>>()?;
+    let settings = ctx.settings.all_constraints();
+    let constraints = match settings.is_empty() {
+        true => Vec::new(),
+        false => ctx.stage("control lines", || settings.iter().map(|c| constraints::load(c, &work_crs.wkt)).collect())?,
+    };
     Ok(Opened { dem, work_crs, constraints })
 }
 

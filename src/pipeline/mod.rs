@@ -362,12 +362,10 @@ fn check_dem_under_parcels(dem: &Dem, parcels: &Parcels, slope: &[ParcelSlope]) 
     ))
 }
 
-/// The control-line audit over the candidates of every rule.
+/// The control-line audit over the candidates of the rules that change land use
+/// (merging keeps cropland cropland, so merge plots are not conflicts).
 fn audit_stage(data: &RunData) -> Vec<AuditRow> {
-    let group_of = data.merge.map(|m| m.group_of.as_slice()).unwrap_or(&[]);
-    let candidate: Vec<bool> = (0..data.parcels.len())
-        .map(|i| data.flags[i].reforest || group_of.get(i).is_some_and(|g| *g != 0))
-        .collect();
+    let candidate: Vec<bool> = data.flags.iter().map(|f| f.reforest).collect();
     audit::audit(data.parcels, data.slope, data.flags, &candidate, data.constraints)
 }
 

@@ -45,7 +45,8 @@ impl AuditRow {
 }
 
 /// The audit rows: per role constraint, its villages (by code) then its total row.
-/// `candidate[i]` says whether parcel i is a candidate of any rule.
+/// `candidate[i]` says whether parcel i is a candidate of a rule that changes its land
+/// use (reforestation, swap, reclamation).
 pub fn audit(
     parcels: &Parcels,
     slope: &[ParcelSlope],

@@ -2,7 +2,7 @@
 //! buffered, by class where asked), the exact share of every parcel inside each, and the
 //! verdict of each on each rule. Every rule asks the same engine.
 
-use geo::{Area, BooleanOps, MultiPolygon};
+use geo::{Area, BooleanOps, Coord, MultiPolygon};
 use rayon::prelude::*;
 use rstar::RTree;
 
@@ -13,6 +13,10 @@ use crate::parcels::Parcels;
 use crate::settings::{ConstraintMode, ConstraintSettings, Rule};
 use crate::vector::{self, geometry::polygons_of};
 
+/// Overlaps smaller than this (m²) are the rounding noise of a parcel edge lying on a
+/// constraint's edge, not land inside it: they count as outside.
+pub const SLIVER_M2: f64 = 0.01;
+
 /// GEOS's (and the reference's) quarter-circle segments for round buffers.
 const QUADRANT_SEGMENTS: u32 = 8;
 
@@ -20,6 +24,9 @@ const QUADRANT_SEGMENTS: u32 = 8;
 pub struct Constraint {
     pub settings: ConstraintSettings,
     polygons: Vec<MultiPolygon<f64>>,
+    /// For each polygon that is one convex ring (a buffered segment, a block): its ring,
+    /// for the fast "parcel wholly inside" test.
+    convex: Vec<Option<Vec<Coord<f64>>>>,
     tree: RTree<Indexed>,
 }
 
@@ -42,7 +49,8 @@ pub fn load(settings: &ConstraintSettings, work_wkt: &str) -> Result<Constraint>
         .enumerate()
         .filter_map(|(index, g)| envelope(g, 0.0).map(|envelope| Indexed { index, envelope }))
         .collect();
-    Ok(Constraint { settings: settings.clone(), polygons, tree: RTree::bulk_load(items) })
+    let convex = polygons.iter().map(convex_ring).collect();
+    Ok(Constraint { settings: settings.clone(), polygons, convex, tree: RTree::bulk_load(items) })
 }
 
 /// One feature as polygons: polygons as they are (or buffered), lines and points buffered.
@@ -68,15 +76,45 @@ fn as_polygons(s: &ConstraintSettings, f: vector::Feature2D) -> Result<MultiPoly
     Ok(vector::geometry::make_valid(polygons_of(&geo)))
 }
 
+/// The ring of a polygon without holes that is convex (all turns one way), or None.
+fn convex_ring(g: &MultiPolygon<f64>) -> Option<Vec<Coord<f64>>> {
+    let [p] = g.0.as_slice() else { return None };
+    if !p.interiors().is_empty() || p.exterior().0.len() < 4 {
+        return None;
+    }
+    let ring = &p.exterior().0;
+    let turn = |k: usize| {
+        let (a, b, c) = (ring[k], ring[k + 1], ring[(k + 2) % (ring.len() - 1)]);
+        (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x)
+    };
+    let turns: Vec<f64> = (0..ring.len() - 1).map(turn).collect();
+    let all = |f: &dyn Fn(f64) -> bool| turns.iter().all(|t| f(*t));
+    (all(&|t| t >= 0.0) || all(&|t| t <= 0.0)).then(|| ring.clone())
+}
+
+/// Whether every vertex of `parcel` lies inside (or on) the convex `ring`: then, the
+/// ring being convex, the whole parcel does.
+fn inside_convex(parcel: &MultiPolygon<f64>, ring: &[Coord<f64>]) -> bool {
+    let side = |a: Coord<f64>, b: Coord<f64>, p: Coord<f64>| (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+    let orientation = (0..ring.len() - 1).map(|k| side(ring[k], ring[k + 1], ring[(k + 2) % (ring.len() - 1)])).find(|s| *s != 0.0).unwrap_or(0.0);
+    parcel.0.iter().flat_map(|p| p.exterior().0.iter()).all(|&v| {
+        ring.windows(2).all(|w| side(w[0], w[1], v) * orientation >= 0.0)
+    })
+}
+
 impl Constraint {
     /// Area of `parcel` inside the constraint (overlapping constraint polygons counted
     /// once: the pieces are unioned).
     fn area_inside(&self, parcel: &MultiPolygon<f64>) -> f64 {
         let Some(env) = envelope(parcel, 0.0) else { return 0.0 };
-        let pieces: Vec<MultiPolygon<f64>> = self
-            .tree
-            .locate_in_envelope_intersecting(&env)
-            .map(|item| parcel.intersection(&self.polygons[item.index]))
+        let near: Vec<usize> = self.tree.locate_in_envelope_intersecting(&env).map(|item| item.index).collect();
+        let wholly_inside = near.iter().any(|&k| self.convex[k].as_ref().is_some_and(|r| inside_convex(parcel, r)));
+        if wholly_inside {
+            return parcel.unsigned_area();
+        }
+        let pieces: Vec<MultiPolygon<f64>> = near
+            .iter()
+            .map(|&k| parcel.intersection(&self.polygons[k]))
             .filter(|p| !p.0.is_empty())
             .collect();
         match pieces.len() {
@@ -123,9 +161,12 @@ fn parcel_shares(constraints: &[Constraint], parcels: &Parcels, i: usize) -> Vec
     constraints
         .iter()
         .zip(near)
-        .map(|(c, near)| match near && area > 0.0 {
-            true => (c.area_inside(&geometry) / area).clamp(0.0, 1.0),
-            false => 0.0,
+        .map(|(c, near)| {
+            let inside = if near && area > 0.0 { c.area_inside(&geometry) } else { 0.0 };
+            match inside >= SLIVER_M2 {
+                true => (inside / area).clamp(0.0, 1.0),
+                false => 0.0,
+            }
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! a DEM in CGCS2000 / 3-degree Gauss-Krüger CM 105E (EPSG:4544) and a clean parcel
 //! mosaic with DLTB attributes, written as a GBK Shapefile and a GeoPackage.
 
+pub mod controls;
 pub mod mosaic;
 pub mod names;
 pub mod rng;
@@ -81,6 +82,62 @@ pub struct SynthReport {
 /// Upper-left corner of every synthetic region (a hilly area near 29.7°N, 105°E).
 const ORIGIN: (f64, f64) = (482_000.0, 3_290_000.0);
 
+/// The control lines' GeoPackage (layers `roads` and `basic_farmland`).
+pub const CONTROLS: &str = "controls.gpkg";
+
+/// Writes the roads (lines, GRADE and NAME) and the basic farmland (polygons, JBNTBH)
+/// of the sample region.
+fn write_controls(path: &Path, seed: u64, lattice: &Lattice, terrain: &Terrain) -> Result<()> {
+    let to_map = |(px, py): (f64, f64)| (ORIGIN.0 + px, ORIGIN.1 - py);
+    let driver = DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::output(path, e))?;
+    if path.exists() {
+        driver.delete(path).map_err(|e| Error::output(path, format!("cannot replace: {e}")))?;
+    }
+    let mut ds = driver.create_vector_only(path).map_err(|e| Error::output(path, e))?;
+    let srs = SpatialRef::from_epsg(EPSG).map_err(|e| Error::output(path, e))?;
+    let roads = controls::roads(lattice, &to_map);
+    let road_rows = roads.iter().map(|r| {
+        let wkt = format!("LINESTRING ({} {}, {} {})", r.ends[0].0, r.ends[0].1, r.ends[1].0, r.ends[1].1);
+        (wkt, vec![r.grade.to_string(), r.name.clone()])
+    });
+    write_simple_layer(&mut ds, path, &srs, "roads", OGRwkbGeometryType::wkbLineString, &["GRADE", "NAME"], road_rows)?;
+    let farmland = controls::basic_farmland(seed, lattice, terrain, &to_map);
+    let farmland_rows = farmland.iter().enumerate().map(|(k, ring)| {
+        let coords: Vec<String> = ring.iter().map(|(x, y)| format!("{x} {y}")).collect();
+        (format!("POLYGON (({}))", coords.join(", ")), vec![format!("{}JBNT{:05}", names::COUNTY_CODE, k + 1)])
+    });
+    write_simple_layer(&mut ds, path, &srs, "basic_farmland", OGRwkbGeometryType::wkbPolygon, &["JBNTBH"], farmland_rows)
+}
+
+/// A layer of text fields and geometries given as WKT, in one transaction.
+fn write_simple_layer(
+    ds: &mut gdal::Dataset,
+    path: &Path,
+    srs: &SpatialRef,
+    name: &str,
+    ty: OGRwkbGeometryType::Type,
+    fields: &[&str],
+    rows: impl Iterator<Item = (String, Vec<String>)>,
+) -> Result<()> {
+    let err = |e: gdal::errors::GdalError| Error::output(path, format!("layer {name}: {e}"));
+    let mut txn = ds.start_transaction().map_err(err)?;
+    let layer = txn
+        .create_layer(LayerOptions { name, srs: Some(srs), ty, options: None })
+        .map_err(err)?;
+    for f in fields {
+        FieldDefn::new(f, OGRFieldType::OFTString).and_then(|d| d.add_to_layer(&layer)).map_err(err)?;
+    }
+    for (wkt, values) in rows {
+        let mut feature = Feature::new(layer.defn()).map_err(err)?;
+        for (i, v) in values.iter().enumerate() {
+            feature.set_field_string(i, v).map_err(err)?;
+        }
+        feature.set_geometry(Geometry::from_wkt(&wkt).map_err(err)?).map_err(err)?;
+        feature.create(&layer).map_err(err)?;
+    }
+    txn.commit().map_err(err)
+}
+
 /// The file names synth writes inside `out_dir`.
 pub fn file_names() -> (&'static str, &'static str, &'static str) {
     ("dem.tif", "dltb.shp", "dltb.gpkg")
@@ -155,6 +212,7 @@ pub fn generate(opts: &SynthOptions) -> Result<SynthReport> {
     let gpkg_path = opts.out_dir.join(gpkg_name);
     write_parcels(&shp_path, "ESRI Shapefile", &parcels, opts.without_cpg)?;
     write_parcels(&gpkg_path, "GPKG", &parcels, false)?;
+    write_controls(&opts.out_dir.join(CONTROLS), opts.seed, &lattice, &terrain)?;
     Ok(SynthReport {
         dem: dem_path,
         shapefile: shp_path,

@@ -137,6 +137,11 @@ impl Lattice {
     pub fn block_centre(&self, i: usize, j: usize) -> (f64, f64) {
         self.world(i as i64 * UNITS + UNITS / 2, j as i64 * UNITS + UNITS / 2)
     }
+
+    /// Map position of lattice node (i, j), 0 ≤ i ≤ nbx, 0 ≤ j ≤ nby.
+    pub fn corner(&self, i: usize, j: usize) -> (f64, f64) {
+        self.node(i, j)
+    }
 }
 
 /// Cut positions splitting [0, UNITS] into `n` irregular parts of at least 6 units.
@@ -158,11 +163,17 @@ fn cuts(rng: &mut Rng, n: usize) -> Vec<i64> {
 
 /// Slope zones that drive land use.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Zone {
+pub enum Zone {
     Valley,
     Gentle,
     Moderate,
     Steep,
+}
+
+/// The zone of block (i, j): from the terrain's slope around its centre.
+pub fn block_zone(lattice: &Lattice, terrain: &Terrain, i: usize, j: usize) -> Zone {
+    let (x, y) = lattice.block_centre(i, j);
+    zone_of(terrain.slope_deg(x, y, 8.0))
 }
 
 fn zone_of(slope: f64) -> Zone {
