@@ -9,6 +9,7 @@ pub mod hash;
 pub mod lock;
 pub mod manifest;
 pub mod qml;
+pub mod report;
 pub mod rows;
 pub mod rtree;
 
