@@ -13,6 +13,9 @@ mod merge_candidates;
 mod merge_groups;
 mod parcels;
 mod reforestation_candidates;
+mod swap_in;
+mod swap_ledger;
+mod swap_out;
 mod topology_issues;
 pub mod style;
 mod village_summary;
@@ -29,6 +32,7 @@ use crate::stages::merge::{MergeGroup, ShapeFigures};
 use crate::stages::reforestation::ParcelFlags;
 use crate::stages::audit::AuditRow;
 use crate::stages::constraints::Constraints;
+use crate::stages::swap::SwapPlan;
 use crate::stages::topology::Overlap;
 use crate::stages::villages::VillageRow;
 use crate::stages::zonal::ParcelSlope;
@@ -40,6 +44,9 @@ pub fn registry() -> &'static [&'static dyn Layer] {
     &[
         &parcels::Parcels,
         &reforestation_candidates::ReforestationCandidates,
+        &swap_out::SwapOut,
+        &swap_in::SwapIn,
+        &swap_ledger::SwapLedger,
         &adjacency::Adjacency,
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
@@ -106,6 +113,8 @@ pub struct RunData<'a> {
     pub constraints: Constraints<'a>,
     pub merge: Option<&'a MergeData>,
     pub villages: Option<&'a [VillageRow]>,
+    /// The swap plan (林耕置换), when it ran.
+    pub swap: Option<&'a SwapPlan>,
     /// The control-line audit (after every rule).
     pub audit: Option<&'a [AuditRow]>,
 }

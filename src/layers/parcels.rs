@@ -32,6 +32,7 @@ const COMPUTED: &[Field] = &[
     Field::new("shape_index", Real, "形状指数", ""),
     Field::new("fragmented", Int, "破碎耕地", ""),
     Field::new("merge_group", Int, "归并组号", ""),
+    Field::new("swap", Text, "林耕置换", ""),
 ];
 
 /// Chinese names of the 三调 DLTB columns, for the input attributes.
@@ -135,6 +136,8 @@ impl Layer for Parcels {
             0 => AttrValue::Null,
             g => AttrValue::Int(g as i64),
         });
+        let role = d.swap.map(|s| s.roles[i].name()).unwrap_or("");
+        out.push(if role.is_empty() { AttrValue::Null } else { AttrValue::text(role) });
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -67,6 +67,10 @@ impl Layer for VillageSummary {
             }
         }
         f.push(Field::new("contiguous_share", Real, "集中连片耕地占比", ""));
+        f.push(Field::new("swap_out_count", Int, "置换流出图斑数", ""));
+        area_fields(&mut f, "swap_out", "置换流出面积");
+        f.push(Field::new("swap_in_count", Int, "置换补充图斑数", ""));
+        area_fields(&mut f, "swap_in", "置换补充面积");
         f
     }
 
@@ -90,6 +94,10 @@ impl Layer for VillageSummary {
         out.push(AttrValue::Real(round(r.reforest_share(), 6)));
         out.push(AttrValue::Int(r.grade_mismatch_count as i64));
         fragmentation_values(d, r, out);
+        out.push(AttrValue::Int(r.swap_out_count as i64));
+        out.extend(area_values(r.swap_out_m2));
+        out.push(AttrValue::Int(r.swap_in_count as i64));
+        out.extend(area_values(r.swap_in_m2));
     }
 
     fn csv_name(&self, d: &RunData) -> Option<String> {

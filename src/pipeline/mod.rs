@@ -28,6 +28,7 @@ use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
 use crate::settings::OnOverlap;
 use crate::stages::audit::{self, AuditRow};
 use crate::stages::constraints::{self, Constraint, Constraints};
+use crate::stages::swap::{self, SwapInputs, SwapPlan, SwapRole};
 use crate::stages::topology::{self, Overlap};
 use crate::stages::{adjacency, merge, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
@@ -86,6 +87,7 @@ struct Analysis {
     village_rows: Vec<crate::stages::villages::VillageRow>,
     overlaps: Vec<Overlap>,
     graph: adjacency::Graph,
+    swap: Option<SwapPlan>,
 }
 
 /// The terrain stage's outcome.
@@ -123,6 +125,7 @@ impl<'a> Job<'a> {
             graph: &a.graph,
             overlaps: &a.overlaps,
             constraints,
+            swap: a.swap.as_ref(),
             merge: None,
             villages: None,
             audit: None,
@@ -175,7 +178,15 @@ impl<'a> Job<'a> {
         })?;
         let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
         let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0).without(&excluded)))?;
-        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph })
+        let swap = match s.swap.enabled {
+            true => Some(ctx.stage("swap", || Ok(swap_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
+            false => None,
+        };
+        let mut village_rows = village_rows;
+        if let Some(plan) = &swap {
+            villages::add_swap(&mut village_rows, parcels, &slope, &plan.roles);
+        }
+        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph, swap })
     }
 
     /// The slope rasters: reused from the previous result set when the DEM and the
@@ -362,10 +373,25 @@ fn check_dem_under_parcels(dem: &Dem, parcels: &Parcels, slope: &[ParcelSlope]) 
     ))
 }
 
+/// The swap plan (林耕置换).
+fn swap_stage(
+    s: &crate::settings::Settings,
+    parcels: &Parcels,
+    slope: &[ParcelSlope],
+    flags: &[crate::stages::reforestation::ParcelFlags],
+    graph: &adjacency::Graph,
+    constraints: Constraints,
+) -> SwapPlan {
+    let former = constraints.list.iter().position(|c| c.settings.name == crate::settings::FORMER_CROPLAND);
+    let inputs = SwapInputs { parcels, slope, flags, graph, constraints, former, settings: &s.swap };
+    swap::plan(&inputs)
+}
+
 /// The control-line audit over the candidates of the rules that change land use
 /// (merging keeps cropland cropland, so merge plots are not conflicts).
 fn audit_stage(data: &RunData) -> Vec<AuditRow> {
-    let candidate: Vec<bool> = data.flags.iter().map(|f| f.reforest).collect();
+    let swapping = |i: usize| data.swap.is_some_and(|s| matches!(s.roles[i], SwapRole::Out | SwapRole::In));
+    let candidate: Vec<bool> = (0..data.parcels.len()).map(|i| data.flags[i].reforest || swapping(i)).collect();
     audit::audit(data.parcels, data.slope, data.flags, &candidate, data.constraints)
 }
 

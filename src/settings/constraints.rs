@@ -128,6 +128,25 @@ impl ConstraintSettings {
         self.buffer_m.is_some() || self.buffer_field.is_some()
     }
 
+    /// A layer that only flags (recorded and audited, never decides) for `rule`.
+    pub fn flag_for(rule: Rule) -> ConstraintSettings {
+        ConstraintSettings {
+            name: String::new(),
+            path: PathBuf::new(),
+            layer: String::new(),
+            crs: None,
+            buffer_m: None,
+            buffer_field: None,
+            buffer_classes: BTreeMap::new(),
+            buffer_default_m: None,
+            mode: ConstraintMode::Flag,
+            min_share: MIN_SHARE,
+            applies_to: vec![rule],
+            role: None,
+            column_prefix: "",
+        }
+    }
+
     /// A `[[reforestation.zones]]` table as the constraint it is shorthand for.
     pub fn from_zone(z: &ZoneLayer) -> ConstraintSettings {
         ConstraintSettings {

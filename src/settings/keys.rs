@@ -12,6 +12,8 @@ fn schema() -> Vec<(String, Vec<String>)> {
     example.inputs.dem_crs = Some(String::new());
     example.inputs.parcels_crs = Some(String::new());
     example.inputs.work_crs = Some(String::new());
+    example.swap.former_cropland = Some(Default::default());
+    example.swap.former_cropland_crs = Some(String::new());
     let text = toml_edit::ser::to_string(&example).unwrap_or_default();
     let doc: toml_edit::DocumentMut = text.parse().unwrap_or_default();
     doc.iter()

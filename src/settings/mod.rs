@@ -14,6 +14,7 @@ mod load;
 mod merge;
 mod output;
 mod reforestation;
+mod swap;
 mod terrain;
 mod topology;
 
@@ -29,6 +30,7 @@ pub use keys::suggest;
 pub use merge::MergeSettings;
 pub use output::{OutputSettings, RunSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
+pub use swap::{SwapScope, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
 pub use topology::{OnOverlap, TopologySettings};
 
@@ -41,6 +43,7 @@ pub struct Settings {
     pub terrain: TerrainSettings,
     pub topology: TopologySettings,
     pub reforestation: ReforestationSettings,
+    pub swap: SwapSettings,
     pub merge: MergeSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
@@ -123,6 +126,7 @@ impl Settings {
         self.terrain.validate(at)?;
         self.topology.validate(at)?;
         self.reforestation.validate(at)?;
+        self.swap.validate(at)?;
         self.merge.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
@@ -133,7 +137,14 @@ impl Settings {
     /// shorthand, in that order.
     pub fn all_constraints(&self) -> Vec<ConstraintSettings> {
         let zones = self.reforestation.zones.iter().map(ConstraintSettings::from_zone);
-        self.constraints.iter().cloned().chain(zones).collect()
+        let former = self.swap.former_cropland.as_ref().filter(|_| self.swap.enabled).map(|path| ConstraintSettings {
+            name: FORMER_CROPLAND.into(),
+            path: path.clone(),
+            layer: self.swap.former_cropland_layer.clone(),
+            crs: self.swap.former_cropland_crs.clone(),
+            ..ConstraintSettings::flag_for(Rule::SwapIn)
+        });
+        self.constraints.iter().cloned().chain(zones).chain(former).collect()
     }
 
     fn validate_constraints(&self, at: &Origin) -> Result<()> {
@@ -160,6 +171,7 @@ impl Settings {
         for c in &mut self.constraints {
             c.path = resolve(&c.path);
         }
+        self.swap.former_cropland = self.swap.former_cropland.as_ref().map(resolve);
         self.output.dir = resolve(&self.output.dir);
     }
 
@@ -168,6 +180,9 @@ impl Settings {
         toml_edit::ser::to_string_pretty(self).unwrap_or_default()
     }
 }
+
+/// The constraint name of `swap.former_cropland` (an earlier survey's cropland).
+pub const FORMER_CROPLAND: &str = "former_cropland";
 
 /// Names that become column names: ASCII letters, digits and `_`.
 pub(crate) fn is_column_name(name: &str) -> bool {

@@ -9,6 +9,7 @@ pub mod constraints;
 pub mod merge;
 pub mod reforestation;
 pub mod spatial;
+pub mod swap;
 pub mod terrain;
 pub mod topology;
 pub mod villages;

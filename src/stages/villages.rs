@@ -26,6 +26,11 @@ pub struct VillageRow {
     pub reforest_m2: f64,
     /// Cropland whose recorded grade differs from the computed one.
     pub grade_mismatch_count: u64,
+    /// 林耕置换: parcels and area out of cropland, and into it, located in the village.
+    pub swap_out_count: u64,
+    pub swap_out_m2: f64,
+    pub swap_in_count: u64,
+    pub swap_in_m2: f64,
 }
 
 impl VillageRow {
@@ -85,4 +90,28 @@ pub fn village_summary(
     let mut rows: Vec<VillageRow> = by_code.into_values().collect();
     rows.push(total);
     rows
+}
+
+/// Adds the swap figures (by where the parcels lie) to the village rows and the total.
+pub fn add_swap(rows: &mut [VillageRow], parcels: &Parcels, stats: &[ParcelSlope], roles: &[crate::stages::swap::SwapRole]) {
+    use crate::stages::swap::SwapRole;
+    let index: std::collections::HashMap<String, usize> = rows.iter().enumerate().map(|(k, r)| (r.village_code.clone(), k)).collect();
+    let total = rows.len() - 1;
+    for (i, role) in roles.iter().enumerate() {
+        let Some(&k) = index.get(parcels.village_code(i)) else { continue };
+        for r in [k, total] {
+            let row = &mut rows[r];
+            match role {
+                SwapRole::Out => {
+                    row.swap_out_count += 1;
+                    row.swap_out_m2 += stats[i].area_m2;
+                }
+                SwapRole::In => {
+                    row.swap_in_count += 1;
+                    row.swap_in_m2 += stats[i].area_m2;
+                }
+                _ => {}
+            }
+        }
+    }
 }

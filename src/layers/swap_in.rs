@@ -1,0 +1,108 @@
+//! `swap_in` (耕地补充): flat garden and forest land next to staying cropland chosen to
+//! balance the cropland that leaves (进出平衡), with why it ranked where it did.
+
+use std::borrow::Cow;
+
+use geo::MultiPolygon;
+
+use super::style::{Fill, Style};
+use super::{area_values, ChangeSpec, Field, Layer, RunData, Title};
+use crate::settings::Rule;
+use crate::stages::swap::SwapRole;
+use crate::table::{AttrValue, FieldKind::*};
+use crate::units::round;
+
+pub struct SwapIn;
+
+const FIELDS: &[Field] = &[
+    Field::new("parcel_id", Text, "图斑标识码", ""),
+    Field::new("land_use", Text, "地类编码", ""),
+    Field::new("village_code", Text, "坐落单位代码", ""),
+    Field::new("village_name", Text, "坐落单位名称", ""),
+    Field::new("owner_code", Text, "权属单位代码", ""),
+    Field::new("area_m2", Real, "面积", "m²"),
+    Field::new("area_ha", Real, "面积", "公顷"),
+    Field::new("area_mu", Real, "面积", "亩"),
+    Field::new("tbmj_m2", Real, "图斑面积(TBMJ)", "m²"),
+    Field::new("grade", Int, "坡度分级", ""),
+    Field::new("slope_mean", Real, "平均坡度", "°"),
+    Field::new("shared_cropland_m", Real, "与保留耕地共边长", "m"),
+    Field::new("rank_reason", Text, "入选次序理由", ""),
+    Field::new("serves", Text, "平衡单元", ""),
+    Field::new("covered_by", Text, "平衡方式", ""),
+];
+
+impl Layer for SwapIn {
+    fn name(&self) -> &'static str {
+        "swap_in"
+    }
+
+    fn title(&self) -> Title {
+        Title { zh: "林耕置换·耕地补充", en: "swap: cropland in", description: "flat garden/forest land chosen to balance the cropland out (进出平衡: in)" }
+    }
+
+    fn spatial(&self) -> bool {
+        true
+    }
+
+    fn enabled(&self, d: &RunData) -> bool {
+        d.settings.swap.enabled
+    }
+
+    fn ready(&self, d: &RunData) -> bool {
+        d.swap.is_some()
+    }
+
+    fn fields(&self, d: &RunData) -> Vec<Field> {
+        let mut fields = FIELDS.to_vec();
+        fields.extend(super::constraint_fields(d, Rule::SwapIn));
+        fields
+    }
+
+    fn items(&self, d: &RunData) -> Vec<usize> {
+        let roles = d.swap.map(|s| s.roles.as_slice()).unwrap_or(&[]);
+        (0..roles.len()).filter(|&i| roles[i] == SwapRole::In).collect()
+    }
+
+    fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let Some(plan) = d.swap else { return };
+        let (p, s) = (d.parcels, &d.slope[i]);
+        out.extend([p.id(i), p.land_use(i), p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
+        out.extend(area_values(s.area_m2));
+        out.push(p.official_area(i).map(|v| AttrValue::Real(round(v, 2))).unwrap_or(AttrValue::Null));
+        out.push(AttrValue::Int(s.grade as i64));
+        out.push(AttrValue::real_or_null(s.slope_mean));
+        let shared = plan.shared_with_cropland[i];
+        out.push(AttrValue::Real(round(shared, 2)));
+        let first = if plan.priority[i] { "可调整地类/原耕地优先; " } else { "" };
+        out.push(AttrValue::text(format!("{first}坡度{}级; 与保留耕地共边{shared:.1}米; 面积{:.2}亩", s.grade, crate::units::mu(s.area_m2))));
+        let (unit, how) = plan.serves[i].as_ref().map(|(u, h)| (u.as_str(), h.name())).unwrap_or(("", ""));
+        out.extend([AttrValue::text(unit), AttrValue::text(how)]);
+        out.extend(super::constraint_values(d, Rule::SwapIn, i));
+    }
+
+    fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
+        Some(Cow::Owned(d.parcels.geometry(i)))
+    }
+
+    fn style(&self, _d: &RunData) -> Option<Style> {
+        Some(Style::Single(Fill::new("254,224,139,220", "140,81,10,255", 0.4)))
+    }
+
+    fn changes(&self) -> Option<ChangeSpec> {
+        Some(ChangeSpec {
+            label: "swap_in",
+            title: "swap: cropland in",
+            noun: "parcels",
+            key: "parcel_id",
+            village_code: "village_code",
+            village_name: "village_name",
+            land_use: "land_use",
+            grade: "grade",
+            area_m2: "area_m2",
+            count_label: "swap_in",
+            village_mu: true,
+            group: None,
+        })
+    }
+}

@@ -1,0 +1,445 @@
+//! 林耕空间置换 (进出平衡): cropland that leaves steep land (the reforestation candidates)
+//! is balanced by flat garden and forest land next to the cropland that stays.
+//!
+//! Per scope unit (village, township or county): choose eligible parcels in rank order
+//! until their area covers the area that leaves, then drop every chosen parcel that can
+//! go while the unit stays balanced (a minimal selection). A village that cannot balance
+//! on its own is covered from its township's remaining pool, then the county's; what
+//! stays short is a recorded deficit. Same input, same selection.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use super::adjacency::Graph;
+use super::constraints::Constraints;
+use super::reforestation::ParcelFlags;
+use super::zonal::ParcelSlope;
+use crate::parcels::Parcels;
+use crate::settings::{Rule, SwapScope, SwapSettings};
+
+/// A parcel's part in the swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SwapRole {
+    #[default]
+    None,
+    /// Cropland leaving (耕地流出).
+    Out,
+    /// Chosen to come into cropland (耕地补充).
+    In,
+    /// Eligible, not needed (耕地补充空间储备).
+    Reserve,
+}
+
+impl SwapRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            SwapRole::None => "",
+            SwapRole::Out => "out",
+            SwapRole::In => "in",
+            SwapRole::Reserve => "reserve",
+        }
+    }
+}
+
+/// How a scope unit was balanced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoveredBy {
+    Own,
+    Township,
+    County,
+    Deficit,
+}
+
+impl CoveredBy {
+    pub fn name(self) -> &'static str {
+        match self {
+            CoveredBy::Own => "own",
+            CoveredBy::Township => "township",
+            CoveredBy::County => "county",
+            CoveredBy::Deficit => "deficit",
+        }
+    }
+}
+
+/// The swap's result: every parcel's role, and for the eligible ones what ranked them.
+#[derive(Debug, Clone, Default)]
+pub struct SwapPlan {
+    pub roles: Vec<SwapRole>,
+    /// Boundary shared with cropland that stays, metres (all parcels).
+    pub shared_with_cropland: Vec<f64>,
+    /// 可调整地类 (K) or mostly former cropland: ranks first.
+    pub priority: Vec<bool>,
+    /// For each `In` parcel: the unit whose balance it serves and how.
+    pub serves: Vec<Option<(String, CoveredBy)>>,
+    /// One per scope unit, by code.
+    pub units: Vec<Unit>,
+    /// The 进出平衡 ledger: a row per unit with something to balance, then the total.
+    pub ledger: Vec<LedgerRow>,
+}
+
+/// A scope unit's balance.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub out: Vec<usize>,
+    /// The parcels that came in for this unit (possibly from elsewhere in its township
+    /// or county).
+    pub chosen: Vec<usize>,
+    pub covered_by: CoveredBy,
+}
+
+/// What the swap reads.
+pub struct SwapInputs<'a> {
+    pub parcels: &'a Parcels,
+    pub slope: &'a [ParcelSlope],
+    pub flags: &'a [ParcelFlags],
+    pub graph: &'a Graph,
+    pub constraints: Constraints<'a>,
+    /// Index of the former-cropland layer among the constraints, if given.
+    pub former: Option<usize>,
+    pub settings: &'a SwapSettings,
+}
+
+impl SwapInputs<'_> {
+    fn area(&self, i: usize) -> f64 {
+        self.slope[i].area_m2
+    }
+
+    /// The scope unit of parcel `i` at `scope`.
+    fn unit_of(&self, i: usize, scope: SwapScope) -> String {
+        let village = self.parcels.village_code(i);
+        match scope {
+            SwapScope::Village => village.to_string(),
+            SwapScope::Township => village.chars().take(self.settings.township_digits).collect(),
+            SwapScope::County => "county".to_string(),
+        }
+    }
+}
+
+/// The swap plan over every parcel.
+pub fn plan(inp: &SwapInputs) -> SwapPlan {
+    let n = inp.parcels.len();
+    let out: Vec<bool> = (0..n).map(|i| inp.flags[i].reforest && inp.constraints.allow(i, Rule::SwapOut)).collect();
+    let shared = shared_with_staying_cropland(inp, &out);
+    let priority: Vec<bool> = (0..n).map(|i| is_priority(inp, i)).collect();
+    let eligible: Vec<bool> = (0..n).map(|i| eligible(inp, i, &out, shared[i])).collect();
+    let mut plan = SwapPlan {
+        roles: (0..n)
+            .map(|i| match (out[i], eligible[i]) {
+                (true, _) => SwapRole::Out,
+                (false, true) => SwapRole::Reserve,
+                _ => SwapRole::None,
+            })
+            .collect(),
+        shared_with_cropland: shared,
+        priority,
+        serves: vec![None; n],
+        units: Vec::new(),
+        ledger: Vec::new(),
+    };
+    balance(inp, &mut plan);
+    plan.ledger = ledger(inp, &plan);
+    plan
+}
+
+/// Boundary each parcel shares with cropland that stays cropland.
+fn shared_with_staying_cropland(inp: &SwapInputs, out: &[bool]) -> Vec<f64> {
+    let staying = |j: usize| inp.flags[j].is_cropland && !out[j];
+    (0..inp.parcels.len())
+        .map(|i| {
+            inp.graph.neighbours[i]
+                .iter()
+                .filter(|(j, _)| staying(*j))
+                .map(|(_, e)| inp.graph.edges[*e].shared_m)
+                .sum()
+        })
+        .collect()
+}
+
+/// The code without the 三调 suffix `K` (可调整地类), and whether it had it.
+fn base_code(code: &str) -> (&str, bool) {
+    match code.strip_suffix(['K', 'k']) {
+        Some(base) => (base, true),
+        None => (code, false),
+    }
+}
+
+fn is_priority(inp: &SwapInputs, i: usize) -> bool {
+    let k = base_code(inp.parcels.land_use(i)).1;
+    let former = inp.former.is_some_and(|c| inp.constraints.shares[c][i] >= inp.settings.former_share);
+    k || former
+}
+
+/// The 耕地补充空间 rule (see the module docs and pipelines/README.md).
+pub fn eligible(inp: &SwapInputs, i: usize, out: &[bool], shared: f64) -> bool {
+    let s = inp.settings;
+    let (code, _) = base_code(inp.parcels.land_use(i));
+    let grade = inp.slope[i].grade;
+    !out[i]
+        && !inp.flags[i].is_cropland
+        && s.in_codes.iter().any(|c| c == code)
+        && (1..=s.max_grade).contains(&grade)
+        && inp.area(i) >= s.min_area_m2
+        && shared >= s.min_shared_m
+        && inp.constraints.allow(i, Rule::SwapIn)
+}
+
+/// Rank order: priority land first, then flatter, then longer boundary with staying
+/// cropland (contiguity), then larger, then parcel id.
+fn by_rank(inp: &SwapInputs, plan: &SwapPlan, a: usize, b: usize) -> Ordering {
+    let g = |i: usize| inp.slope[i].grade;
+    plan.priority[b]
+        .cmp(&plan.priority[a])
+        .then(g(a).cmp(&g(b)))
+        .then(plan.shared_with_cropland[b].total_cmp(&plan.shared_with_cropland[a]))
+        .then(inp.area(b).total_cmp(&inp.area(a)))
+        .then(inp.parcels.id(a).cmp(inp.parcels.id(b)))
+}
+
+/// Balances every unit of the scope, covering villages from wider pools when needed.
+fn balance(inp: &SwapInputs, plan: &mut SwapPlan) {
+    let scope = inp.settings.scope;
+    let mut units = scope_units(inp, plan, scope);
+    let wider: &[(SwapScope, CoveredBy)] = match scope {
+        SwapScope::Village => &[(SwapScope::Village, CoveredBy::Own), (SwapScope::Township, CoveredBy::Township), (SwapScope::County, CoveredBy::County)],
+        SwapScope::Township => &[(SwapScope::Township, CoveredBy::Own), (SwapScope::County, CoveredBy::County)],
+        SwapScope::County => &[(SwapScope::County, CoveredBy::Own)],
+    };
+    for &(level, how) in wider {
+        let mut pools = Pools::new(inp, plan, level);
+        for unit in units.values_mut() {
+            cover(inp, plan, unit, &mut pools, how);
+        }
+    }
+    for unit in units.values_mut() {
+        prune(inp, plan, unit);
+        unit.covered_by = match shortfall(inp, unit) > 0.0 {
+            true => CoveredBy::Deficit,
+            false => widest(plan, unit),
+        };
+    }
+    plan.units = units.into_values().collect();
+}
+
+/// The units of a scope, by code, with the parcels that leave in each.
+fn scope_units(inp: &SwapInputs, plan: &SwapPlan, scope: SwapScope) -> BTreeMap<String, Unit> {
+    let mut units: BTreeMap<String, Unit> = BTreeMap::new();
+    for i in 0..inp.parcels.len() {
+        let code = inp.unit_of(i, scope);
+        let unit = units.entry(code.clone()).or_insert_with(|| Unit {
+            name: if scope == SwapScope::Village { inp.parcels.village_name(i).to_string() } else { String::new() },
+            code,
+            out: Vec::new(),
+            chosen: Vec::new(),
+            covered_by: CoveredBy::Own,
+        });
+        if plan.roles[i] == SwapRole::Out {
+            unit.out.push(i);
+        }
+    }
+    units
+}
+
+/// The widest pool a balanced unit drew on.
+fn widest(plan: &SwapPlan, unit: &Unit) -> CoveredBy {
+    let level = |c: CoveredBy| match c {
+        CoveredBy::Own => 0,
+        CoveredBy::Township => 1,
+        CoveredBy::County => 2,
+        CoveredBy::Deficit => 3,
+    };
+    unit.chosen
+        .iter()
+        .filter_map(|&i| plan.serves[i].as_ref().map(|(_, how)| *how))
+        .max_by_key(|c| level(*c))
+        .unwrap_or(CoveredBy::Own)
+}
+
+/// Area still to cover in a unit.
+fn shortfall(inp: &SwapInputs, unit: &Unit) -> f64 {
+    let out: f64 = unit.out.iter().map(|&i| inp.area(i)).sum();
+    let chosen: f64 = unit.chosen.iter().map(|&i| inp.area(i)).sum();
+    out - chosen
+}
+
+/// The reserve parcels of each pool (unit at one level), in rank order, with a cursor:
+/// units draw on their pool in turn, best-ranked first.
+struct Pools {
+    level: SwapScope,
+    lists: BTreeMap<String, (Vec<usize>, usize)>,
+}
+
+impl Pools {
+    fn new(inp: &SwapInputs, plan: &SwapPlan, level: SwapScope) -> Pools {
+        let mut lists: BTreeMap<String, (Vec<usize>, usize)> = BTreeMap::new();
+        for i in (0..inp.parcels.len()).filter(|&i| plan.roles[i] == SwapRole::Reserve) {
+            lists.entry(inp.unit_of(i, level)).or_default().0.push(i);
+        }
+        for (list, _) in lists.values_mut() {
+            list.sort_by(|&a, &b| by_rank(inp, plan, a, b));
+        }
+        Pools { level, lists }
+    }
+}
+
+/// Chooses reserve parcels of the unit's pool in rank order until the unit is balanced
+/// or the pool is empty.
+fn cover(inp: &SwapInputs, plan: &mut SwapPlan, unit: &mut Unit, pools: &mut Pools, how: CoveredBy) {
+    let Some(&anchor) = unit.out.first() else { return };
+    let Some((list, cursor)) = pools.lists.get_mut(&inp.unit_of(anchor, pools.level)) else { return };
+    while shortfall(inp, unit) > 0.0 && *cursor < list.len() {
+        let i = list[*cursor];
+        *cursor += 1;
+        if plan.roles[i] != SwapRole::Reserve {
+            continue;
+        }
+        plan.roles[i] = SwapRole::In;
+        plan.serves[i] = Some((unit.code.clone(), how));
+        unit.chosen.push(i);
+    }
+}
+
+/// Drops, lowest rank first, every chosen parcel the unit can do without and stay
+/// balanced: no parcel of the selection can then be dropped.
+fn prune(inp: &SwapInputs, plan: &mut SwapPlan, unit: &mut Unit) {
+    if shortfall(inp, unit) > 0.0 {
+        return;
+    }
+    let mut order = unit.chosen.clone();
+    order.sort_by(|&a, &b| by_rank(inp, plan, b, a));
+    for i in order {
+        let without: f64 = shortfall(inp, unit) + inp.area(i);
+        if without <= 0.0 {
+            unit.chosen.retain(|&k| k != i);
+            plan.roles[i] = SwapRole::Reserve;
+            plan.serves[i] = None;
+        }
+    }
+    unit.chosen.sort_by(|&a, &b| by_rank(inp, plan, a, b));
+}
+
+/// One row of the 进出平衡 ledger. Areas are sums of the parcels' areas as the layers
+/// show them (to the centimetre²), so the ledger adds up to the layers exactly.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LedgerRow {
+    pub scope: String,
+    pub code: String,
+    pub name: String,
+    pub out_count: usize,
+    pub out_m2: f64,
+    pub out_mu: f64,
+    pub out_tbmj_m2: f64,
+    pub out_grade_mean: f64,
+    pub in_count: usize,
+    pub in_m2: f64,
+    pub in_mu: f64,
+    pub in_tbmj_m2: f64,
+    pub in_grade_mean: f64,
+    pub balance_m2: f64,
+    pub balance_tbmj_m2: f64,
+    pub balanced: bool,
+    pub covered_by: String,
+}
+
+/// Sums of one side (out or in) of a unit.
+struct Side {
+    count: usize,
+    m2: f64,
+    mu: f64,
+    tbmj: f64,
+    grade_m2: f64,
+}
+
+fn side(inp: &SwapInputs, parcels: &[usize]) -> Side {
+    use crate::units::{mu, round};
+    let m2: f64 = parcels.iter().map(|&i| round(inp.area(i), 2)).sum();
+    Side {
+        count: parcels.len(),
+        m2: round(m2, 2),
+        mu: round(mu(m2), 2),
+        tbmj: round(parcels.iter().map(|&i| round(inp.parcels.official_area(i).unwrap_or(0.0), 2)).sum(), 2),
+        grade_m2: parcels.iter().map(|&i| inp.slope[i].grade as f64 * inp.area(i)).sum(),
+    }
+}
+
+fn grade_mean(s: &Side, area: f64) -> f64 {
+    if area > 0.0 {
+        crate::units::round(s.grade_m2 / area, 4)
+    } else {
+        0.0
+    }
+}
+
+/// The ledger: one row per scope unit, then the total row (the sums of the unit rows
+/// as shown).
+pub fn ledger(inp: &SwapInputs, plan: &SwapPlan) -> Vec<LedgerRow> {
+    let scope = match inp.settings.scope {
+        SwapScope::Village => "village",
+        SwapScope::Township => "township",
+        SwapScope::County => "county",
+    };
+    let mut rows: Vec<LedgerRow> = plan
+        .units
+        .iter()
+        .filter(|u| !u.out.is_empty() || !u.chosen.is_empty())
+        .map(|u| unit_row(inp, u, scope))
+        .collect();
+    let total = total_row(inp, plan, &rows);
+    rows.push(total);
+    rows
+}
+
+fn unit_row(inp: &SwapInputs, u: &Unit, scope: &str) -> LedgerRow {
+    let (o, n) = (side(inp, &u.out), side(inp, &u.chosen));
+    let raw_out: f64 = u.out.iter().map(|&i| inp.area(i)).sum();
+    let raw_in: f64 = u.chosen.iter().map(|&i| inp.area(i)).sum();
+    LedgerRow {
+        scope: scope.into(),
+        code: u.code.clone(),
+        name: u.name.clone(),
+        out_count: o.count,
+        out_m2: o.m2,
+        out_mu: o.mu,
+        out_tbmj_m2: o.tbmj,
+        out_grade_mean: grade_mean(&o, raw_out),
+        in_count: n.count,
+        in_m2: n.m2,
+        in_mu: n.mu,
+        in_tbmj_m2: n.tbmj,
+        in_grade_mean: grade_mean(&n, raw_in),
+        balance_m2: crate::units::round(n.m2 - o.m2, 2),
+        balance_tbmj_m2: crate::units::round(n.tbmj - o.tbmj, 2),
+        balanced: u.covered_by != CoveredBy::Deficit,
+        covered_by: u.covered_by.name().into(),
+    }
+}
+
+fn total_row(inp: &SwapInputs, plan: &SwapPlan, rows: &[LedgerRow]) -> LedgerRow {
+    let sum = |f: &dyn Fn(&LedgerRow) -> f64| crate::units::round(rows.iter().map(f).sum(), 2);
+    let all = |f: &dyn Fn(&Unit) -> &Vec<usize>| plan.units.iter().flat_map(|u| f(u).iter().copied()).collect::<Vec<_>>();
+    let (outs, ins) = (all(&|u| &u.out), all(&|u| &u.chosen));
+    let grade = |ps: &[usize]| {
+        let a: f64 = ps.iter().map(|&i| inp.area(i)).sum();
+        grade_mean(&side(inp, ps), a)
+    };
+    LedgerRow {
+        scope: "total".into(),
+        code: String::new(),
+        name: "合计".into(),
+        out_count: rows.iter().map(|r| r.out_count).sum(),
+        out_m2: sum(&|r| r.out_m2),
+        out_mu: sum(&|r| r.out_mu),
+        out_tbmj_m2: sum(&|r| r.out_tbmj_m2),
+        out_grade_mean: grade(&outs),
+        in_count: rows.iter().map(|r| r.in_count).sum(),
+        in_m2: sum(&|r| r.in_m2),
+        in_mu: sum(&|r| r.in_mu),
+        in_tbmj_m2: sum(&|r| r.in_tbmj_m2),
+        in_grade_mean: grade(&ins),
+        balance_m2: sum(&|r| r.balance_m2),
+        balance_tbmj_m2: sum(&|r| r.balance_tbmj_m2),
+        balanced: rows.iter().all(|r| r.balanced),
+        covered_by: String::new(),
+    }
+}
