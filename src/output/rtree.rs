@@ -9,8 +9,7 @@
 //! and later inserts/updates/deletes go through SQLite's R-tree code via the triggers the
 //! GeoPackage specification defines (written here, as GDAL writes them).
 
-use gdal::vector::sql::Dialect;
-use gdal::Dataset;
+use rusqlite::{params, Connection};
 
 /// Bytes per cell in a 2-D SQLite R-tree node: 8-byte id + 4 × f32.
 const CELL_BYTES: usize = 24;
@@ -186,88 +185,56 @@ fn sort_tile(entries: &mut [Entry], capacity: usize) -> Vec<Vec<Entry>> {
     nodes
 }
 
+/// Why an index could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+    /// SQLite made a root node too small for two cells (not a 2-D R-tree as expected).
+    #[error("unexpected R-tree node size {0} bytes")]
+    NodeSize(usize),
+}
+
 /// Creates the spatial index of `table.column` (fid column `fid`) from `entries` in the
 /// open GeoPackage: R-tree virtual table, packed nodes, the specification's triggers and
 /// the `gpkg_extensions` row. Call inside a transaction.
-pub fn create_index(
-    ds: &Dataset,
-    table: &str,
-    column: &str,
-    fid: &str,
-    entries: Vec<Entry>,
-) -> gdal::errors::Result<()> {
+pub fn create_index(conn: &Connection, table: &str, column: &str, fid: &str, entries: Vec<Entry>) -> Result<(), IndexError> {
     let rtree = format!("rtree_{table}_{column}");
-    let sql = |s: &str| ds.execute_sql(s, None, Dialect::DEFAULT).map(|_| ());
-    sql(&format!(
-        "CREATE VIRTUAL TABLE \"{rtree}\" USING rtree(id, minx, maxx, miny, maxy)"
-    ))?;
+    conn.execute_batch(&format!("CREATE VIRTUAL TABLE \"{rtree}\" USING rtree(id, minx, maxx, miny, maxy)"))?;
     // The node size SQLite chose for this file's page size (the root node's length).
-    let node_bytes = {
-        use gdal::vector::LayerAccess;
-        let mut rs = ds
-            .execute_sql(
-                format!("SELECT length(data) FROM \"{rtree}_node\" WHERE nodeno = 1"),
-                None,
-                Dialect::DEFAULT,
-            )?
-            .ok_or(gdal::errors::GdalError::BadArgument(format!(
-                "{rtree}: no root node"
-            )))?;
-        let bytes = rs
-            .features()
-            .next()
-            .and_then(|f| f.field_as_integer(0).ok().flatten())
-            .unwrap_or(0);
-        bytes as usize
-    };
+    let node_bytes: i64 = conn.query_row(&format!("SELECT length(data) FROM \"{rtree}_node\" WHERE nodeno = 1"), [], |r| r.get(0))?;
+    let node_bytes = usize::try_from(node_bytes).unwrap_or(0);
     if node_bytes < 4 + 2 * CELL_BYTES {
-        return Err(gdal::errors::GdalError::BadArgument(format!(
-            "{rtree}: unexpected node size {node_bytes}"
-        )));
+        return Err(IndexError::NodeSize(node_bytes));
     }
     let tree = pack(entries, node_bytes);
-    sql(&format!("DELETE FROM \"{rtree}_node\""))?;
-    for chunk in tree.nodes.chunks(200) {
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|(n, blob)| format!("({n},X'{}')", hex(blob)))
-            .collect();
-        sql(&format!(
-            "INSERT INTO \"{rtree}_node\" VALUES {}",
-            values.join(",")
-        ))?;
+    conn.execute_batch(&format!("DELETE FROM \"{rtree}_node\""))?;
+    let mut insert_node = conn.prepare(&format!("INSERT INTO \"{rtree}_node\" VALUES (?1, ?2)"))?;
+    for (n, blob) in &tree.nodes {
+        insert_node.execute(params![n, blob])?;
     }
     for (name, rows) in [("rowid", &tree.rowids), ("parent", &tree.parents)] {
-        for chunk in rows.chunks(5000) {
-            let values: Vec<String> = chunk.iter().map(|(a, b)| format!("({a},{b})")).collect();
-            sql(&format!(
-                "INSERT INTO \"{rtree}_{name}\" VALUES {}",
-                values.join(",")
-            ))?;
+        let mut insert = conn.prepare(&format!("INSERT INTO \"{rtree}_{name}\" VALUES (?1, ?2)"))?;
+        for (a, b) in rows {
+            insert.execute(params![a, b])?;
         }
     }
     for trigger in spec_triggers(table, column, fid) {
-        sql(&trigger)?;
+        conn.execute_batch(&trigger)?;
     }
-    sql(
+    // Already there when the GeoPackage has metadata (GDAL's statement); else created
+    // here, where and as the GDAL-based writer created it.
+    conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, \
          extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, \
          CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
     )?;
-    sql(&format!(
+    conn.execute(
         "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) \
-         VALUES ('{table}', '{column}', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')"
-    ))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
+         VALUES (?1, ?2, 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
+        params![table, column],
+    )?;
+    Ok(())
 }
 
 /// The R-tree triggers of the GeoPackage 1.2 specification (annex F.3), which keep the
