@@ -11,12 +11,13 @@ command -v gdaldem >/dev/null 2>&1 || need+=(gdal-bin)
 pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # `setup.sh --tests`: also the tools the tests drive (fault injection, database dumps,
-# the report in a real browser, PDF page counts).
+# the report in a real browser, PDF page counts, the workbook read back by openpyxl).
 if [ "${1:-}" = "--tests" ]; then
   command -v strace >/dev/null 2>&1 || need+=(strace)
   command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
+  /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need+=(python3-openpyxl)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
