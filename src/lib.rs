@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod raster;
 pub mod settings;
+pub mod shard;
 pub mod stages;
 pub mod synth;
 pub mod table;

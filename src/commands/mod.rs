@@ -3,6 +3,8 @@
 
 pub mod diff;
 pub mod run;
+pub mod shards;
 pub mod slope;
+pub mod submit;
 pub mod synth;
 pub mod validate;

@@ -2,6 +2,7 @@
 //! exports, the manifest, and the folder discipline that makes a run all-or-nothing
 //! (a lock, a result set per run, one atomic switch).
 
+pub mod atomic;
 pub mod commit;
 pub mod csv;
 pub mod gpkg;

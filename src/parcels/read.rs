@@ -45,6 +45,13 @@ const SHAPEFILE: &str = "ESRI Shapefile";
 
 /// Reads the parcel layer named in `inputs`.
 pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
+    read_parcels_within(opts, None)
+}
+
+/// Reads the parcels whose geometry meets `within` (min x, min y, max x, max y in the
+/// layer's CRS; all when None), in the layer's order — so a shard's parcels are in the
+/// same order as in the whole layer, and pairs among them are measured the same way.
+pub fn read_parcels_within(opts: &ReadOptions, within: Option<[f64; 4]>) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
     let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
@@ -82,13 +89,24 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
         seen_ids: HashMap::new(),
         parcels: Parcels::new(source, fields.clone()),
     };
-    let mut read = 0u64;
-    for (index, feature) in layer.features().enumerate() {
-        opts.cancel.check()?;
-        read += 1;
-        reader.add(index, &feature)?;
+    if let Some(r) = within {
+        layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
+        // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
+        let mut features: Vec<Feature> = layer.features().collect();
+        features.sort_by_key(|f| f.fid());
+        for feature in &features {
+            opts.cancel.check()?;
+            reader.add(feature.fid().unwrap_or(0) as usize, feature)?;
+        }
+    } else {
+        let mut read = 0u64;
+        for (index, feature) in layer.features().enumerate() {
+            opts.cancel.check()?;
+            read += 1;
+            reader.add(index, &feature)?;
+        }
+        check_complete(path, &layer_name, read, declared)?;
     }
-    check_complete(path, &layer_name, read, declared)?;
     let mut parcels = reader.parcels;
     if parcels.is_empty() {
         return Err(Error::input(path, format!("layer {layer_name} has no features")));

@@ -7,9 +7,14 @@
 
 mod cache;
 mod folder;
+mod gather;
 mod inputs;
 mod rules;
+mod shard;
 mod write;
+
+pub use gather::Gathered;
+pub use shard::{plan_shards, run_shard, ShardOutcome};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -54,16 +59,30 @@ pub struct RunReport {
 
 /// Runs the whole job of `ctx.settings`.
 pub fn run(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    run_with(ctx, opts, None)
+}
+
+/// Runs the job over all parcels with the per-parcel results of the finished shards of
+/// the current plan (`landcons gather`); the slope rasters become VRTs over their tiles.
+pub fn gather(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    let gathered = Gathered::load(&ctx.settings.output.dir)?;
+    run_with(ctx, opts, Some(&gathered))
+}
+
+fn run_with(ctx: &RunContext, opts: &RunOptions, gathered: Option<&Gathered>) -> Result<RunReport> {
     let s = &ctx.settings;
     raster::set_gdal_cache(s.run.memory_limit_bytes());
     // Inputs open before anything is written: a bad input leaves the output folder alone.
     let opened = inputs::open(ctx)?;
+    if let Some(g) = gathered {
+        g.plan.check(s, &inputs::input_files(s, &opened.dem.files), &s.output.dir)?;
+    }
     let created = CreatedDir::new(&s.output.dir);
     let _lock = Lock::acquire(&s.output.dir)?;
     let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
     let previous = Previous::find(&s.output.dir, s);
     let report = std::thread::scope(|scope| {
-        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref() };
+        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref(), gathered };
         job.run(scope)
     })?;
     let outputs = staging.commit()?;
@@ -80,6 +99,8 @@ struct Job<'a> {
     constraints: &'a [Constraint],
     staging: &'a Staging,
     previous: Option<&'a Previous>,
+    /// The shards' per-parcel results, in a gather.
+    gathered: Option<&'a Gathered>,
 }
 
 /// The per-parcel results of the analysis stages.
@@ -108,12 +129,17 @@ impl<'a> Job<'a> {
     {
         let (ctx, started, started_at) = (self.ctx, Instant::now(), crate::time::now());
         let dem = self.dem;
-        let hashing = scope.spawn(move || inputs::input_hashes(ctx, &dem.files));
+        let gathered = self.gathered;
+        // A gather trusts the plan's hashes (the inputs' sizes and times were checked).
+        let hashing = scope.spawn(move || match gathered {
+            Some(g) => g.plan.input_hashes.clone(),
+            None => inputs::input_hashes(ctx, &dem.files),
+        });
         let previous = self.previous;
         let reading_previous = scope.spawn(move || previous_snapshot(previous, ctx));
         // The parcels are read, and checked for overlaps, while the terrain stage runs.
         let constraints = self.constraints;
-        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints));
+        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints, gathered));
         let input_hashes = join(hashing);
         let terrain = self.terrain(&input_hashes)?;
         let (parcels, overlaps, shares) = join(reading_parcels)?;
@@ -187,7 +213,13 @@ impl<'a> Job<'a> {
             Ok((flags, rows))
         })?;
         let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
-        let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0).without(&excluded)))?;
+        let graph = ctx.stage("adjacency", || {
+            let graph = match self.gathered {
+                Some(g) => g.graph(parcels)?,
+                None => adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0),
+            };
+            Ok(graph.without(&excluded))
+        })?;
         let swap = match s.swap.enabled {
             true => Some(ctx.stage("swap", || Ok(rules::swap_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
             false => None,
@@ -208,6 +240,11 @@ impl<'a> Job<'a> {
     fn terrain(&self, input_hashes: &BTreeMap<String, Option<String>>) -> Result<Terrain> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let key = cache::terrain_key(s, self.dem, input_hashes);
+        if let Some(g) = self.gathered {
+            let summary = ctx.stage("terrain", || g.write_rasters(&self.staging.dir, s, &self.dem.grid))?;
+            warn_fill_values(ctx, self.dem, &summary);
+            return Ok(Terrain { key, summary, cache: "sharded" });
+        }
         let reused = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) => cache::reuse_terrain(p, &key, s, &self.staging.dir),
             _ => None,
@@ -239,6 +276,11 @@ impl<'a> Job<'a> {
     fn zonal(&self, parcels: &Parcels, key: &str) -> Result<(Vec<ParcelSlope>, serde_json::Value)> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let hashes = zonal::cache::geometry_hashes(parcels);
+        if let Some(g) = self.gathered {
+            let stats = ctx.stage("zonal", || g.zonal(parcels, key))?;
+            zonal::cache::save(&self.staging.path(ZONAL_CACHE), key, parcels, &hashes, &stats)?;
+            return Ok((stats, serde_json::json!("sharded")));
+        }
         let known = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) if cache::intact(p, ZONAL_CACHE) => {
                 ZonalCache::load(&p.dir.join(ZONAL_CACHE), key).lookup(parcels, &hashes)
@@ -302,6 +344,7 @@ impl<'a> Job<'a> {
             audit: data.audit.unwrap_or(&[]).iter().filter(|r| r.village_code == audit::TOTAL).cloned().collect(),
             warnings: self.ctx.warnings(),
             changes: None,
+            shard_plan: self.gathered.map(|g| g.plan.id.clone()),
         }
     }
 
@@ -323,11 +366,14 @@ impl<'a> Job<'a> {
 
 /// Reads the parcels (timed), finds overlapping pairs (reported, or an error when
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
-fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
+fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
     let t = Instant::now();
     let parcels = inputs::parcels(ctx);
     ctx.record_timing("parcels", t.elapsed().as_secs_f64());
     let parcels = parcels?;
+    if let Some(g) = gathered {
+        g.check_townships(&parcels)?;
+    }
     let topology = &ctx.settings.topology;
     let overlaps = ctx.stage("topology", || topology::overlaps(&parcels, topology.min_overlap_m2, &ctx.cancel))?;
     if let Some(o) = overlaps.first() {
@@ -346,9 +392,10 @@ fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parce
         }
         ctx.warn("overlapping_parcels", format!("{}: {what}; listed in layer topology_issues, never taken for neighbours", src.path.display()));
     }
-    let shares = match constraints.is_empty() {
-        true => Vec::new(),
-        false => ctx.stage("constraints", || constraints::shares(constraints, &parcels, &ctx.cancel))?,
+    let shares = match (constraints.is_empty(), gathered) {
+        (true, _) => Vec::new(),
+        (false, Some(g)) => ctx.stage("constraints", || g.shares(&parcels, constraints.len()))?,
+        (false, None) => ctx.stage("constraints", || constraints::shares(constraints, &parcels, &ctx.cancel))?,
     };
     Ok((parcels, overlaps, shares))
 }

@@ -252,3 +252,30 @@ pub fn write_dem_like(
     )
     .unwrap();
 }
+
+/// Every table of a results GeoPackage as `sqlite3 .dump` text, less the run metadata
+/// (gpkg_metadata*, gpkg_contents.last_change): two result sets with equal dumps hold
+/// the same rows, geometries, styles and indexes.
+pub fn result_tables(gpkg: &Path) -> std::collections::BTreeMap<String, String> {
+    let sqlite = |args: &[&str]| {
+        let o = Command::new("sqlite3").arg(gpkg).args(args).output().expect("sqlite3 runs (scripts/setup.sh --tests installs it)");
+        assert!(o.status.success(), "sqlite3 {args:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let names = sqlite(&["SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'gpkg_metadata%' AND name NOT LIKE 'sqlite_%' AND name <> 'gpkg_contents' ORDER BY name"]);
+    let mut out: std::collections::BTreeMap<String, String> = names.lines().map(|t| (t.to_string(), sqlite(&[&format!(".dump '{t}'")]))).collect();
+    out.insert(
+        "gpkg_contents".into(),
+        sqlite(&["SELECT table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents ORDER BY table_name"]),
+    );
+    out
+}
+
+/// Band 1 of a raster as f64 values, with its size.
+pub fn raster_values(path: &Path) -> (usize, usize, Vec<f64>) {
+    let ds = gdal::Dataset::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (c, r) = ds.raster_size();
+    let band = ds.rasterband(1).unwrap();
+    let data = band.read_as::<f64>((0, 0), (c, r), (c, r), None).unwrap();
+    (c, r, data.data().to_vec())
+}

@@ -8,6 +8,7 @@
 pub mod grades;
 pub mod kernel;
 pub mod voids;
+pub mod window;
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
