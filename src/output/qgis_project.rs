@@ -68,13 +68,21 @@ pub struct Atlas<'a> {
     pub coverage_layer_id: &'a str,
     pub name_field: &'a str,
     pub title_prefix: &'a str,
-    /// (label, field, unit) lines of the figures text box.
-    pub figures: Vec<(&'a str, &'a str, &'a str)>,
+    /// The lines of the figures text box.
+    pub figures: Vec<Figure<'a>>,
 }
 
-/// The font of every layout text: one that has the CJK glyphs (Debian/Ubuntu
-/// `fonts-wqy-microhei`), so Chinese renders instead of boxes.
-const FONT: &str = "WenQuanYi Micro Hei";
+/// One line of an atlas page's figures: `label：value unit`.
+pub struct Figure<'a> {
+    pub label: &'a str,
+    pub field: &'a str,
+    pub unit: &'a str,
+    /// Decimal places shown (0 for counts).
+    pub decimals: u8,
+}
+
+/// The font of every layout text, the labels' font (one with the CJK glyphs).
+use super::qml::FONT;
 
 /// The project as `.qgs` XML.
 pub fn project_qgs(p: &Project) -> String {
@@ -664,10 +672,13 @@ fn atlas_layout(p: &Project, a: &Atlas) -> String {
 fn figures_text(a: &Atlas) -> String {
     a.figures
         .iter()
-        .map(|(label, field, unit)| {
+        .map(|f| {
             format!(
-                "{label}：[% format_number({}, 2) %] {unit}",
-                field_ref(field)
+                "{}：[% format_number({}, {}) %] {}",
+                f.label,
+                field_ref(f.field),
+                f.decimals,
+                f.unit
             )
         })
         .collect::<Vec<_>>()
@@ -803,7 +814,10 @@ mod tests {
                 coverage_layer_id: "villages",
                 name_field: "village_name",
                 title_prefix: "退耕还林：",
-                figures: vec![("面积", "area_mu", "亩"), ("候选", "reforest_mu", "亩")],
+                figures: vec![
+                    Figure { label: "面积", field: "area_mu", unit: "亩", decimals: 2 },
+                    Figure { label: "候选", field: "reforest_mu", unit: "亩", decimals: 2 },
+                ],
             }),
         }
     }

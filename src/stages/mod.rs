@@ -6,6 +6,7 @@
 pub mod adjacency;
 pub mod audit;
 pub mod constraints;
+pub mod dissolve;
 pub mod merge;
 pub mod reforestation;
 pub mod spatial;
