@@ -39,15 +39,16 @@ pub struct FieldForm {
     pub value_map: Vec<(String, String)>,
 }
 
-/// The forms of a layer's fields.
+/// The forms of a layer's fields, after the GeoPackage's own key column `fid` (which
+/// QGIS lists first).
 pub fn forms(fields: &[Field], lang: Language, breaks: &[f64; 4]) -> Vec<FieldForm> {
-    fields
-        .iter()
-        .map(|f| FieldForm {
+    let fid = FieldForm { name: "fid".into(), alias: lang.pick("要素号", "feature id").into(), value_map: Vec::new() };
+    std::iter::once(fid)
+        .chain(fields.iter().map(|f| FieldForm {
             name: f.name.to_string(),
             alias: alias(f, lang),
             value_map: f.values.map(|v| value_map(v, lang, breaks)).unwrap_or_default(),
-        })
+        }))
         .collect()
 }
 

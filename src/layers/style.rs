@@ -32,8 +32,8 @@ pub enum Style {
     Single(Fill),
     /// A fill per value of `field`.
     Categorized { field: String, categories: Vec<Category> },
-    /// A fill per rule: each feature is drawn by the first rule whose QGIS expression
-    /// holds for it ("ELSE" holds for the rest).
+    /// A fill per rule: each feature is drawn by every rule whose QGIS expression holds
+    /// for it ("ELSE": when no other rule does), so the filters should not overlap.
     Rules(Vec<Rule>),
 }
 

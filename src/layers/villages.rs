@@ -93,7 +93,7 @@ impl Layer for Villages {
         Some(Style::Rules(vec![
             rule("$id = @atlas_featureid", lang.pick("本页行政村", "this village"), Fill::new("0,0,0,0", "200,0,0,255", 1.2)),
             rule(
-                "@atlas_featureid IS NOT NULL",
+                "@atlas_featureid IS NOT NULL AND $id <> @atlas_featureid",
                 lang.pick("其他行政村", "other villages"),
                 Fill::new("255,255,255,150", "35,35,35,255", 0.7),
             ),

@@ -11,6 +11,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The project's file name in every result set (`landcons maps` looks for it).
+pub const PROJECT_FILE: &str = "landcons.qgz";
+
 pub struct Project<'a> {
     pub title: &'a str,
     pub crs_wkt: &'a str,

@@ -50,8 +50,8 @@ fn single(fill: &Fill) -> String {
     )
 }
 
-/// A rule-based renderer: the rules in order, the first that holds draws a feature
-/// (QGIS's "else" rule takes what no other rule took).
+/// A rule-based renderer: every rule that holds draws a feature (QGIS's "else" rule
+/// takes what no other rule took).
 fn rule_based(rules: &[Rule]) -> String {
     let mut items = String::new();
     let mut symbols = String::new();

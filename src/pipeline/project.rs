@@ -10,13 +10,10 @@ use crate::layers::present::{label, unit};
 use crate::layers::rasters::raster_layers;
 use crate::layers::{by_name, registry, Field, RunData};
 use crate::output::gpkg::StyleRow;
-use crate::output::qgis_project::{self as qgp, Atlas, Figure, GeometryKind, Group, Overview, Project, Source};
+use crate::output::qgis_project::{self as qgp, Atlas, Figure, GeometryKind, Group, Overview, Project, Source, PROJECT_FILE};
 use crate::output::qml::raster_qml;
 use crate::settings::Language;
 use crate::table::FieldKind;
-
-/// The project's file name in every result set.
-pub const PROJECT_FILE: &str = "landcons.qgz";
 
 /// The layer the atlas pages through, and the figures each page shows.
 const ATLAS_LAYER: &str = "villages";

@@ -53,6 +53,12 @@ pub fn grade_labels(breaks: &[f64; 4], lang: Language) -> [String; 5] {
 /// plain grey photometry, and GDAL, QGIS and ArcGIS read the table from the side-car.
 pub fn style_grade_raster(path: &Path, breaks: &[f64; 4], lang: Language) -> Result<()> {
     let ds = gdal::Dataset::open(path).map_err(|e| Error::output_from(path, "cannot reopen to style it", e))?;
+    set_table_and_names(&ds, path, breaks, lang)?;
+    // Closing writes the side-car.
+    ds.close().map_err(|e| Error::output(path, e))
+}
+
+fn set_table_and_names(ds: &gdal::Dataset, path: &Path, breaks: &[f64; 4], lang: Language) -> Result<()> {
     let band = ds.rasterband(1).map_err(|e| Error::output(path, e))?;
     let mut names: Vec<CString> = vec![CString::new(lang.pick("无数据", "no data")).unwrap_or_default()];
     names.extend(grade_labels(breaks, lang).iter().map(|l| CString::new(l.as_str()).unwrap_or_default()));
@@ -77,9 +83,7 @@ pub fn style_grade_raster(path: &Path, breaks: &[f64; 4], lang: Language) -> Res
     if failed {
         return Err(Error::output(path, "cannot set the colour table"));
     }
-    drop(band);
-    // Closing writes the side-car.
-    ds.close().map_err(|e| Error::output(path, e))
+    Ok(())
 }
 
 #[cfg(test)]
