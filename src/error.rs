@@ -49,6 +49,10 @@ pub enum Error {
     #[error("{path}: another landcons run ({owner}) is writing into this folder; wait for it or use another --out", path = path.display())]
     Busy { path: PathBuf, owner: String },
 
+    /// A table that must add up does not: a bug, reported rather than written.
+    #[error("table {table}, row {row}: {message} (a bug: please report it with the manifest)")]
+    Reconciliation { table: String, row: String, message: String },
+
     /// The run was stopped by a signal (SIGINT or SIGTERM) at a safe point.
     #[error("interrupted by {} at a safe point; earlier results are left as they were", signal_name(*signal))]
     Interrupted { signal: i32 },
@@ -134,6 +138,7 @@ impl Error {
             Error::Setting { .. } | Error::Input { .. } | Error::Feature { .. } => 2,
             Error::Output { .. } => 3,
             Error::Busy { .. } => 4,
+            Error::Reconciliation { .. } => 101,
             Error::Interrupted { signal } => 128u8.saturating_add(*signal as u8),
         }
     }

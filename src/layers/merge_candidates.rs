@@ -84,19 +84,6 @@ impl Layer for MergeCandidates {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "merge",
-            title: "merge candidates",
-            noun: "plots",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "merge_plots",
-            village_mu: false,
-            group: Some(("group_id", "merge_groups")),
-        })
+        Some(ChangeSpec { count_label: "merge_plots", village_mu: false, group: Some(("group_id", "merge_groups")), ..ChangeSpec::parcels("merge", "merge candidates", "plots") })
     }
 }

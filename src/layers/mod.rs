@@ -9,13 +9,17 @@
 mod adjacency;
 mod audit;
 mod constraint_hits;
+mod indicators;
 pub mod landuse;
+mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
 mod parcels;
 pub mod present;
 pub mod rasters;
+mod reclamation_candidates;
 mod reforestation_candidates;
+mod settlement_clusters;
 mod swap_in;
 mod swap_ledger;
 mod swap_out;
@@ -37,6 +41,9 @@ use crate::stages::reforestation::ParcelFlags;
 use crate::stages::audit::AuditRow;
 use crate::stages::constraints::Constraints;
 use crate::stages::dissolve::VillageShape;
+use crate::stages::indicators::IndicatorRow;
+use crate::stages::linkage::LinkageRow;
+use crate::stages::reclamation::ReclamationPlan;
 use crate::stages::swap::SwapPlan;
 use crate::stages::topology::Overlap;
 use crate::stages::villages::VillageRow;
@@ -53,6 +60,9 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &swap_out::SwapOut,
         &swap_in::SwapIn,
         &swap_ledger::SwapLedger,
+        &reclamation_candidates::ReclamationCandidates,
+        &settlement_clusters::SettlementClusters,
+        &linkage_ledger::LinkageLedger,
         &adjacency::Adjacency,
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
@@ -60,6 +70,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &topology_issues::TopologyIssues,
         &constraint_hits::ConstraintHits,
         &audit::Audit,
+        &indicators::Indicators,
         &villages::Villages,
     ]
 }
@@ -80,6 +91,9 @@ pub struct Field {
     pub unit: &'static str,
     /// The value map QGIS shows its values through (codes → names), if any.
     pub values: Option<Values>,
+    /// The heading over a run of columns in spreadsheets (耕地保有量 over its 现状 and
+    /// 规划 columns); the alias minus this prefix heads the column itself.
+    pub group: Option<Cow<'static, str>>,
 }
 
 impl Field {
@@ -90,6 +104,7 @@ impl Field {
             alias: Cow::Borrowed(alias),
             unit,
             values: None,
+            group: None,
         }
     }
 
@@ -101,6 +116,7 @@ impl Field {
             alias: Cow::Borrowed(alias),
             unit,
             values: Some(values),
+            group: None,
         }
     }
 
@@ -117,7 +133,14 @@ impl Field {
             alias: Cow::Owned(alias),
             unit,
             values: None,
+            group: None,
         }
+    }
+
+    /// The column under a spreadsheet heading shared with its neighbours.
+    pub fn grouped(mut self, group: impl Into<Cow<'static, str>>) -> Field {
+        self.group = Some(group.into());
+        self
     }
 
     /// The column as a writer creates it.
@@ -142,6 +165,11 @@ pub struct RunData<'a> {
     pub villages: Option<&'a [VillageRow]>,
     /// The swap plan (林耕置换), when it ran.
     pub swap: Option<&'a SwapPlan>,
+    /// The reclamation plan (增减挂钩), when it ran, and its ledger.
+    pub reclamation: Option<&'a ReclamationPlan>,
+    pub linkage: Option<&'a [LinkageRow]>,
+    /// The planning indicator table (after every rule).
+    pub indicators: Option<&'a [IndicatorRow]>,
     /// The control-line audit (after every rule).
     pub audit: Option<&'a [AuditRow]>,
     /// Each village's parcels dissolved into one outline.
@@ -213,6 +241,27 @@ pub struct ChangeSpec {
     pub group: Option<(&'static str, &'static str)>,
 }
 
+impl ChangeSpec {
+    /// A layer of candidate parcels with the usual columns (parcel_id, village_code,
+    /// village_name, land_use, grade, area_m2), counted per village as `label` with mu.
+    pub const fn parcels(label: &'static str, title: &'static str, noun: &'static str) -> ChangeSpec {
+        ChangeSpec {
+            label,
+            title,
+            noun,
+            key: "parcel_id",
+            village_code: "village_code",
+            village_name: "village_name",
+            land_use: "land_use",
+            grade: "grade",
+            area_m2: "area_m2",
+            count_label: label,
+            village_mu: true,
+            group: None,
+        }
+    }
+}
+
 /// One layer of the results.
 pub trait Layer: Sync {
     fn name(&self) -> &'static str;
@@ -248,6 +297,10 @@ pub trait Layer: Sync {
         None
     }
     fn changes(&self) -> Option<ChangeSpec> {
+        None
+    }
+    /// The sheet of the planning workbook (`indicators.xlsx`) this layer is also written to.
+    fn sheet_name(&self) -> Option<&'static str> {
         None
     }
 }

@@ -77,19 +77,6 @@ impl Layer for ReforestationCandidates {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "reforestation",
-            title: "reforestation candidates",
-            noun: "candidates",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "reforestation",
-            village_mu: true,
-            group: None,
-        })
+        Some(ChangeSpec::parcels("reforestation", "reforestation candidates", "candidates"))
     }
 }

@@ -92,19 +92,6 @@ impl Layer for SwapIn {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "swap_in",
-            title: "swap: cropland in",
-            noun: "parcels",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "swap_in",
-            village_mu: true,
-            group: None,
-        })
+        Some(ChangeSpec::parcels("swap_in", "swap: cropland in", "parcels"))
     }
 }

@@ -70,4 +70,8 @@ impl Layer for SwapLedger {
     fn csv_name(&self, _d: &RunData) -> Option<String> {
         Some("swap_ledger.csv".into())
     }
+
+    fn sheet_name(&self) -> Option<&'static str> {
+        Some("进出平衡台账")
+    }
 }

@@ -76,19 +76,6 @@ impl Layer for SwapOut {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "swap_out",
-            title: "swap: cropland out",
-            noun: "parcels",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "swap_out",
-            village_mu: true,
-            group: None,
-        })
+        Some(ChangeSpec::parcels("swap_out", "swap: cropland out", "parcels"))
     }
 }

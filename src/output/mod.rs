@@ -13,6 +13,7 @@ pub mod qml;
 pub mod report;
 pub mod rows;
 pub mod rtree;
+pub mod xlsx;
 
 pub use commit::Staging;
 pub use lock::Lock;

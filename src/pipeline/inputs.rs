@@ -37,7 +37,7 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
     let settings = ctx.settings.all_constraints();
     let constraints = match settings.is_empty() {
         true => Vec::new(),
-        false => ctx.stage("control lines", || settings.iter().map(|c| constraints::load(c, &work_crs.wkt)).collect())?,
+        false => ctx.stage("controls", || settings.iter().map(|c| constraints::load(c, &work_crs.wkt)).collect())?,
     };
     Ok(Opened { dem, work_crs, constraints })
 }

@@ -9,6 +9,7 @@ mod cache;
 mod folder;
 mod inputs;
 mod project;
+mod rules;
 mod write;
 
 use std::collections::{BTreeMap, HashSet};
@@ -19,7 +20,7 @@ use std::time::Instant;
 use crate::changes::Snapshot;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
-use crate::layers::{MergeData, RunData};
+use crate::layers::RunData;
 use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
 use crate::output::{Lock, Staging};
 use crate::parcels::Parcels;
@@ -27,11 +28,13 @@ use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
 use crate::settings::OnOverlap;
-use crate::stages::audit::{self, AuditRow};
+use crate::stages::audit;
 use crate::stages::constraints::{self, Constraint, Constraints};
-use crate::stages::swap::{self, SwapInputs, SwapPlan, SwapRole};
+use crate::stages::linkage::LinkageRow;
+use crate::stages::reclamation::ReclamationPlan;
+use crate::stages::swap::SwapPlan;
 use crate::stages::topology::{self, Overlap};
-use crate::stages::{adjacency, dissolve, merge, reforestation, villages};
+use crate::stages::{adjacency, dissolve, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
 use folder::CreatedDir;
 
@@ -89,6 +92,7 @@ struct Analysis {
     overlaps: Vec<Overlap>,
     graph: adjacency::Graph,
     swap: Option<SwapPlan>,
+    reclamation: Option<(ReclamationPlan, Vec<LinkageRow>)>,
 }
 
 /// The terrain stage's outcome.
@@ -127,6 +131,9 @@ impl<'a> Job<'a> {
             overlaps: &a.overlaps,
             constraints,
             swap: a.swap.as_ref(),
+            reclamation: a.reclamation.as_ref().map(|r| &r.0),
+            linkage: a.reclamation.as_ref().map(|r| r.1.as_slice()),
+            indicators: None,
             merge: None,
             villages: None,
             audit: None,
@@ -138,7 +145,7 @@ impl<'a> Job<'a> {
                 r.write_ready(&data)?;
                 Ok(r)
             });
-            let merged = ctx.stage("merge", || Ok(merge_stage(&data)));
+            let merged = ctx.stage("merge", || Ok(rules::merge_stage(&data)));
             (merged, join(early))
         });
         let merge_data = merge_data?;
@@ -146,11 +153,14 @@ impl<'a> Job<'a> {
         data.villages = Some(&a.village_rows);
         let outlines = ctx.stage("village_outlines", || dissolve::village_outlines(&parcels, &a.slope, &ctx.cancel))?;
         data.village_shapes = Some(&outlines);
-        let audit_rows = ctx.stage("audit", || Ok(audit_stage(&data)))?;
+        let audit_rows = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
         data.audit = Some(&audit_rows);
+        let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
+        data.indicators = Some(&indicator_rows);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
         let changes = ctx.stage("output", || {
             write::write_csvs(&data, &self.staging.dir)?;
+            write::write_workbook(&data, &self.staging.dir)?;
             let mut results = results?;
             results.write_ready(&data)?;
             let changes = results.write_changes(&data, join(reading_previous).as_ref())?;
@@ -185,14 +195,18 @@ impl<'a> Job<'a> {
         let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
         let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0).without(&excluded)))?;
         let swap = match s.swap.enabled {
-            true => Some(ctx.stage("swap", || Ok(swap_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
+            true => Some(ctx.stage("swap", || Ok(rules::swap_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
+            false => None,
+        };
+        let reclamation = match s.reclamation.enabled {
+            true => Some(ctx.stage("reclamation", || Ok(rules::reclamation_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
             false => None,
         };
         let mut village_rows = village_rows;
         if let Some(plan) = &swap {
             villages::add_swap(&mut village_rows, parcels, &slope, &plan.roles);
         }
-        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph, swap })
+        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph, swap, reclamation })
     }
 
     /// The slope rasters: reused from the previous result set when the DEM and the
@@ -378,37 +392,6 @@ fn check_dem_under_parcels(dem: &Dem, parcels: &Parcels, slope: &[ParcelSlope]) 
             parcels.source.path.display()
         ),
     ))
-}
-
-/// The swap plan (林耕置换).
-fn swap_stage(
-    s: &crate::settings::Settings,
-    parcels: &Parcels,
-    slope: &[ParcelSlope],
-    flags: &[crate::stages::reforestation::ParcelFlags],
-    graph: &adjacency::Graph,
-    constraints: Constraints,
-) -> SwapPlan {
-    let former = constraints.list.iter().position(|c| c.settings.name == crate::settings::FORMER_CROPLAND);
-    let inputs = SwapInputs { parcels, slope, flags, graph, constraints, former, settings: &s.swap };
-    swap::plan(&inputs)
-}
-
-/// The control-line audit over the candidates of the rules that change land use
-/// (merging keeps cropland cropland, so merge plots are not conflicts).
-fn audit_stage(data: &RunData) -> Vec<AuditRow> {
-    let swapping = |i: usize| data.swap.is_some_and(|s| matches!(s.roles[i], SwapRole::Out | SwapRole::In));
-    let candidate: Vec<bool> = (0..data.parcels.len()).map(|i| data.flags[i].reforest || swapping(i)).collect();
-    audit::audit(data.parcels, data.slope, data.flags, &candidate, data.constraints)
-}
-
-fn merge_stage(data: &RunData) -> MergeData {
-    let s = &data.settings.merge;
-    let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
-    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints);
-    let fragmentation =
-        merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &shapes, data.graph, &groups, s);
-    MergeData::new(data.parcels.len(), shapes, groups, fragmentation)
 }
 
 fn counts(d: &RunData, dem: &Dem) -> Counts {

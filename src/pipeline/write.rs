@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::changes::{self, Changes, Snapshot};
-use crate::error::Result;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::layers::present::forms;
 use crate::layers::rasters::raster_layers;
 use crate::layers::{registry, Layer, RunData};
@@ -16,6 +15,7 @@ use crate::output::csv::write_csv;
 use crate::output::gpkg::{GpkgWriter, StyleRow};
 use crate::output::qml::{raster_qml, vector_qml};
 use crate::output::rows::{LayerRows, Rows};
+use crate::output::xlsx::{write_workbook as write_workbook_file, Sheet};
 use crate::settings::Settings;
 
 /// The GeoPackage being written, and what has gone into it.
@@ -119,3 +119,29 @@ pub fn write_csvs(data: &RunData, dir: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The planning workbook `indicators.xlsx`: one sheet per layer that names one, in
+/// registry order, headed by the fields' Chinese aliases and units. Not written when no
+/// such layer is ready.
+pub fn write_workbook(data: &RunData, dir: &Path) -> Result<()> {
+    let layers: Vec<(&'static dyn Layer, &str)> = registry()
+        .iter()
+        .filter(|l| l.enabled(data) && l.ready(data))
+        .filter_map(|l| l.sheet_name().map(|s| (*l, s)))
+        .collect();
+    if layers.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<LayerRows> = layers.iter().map(|(l, _)| LayerRows::new(*l, data)).collect();
+    let fields: Vec<_> = layers.iter().map(|(l, _)| l.fields(data)).collect();
+    let sheets: Vec<Sheet> = layers
+        .iter()
+        .zip(&rows)
+        .zip(&fields)
+        .map(|(((_, name), rows), fields)| Sheet::of_fields(name, fields, rows))
+        .collect();
+    write_workbook_file(&dir.join(WORKBOOK), &sheets)
+}
+
+/// The file name of the planning workbook.
+pub const WORKBOOK: &str = "indicators.xlsx";

@@ -8,11 +8,13 @@
 
 mod constraints;
 mod fields;
+mod indicators;
 mod inputs;
 mod keys;
 mod load;
 mod merge;
 mod output;
+mod reclamation;
 mod reforestation;
 mod swap;
 mod terrain;
@@ -25,6 +27,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use fields::FieldMap;
+pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
+pub use reclamation::ReclamationSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
 pub use merge::MergeSettings;
@@ -44,9 +48,12 @@ pub struct Settings {
     pub topology: TopologySettings,
     pub reforestation: ReforestationSettings,
     pub swap: SwapSettings,
+    pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
+    pub indicators: IndicatorSettings,
+    pub villages: VillageSettings,
     pub output: OutputSettings,
     pub run: RunSettings,
 }
@@ -127,6 +134,8 @@ impl Settings {
         self.topology.validate(at)?;
         self.reforestation.validate(at)?;
         self.swap.validate(at)?;
+        self.reclamation.validate(at)?;
+        self.indicators.validate(at)?;
         self.merge.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
