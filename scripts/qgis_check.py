@@ -27,7 +27,7 @@ from qgis.core import (  # noqa: E402
 from qgis.PyQt.QtCore import QSize  # noqa: E402
 from qgis.PyQt.QtGui import QColor, QImage, QPainter  # noqa: E402
 
-CANDIDATES = ["reforestation_candidates", "swap_out", "swap_in", "merge_candidates"]
+CANDIDATES = ["reforestation_candidates", "swap_out", "swap_in", "merge_candidates", "reclamation_candidates"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # (layer, field, stored value, the name it must show as), per language
 NAMED_VALUES = {
