@@ -116,6 +116,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the village atlas of a results folder as one PDF, through QGIS (the pages of
+    /// the atlas layout in landcons.qgz, one per village). Needs QGIS's Python bindings:
+    /// sudo apt-get install qgis python3-qgis fonts-wqy-microhei.
+    Maps {
+        /// The results folder (or its landcons.qgz).
+        results: PathBuf,
+        /// The PDF to write (default: maps.pdf in the results folder).
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Resolution of the maps in the PDF (dots per inch).
+        #[arg(long, default_value_t = 200)]
+        dpi: u32,
+    },
     /// Check a pipeline file and that its inputs open; print what a run would do.
     Validate {
         pipeline: PathBuf,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command, LogFormat};
-use landcons::commands::{self, run::RunCommand, shards::ShardJob, slope::SlopeCommand, submit::SubmitCommand};
+use landcons::commands::{self, maps::MapsCommand, run::RunCommand, shards::ShardJob, slope::SlopeCommand, submit::SubmitCommand};
 use landcons::context::CancelToken;
 use landcons::progress::Reporter;
 use landcons::synth::SynthOptions;
@@ -73,6 +73,7 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
                 false => Ok(shown(commands::diff::summary(&changes, out.as_deref()))),
             }
         }
+        Command::Maps { results, pdf, dpi } => Ok(shown(commands::maps::summary(&commands::maps::maps(&MapsCommand { results, pdf, dpi })?))),
         Command::Validate { pipeline, set } => commands::validate::validate(&pipeline, &set, quiet),
         Command::Synth { out, seed, cols, rows, cell_size, parcels, steep_share, without_cpg, dem_only } => {
             let opts = SynthOptions { out_dir: out, seed, cols, rows, cell_size, parcels, steep_share, without_cpg, dem_only, reporter };

@@ -247,7 +247,9 @@ pub fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<Changes> {
         let write = || -> Result<()> {
             let mut gpkg = GpkgWriter::create(&staged)?;
             changes.write_layers(&mut gpkg, &crs)?;
-            gpkg.write_styles(&changes.styles())?;
+            // No pipeline here: the default language and grade breaks.
+            let defaults = crate::settings::Settings::default();
+            gpkg.write_styles(&changes.styles(defaults.output.language, &defaults.terrain.grade_breaks))?;
             gpkg.close()
         };
         if let Err(e) = write() {

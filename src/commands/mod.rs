@@ -2,6 +2,7 @@
 //! the binary only parses flags and prints what these return.
 
 pub mod diff;
+pub mod maps;
 pub mod run;
 pub mod shards;
 pub mod slope;

@@ -9,6 +9,7 @@ pub mod gpkg;
 pub mod hash;
 pub mod lock;
 pub mod manifest;
+pub mod qgis_project;
 pub mod qml;
 pub mod report;
 pub mod rows;

@@ -146,6 +146,7 @@ fn check_complete(path: &Path, layer_name: &str, read: u64, declared: u64) -> Re
 struct FieldIndex {
     id: usize,
     land_use: usize,
+    land_use_name: Option<usize>,
     village_code: Option<usize>,
     village_name: Option<usize>,
     owner_code: Option<usize>,
@@ -163,6 +164,7 @@ impl FieldIndex {
         Ok(FieldIndex {
             id: required("id", &fm.id)?,
             land_use: required("land_use", &fm.land_use)?,
+            land_use_name: find("land_use_name", &fm.land_use_name, false)?,
             village_code: find("village_code", &fm.village_code, false)?,
             village_name: find("village_name", &fm.village_name, false)?,
             owner_code: find("owner_code", &fm.owner_code, false)?,
@@ -246,6 +248,7 @@ impl FeatureReader<'_> {
         let mapped = Mapped {
             id: &id,
             land_use: &text(Some(self.map.land_use)),
+            land_use_name: &text(self.map.land_use_name),
             village_code: &text(self.map.village_code),
             village_name: &text(self.map.village_name),
             owner_code: &text(self.map.owner_code),

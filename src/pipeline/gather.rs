@@ -157,7 +157,7 @@ impl Gathered {
         vrt::write_mosaic(&slope_path, grid, "Float32", SLOPE_NODATA as f64, &tiles(|n| &n.1))?;
         let grade_path = dir.join(&settings.output.slope_grade);
         vrt::write_mosaic(&grade_path, grid, "Byte", 0.0, &tiles(|n| &n.2))?;
-        style_grade_vrt(&grade_path, settings)?;
+        grades::style_grade_raster(&grade_path, &settings.terrain.grade_breaks, settings.output.language)?;
         Ok(self.terrain_summary(grid))
     }
 
@@ -174,13 +174,6 @@ impl Gathered {
         total.cells_with_slope = total.cells_per_grade[1..].iter().sum();
         total
     }
-}
-
-fn style_grade_vrt(path: &Path, settings: &Settings) -> Result<()> {
-    let ds = gdal::Dataset::open_ex(path, gdal::DatasetOptions { open_flags: gdal::GdalOpenFlags::GDAL_OF_UPDATE | gdal::GdalOpenFlags::GDAL_OF_RASTER, ..Default::default() })
-        .map_err(|e| Error::output_from(path, "cannot reopen the VRT", e))?;
-    grades::style_grade_band(&ds, path, &settings.terrain.grade_breaks)?;
-    ds.close().map_err(|e| Error::output(path, e))
 }
 
 fn link_or_copy(from: &Path, to: &Path) -> Result<()> {

@@ -9,6 +9,7 @@ mod cache;
 mod folder;
 mod gather;
 mod inputs;
+mod project;
 mod rules;
 mod shard;
 mod write;
@@ -38,7 +39,7 @@ use crate::stages::linkage::LinkageRow;
 use crate::stages::reclamation::ReclamationPlan;
 use crate::stages::swap::SwapPlan;
 use crate::stages::topology::{self, Overlap};
-use crate::stages::{adjacency, reforestation, villages};
+use crate::stages::{adjacency, dissolve, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
 use folder::CreatedDir;
 
@@ -162,6 +163,7 @@ impl<'a> Job<'a> {
             merge: None,
             villages: None,
             audit: None,
+            village_shapes: None,
         };
         let (merge_data, results) = std::thread::scope(|inner| {
             let early = inner.spawn(|| -> Result<write::Results> {
@@ -175,6 +177,8 @@ impl<'a> Job<'a> {
         let merge_data = merge_data?;
         data.merge = Some(&merge_data);
         data.villages = Some(&a.village_rows);
+        let outlines = ctx.stage("village_outlines", || dissolve::village_outlines(&parcels, &a.slope, &ctx.cancel))?;
+        data.village_shapes = Some(&outlines);
         let audit_rows = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
         data.audit = Some(&audit_rows);
         let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
@@ -190,7 +194,8 @@ impl<'a> Job<'a> {
             manifest.stage_timings = ctx.timings();
             manifest.changes = changes.as_ref().map(|c| c.summary_json());
             let metadata = serde_json::to_string(&manifest).unwrap_or_default();
-            results.finish(&data, changes.as_ref(), &metadata)?;
+            let styles = results.finish(&data, changes.as_ref(), &metadata)?;
+            project::write_project(&data, &styles, &self.staging.dir, &self.work_crs.wkt)?;
             Ok(changes)
         })?;
         manifest.stage_timings = ctx.timings();
@@ -208,7 +213,8 @@ impl<'a> Job<'a> {
         let (slope, zonal_cache) = self.zonal(parcels, &terrain.key)?;
         check_dem_under_parcels(self.dem, parcels, &slope)?;
         let (flags, village_rows) = ctx.stage("rules", || {
-            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, s.terrain.steep_limit(), constraints);
+            let text = reforestation::ReasonText { breaks: s.terrain.grade_breaks, language: s.output.language };
+            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, text, constraints);
             let rows = villages::village_summary(parcels, &slope, &flags);
             Ok((flags, rows))
         })?;
@@ -241,7 +247,11 @@ impl<'a> Job<'a> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let key = cache::terrain_key(s, self.dem, input_hashes);
         if let Some(g) = self.gathered {
-            let summary = ctx.stage("terrain", || g.write_rasters(&self.staging.dir, s, &self.dem.grid))?;
+            let summary = ctx.stage("terrain", || {
+                let summary = g.write_rasters(&self.staging.dir, s, &self.dem.grid)?;
+                write::write_raster_styles(s, &self.staging.dir)?;
+                Ok(summary)
+            })?;
             warn_fill_values(ctx, self.dem, &summary);
             return Ok(Terrain { key, summary, cache: "sharded" });
         }
@@ -260,11 +270,12 @@ impl<'a> Job<'a> {
                 return Ok(summary);
             }
             let progress = ctx.progress("slope");
-            let opts = SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes());
+            let opts = SlopeOptions { language: s.output.language, ..SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes()) };
             let slope = self.staging.path(&s.output.slope);
             let grades = self.staging.path(&s.output.slope_grade);
             let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel);
             progress.finish();
+            write::write_raster_styles(s, &self.staging.dir)?;
             summary
         })?;
         warn_fill_values(ctx, self.dem, &summary);

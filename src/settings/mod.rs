@@ -34,7 +34,7 @@ pub use shards::ShardSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
 pub use merge::MergeSettings;
-pub use output::{OutputSettings, RunSettings};
+pub use output::{Language, OutputSettings, RunSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use swap::{SwapScope, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::{grade_of, grades, slope_row, strip_rows, voids, KernelParams, SlopeOptions, TerrainSummary, SLOPE_NODATA};
+use super::{grade_of, slope_row, strip_rows, voids, KernelParams, SlopeOptions, TerrainSummary, SLOPE_NODATA};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::raster::{self, Dem, Grid, Window};
@@ -58,7 +58,6 @@ pub fn write_slope_window(dem: &Dem, opts: &SlopeOptions, win: CellWindow, slope
     slope_options.extend(opts.creation_options.iter().map(String::as_str));
     let slope_ds = raster::create_geotiff::<f32>(slope_path, &tile_grid, Some(SLOPE_NODATA as f64), &slope_options)?;
     let grade_ds = raster::create_geotiff::<u8>(grade_path, &tile_grid, Some(0.0), &[])?;
-    grades::style_grade_band(&grade_ds, grade_path, &opts.breaks)?;
     let ds = raster::open_raster_for_reading(&dem.open_path).map_err(|e| Error::input_from(&dem.files[0], "cannot open as a raster", e))?;
     let halo = Halo::of(grid, win);
     let strip = strip_rows(halo.width(), win.rows, opts.memory_limit_bytes);
