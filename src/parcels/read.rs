@@ -48,10 +48,23 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
     read_parcels_within(opts, None)
 }
 
-/// Reads the parcels whose geometry meets `within` (min x, min y, max x, max y in the
-/// layer's CRS; all when None), in the layer's order — so a shard's parcels are in the
-/// same order as in the whole layer, and pairs among them are measured the same way.
-pub fn read_parcels_within(opts: &ReadOptions, within: Option<[f64; 4]>) -> Result<Parcels> {
+/// A part of the layer: the features meeting `rect` (min x, min y, max x, max y in the
+/// layer's CRS) that `keep` keeps, given each one's village code and envelope.
+pub struct Selection<'a> {
+    pub rect: [f64; 4],
+    pub keep: &'a (dyn Fn(&[Candidate]) -> Vec<bool> + Sync),
+}
+
+/// What a selection decides on: a feature's village code and envelope (layer CRS).
+pub struct Candidate {
+    pub village_code: String,
+    pub envelope: [f64; 4],
+}
+
+/// Reads the parcels of `selection` (all when None), in the layer's order — so a
+/// shard's parcels are in the same order as in the whole layer, and pairs among them are
+/// measured the same way.
+pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
     let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
@@ -89,12 +102,14 @@ pub fn read_parcels_within(opts: &ReadOptions, within: Option<[f64; 4]>) -> Resu
         seen_ids: HashMap::new(),
         parcels: Parcels::new(source, fields.clone()),
     };
-    if let Some(r) = within {
+    if let Some(sel) = selection {
+        let r = sel.rect;
         layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
         // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
         let mut features: Vec<Feature> = layer.features().collect();
         features.sort_by_key(|f| f.fid());
-        for feature in &features {
+        let keep = (sel.keep)(&candidates(&features, map.village_code));
+        for (feature, _) in features.iter().zip(keep).filter(|(_, k)| *k) {
             opts.cancel.check()?;
             reader.add(feature.fid().unwrap_or(0) as usize, feature)?;
         }
@@ -113,6 +128,21 @@ pub fn read_parcels_within(opts: &ReadOptions, within: Option<[f64; 4]>) -> Resu
     }
     parcels.seal();
     Ok(parcels)
+}
+
+/// The village code (ASCII digits, so no decoding is needed) and envelope of each feature.
+fn candidates(features: &[Feature], village_code: Option<usize>) -> Vec<Candidate> {
+    features
+        .iter()
+        .map(|f| {
+            let code = village_code.and_then(|i| f.field_as_string(i).ok().flatten()).unwrap_or_default();
+            let e = f.geometry().map(|g| g.envelope());
+            Candidate {
+                village_code: code.trim().to_string(),
+                envelope: e.map(|e| [e.MinX, e.MinY, e.MaxX, e.MaxY]).unwrap_or([f64::NAN; 4]),
+            }
+        })
+        .collect()
 }
 
 /// Opens the source. Shapefiles are reopened without GDAL's recoding, so the DBF bytes

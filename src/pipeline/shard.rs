@@ -11,7 +11,9 @@ use std::time::Instant;
 use super::{cache, inputs};
 use crate::context::RunContext;
 use crate::error::{Error, Result};
-use crate::parcels::{read_parcels_within, Parcels, ReadOptions};
+use crate::parcels::{read_parcels_within, Candidate, Parcels, ReadOptions, Selection};
+use crate::stages::spatial::Indexed;
+use rstar::{RTree, AABB};
 use crate::raster::vrt::{self, Tile};
 use crate::shard::results::{GRADE_TILE, SLOPE_TILE, ZONAL};
 use crate::shard::{township_of, ShardPlan, ShardResults, ShardSpec, TileInfo};
@@ -37,6 +39,7 @@ pub fn run_shard(ctx: &RunContext, index: usize) -> Result<ShardOutcome> {
     if let Some(results) = ShardResults::read(&dir)?.filter(|r| r.plan_id == plan.id) {
         return Ok(ShardOutcome { results, already_done: true });
     }
+    crate::raster::set_gdal_cache(s.run.memory_limit_bytes());
     let opened = inputs::open(ctx)?;
     plan.check(s, &inputs::input_files(s, &opened.dem.files), out)?;
     let tmp = plan.dir(out).join(format!(".{index}.tmp-{}", std::process::id()));
@@ -83,10 +86,13 @@ fn compute(ctx: &RunContext, plan: &ShardPlan, spec: &ShardSpec, opened: &inputs
     let s = &ctx.settings;
     let mut timings = BTreeMap::new();
     let b = spec.bbox;
-    let within = [b[0] - plan.halo, b[1] - plan.halo, b[2] + plan.halo, b[3] + plan.halo];
+    let rect = [b[0] - plan.halo, b[1] - plan.halo, b[2] + plan.halo, b[3] + plan.halo];
+    let is_own = |code: &str| spec.townships.binary_search(&township_of(code, plan.township_digits).to_string()).is_ok();
+    let keep = |c: &[Candidate]| own_and_neighbours(c, &is_own, plan.halo);
     let read = ReadOptions { inputs: &s.inputs, fields: &s.fields, cancel: &ctx.cancel };
-    let parcels = timed(ctx, &mut timings, "parcels", || read_parcels_within(&read, Some(within)))?;
-    let own: Vec<bool> = (0..parcels.len()).map(|i| spec.townships.binary_search(&township_of(parcels.village_code(i), plan.township_digits).to_string()).is_ok()).collect();
+    let selection = Selection { rect, keep: &keep };
+    let parcels = timed(ctx, &mut timings, "parcels", || read_parcels_within(&read, Some(&selection)))?;
+    let own: Vec<bool> = (0..parcels.len()).map(|i| is_own(parcels.village_code(i))).collect();
     let terrain_key = cache::terrain_key(s, &opened.dem, &plan.input_hashes);
     let (tile, terrain) = timed(ctx, &mut timings, "terrain", || slope_tile(ctx, opened, &parcels, &own, tmp))?;
     timed(ctx, &mut timings, "zonal", || own_zonal(ctx, opened, &parcels, &own, tile, &terrain_key, tmp))?;
@@ -109,6 +115,28 @@ fn compute(ctx: &RunContext, plan: &ShardPlan, spec: &ShardSpec, opened: &inputs
         shares,
         timings,
     })
+}
+
+/// The shard's own features, and those of other shards whose envelope comes within
+/// `halo` of an own one's (the neighbours pairs across the border need).
+fn own_and_neighbours(candidates: &[Candidate], is_own: &(dyn Fn(&str) -> bool + Sync), halo: f64) -> Vec<bool> {
+    let own: Vec<bool> = candidates.iter().map(|c| is_own(&c.village_code)).collect();
+    let boxes: Vec<Indexed> = candidates
+        .iter()
+        .zip(&own)
+        .enumerate()
+        .filter(|(_, (c, o))| **o && c.envelope[0].is_finite())
+        .map(|(index, (c, _))| Indexed { index, envelope: AABB::from_corners([c.envelope[0] - halo, c.envelope[1] - halo], [c.envelope[2] + halo, c.envelope[3] + halo]) })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    candidates
+        .iter()
+        .zip(&own)
+        .map(|(c, o)| {
+            let e = c.envelope;
+            *o || (e[0].is_finite() && tree.locate_in_envelope_intersecting(&AABB::from_corners([e[0], e[1]], [e[2], e[3]])).next().is_some())
+        })
+        .collect()
 }
 
 /// Own parcels per township: count and Σ TBMJ (whole cm²).

@@ -134,8 +134,11 @@ pub fn make(settings: &Settings, n: usize, input_hashes: BTreeMap<String, Option
             townships.len()
         )));
     }
-    let counts: BTreeMap<String, u64> = townships.iter().map(|(k, v)| (k.clone(), v.parcels)).collect();
-    let placed = pack::pack(&counts, n);
+    let units: BTreeMap<String, pack::Unit> = townships
+        .iter()
+        .map(|(k, v)| (k.clone(), pack::Unit { parcels: v.parcels, centre: [(v.bbox[0] + v.bbox[2]) / 2.0, (v.bbox[1] + v.bbox[3]) / 2.0] }))
+        .collect();
+    let placed = pack::pack(&units, n);
     let mut shards: Vec<ShardSpec> = (0..n).map(|index| ShardSpec { index, townships: Vec::new(), bbox: EMPTY, parcels: 0 }).collect();
     for (township, shard) in &placed {
         let s = &mut shards[*shard];
