@@ -93,7 +93,9 @@ impl Changes {
             .collect()
     }
 
-    fn village_table(&self) -> Table {
+    /// The `changes_villages` table: per village (and, last, the total row with an empty
+    /// code) each compared layer's old, new and delta figures.
+    pub fn village_table(&self) -> Table {
         use FieldKind::*;
         let mut columns = vec![FieldSpec::new("village_code", Text), FieldSpec::new("village_name", Text)];
         for l in &self.layers {

@@ -163,6 +163,7 @@ impl<'a> Job<'a> {
             manifest.layers = results.counts.clone();
             manifest.stage_timings = ctx.timings();
             manifest.changes = changes.as_ref().map(|c| c.summary_json());
+            write::write_report(&data, &manifest, changes.as_ref(), started.elapsed().as_secs_f64(), &self.staging.dir)?;
             let metadata = serde_json::to_string(&manifest).unwrap_or_default();
             results.finish(&data, changes.as_ref(), &metadata)?;
             Ok(changes)

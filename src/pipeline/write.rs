@@ -1,17 +1,19 @@
 //! Writing the results: every ready layer of the registry into the GeoPackage (in two
 //! phases, so the first overlaps the merge stage), the CSV exports, the change report,
-//! the QGIS styles and the run metadata.
+//! the QGIS styles, the run metadata and report.html.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::changes::{self, Changes, Snapshot};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layers::{registry, Layer, RunData};
 use crate::output::csv::write_csv;
 use crate::output::gpkg::GpkgWriter;
 use crate::output::qml::qml;
 use crate::output::rows::{LayerRows, Rows};
+use crate::output::manifest::Manifest;
+use crate::output::report;
 use crate::output::xlsx::{write_workbook as write_workbook_file, Sheet};
 
 /// The GeoPackage being written, and what has gone into it.
@@ -117,3 +119,14 @@ pub fn write_workbook(data: &RunData, dir: &Path) -> Result<()> {
 
 /// The file name of the planning workbook.
 pub const WORKBOOK: &str = "indicators.xlsx";
+
+/// The file name of the run report.
+pub const REPORT: &str = "report.html";
+
+/// `report.html`: the run's facts, figures, tables, warnings and changes as one page,
+/// read from the layers this run writes. `seconds` is the run's time so far.
+pub fn write_report(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, seconds: f64, dir: &Path) -> Result<()> {
+    let html = report::html(&crate::run_report::build(data, manifest, changes, seconds));
+    let path = dir.join(REPORT);
+    std::fs::write(&path, html).map_err(|e| Error::output_from(&path, "cannot write", e))
+}
