@@ -14,7 +14,7 @@ use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::WorkCrs;
 use crate::vector::GeometryIssue;
 use columns::{Column, TextColumn};
-pub use read::{read_parcels, work_crs_of, ReadOptions};
+pub use read::{read_parcels, read_parcels_counting, work_crs_of, ReadOptions};
 pub use shapes::Shapes;
 
 /// Where the parcels came from.

@@ -14,6 +14,7 @@ use super::{Mapped, ParcelSource, Parcels};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::gdal_util::{self, check_readable_file};
+use crate::progress::Progress;
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::{self, WorkCrs};
@@ -45,6 +46,11 @@ const SHAPEFILE: &str = "ESRI Shapefile";
 
 /// Reads the parcel layer named in `inputs`.
 pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
+    read_parcels_counting(opts, &Progress::hidden())
+}
+
+/// [`read_parcels`], counting the features read on `progress`.
+pub fn read_parcels_counting(opts: &ReadOptions, progress: &Progress) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
     let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
@@ -83,9 +89,11 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
         parcels: Parcels::new(source, fields.clone()),
     };
     let mut read = 0u64;
+    progress.set_length(declared);
     for (index, feature) in layer.features().enumerate() {
         opts.cancel.check()?;
         read += 1;
+        progress.inc(1);
         reader.add(index, &feature)?;
     }
     check_complete(path, &layer_name, read, declared)?;
