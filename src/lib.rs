@@ -19,6 +19,7 @@ pub mod progress;
 pub mod raster;
 pub mod run_report;
 pub mod settings;
+pub mod shard;
 pub mod stages;
 pub mod synth;
 pub mod table;

@@ -40,7 +40,8 @@ fn inputs() -> Inputs {
     let cancel = CancelToken::new();
     terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
     let stats = zonal::zonal_slope(&layer, &zonal::SlopeRaster { path: &slope, grid: &dem.grid, breaks: opts.breaks }, &Progress::hidden(), &cancel).unwrap();
-    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, 25.0, Constraints::none());
+    let text = reforestation::ReasonText { breaks: config.terrain.grade_breaks, language: Default::default() };
+    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, text, Constraints::none());
     Inputs {
         parcels: layer,
         stats,

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, ChangeSpec, Field, Layer, RunData, Title};
+use super::{area_values, ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::round;
 
@@ -15,14 +15,15 @@ pub struct ReclamationCandidates;
 const FIELDS: &[Field] = &[
     Field::new("parcel_id", Text, "图斑标识码", ""),
     Field::new("cluster_id", Int, "聚居点编号", ""),
-    Field::new("land_use", Text, "地类编码", ""),
+    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
+    Field::new("land_use_name", Text, "地类名称", ""),
     Field::new("village_code", Text, "坐落单位代码", ""),
     Field::new("village_name", Text, "坐落单位名称", ""),
     Field::new("area_m2", Real, "面积", "m²"),
     Field::new("area_ha", Real, "面积", "公顷"),
     Field::new("area_mu", Real, "面积", "亩"),
     Field::new("tbmj_m2", Real, "图斑面积(TBMJ)", "m²"),
-    Field::new("grade", Int, "坡度分级", ""),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
     Field::new("direction", Text, "复垦方向", ""),
 ];
 
@@ -62,7 +63,8 @@ impl Layer for ReclamationCandidates {
         let cluster = plan.cluster_of[i].map(|c| &plan.clusters[c]);
         out.push(AttrValue::text(p.id(i)));
         out.push(AttrValue::opt_int(cluster.map(|c| c.id as i64)));
-        out.extend([p.land_use(i), p.village_code(i), p.village_name(i)].map(AttrValue::text));
+        out.extend([AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
+        out.extend([p.village_code(i), p.village_name(i)].map(AttrValue::text));
         out.extend(area_values(s.area_m2));
         out.push(p.official_area(i).map(|v| AttrValue::Real(round(v, 2))).unwrap_or(AttrValue::Null));
         out.push(AttrValue::Int(s.grade as i64));
@@ -73,13 +75,14 @@ impl Layer for ReclamationCandidates {
         Some(Cow::Owned(d.parcels.geometry(i)))
     }
 
-    fn style(&self, _d: &RunData) -> Option<Style> {
+    fn style(&self, d: &RunData) -> Option<Style> {
+        let lang = d.settings.output.language;
         let fill = |rgba: &str| Fill::new(rgba, "84,39,143,255", 0.4);
         Some(Style::categorized(
             "direction",
             vec![
-                ("宜耕".into(), "宜耕 (back to cropland)".into(), fill("166,97,26,220")),
-                ("宜林".into(), "宜林 (to forest)".into(), fill("1,133,113,220")),
+                ("宜耕".into(), lang.pick("宜耕（复垦为耕地）", "back to cropland (宜耕)").into(), fill("166,97,26,220")),
+                ("宜林".into(), lang.pick("宜林（复垦为林地）", "to forest (宜林)").into(), fill("1,133,113,220")),
             ],
         ))
     }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, Field, Layer, RunData, Title};
+use super::{area_values, Field, Layer, RunData, Title, Values};
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct SettlementClusters;
@@ -18,8 +18,8 @@ const FIELDS: &[Field] = &[
     Field::new("area_m2", Real, "面积", "m²"),
     Field::new("area_ha", Real, "面积", "公顷"),
     Field::new("area_mu", Real, "面积", "亩"),
-    Field::new("scattered", Text, "零散聚居点", ""),
-    Field::new("grade", Int, "坡度分级", ""),
+    Field::coded("scattered", Text, "零散聚居点", "", Values::YesNoText),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
     Field::new("direction", Text, "复垦方向", ""),
     Field::new("village_code", Text, "坐落单位代码", ""),
     Field::new("village_name", Text, "坐落单位名称", ""),
@@ -73,13 +73,14 @@ impl Layer for SettlementClusters {
         d.reclamation.map(|r| Cow::Borrowed(&r.clusters[k].geometry))
     }
 
-    fn style(&self, _d: &RunData) -> Option<Style> {
+    fn style(&self, d: &RunData) -> Option<Style> {
+        let lang = d.settings.output.language;
         let fill = |rgba: &str| Fill::new(rgba, "60,60,60,255", 0.3);
         Some(Style::categorized(
             "scattered",
             vec![
-                ("yes".into(), "零散聚居点 (scattered: reclaimed)".into(), fill("231,138,195,200")),
-                ("no".into(), "集中居民点 (kept)".into(), fill("190,190,190,140")),
+                ("yes".into(), lang.pick("零散聚居点（拆旧）", "scattered: reclaimed").into(), fill("231,138,195,200")),
+                ("no".into(), lang.pick("集中居民点（保留）", "kept").into(), fill("190,190,190,140")),
             ],
         ))
     }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::error::{Error, Result};
 use crate::layers::Field;
@@ -102,6 +102,11 @@ pub fn number_format(f: &Field) -> &'static str {
 pub fn write_workbook(path: &Path, sheets: &[Sheet]) -> Result<()> {
     let fail = |e: XlsxError| Error::output_from(path, "cannot write the workbook", e);
     let mut book = Workbook::new();
+    // A fixed creation time: the same results give the same file (the run's time is in
+    // manifest.json).
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(fail)?;
+    let properties = DocProperties::new().set_title("规划指标分解表").set_author("landcons").set_creation_datetime(&created);
+    book.set_properties(&properties);
     for sheet in sheets {
         let ws = book.add_worksheet();
         fill(ws, sheet).map_err(fail)?;

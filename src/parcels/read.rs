@@ -46,11 +46,14 @@ const SHAPEFILE: &str = "ESRI Shapefile";
 
 /// Reads the parcel layer named in `inputs`.
 pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
-    read_parcels_counting(opts, &Progress::hidden())
+    read_parcels_within(opts, None, &Progress::hidden())
 }
 
-/// [`read_parcels`], counting the features read on `progress`.
-pub fn read_parcels_counting(opts: &ReadOptions, progress: &Progress) -> Result<Parcels> {
+/// Reads the parcels whose geometry meets `within` (min x, min y, max x, max y in the
+/// layer's CRS; all when None), in the layer's order — so a shard's parcels are in the
+/// same order as in the whole layer, and pairs among them are measured the same way.
+/// `progress` counts the features read.
+pub fn read_parcels_within(opts: &ReadOptions, within: Option<[f64; 4]>, progress: &Progress) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
     let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
@@ -88,15 +91,28 @@ pub fn read_parcels_counting(opts: &ReadOptions, progress: &Progress) -> Result<
         seen_ids: HashMap::new(),
         parcels: Parcels::new(source, fields.clone()),
     };
-    let mut read = 0u64;
-    progress.set_length(declared);
-    for (index, feature) in layer.features().enumerate() {
-        opts.cancel.check()?;
-        read += 1;
-        progress.inc(1);
-        reader.add(index, &feature)?;
+    if let Some(r) = within {
+        layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
+        // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
+        let mut features: Vec<Feature> = layer.features().collect();
+        features.sort_by_key(|f| f.fid());
+        progress.set_length(features.len() as u64);
+        for feature in &features {
+            opts.cancel.check()?;
+            progress.inc(1);
+            reader.add(feature.fid().unwrap_or(0) as usize, feature)?;
+        }
+    } else {
+        let mut read = 0u64;
+        progress.set_length(declared);
+        for (index, feature) in layer.features().enumerate() {
+            opts.cancel.check()?;
+            read += 1;
+            progress.inc(1);
+            reader.add(index, &feature)?;
+        }
+        check_complete(path, &layer_name, read, declared)?;
     }
-    check_complete(path, &layer_name, read, declared)?;
     let mut parcels = reader.parcels;
     if parcels.is_empty() {
         return Err(Error::input(path, format!("layer {layer_name} has no features")));
@@ -136,6 +152,7 @@ fn check_complete(path: &Path, layer_name: &str, read: u64, declared: u64) -> Re
 struct FieldIndex {
     id: usize,
     land_use: usize,
+    land_use_name: Option<usize>,
     village_code: Option<usize>,
     village_name: Option<usize>,
     owner_code: Option<usize>,
@@ -153,6 +170,7 @@ impl FieldIndex {
         Ok(FieldIndex {
             id: required("id", &fm.id)?,
             land_use: required("land_use", &fm.land_use)?,
+            land_use_name: find("land_use_name", &fm.land_use_name, false)?,
             village_code: find("village_code", &fm.village_code, false)?,
             village_name: find("village_name", &fm.village_name, false)?,
             owner_code: find("owner_code", &fm.owner_code, false)?,
@@ -236,6 +254,7 @@ impl FeatureReader<'_> {
         let mapped = Mapped {
             id: &id,
             land_use: &text(Some(self.map.land_use)),
+            land_use_name: &text(self.map.land_use_name),
             village_code: &text(self.map.village_code),
             village_name: &text(self.map.village_name),
             owner_code: &text(self.map.owner_code),

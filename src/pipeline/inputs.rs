@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::output::hash::content_hash;
-use crate::parcels::{read_parcels_counting, work_crs_of, Parcels, ReadOptions};
+use crate::parcels::{read_parcels_within, work_crs_of, Parcels, ReadOptions};
 use crate::progress::Progress;
 use crate::raster::{self, Dem};
+use crate::settings::Settings;
 use crate::stages::constraints::{self, Constraint};
 use crate::vector::crs;
 
@@ -50,7 +51,7 @@ pub fn parcels(ctx: &RunContext, progress: &Progress) -> Result<Parcels> {
         fields: &ctx.settings.fields,
         cancel: &ctx.cancel,
     };
-    read_parcels_counting(&options, progress)
+    read_parcels_within(&options, None, progress)
 }
 
 /// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file):
@@ -76,15 +77,19 @@ pub fn check_extents(dem: &Dem, parcels: &Parcels) -> Result<()> {
     ))
 }
 
+/// Every input file: the DEM tiles, the parcels, the zones and constraint layers.
+pub fn input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = dem_files.to_vec();
+    files.push(s.inputs.parcels.clone());
+    files.extend(s.reforestation.zones.iter().map(|z| z.path.clone()));
+    files.extend(s.constraints.iter().map(|c| c.path.clone()));
+    files
+}
+
 /// SHA-256 of every input file (shapefiles with their sidecars), keyed by path.
 pub fn input_hashes(ctx: &RunContext, dem_files: &[PathBuf]) -> BTreeMap<String, Option<String>> {
-    let s = &ctx.settings;
-    let mut files: Vec<&PathBuf> = dem_files.iter().collect();
-    files.push(&s.inputs.parcels);
-    files.extend(s.reforestation.zones.iter().map(|z| &z.path));
-    files.extend(s.constraints.iter().map(|c| &c.path));
-    files
+    input_files(&ctx.settings, dem_files)
         .into_iter()
-        .map(|f| (f.display().to_string(), content_hash(f).ok()))
+        .map(|f| (f.display().to_string(), content_hash(&f).ok()))
         .collect()
 }

@@ -7,9 +7,15 @@
 
 mod cache;
 mod folder;
+mod gather;
 mod inputs;
+mod project;
 mod rules;
+mod shard;
 mod write;
+
+pub use gather::Gathered;
+pub use shard::{plan_shards, run_shard, ShardOutcome};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -33,7 +39,7 @@ use crate::stages::linkage::LinkageRow;
 use crate::stages::reclamation::ReclamationPlan;
 use crate::stages::swap::SwapPlan;
 use crate::stages::topology::{self, Overlap};
-use crate::stages::{adjacency, reforestation, villages};
+use crate::stages::{adjacency, dissolve, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
 use folder::CreatedDir;
 
@@ -54,16 +60,30 @@ pub struct RunReport {
 
 /// Runs the whole job of `ctx.settings`.
 pub fn run(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    run_with(ctx, opts, None)
+}
+
+/// Runs the job over all parcels with the per-parcel results of the finished shards of
+/// the current plan (`landcons gather`); the slope rasters become VRTs over their tiles.
+pub fn gather(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    let gathered = Gathered::load(&ctx.settings.output.dir)?;
+    run_with(ctx, opts, Some(&gathered))
+}
+
+fn run_with(ctx: &RunContext, opts: &RunOptions, gathered: Option<&Gathered>) -> Result<RunReport> {
     let s = &ctx.settings;
     raster::set_gdal_cache(s.run.memory_limit_bytes());
     // Inputs open before anything is written: a bad input leaves the output folder alone.
     let opened = inputs::open(ctx)?;
+    if let Some(g) = gathered {
+        g.plan.check(s, &inputs::input_files(s, &opened.dem.files), &s.output.dir)?;
+    }
     let created = CreatedDir::new(&s.output.dir);
     let _lock = Lock::acquire(&s.output.dir)?;
     let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
     let previous = Previous::find(&s.output.dir, s);
     let report = std::thread::scope(|scope| {
-        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref() };
+        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref(), gathered };
         job.run(scope)
     })?;
     let outputs = staging.commit()?;
@@ -80,6 +100,8 @@ struct Job<'a> {
     constraints: &'a [Constraint],
     staging: &'a Staging,
     previous: Option<&'a Previous>,
+    /// The shards' per-parcel results, in a gather.
+    gathered: Option<&'a Gathered>,
 }
 
 /// The per-parcel results of the analysis stages.
@@ -108,12 +130,17 @@ impl<'a> Job<'a> {
     {
         let (ctx, started, started_at) = (self.ctx, Instant::now(), crate::time::now());
         let dem = self.dem;
-        let hashing = scope.spawn(move || inputs::input_hashes(ctx, &dem.files));
+        let gathered = self.gathered;
+        // A gather trusts the plan's hashes (the inputs' sizes and times were checked).
+        let hashing = scope.spawn(move || match gathered {
+            Some(g) => g.plan.input_hashes.clone(),
+            None => inputs::input_hashes(ctx, &dem.files),
+        });
         let previous = self.previous;
         let reading_previous = scope.spawn(move || previous_snapshot(previous, ctx));
         // The parcels are read, and checked for overlaps, while the terrain stage runs.
         let constraints = self.constraints;
-        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints));
+        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints, gathered));
         let input_hashes = join(hashing);
         let terrain = self.terrain(&input_hashes)?;
         let (parcels, overlaps, shares) = join(reading_parcels)?;
@@ -136,6 +163,7 @@ impl<'a> Job<'a> {
             merge: None,
             villages: None,
             audit: None,
+            village_shapes: None,
         };
         let (merge_data, results) = std::thread::scope(|inner| {
             let early = inner.spawn(|| -> Result<write::Results> {
@@ -149,14 +177,16 @@ impl<'a> Job<'a> {
         let merge_data = merge_data?;
         data.merge = Some(&merge_data);
         data.villages = Some(&a.village_rows);
+        let outlines = ctx.stage_with_progress("village_outlines", |p| dissolve::village_outlines(&parcels, &a.slope, p, &ctx.cancel))?;
+        data.village_shapes = Some(&outlines);
         let audit_rows = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
         data.audit = Some(&audit_rows);
         let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
         data.indicators = Some(&indicator_rows);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
         let changes = ctx.stage_with_progress("output", |progress| {
-            // Six steps: CSVs, workbook, the remaining layers, changes, report, styles.
-            progress.set_length(6);
+            // Seven steps: CSVs, workbook, the remaining layers, changes, report, styles, project.
+            progress.set_length(7);
             let step = |done: Result<()>| done.map(|()| progress.inc(1));
             step(write::write_csvs(&data, &self.staging.dir))?;
             step(write::write_workbook(&data, &self.staging.dir))?;
@@ -169,7 +199,9 @@ impl<'a> Job<'a> {
             manifest.changes = changes.as_ref().map(|c| c.summary_json());
             step(write::write_report(&data, &manifest, changes.as_ref(), started.elapsed().as_secs_f64(), &self.staging.dir))?;
             let metadata = serde_json::to_string(&manifest).unwrap_or_default();
-            step(results.finish(&data, changes.as_ref(), &metadata))?;
+            let styles = results.finish(&data, changes.as_ref(), &metadata)?;
+            progress.inc(1);
+            step(project::write_project(&data, &styles, &self.staging.dir, &self.work_crs.wkt))?;
             Ok(changes)
         })?;
         manifest.stage_timings = ctx.timings();
@@ -187,12 +219,19 @@ impl<'a> Job<'a> {
         let (slope, zonal_cache) = self.zonal(parcels, &terrain.key)?;
         check_dem_under_parcels(self.dem, parcels, &slope)?;
         let (flags, village_rows) = ctx.stage("rules", || {
-            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, s.terrain.steep_limit(), constraints);
+            let text = reforestation::ReasonText { breaks: s.terrain.grade_breaks, language: s.output.language };
+            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, text, constraints);
             let rows = villages::village_summary(parcels, &slope, &flags);
             Ok((flags, rows))
         })?;
         let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
-        let graph = ctx.stage_with_progress("adjacency", |p| Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p).without(&excluded)))?;
+        let graph = ctx.stage_with_progress("adjacency", |p| {
+            let graph = match self.gathered {
+                Some(g) => g.graph(parcels)?,
+                None => adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p),
+            };
+            Ok(graph.without(&excluded))
+        })?;
         let swap = match s.swap.enabled {
             true => Some(ctx.stage_with_progress("swap", |p| Ok(rules::swap_stage(s, parcels, &slope, &flags, &graph, constraints, p)))?),
             false => None,
@@ -213,6 +252,15 @@ impl<'a> Job<'a> {
     fn terrain(&self, input_hashes: &BTreeMap<String, Option<String>>) -> Result<Terrain> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let key = cache::terrain_key(s, self.dem, input_hashes);
+        if let Some(g) = self.gathered {
+            let summary = ctx.stage("terrain", || {
+                let summary = g.write_rasters(&self.staging.dir, s, &self.dem.grid)?;
+                write::write_raster_styles(s, &self.staging.dir)?;
+                Ok(summary)
+            })?;
+            warn_fill_values(ctx, self.dem, &summary);
+            return Ok(Terrain { key, summary, cache: "sharded" });
+        }
         let reused = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) => cache::reuse_terrain(p, &key, s, &self.staging.dir),
             _ => None,
@@ -228,11 +276,12 @@ impl<'a> Job<'a> {
                 return Ok(summary);
             }
             let progress = ctx.progress("terrain");
-            let opts = SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes());
+            let opts = SlopeOptions { language: s.output.language, ..SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes()) };
             let slope = self.staging.path(&s.output.slope);
             let grades = self.staging.path(&s.output.slope_grade);
             let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel);
             progress.finish();
+            write::write_raster_styles(s, &self.staging.dir)?;
             summary
         })?;
         warn_fill_values(ctx, self.dem, &summary);
@@ -244,6 +293,11 @@ impl<'a> Job<'a> {
     fn zonal(&self, parcels: &Parcels, key: &str) -> Result<(Vec<ParcelSlope>, serde_json::Value)> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let hashes = zonal::cache::geometry_hashes(parcels);
+        if let Some(g) = self.gathered {
+            let stats = ctx.stage("zonal", || g.zonal(parcels, key))?;
+            zonal::cache::save(&self.staging.path(ZONAL_CACHE), key, parcels, &hashes, &stats)?;
+            return Ok((stats, serde_json::json!("sharded")));
+        }
         let known = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) if cache::intact(p, ZONAL_CACHE) => {
                 ZonalCache::load(&p.dir.join(ZONAL_CACHE), key).lookup(parcels, &hashes)
@@ -307,6 +361,7 @@ impl<'a> Job<'a> {
             audit: data.audit.unwrap_or(&[]).iter().filter(|r| r.village_code == audit::TOTAL).cloned().collect(),
             warnings: self.ctx.warnings(),
             changes: None,
+            shard_plan: self.gathered.map(|g| g.plan.id.clone()),
         }
     }
 
@@ -328,8 +383,11 @@ impl<'a> Job<'a> {
 
 /// Reads the parcels (timed), finds overlapping pairs (reported, or an error when
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
-fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
+fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
     let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
+    if let Some(g) = gathered {
+        g.check_townships(&parcels)?;
+    }
     let topology = &ctx.settings.topology;
     let overlaps = ctx.stage_with_progress("topology", |p| topology::overlaps(&parcels, topology.min_overlap_m2, p, &ctx.cancel))?;
     if let Some(o) = overlaps.first() {
@@ -348,9 +406,10 @@ fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parce
         }
         ctx.warn("overlapping_parcels", format!("{}: {what}; listed in layer topology_issues, never taken for neighbours", src.path.display()));
     }
-    let shares = match constraints.is_empty() {
-        true => Vec::new(),
-        false => ctx.stage_with_progress("constraints", |p| constraints::shares(constraints, &parcels, p, &ctx.cancel))?,
+    let shares = match (constraints.is_empty(), gathered) {
+        (true, _) => Vec::new(),
+        (false, Some(g)) => ctx.stage("constraints", || g.shares(&parcels, constraints.len()))?,
+        (false, None) => ctx.stage_with_progress("constraints", |p| constraints::shares(constraints, &parcels, p, &ctx.cancel))?,
     };
     Ok((parcels, overlaps, shares))
 }

@@ -1,8 +1,7 @@
 //! What changed since the previous run, one line per compared layer, in the figures of
 //! the `changes_<label>` layers and of `changes_villages`' total row.
 
-use crate::changes::{ChangeKind, Changes, LayerChanges};
-use crate::layers::registry;
+use crate::changes::{zh_title, ChangeKind, Changes, LayerChanges};
 use crate::output::report::format_number;
 use crate::table::Table;
 
@@ -31,21 +30,12 @@ fn old_new(table: &Table, row: usize, name: &str, decimals: usize, unit: &str) -
     )
 }
 
-/// The Chinese title of the layer compared (its English title if it had none).
-fn layer_title(l: &LayerChanges) -> &'static str {
-    let spec = l.spec.label;
-    registry()
-        .iter()
-        .find(|layer| layer.changes().is_some_and(|s| s.label == spec))
-        .map_or(l.spec.title, |layer| layer.title().zh)
-}
-
 fn line(l: &LayerChanges, table: &Table, total: usize) -> String {
     let n = |kind: ChangeKind| l.changes.iter().filter(|c| c.kind == kind).count();
     let spec = &l.spec;
     let mut text = format!(
         "{}：新增 {}、移除 {}、变化 {}；图斑 {}",
-        layer_title(l),
+        zh_title(&l.spec),
         n(ChangeKind::Added),
         n(ChangeKind::Removed),
         n(ChangeKind::Changed),

@@ -16,6 +16,7 @@ mod merge;
 mod output;
 mod reclamation;
 mod reforestation;
+mod shards;
 mod swap;
 mod terrain;
 mod topology;
@@ -29,10 +30,11 @@ pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use fields::FieldMap;
 pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
 pub use reclamation::ReclamationSettings;
+pub use shards::ShardSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
 pub use merge::MergeSettings;
-pub use output::{OutputSettings, RunSettings};
+pub use output::{Language, OutputSettings, RunSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use swap::{SwapScope, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
@@ -54,6 +56,8 @@ pub struct Settings {
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
     pub villages: VillageSettings,
+    /// How `landcons plan` cuts the job into shards (`[shards]`).
+    pub shards: ShardSettings,
     pub output: OutputSettings,
     pub run: RunSettings,
 }
@@ -135,6 +139,7 @@ impl Settings {
         self.reforestation.validate(at)?;
         self.swap.validate(at)?;
         self.reclamation.validate(at)?;
+        self.shards.validate(at)?;
         self.indicators.validate(at)?;
         self.merge.validate(at)?;
         self.validate_constraints(at)?;

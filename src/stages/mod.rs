@@ -6,6 +6,7 @@
 pub mod adjacency;
 pub mod audit;
 pub mod constraints;
+pub mod dissolve;
 pub mod indicators;
 pub mod linkage;
 pub mod merge;
