@@ -14,6 +14,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::layers::{registry, ChangeSpec};
 use crate::output::gpkg::GpkgWriter;
+pub use report::zh_title;
 pub use snapshot::{Record, Snapshot};
 
 /// Areas are stored to the centimetre² in the candidate layers; a change below this is

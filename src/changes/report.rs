@@ -126,7 +126,9 @@ impl Changes {
         fields
     }
 
-    fn village_table(&self) -> Table {
+    /// The `changes_villages` table: per village (and, last, the total row with an empty
+    /// code) each compared layer's old, new and delta figures.
+    pub fn village_table(&self) -> Table {
         let columns = self.village_fields().iter().map(Field::spec).collect();
         let mut rows: Vec<_> = self.villages.iter().map(|(c, v)| self.village_row(c, v)).collect();
         rows.push(self.village_row("", &self.totals));
@@ -165,7 +167,7 @@ fn change_style(lang: Language, breaks: &[f64; 4]) -> Style {
 }
 
 /// The Chinese title of the layer a change spec compares (its label when unknown).
-fn zh_title(spec: &ChangeSpec) -> &'static str {
+pub fn zh_title(spec: &ChangeSpec) -> &'static str {
     registry()
         .iter()
         .find(|l| l.changes().is_some_and(|c| c.label == spec.label))

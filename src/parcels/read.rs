@@ -14,6 +14,7 @@ use super::{Mapped, ParcelSource, Parcels};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::gdal_util::{self, check_readable_file};
+use crate::progress::Progress;
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::{self, WorkCrs};
@@ -45,7 +46,7 @@ const SHAPEFILE: &str = "ESRI Shapefile";
 
 /// Reads the parcel layer named in `inputs`.
 pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
-    read_parcels_within(opts, None)
+    read_parcels_within(opts, None, &Progress::hidden())
 }
 
 /// A part of the layer: the features meeting `rect` (min x, min y, max x, max y in the
@@ -63,8 +64,8 @@ pub struct Candidate {
 
 /// Reads the parcels of `selection` (all when None), in the layer's order — so a
 /// shard's parcels are in the same order as in the whole layer, and pairs among them are
-/// measured the same way.
-pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>) -> Result<Parcels> {
+/// measured the same way. `progress` counts the features read.
+pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, progress: &Progress) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
     let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
@@ -109,15 +110,19 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>) ->
         let mut features: Vec<Feature> = layer.features().collect();
         features.sort_by_key(|f| f.fid());
         let keep = (sel.keep)(&candidates(&features, map.village_code));
+        progress.set_length(keep.iter().filter(|k| **k).count() as u64);
         for (feature, _) in features.iter().zip(keep).filter(|(_, k)| *k) {
             opts.cancel.check()?;
+            progress.inc(1);
             reader.add(feature.fid().unwrap_or(0) as usize, feature)?;
         }
     } else {
         let mut read = 0u64;
+        progress.set_length(declared);
         for (index, feature) in layer.features().enumerate() {
             opts.cancel.check()?;
             read += 1;
+            progress.inc(1);
             reader.add(index, &feature)?;
         }
         check_complete(path, &layer_name, read, declared)?;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::output::hash::content_hash;
-use crate::parcels::{read_parcels, work_crs_of, Parcels, ReadOptions};
+use crate::parcels::{read_parcels_within, work_crs_of, Parcels, ReadOptions};
+use crate::progress::Progress;
 use crate::raster::{self, Dem};
 use crate::settings::Settings;
 use crate::stages::constraints::{self, Constraint};
@@ -43,13 +44,14 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
     Ok(Opened { dem, work_crs, constraints })
 }
 
-/// Reads the parcel layer (into its working CRS).
-pub fn parcels(ctx: &RunContext) -> Result<Parcels> {
-    read_parcels(&ReadOptions {
+/// Reads the parcel layer (into its working CRS), counting features on `progress`.
+pub fn parcels(ctx: &RunContext, progress: &Progress) -> Result<Parcels> {
+    let options = ReadOptions {
         inputs: &ctx.settings.inputs,
         fields: &ctx.settings.fields,
         cancel: &ctx.cancel,
-    })
+    };
+    read_parcels_within(&options, None, progress)
 }
 
 /// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file):

@@ -171,31 +171,37 @@ impl<'a> Job<'a> {
                 r.write_ready(&data)?;
                 Ok(r)
             });
-            let merged = ctx.stage("merge", || Ok(rules::merge_stage(&data)));
+            let merged = ctx.stage_with_progress("merge", |p| Ok(rules::merge_stage(&data, p)));
             (merged, join(early))
         });
         let merge_data = merge_data?;
         data.merge = Some(&merge_data);
         data.villages = Some(&a.village_rows);
-        let outlines = ctx.stage("village_outlines", || dissolve::village_outlines(&parcels, &a.slope, &ctx.cancel))?;
+        let outlines = ctx.stage_with_progress("village_outlines", |p| dissolve::village_outlines(&parcels, &a.slope, p, &ctx.cancel))?;
         data.village_shapes = Some(&outlines);
         let audit_rows = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
         data.audit = Some(&audit_rows);
         let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
         data.indicators = Some(&indicator_rows);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
-        let changes = ctx.stage("output", || {
-            write::write_csvs(&data, &self.staging.dir)?;
-            write::write_workbook(&data, &self.staging.dir)?;
+        let changes = ctx.stage_with_progress("output", |progress| {
+            // Seven steps: CSVs, workbook, the remaining layers, changes, report, styles, project.
+            progress.set_length(7);
+            let step = |done: Result<()>| done.map(|()| progress.inc(1));
+            step(write::write_csvs(&data, &self.staging.dir))?;
+            step(write::write_workbook(&data, &self.staging.dir))?;
             let mut results = results?;
-            results.write_ready(&data)?;
+            step(results.write_ready(&data))?;
             let changes = results.write_changes(&data, join(reading_previous).as_ref())?;
+            progress.inc(1);
             manifest.layers = results.counts.clone();
             manifest.stage_timings = ctx.timings();
             manifest.changes = changes.as_ref().map(|c| c.summary_json());
+            step(write::write_report(&data, &manifest, changes.as_ref(), started.elapsed().as_secs_f64(), &self.staging.dir))?;
             let metadata = serde_json::to_string(&manifest).unwrap_or_default();
             let styles = results.finish(&data, changes.as_ref(), &metadata)?;
-            project::write_project(&data, &styles, &self.staging.dir, &self.work_crs.wkt)?;
+            progress.inc(1);
+            step(project::write_project(&data, &styles, &self.staging.dir, &self.work_crs.wkt))?;
             Ok(changes)
         })?;
         manifest.stage_timings = ctx.timings();
@@ -219,15 +225,15 @@ impl<'a> Job<'a> {
             Ok((flags, rows))
         })?;
         let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
-        let graph = ctx.stage("adjacency", || {
+        let graph = ctx.stage_with_progress("adjacency", |p| {
             let graph = match self.gathered {
                 Some(g) => g.graph(parcels)?,
-                None => adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0),
+                None => adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p),
             };
             Ok(graph.without(&excluded))
         })?;
         let swap = match s.swap.enabled {
-            true => Some(ctx.stage("swap", || Ok(rules::swap_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
+            true => Some(ctx.stage_with_progress("swap", |p| Ok(rules::swap_stage(s, parcels, &slope, &flags, &graph, constraints, p)))?),
             false => None,
         };
         let reclamation = match s.reclamation.enabled {
@@ -269,7 +275,7 @@ impl<'a> Job<'a> {
                 tracing::info!("terrain: DEM and settings unchanged, slope rasters reused");
                 return Ok(summary);
             }
-            let progress = ctx.progress("slope");
+            let progress = ctx.progress("terrain");
             let opts = SlopeOptions { language: s.output.language, ..SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes()) };
             let slope = self.staging.path(&s.output.slope);
             let grades = self.staging.path(&s.output.slope_grade);
@@ -378,15 +384,12 @@ impl<'a> Job<'a> {
 /// Reads the parcels (timed), finds overlapping pairs (reported, or an error when
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
 fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
-    let t = Instant::now();
-    let parcels = inputs::parcels(ctx);
-    ctx.record_timing("parcels", t.elapsed().as_secs_f64());
-    let parcels = parcels?;
+    let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
     if let Some(g) = gathered {
         g.check_townships(&parcels)?;
     }
     let topology = &ctx.settings.topology;
-    let overlaps = ctx.stage("topology", || topology::overlaps(&parcels, topology.min_overlap_m2, &ctx.cancel))?;
+    let overlaps = ctx.stage_with_progress("topology", |p| topology::overlaps(&parcels, topology.min_overlap_m2, p, &ctx.cancel))?;
     if let Some(o) = overlaps.first() {
         let src = &parcels.source;
         let what = format!(
@@ -406,7 +409,7 @@ fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option
     let shares = match (constraints.is_empty(), gathered) {
         (true, _) => Vec::new(),
         (false, Some(g)) => ctx.stage("constraints", || g.shares(&parcels, constraints.len()))?,
-        (false, None) => ctx.stage("constraints", || constraints::shares(constraints, &parcels, &ctx.cancel))?,
+        (false, None) => ctx.stage_with_progress("constraints", |p| constraints::shares(constraints, &parcels, p, &ctx.cancel))?,
     };
     Ok((parcels, overlaps, shares))
 }

@@ -4,6 +4,7 @@
 use crate::error::Result;
 use crate::layers::{MergeData, RunData};
 use crate::parcels::Parcels;
+use crate::progress::Progress;
 use crate::settings::Settings;
 use crate::stages::adjacency::Graph;
 use crate::stages::audit::{self, AuditRow};
@@ -24,9 +25,10 @@ pub fn swap_stage(
     flags: &[ParcelFlags],
     graph: &Graph,
     constraints: Constraints,
+    progress: &Progress,
 ) -> SwapPlan {
     let former = constraints.list.iter().position(|c| c.settings.name == crate::settings::FORMER_CROPLAND);
-    let inputs = SwapInputs { parcels, slope, flags, graph, constraints, former, settings: &s.swap };
+    let inputs = SwapInputs { parcels, slope, flags, graph, constraints, former, settings: &s.swap, progress };
     swap::plan(&inputs)
 }
 
@@ -82,11 +84,12 @@ pub fn audit_stage(data: &RunData) -> Vec<AuditRow> {
     audit::audit(data.parcels, data.slope, data.flags, &changes(data), data.constraints)
 }
 
-/// Shape figures, merge groups and village fragmentation.
-pub fn merge_stage(data: &RunData) -> MergeData {
+/// Shape figures, merge groups and village fragmentation (`progress`: of the groups,
+/// the slow part).
+pub fn merge_stage(data: &RunData, progress: &Progress) -> MergeData {
     let s = &data.settings.merge;
     let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
-    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints);
+    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints, progress);
     let fragmentation =
         merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &shapes, data.graph, &groups, s);
     MergeData::new(data.parcels.len(), shapes, groups, fragmentation)

@@ -91,13 +91,13 @@ fn compute(ctx: &RunContext, plan: &ShardPlan, spec: &ShardSpec, opened: &inputs
     let keep = |c: &[Candidate]| own_and_neighbours(c, &is_own, plan.halo);
     let read = ReadOptions { inputs: &s.inputs, fields: &s.fields, cancel: &ctx.cancel };
     let selection = Selection { rect, keep: &keep };
-    let parcels = timed(ctx, &mut timings, "parcels", || read_parcels_within(&read, Some(&selection)))?;
+    let parcels = timed(ctx, &mut timings, "parcels", || ctx.with_progress("parcels", |p| read_parcels_within(&read, Some(&selection), p)))?;
     let own: Vec<bool> = (0..parcels.len()).map(|i| is_own(parcels.village_code(i))).collect();
     let terrain_key = cache::terrain_key(s, &opened.dem, &plan.input_hashes);
     let (tile, terrain) = timed(ctx, &mut timings, "terrain", || slope_tile(ctx, opened, &parcels, &own, tmp))?;
     timed(ctx, &mut timings, "zonal", || own_zonal(ctx, opened, &parcels, &own, tile, &terrain_key, tmp))?;
-    let shares = timed(ctx, &mut timings, "constraints", || constraints::shares(&opened.constraints, &parcels, &ctx.cancel))?;
-    let graph = timed(ctx, &mut timings, "adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0)))?;
+    let shares = timed(ctx, &mut timings, "constraints", || ctx.with_progress("constraints", |p| constraints::shares(&opened.constraints, &parcels, p, &ctx.cancel)))?;
+    let graph = timed(ctx, &mut timings, "adjacency", || Ok(ctx.with_progress("adjacency", |p| adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p))))?;
     let id = |i: usize| parcels.id(i).to_string();
     let edges = graph.edges.iter().filter(|e| own[e.a] || own[e.b]).map(|e| (id(e.a), id(e.b), e.shared_m)).collect();
     let shares = shares.iter().map(|per| per.iter().enumerate().filter(|(i, v)| own[*i] && **v > 0.0).map(|(i, v)| (id(i), *v)).collect()).collect();

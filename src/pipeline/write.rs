@@ -1,7 +1,7 @@
 //! Writing the results: every ready layer of the registry into the GeoPackage (in two
 //! phases, so the first overlaps the merge stage), the CSV exports, the change report,
-//! the QGIS styles (in the GeoPackage, and `.qml` side-cars beside the rasters) and the
-//! run metadata.
+//! the QGIS styles (in the GeoPackage, and `.qml` side-cars beside the rasters), the
+//! run metadata and report.html.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,6 +15,8 @@ use crate::output::csv::write_csv;
 use crate::output::gpkg::{GpkgWriter, StyleRow};
 use crate::output::qml::{raster_qml, vector_qml};
 use crate::output::rows::{LayerRows, Rows};
+use crate::output::manifest::Manifest;
+use crate::output::report;
 use crate::output::xlsx::{write_workbook as write_workbook_file, Sheet};
 use crate::settings::Settings;
 
@@ -145,3 +147,14 @@ pub fn write_workbook(data: &RunData, dir: &Path) -> Result<()> {
 
 /// The file name of the planning workbook.
 pub const WORKBOOK: &str = "indicators.xlsx";
+
+/// The file name of the run report.
+pub const REPORT: &str = "report.html";
+
+/// `report.html`: the run's facts, figures, tables, warnings and changes as one page,
+/// read from the layers this run writes. `seconds` is the run's time so far.
+pub fn write_report(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, seconds: f64, dir: &Path) -> Result<()> {
+    let html = report::html(&crate::run_report::build(data, manifest, changes, seconds));
+    let path = dir.join(REPORT);
+    std::fs::write(&path, html).map_err(|e| Error::output_from(&path, "cannot write", e))
+}

@@ -49,7 +49,7 @@ fn curve_order(units: &BTreeMap<String, Unit>) -> Vec<&String> {
     }
     let cell = |v: f64, a: usize| -> u32 {
         let span = hi[a] - lo[a];
-        if !v.is_finite() || !(span > 0.0) {
+        if !v.is_finite() || span.is_nan() || span <= 0.0 {
             return 0;
         }
         (((v - lo[a]) / span) * 65535.0).round().clamp(0.0, 65535.0) as u32

@@ -18,6 +18,7 @@ use super::zonal::ParcelSlope;
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
+use crate::progress::Progress;
 
 /// Holes smaller than this (m²) are slivers between survey polygons that do not
 /// quite meet, not holes in a village; they are dropped from its outline.
@@ -32,8 +33,10 @@ pub struct VillageShape {
     pub land_m2: f64,
 }
 
-/// The outline of every village (by village code, in code order).
-pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], cancel: &CancelToken) -> Result<Vec<VillageShape>> {
+/// The outline of every village (by village code, in code order). `progress` counts the
+/// parcels of the villages dissolved.
+pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Progress, cancel: &CancelToken) -> Result<Vec<VillageShape>> {
+    progress.set_length(parcels.len() as u64);
     let mut by_code: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for i in 0..parcels.len() {
         by_code.entry(parcels.village_code(i)).or_default().push(i);
@@ -45,6 +48,7 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], cancel: &Cance
             let polygons: Vec<Polygon<f64>> = members.iter().flat_map(|&i| parcels.geometry(i).0).collect();
             let geometry = union_all(MultiPolygon::new(polygons))
                 .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?;
+            progress.inc(members.len() as u64);
             Ok(VillageShape {
                 village_code: code.to_string(),
                 geometry: without_slivers(geometry),
@@ -116,7 +120,7 @@ mod tests {
             .filter(|&k| k != 12)
             .map(|k| (format!("p{k}"), square((k % 5) as f64 * 10.0, (k / 5) as f64 * 10.0)));
         let parcels = Parcels::from_geometries(items);
-        let outlines = village_outlines(&parcels, &[], &CancelToken::new()).unwrap();
+        let outlines = village_outlines(&parcels, &[], &Progress::hidden(), &CancelToken::new()).unwrap();
         assert_eq!(outlines.len(), 1);
         let g = &outlines[0].geometry;
         assert_eq!(g.0.len(), 1, "one polygon");
