@@ -88,6 +88,184 @@ fn non_adjacent_segments_meet(ring: &[Coord<f64>]) -> bool {
     false
 }
 
+/// Whether the line through a segment of `a` or of `b` has one ring on each side (the
+/// rings may lie on it): then their interiors do not overlap. Exact, and cheap for the
+/// common case of convex neighbours (the line through their shared side separates them).
+pub fn separated(a: &[Coord<f64>], b: &[Coord<f64>]) -> bool {
+    separated_by_side_of(a, b) || separated_by_side_of(b, a)
+}
+
+fn separated_by_side_of(x: &[Coord<f64>], y: &[Coord<f64>]) -> bool {
+    let c = Orientation::Collinear;
+    x.windows(2).any(|e| {
+        let side = |p: &Coord<f64>| orient(e[0], e[1], *p);
+        let Some(outer) = y.iter().map(side).find(|o| *o != c) else { return false };
+        y.iter().all(|p| side(p) != opposite(outer)) && x.iter().all(|p| side(p) != outer)
+    })
+}
+
+fn opposite(o: Orientation) -> Orientation {
+    match o {
+        Orientation::Clockwise => Orientation::CounterClockwise,
+        Orientation::CounterClockwise => Orientation::Clockwise,
+        Orientation::Collinear => Orientation::Collinear,
+    }
+}
+
+/// Whether the interiors of the simple rings `a` and `b` certainly do not overlap: they
+/// may share boundary (edges, vertices, a vertex on the other's edge), nothing more.
+/// False when they overlap, and when that cannot be told for certain (a crossing, or a
+/// point of one boundary too near the other to place it on a side).
+///
+/// Why it holds: each boundary is cut wherever the other touches it, so every piece
+/// either lies on the other boundary or meets it nowhere and is wholly inside or
+/// outside the other ring (its midpoint says which). With no piece of either boundary
+/// inside the other, and the rings not equal (one piece not shared), one interior
+/// could only hold the other's boundary-free, connected interior whole: it does not.
+pub fn interiors_disjoint(a: &[Coord<f64>], b: &[Coord<f64>]) -> bool {
+    let (box_a, box_b) = (Bounds::of(a), Bounds::of(b));
+    let far = box_a.magnitude().max(box_b.magnitude());
+    let tol = 1e-6_f64.max(far * 1e-12);
+    let mut cuts = Vec::new();
+    match (boundary_outside(a, b, &box_b, tol, &mut cuts), boundary_outside(b, a, &box_a, tol, &mut cuts)) {
+        (Some(all_shared_a), Some(_)) => !all_shared_a,
+        _ => false,
+    }
+}
+
+/// A box around points.
+#[derive(Clone, Copy)]
+struct Bounds {
+    lo: Coord<f64>,
+    hi: Coord<f64>,
+}
+
+impl Bounds {
+    fn of(points: &[Coord<f64>]) -> Bounds {
+        let mut b = Bounds { lo: points[0], hi: points[0] };
+        for c in points {
+            (b.lo.x, b.lo.y, b.hi.x, b.hi.y) = (b.lo.x.min(c.x), b.lo.y.min(c.y), b.hi.x.max(c.x), b.hi.y.max(c.y));
+        }
+        b
+    }
+
+    fn segment(p: Coord<f64>, q: Coord<f64>) -> Bounds {
+        Bounds { lo: Coord { x: p.x.min(q.x), y: p.y.min(q.y) }, hi: Coord { x: p.x.max(q.x), y: p.y.max(q.y) } }
+    }
+
+    /// Whether the boxes come within `gap` of each other.
+    fn near(&self, o: &Bounds, gap: f64) -> bool {
+        self.lo.x <= o.hi.x + gap && o.lo.x <= self.hi.x + gap && self.lo.y <= o.hi.y + gap && o.lo.y <= self.hi.y + gap
+    }
+
+    fn magnitude(&self) -> f64 {
+        self.lo.x.abs().max(self.lo.y.abs()).max(self.hi.x.abs()).max(self.hi.y.abs())
+    }
+}
+
+/// Some(whether every piece lies on `y`) when every piece of `x`'s boundary, cut where
+/// `y` touches it, lies on `y`'s boundary or certainly outside `y` (farther than `tol`
+/// from it); None otherwise. `cuts` is scratch space.
+fn boundary_outside(x: &[Coord<f64>], y: &[Coord<f64>], box_y: &Bounds, tol: f64, cuts: &mut Vec<Coord<f64>>) -> Option<bool> {
+    let mut all_shared = true;
+    for e in x.windows(2) {
+        let (p, q) = (e[0], e[1]);
+        let box_e = Bounds::segment(p, q);
+        if !box_e.near(box_y, tol) {
+            all_shared = false; // away from `y` altogether
+            continue;
+        }
+        cut_where_touched(p, q, &box_e, y, cuts)?;
+        for piece in cuts.windows(2) {
+            if on_boundary(piece[0], piece[1], y) {
+                continue;
+            }
+            all_shared = false;
+            let m = Coord { x: piece[0].x + (piece[1].x - piece[0].x) * 0.5, y: piece[0].y + (piece[1].y - piece[0].y) * 0.5 };
+            if !certainly_outside(m, y, tol) {
+                return None;
+            }
+        }
+    }
+    Some(all_shared)
+}
+
+/// The segment `p`–`q` cut at every vertex of the ring `y` lying on it, in order from
+/// `p` to `q` (into `cuts`); None when a segment of `y` crosses it.
+fn cut_where_touched(p: Coord<f64>, q: Coord<f64>, box_e: &Bounds, y: &[Coord<f64>], cuts: &mut Vec<Coord<f64>>) -> Option<()> {
+    cuts.clear();
+    cuts.push(p);
+    let c = Orientation::Collinear;
+    for f in y.windows(2) {
+        if !box_e.near(&Bounds::segment(f[0], f[1]), 0.0) {
+            continue;
+        }
+        let (o1, o2) = (orient(p, q, f[0]), orient(p, q, f[1]));
+        if o1 == o2 && o1 != c {
+            continue; // wholly on one side
+        }
+        let (o3, o4) = (orient(f[0], f[1], p), orient(f[0], f[1], q));
+        if o1 != o2 && o3 != o4 && [o1, o2, o3, o4].iter().all(|o| *o != c) {
+            return None;
+        }
+        // Each vertex of `y` starts one of its segments: cut there when on `e`.
+        if o1 == c && within(p, f[0], q) && f[0] != p && f[0] != q {
+            cuts.push(f[0]);
+        }
+    }
+    cuts.push(q);
+    if cuts.len() > 3 {
+        // Along `e` (the cuts are collinear with it, so one coordinate orders them).
+        let key = |c: &Coord<f64>| if p.x != q.x { (c.x - p.x) * (q.x - p.x).signum() } else { (c.y - p.y) * (q.y - p.y).signum() };
+        cuts.sort_by(|u, v| key(u).total_cmp(&key(v)));
+        cuts.dedup();
+    }
+    Some(())
+}
+
+/// Whether the segment `s`–`t` lies on one segment of the ring `y`.
+fn on_boundary(s: Coord<f64>, t: Coord<f64>, y: &[Coord<f64>]) -> bool {
+    let c = Orientation::Collinear;
+    let box_st = Bounds::segment(s, t);
+    y.windows(2).any(|f| {
+        let box_f = Bounds::segment(f[0], f[1]);
+        box_f.lo.x <= box_st.lo.x
+            && box_f.lo.y <= box_st.lo.y
+            && box_f.hi.x >= box_st.hi.x
+            && box_f.hi.y >= box_st.hi.y
+            && orient(f[0], f[1], s) == c
+            && orient(f[0], f[1], t) == c
+    })
+}
+
+/// Whether `m` is outside the ring `y` and farther than `tol` from it, far beyond
+/// rounding (then the even-odd ray count below is exact in effect).
+fn certainly_outside(m: Coord<f64>, y: &[Coord<f64>], tol: f64) -> bool {
+    let box_m = Bounds { lo: m, hi: m };
+    let mut inside = false;
+    for f in y.windows(2) {
+        let (a, b) = (f[0], f[1]);
+        if Bounds::segment(a, b).near(&box_m, tol) && distance_to_segment(m, a, b) < tol {
+            return false;
+        }
+        if (a.y > m.y) != (b.y > m.y) && m.x < a.x + (m.y - a.y) * (b.x - a.x) / (b.y - a.y) {
+            inside = !inside;
+        }
+    }
+    !inside
+}
+
+/// Euclidean distance from `m` to the segment `a`–`b`.
+pub fn distance_to_segment(m: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    let t = match len2 > 0.0 {
+        true => (((m.x - a.x) * dx + (m.y - a.y) * dy) / len2).clamp(0.0, 1.0),
+        false => 0.0,
+    };
+    ((a.x + t * dx - m.x).powi(2) + (a.y + t * dy - m.y).powi(2)).sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +297,50 @@ mod tests {
         assert!(!is_simple_ring(&ring(&[(0.0, 0.0), (4.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 0.0)])));
         assert!(!is_simple_ring(&ring(&[(0.0, 0.0), (4.0, 0.0), (0.0, 0.0)])));
         assert!(!is_simple_ring(&ring(&[(0.0, 0.0), (4.0, f64::NAN), (4.0, 4.0), (0.0, 0.0)])));
+    }
+
+    #[test]
+    fn disjoint_interiors_of_neighbours_and_overlaps() {
+        let square = |x: f64, y: f64, s: f64| ring(&[(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]);
+        let a = square(0.0, 0.0, 10.0);
+        // Sharing a whole side, a part of a side (T-junctions), a corner, nothing.
+        assert!(interiors_disjoint(&a, &square(10.0, 0.0, 10.0)));
+        assert!(interiors_disjoint(&a, &square(10.0, 5.0, 10.0)));
+        assert!(interiors_disjoint(&a, &ring(&[(10.0, 2.0), (20.0, 2.0), (20.0, 4.0), (10.0, 4.0), (10.0, 2.0)])));
+        assert!(interiors_disjoint(&a, &square(10.0, 10.0, 10.0)));
+        assert!(interiors_disjoint(&a, &square(30.0, 0.0, 1.0)));
+        // Same ring (either direction), inside, containing, overlapping, crossing at vertices.
+        assert!(!interiors_disjoint(&a, &a));
+        assert!(!interiors_disjoint(&a, &ring(&[(0.0, 0.0), (0.0, 10.0), (10.0, 10.0), (10.0, 0.0), (0.0, 0.0)])));
+        assert!(!interiors_disjoint(&a, &square(2.0, 2.0, 3.0)));
+        assert!(!interiors_disjoint(&square(2.0, 2.0, 3.0), &a));
+        assert!(!interiors_disjoint(&a, &square(0.0, 0.0, 5.0)));
+        assert!(!interiors_disjoint(&a, &square(9.0, 0.0, 10.0)));
+        assert!(!interiors_disjoint(&a, &ring(&[(5.0, 0.0), (10.0, 5.0), (5.0, 10.0), (0.0, 5.0), (5.0, 0.0)])));
+        // A chord: both ends on the square's boundary, the middle inside it.
+        assert!(!interiors_disjoint(&a, &ring(&[(0.0, 5.0), (10.0, 5.0), (10.0, 20.0), (0.0, 20.0), (0.0, 5.0)])));
+        // Too near to tell: not claimed.
+        assert!(!interiors_disjoint(&a, &square(10.0 + 1e-9, 0.0, 10.0)));
+    }
+
+    #[test]
+    fn separating_sides() {
+        let square = |x: f64, y: f64, s: f64| ring(&[(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]);
+        let a = square(0.0, 0.0, 10.0);
+        assert!(separated(&a, &square(10.0, 3.0, 10.0)));
+        assert!(separated(&a, &square(11.0, 3.0, 10.0)));
+        assert!(separated(&a, &square(10.0, 10.0, 1.0)));
+        assert!(!separated(&a, &a));
+        assert!(!separated(&a, &square(9.0, 3.0, 10.0)));
+        assert!(!separated(&a, &square(2.0, 2.0, 1.0)));
+        // Interlocking L shapes: disjoint, but no side separates them.
+        let l1 = ring(&[(0.0, 0.0), (4.0, 0.0), (4.0, 1.0), (1.0, 1.0), (1.0, 4.0), (0.0, 4.0), (0.0, 0.0)]);
+        let l2 = ring(&[(2.0, 2.0), (5.0, 2.0), (5.0, 5.0), (2.0, 5.0), (2.0, 2.0)]);
+        let l3 = ring(&[(1.0, 1.0), (4.0, 1.0), (4.0, 4.0), (1.0, 4.0), (1.0, 1.0)]);
+        assert!(!separated(&l1, &l2));
+        assert!(interiors_disjoint(&l1, &l2));
+        assert!(!separated(&l1, &l3));
+        assert!(interiors_disjoint(&l1, &l3));
     }
 
     #[test]
