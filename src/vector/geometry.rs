@@ -164,6 +164,12 @@ pub fn repaired_polygons(g: &Geometry) -> gdal::errors::Result<MultiPolygon<f64>
 /// vertex); returned unchanged when valid or when the repair fails.
 pub fn make_valid(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     use gdal::vector::ToGdal;
+    // One polygon of one simple ring is valid: no need to ask GEOS.
+    if let [p] = g.0.as_slice() {
+        if p.interiors().is_empty() && simple::is_simple_ring(&p.exterior().0) {
+            return g;
+        }
+    }
     let Ok(gg) = g.to_gdal() else { return g };
     if quiet(|| gg.is_valid()) {
         return g;
