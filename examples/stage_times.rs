@@ -89,7 +89,7 @@ fn main() -> Res<()> {
     let overlaps = timed(
         "topology",
         reps,
-        || topology::overlaps(&parcels, s.topology.min_overlap_m2, &cancel).expect("topology"),
+        || topology::overlaps(&parcels, s.topology.min_overlap_m2, &Progress::hidden(), &cancel).expect("topology"),
         |o| format!("{} overlaps", o.len()),
     );
     let list = load_constraints(&s, &parcels, reps)?;
@@ -98,7 +98,7 @@ fn main() -> Res<()> {
         false => timed(
             "constraints",
             reps,
-            || constraints::shares(&list, &parcels, &cancel).expect("shares"),
+            || constraints::shares(&list, &parcels, &Progress::hidden(), &cancel).expect("shares"),
             |sh| format!("share sum {:.9}", sh.iter().flatten().sum::<f64>()),
         ),
     };
@@ -147,7 +147,8 @@ fn analyse(
         "rules",
         reps,
         || {
-            let flags = reforestation::reforestation(parcels, slope, &s.reforestation, s.terrain.steep_limit(), constraints);
+            let text = reforestation::ReasonText { breaks: s.terrain.grade_breaks, language: s.output.language };
+            let flags = reforestation::reforestation(parcels, slope, &s.reforestation, text, constraints);
             let rows = villages::village_summary(parcels, slope, &flags);
             (flags, rows.len())
         },
@@ -158,12 +159,13 @@ fn analyse(
     let graph = timed(
         "adjacency",
         reps,
-        || adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0).without(&excluded),
+        || adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, &Progress::hidden()).without(&excluded),
         |g| format!("{} edges, shared {:.6}", g.edges.len(), g.edges.iter().map(|e| e.shared_m).sum::<f64>()),
     );
     if s.swap.enabled {
         let former = constraints.list.iter().position(|c| c.settings.name == landcons::settings::FORMER_CROPLAND);
-        let inputs = swap::SwapInputs { parcels, slope, flags: &flags, graph: &graph, constraints, former, settings: &s.swap };
+        let progress = Progress::hidden();
+        let inputs = swap::SwapInputs { parcels, slope, flags: &flags, graph: &graph, constraints, former, settings: &s.swap, progress: &progress };
         timed("swap", reps, || swap::plan(&inputs), |p| format!("{} ledger rows", p.ledger.len()));
     }
     merge_stage(s, parcels, slope, &flags, &graph, constraints, reps);
@@ -185,7 +187,7 @@ fn merge_stage(
     let groups = timed(
         "merge: groups",
         reps,
-        || merge::merge_groups(parcels, slope, flags, &shapes, graph, m, constraints),
+        || merge::merge_groups(parcels, slope, flags, &shapes, graph, m, constraints, &Progress::hidden()),
         |g| format!("{} groups, area {:.6}", g.len(), g.iter().map(merge::union_area).sum::<f64>()),
     );
     timed(

@@ -11,12 +11,17 @@ command -v gdaldem >/dev/null 2>&1 || need+=(gdal-bin)
 pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 # `setup.sh --tests`: also the tools the tests drive (fault injection, database dumps,
-# the report in a real browser, PDF page counts).
+# the report in a real browser, PDF page counts, the workbook read back by openpyxl,
+# and QGIS itself — its Python bindings under Debian's /usr/bin/python3, and the CJK
+# font the maps are printed in).
 if [ "${1:-}" = "--tests" ]; then
   command -v strace >/dev/null 2>&1 || need+=(strace)
   command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
+  /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need+=(python3-openpyxl)
+  QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || need+=(qgis python3-qgis)
+  dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "ok installed" || need+=(fonts-wqy-microhei)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

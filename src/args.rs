@@ -49,6 +49,58 @@ pub enum Command {
         /// Recompute everything, even the slope rasters of an unchanged DEM.
         #[arg(long)]
         no_cache: bool,
+        /// Run one shard of the plan made by `landcons plan` (its index; without one,
+        /// SLURM_ARRAY_TASK_ID, then JOB_COMPLETION_INDEX). A finished shard is not run again.
+        #[arg(long, value_name = "I", num_args = 0..=1)]
+        shard: Option<Option<usize>>,
+    },
+    /// Cut a job into shards of whole townships for a cluster (see `submit`, `gather`).
+    Plan {
+        pipeline: PathBuf,
+        /// Output folder (overrides output.dir); the plan is kept in it.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Override a setting, as for `run` (give the same ones to every shard and the gather).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Number of shards.
+        #[arg(long)]
+        shards: usize,
+    },
+    /// Write the one result set from every finished shard of the current plan.
+    Gather {
+        pipeline: PathBuf,
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Worker threads (overrides run.threads; 0 = one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Plan and submit a sharded job to Slurm: a job array of the shards, then the gather
+    /// once they all succeeded (sbatch --dependency=afterok).
+    Submit {
+        pipeline: PathBuf,
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Number of shards (makes a new plan; not with --resume).
+        #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
+        shards: Option<usize>,
+        /// Submit only the shards of the current plan that have not finished, then the gather.
+        #[arg(long)]
+        resume: bool,
+        /// Wait until the gather has finished (or cannot run) and exit accordingly.
+        #[arg(long)]
+        wait: bool,
+        /// Extra sbatch option for both jobs, e.g. --sbatch-arg=--partition=long (repeatable).
+        #[arg(long = "sbatch-arg", value_name = "OPTION", allow_hyphen_values = true)]
+        sbatch_args: Vec<String>,
+        /// CPUs per shard task and for the gather.
+        #[arg(long, default_value_t = 4)]
+        cpus: usize,
     },
     /// Compare two results (folders or GeoPackages): candidates added, removed and changed,
     /// per village. A run does this by itself against the results it replaces.
@@ -63,6 +115,19 @@ pub enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the village atlas of a results folder as one PDF, through QGIS (the pages of
+    /// the atlas layout in landcons.qgz, one per village). Needs QGIS's Python bindings:
+    /// sudo apt-get install qgis python3-qgis fonts-wqy-microhei.
+    Maps {
+        /// The results folder (or its landcons.qgz).
+        results: PathBuf,
+        /// The PDF to write (default: maps.pdf in the results folder).
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Resolution of the maps in the PDF (dots per inch).
+        #[arg(long, default_value_t = 200)]
+        dpi: u32,
     },
     /// Check a pipeline file and that its inputs open; print what a run would do.
     Validate {

@@ -107,6 +107,20 @@ impl RunContext {
         Ok(out)
     }
 
+    /// Runs one stage that reports its progress (a bar, or JSON progress events): `f`
+    /// gets the stage's [`Progress`], sets its length and advances it.
+    pub fn stage_with_progress<T>(&self, name: &str, f: impl FnOnce(&Progress) -> Result<T>) -> Result<T> {
+        self.stage(name, || self.with_progress(name, f))
+    }
+
+    /// Runs `f` with a progress for `stage`, cleared when `f` returns.
+    pub fn with_progress<T>(&self, stage: &str, f: impl FnOnce(&Progress) -> T) -> T {
+        let progress = self.progress(stage);
+        let out = f(&progress);
+        progress.finish();
+        out
+    }
+
     /// Records a stage that ran elsewhere (a helper thread), with its finish event.
     pub fn record_timing(&self, name: &str, seconds: f64) {
         tracing::info!(stage = name, seconds, "finished");

@@ -49,6 +49,15 @@ pub enum Error {
     #[error("{path}: another landcons run ({owner}) is writing into this folder; wait for it or use another --out", path = path.display())]
     Busy { path: PathBuf, owner: String },
 
+    /// A table that must add up does not: a bug, reported rather than written.
+    #[error("table {table}, row {row}: {message} (a bug: please report it with the manifest)")]
+    Reconciliation { table: String, row: String, message: String },
+
+    /// A sharded job cannot go on: no plan, a shard that does not exist, shards that
+    /// are missing or from another plan, settings or inputs changed since the plan.
+    #[error("{message}")]
+    Shards { message: String },
+
     /// The run was stopped by a signal (SIGINT or SIGTERM) at a safe point.
     #[error("interrupted by {} at a safe point; earlier results are left as they were", signal_name(*signal))]
     Interrupted { signal: i32 },
@@ -101,6 +110,11 @@ impl Error {
         }
     }
 
+    /// A sharded job that cannot go on (see [`Error::Shards`]).
+    pub fn shards(message: impl Into<String>) -> Self {
+        Error::Shards { message: message.into() }
+    }
+
     /// An output failure; when the file system is (nearly) full that is said, since
     /// GDAL and SQLite often report a full disk as a bare write or commit error.
     pub fn output(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
@@ -134,6 +148,8 @@ impl Error {
             Error::Setting { .. } | Error::Input { .. } | Error::Feature { .. } => 2,
             Error::Output { .. } => 3,
             Error::Busy { .. } => 4,
+            Error::Shards { .. } => 5,
+            Error::Reconciliation { .. } => 101,
             Error::Interrupted { signal } => 128u8.saturating_add(*signal as u8),
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! `settings` (typed pipeline files) → `stages` (plain functions over plain data, given
 //! a `context::RunContext`) → `layers` (the registry of everything a run writes) →
-//! `output` (GeoPackage, CSV, manifest, atomic commit); `pipeline` composes them and
+//! `output` (GeoPackage, CSV, manifest, atomic commit); `changes` compares runs;
+//! `run_report` builds report.html; `pipeline` composes them and
 //! `commands` are what the binary calls. See ARCHITECTURE.md.
 
 pub mod changes;
@@ -16,7 +17,9 @@ pub mod parcels;
 pub mod pipeline;
 pub mod progress;
 pub mod raster;
+pub mod run_report;
 pub mod settings;
+pub mod shard;
 pub mod stages;
 pub mod synth;
 pub mod table;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command, LogFormat};
-use landcons::commands::{self, run::RunCommand, slope::SlopeCommand};
+use landcons::commands::{self, maps::MapsCommand, run::RunCommand, shards::ShardJob, slope::SlopeCommand, submit::SubmitCommand};
 use landcons::context::CancelToken;
 use landcons::progress::Reporter;
 use landcons::synth::SynthOptions;
@@ -42,7 +42,26 @@ fn main() -> ExitCode {
 fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelToken) -> Result<String, Error> {
     let shown = |text: String| if quiet { String::new() } else { text };
     match command {
-        Command::Run { pipeline, out, set, threads, no_cache } => {
+        Command::Run { pipeline, out, set, threads, shard: Some(index), .. } => {
+            let job = ShardJob { pipeline, out, overrides: set, threads };
+            Ok(shown(commands::shards::shard_summary(&commands::shards::run_shard(&job, index, reporter, cancel.clone())?)))
+        }
+        Command::Plan { pipeline, out, set, shards } => {
+            let job = ShardJob { pipeline, out, overrides: set, threads: None };
+            let plan = commands::shards::plan(&job, shards, reporter, cancel.clone())?;
+            Ok(shown(commands::shards::plan_summary(&plan, &job.settings()?.output.dir)))
+        }
+        Command::Gather { pipeline, out, set, threads } => {
+            let job = ShardJob { pipeline, out, overrides: set, threads };
+            let report = commands::shards::gather(&job, reporter, cancel.clone())?;
+            Ok(shown(commands::run::summary(&report, &report.manifest.settings.output.dir)))
+        }
+        Command::Submit { pipeline, out, set, shards, resume, wait, sbatch_args, cpus } => {
+            let job = ShardJob { pipeline, out, overrides: set, threads: None };
+            let cmd = SubmitCommand { job, shards, resume, wait, sbatch_args, cpus };
+            Ok(shown(commands::submit::summary(&commands::submit::submit(&cmd, reporter, cancel.clone())?)))
+        }
+        Command::Run { pipeline, out, set, threads, no_cache, shard: None } => {
             let cmd = RunCommand { pipeline, out, overrides: set, threads, no_cache };
             let report = commands::run::run(&cmd, reporter, cancel.clone())?;
             Ok(shown(commands::run::summary(&report, &report.manifest.settings.output.dir)))
@@ -54,6 +73,7 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
                 false => Ok(shown(commands::diff::summary(&changes, out.as_deref()))),
             }
         }
+        Command::Maps { results, pdf, dpi } => Ok(shown(commands::maps::summary(&commands::maps::maps(&MapsCommand { results, pdf, dpi })?))),
         Command::Validate { pipeline, set } => commands::validate::validate(&pipeline, &set, quiet),
         Command::Synth { out, seed, cols, rows, cell_size, parcels, steep_share, without_cpg, dem_only } => {
             let opts = SynthOptions { out_dir: out, seed, cols, rows, cell_size, parcels, steep_share, without_cpg, dem_only, reporter };

@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -42,8 +42,14 @@ pub struct Progress {
     bar: ProgressBar,
     reporter: Reporter,
     stage: Arc<str>,
-    /// Last whole percent reported as an event (events are throttled to 1 % steps).
-    last_percent: Arc<AtomicU64>,
+    /// The smallest whole percent still to report (events are throttled to 1 % steps
+    /// and only ever rise, whatever order the worker threads get here in).
+    next_percent: Arc<AtomicU64>,
+    /// Held while an event is written, so events leave in the order of their percent.
+    reporting: Arc<Mutex<()>>,
+    /// The length, kept here too: stages call `inc` once per item from many threads,
+    /// and reading it back from the bar takes the bar's lock each time.
+    length: Arc<AtomicU64>,
 }
 
 impl Progress {
@@ -68,7 +74,9 @@ impl Progress {
             bar,
             reporter,
             stage: stage.into(),
-            last_percent: Arc::new(AtomicU64::new(u64::MAX)),
+            next_percent: Arc::new(AtomicU64::new(0)),
+            reporting: Arc::new(Mutex::new(())),
+            length: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -78,6 +86,7 @@ impl Progress {
     }
 
     pub fn set_length(&self, len: u64) {
+        self.length.store(len, Ordering::Relaxed);
         self.bar.set_length(len);
     }
 
@@ -89,19 +98,28 @@ impl Progress {
     }
 
     fn report_percent(&self) {
-        let (done, total) = (self.bar.position(), self.bar.length().unwrap_or(0));
+        let (done, total) = (self.bar.position(), self.length.load(Ordering::Relaxed));
         if total == 0 {
             return;
         }
         let percent = (done * 100 / total).min(100);
-        if self.last_percent.swap(percent, Ordering::Relaxed) != percent {
-            self.reporter.event(
-                "progress",
-                serde_json::json!({
-                    "stage": &*self.stage, "done": done, "total": total, "percent": percent,
-                }),
-            );
+        // Most increments do not reach the next whole percent: no lock for them.
+        if percent < self.next_percent.load(Ordering::Relaxed) {
+            return;
         }
+        // A thread that read the position earlier may get here after one that read it
+        // later: under the lock, a percent already passed is dropped.
+        let _writing = self.reporting.lock().unwrap_or_else(|e| e.into_inner());
+        if percent < self.next_percent.load(Ordering::Relaxed) {
+            return;
+        }
+        self.next_percent.store(percent + 1, Ordering::Relaxed);
+        self.reporter.event(
+            "progress",
+            serde_json::json!({
+                "stage": &*self.stage, "done": done, "total": total, "percent": percent,
+            }),
+        );
     }
 
     pub fn finish(&self) {

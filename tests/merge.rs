@@ -40,7 +40,8 @@ fn inputs() -> Inputs {
     let cancel = CancelToken::new();
     terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
     let stats = zonal::zonal_slope(&layer, &zonal::SlopeRaster { path: &slope, grid: &dem.grid, breaks: opts.breaks }, &Progress::hidden(), &cancel).unwrap();
-    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, 25.0, Constraints::none());
+    let text = reforestation::ReasonText { breaks: config.terrain.grade_breaks, language: Default::default() };
+    let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, text, Constraints::none());
     Inputs {
         parcels: layer,
         stats,
@@ -49,9 +50,9 @@ fn inputs() -> Inputs {
 }
 
 fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>, Vec<merge::ShapeFigures>) {
-    let graph = adjacency::build(i.parcels.shapes(), s.tolerance_m, 0.0);
+    let graph = adjacency::build(i.parcels.shapes(), s.tolerance_m, 0.0, &Progress::hidden());
     let shapes = merge::shape_figures(&i.parcels, &i.stats, &i.flags, s);
-    let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s, Constraints::none());
+    let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s, Constraints::none(), &Progress::hidden());
     (graph, g, shapes)
 }
 

@@ -1,13 +1,13 @@
-//! `report.html` as an analyst sees it: a report built from a real demo run, rendered by
+//! The run's own `report.html` as an analyst sees it: written by a demo run, rendered by
 //! headless Chromium, read back from the DOM Chromium produced (every number carries
-//! `data-*` attributes) and compared with the run's GeoPackage.
+//! `data-*` attributes) and compared with the run's GeoPackage, queried here with SQL
+//! independently of how the report was built.
 //!
-//! [`check_report`] takes the HTML path and the expected values only, so it serves as
-//! well when the pipeline writes report.html itself: build [`Expected`] from the
-//! GeoPackage and point it at the run's file.
+//! [`check_report`] takes the HTML path and the expected values only; [`Expected`] is
+//! built from the GeoPackage by [`expected_from_gpkg`].
 //!
-//! Chromium comes from Debian's `chromium` package. Without it the test prints
-//! `SKIPPED:` and passes, except under `CI=true`, where it fails.
+//! Chromium comes from Debian's `chromium` package (`scripts/setup.sh --tests`). Without
+//! it the test prints `SKIPPED:` and passes, except under `CI=true`, where it fails.
 //! `REPORT_HTML_KEEP=<dir>` keeps the report, the screenshot and the DOM there.
 
 mod common;
@@ -17,26 +17,32 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{query, run_demo, text};
-use landcons::output::report::{self, Bar, Cell, Chart, Column, Fact, Figure, Report, ReportTable, Row};
+use common::{execute, manifest, query, run_demo, text};
+use landcons::layers::registry;
+use landcons::output::report::format_number;
 
 // ---------------------------------------------------------------- the test
 
 #[test]
-fn report_shows_the_runs_figures_as_chromium_renders_them() {
+fn the_runs_report_shows_its_figures_as_chromium_renders_them() {
     let Some(chromium) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     // A previous run with other grade breaks, so the report has changes to show.
     let o = run_demo(&out, &["--set", "terrain.grade_breaks=[2.0,6.0,15.0,20.0]"]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = run_demo(&out, &[]);
+    let first = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!first.contains("与上次运行相比"), "a first run has no changes to report");
+    assert!(first.contains("坡度&gt;20°耕地"), "the steep-cropland card follows the grade breaks");
+    // This run's parcels hold a duplicated cropland parcel: an overlapping pair and a warning.
+    let parcels = parcels_with_a_duplicate(dir.path());
+    let o = run_demo(&out, &["--set", &format!("inputs.parcels={}", parcels.display())]);
     assert!(o.status.success(), "{}", text(&o));
 
-    let run = DemoRun::read(&out);
-    let html_path = dir.path().join("report.html");
-    std::fs::write(&html_path, report::html(&demo_report(&run))).unwrap();
-    let expected = expected_from_gpkg(&out.join("landcons.gpkg"), &run);
+    // Written into the result set and shown through the atomic switch like every result.
+    let html_path = out.join("report.html");
+    assert_eq!(std::fs::read_link(&html_path).unwrap(), Path::new("current/report.html"));
+    let expected = expected_from_gpkg(&out.join("landcons.gpkg"), &manifest(&out));
     let rendered = check_report(&chromium, &html_path, &expected, dir.path());
 
     if let Ok(keep) = std::env::var("REPORT_HTML_KEEP") {
@@ -47,441 +53,29 @@ fn report_shows_the_runs_figures_as_chromium_renders_them() {
     }
 }
 
-// ---------------------------------------------------------------- what the run produced
-
-/// The demo run's facts and per-village figures, read from its manifest and GeoPackage.
-struct DemoRun {
-    manifest: serde_json::Value,
-    villages: Vec<Village>,
-    /// Upper grade bounds in degrees (terrain.grade_breaks).
-    breaks: Vec<f64>,
-    merge_groups: usize,
-    merge_plots: usize,
-    overlaps: usize,
-    changes_total: Option<Vec<String>>,
-}
-
-/// A row of `village_summary` with the merge figures of its village.
-struct Village {
-    code: String,
-    name: String,
-    parcels: f64,
-    cropland_count: f64,
-    cropland_mu: f64,
-    grade_mu: [f64; 5],
-    reforest_count: f64,
-    reforest_mu: f64,
-    mismatches: f64,
-    merge_plots: f64,
-    merge_groups: f64,
-}
-
-const VILLAGE_SQL: &str = "SELECT v.village_code, v.village_name, parcel_count, cropland_count, cropland_mu, \
-     cropland_g1_mu, cropland_g2_mu, cropland_g3_mu, cropland_g4_mu, cropland_g5_mu, reforest_count, reforest_mu, \
-     grade_mismatch_count, \
-     (SELECT count(*) FROM merge_candidates m WHERE m.village_code = v.village_code), \
-     (SELECT count(*) FROM merge_groups g WHERE g.village_code = v.village_code) \
-     FROM village_summary v WHERE v.village_code <> 'TOTAL' ORDER BY v.village_code";
-
-/// The all-villages row of `changes_villages` (old, new) × candidates, their mu, merge
-/// plots and merge groups; absent after a first run.
-const CHANGES_SQL: &str =
-    "SELECT reforestation_old, reforestation_new, reforestation_mu_old, reforestation_mu_new, \
-     merge_plots_old, merge_plots_new, merge_groups_old, merge_groups_new \
-     FROM changes_villages WHERE village_code = '' OR village_code IS NULL";
-
-impl DemoRun {
-    fn read(out: &Path) -> DemoRun {
-        let gpkg = out.join("landcons.gpkg");
-        let manifest: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-        let villages = query(&gpkg, VILLAGE_SQL)
-            .iter()
-            .map(|r| Village::from_row(r))
-            .collect();
-        let breaks = manifest["settings"]["terrain"]["grade_breaks"]
-            .as_array()
-            .map(|b| b.iter().filter_map(|x| x.as_f64()).collect())
-            .unwrap_or_default();
-        let count =
-            |layer: &str| number(&query(&gpkg, &format!("SELECT count(*) FROM {layer}"))[0][0]) as usize;
-        let changes_total = query(&gpkg, CHANGES_SQL).into_iter().next();
-        DemoRun {
-            villages,
-            breaks,
-            merge_groups: count("merge_groups"),
-            merge_plots: count("merge_candidates"),
-            overlaps: count("topology_issues"),
-            changes_total,
-            manifest,
-        }
-    }
-}
-
-impl Village {
-    fn from_row(r: &[String]) -> Village {
-        let n = |i: usize| number(&r[i]);
-        Village {
-            code: r[0].clone(),
-            name: r[1].clone(),
-            parcels: n(2),
-            cropland_count: n(3),
-            cropland_mu: n(4),
-            grade_mu: [n(5), n(6), n(7), n(8), n(9)],
-            reforest_count: n(10),
-            reforest_mu: n(11),
-            mismatches: n(12),
-            merge_plots: n(13),
-            merge_groups: n(14),
-        }
-    }
+/// The demo's parcels (GeoPackage copy) with the first dry-land parcel drawn twice
+/// under another id, as survey deliveries sometimes are.
+fn parcels_with_a_duplicate(dir: &Path) -> PathBuf {
+    let gpkg = dir.join("dltb.gpkg");
+    std::fs::copy(common::repo().join("data/dltb.gpkg"), &gpkg).unwrap();
+    let columns = "DLBM, DLMC, QSXZ, QSDWDM, QSDWMC, ZLDWDM, ZLDWMC, TBMJ, KCXS, GDLX, GDPDJB";
+    execute(
+        &gpkg,
+        &format!(
+            "INSERT INTO DLTB (geom, BSM, {columns}) SELECT geom, BSM || 'D', {columns} FROM DLTB \
+             WHERE fid = (SELECT min(fid) FROM DLTB WHERE DLBM = '0103')"
+        ),
+    );
+    gpkg
 }
 
 fn number(s: &str) -> f64 {
     s.parse().unwrap_or_else(|e| panic!("{s:?} is not a number: {e}"))
 }
 
-// ---------------------------------------------------------------- the report (stand-in for the pipeline's)
-
-const GRADE_NAMES: [&str; 5] = ["一级", "二级", "三级", "四级", "五级"];
-const GRADE_COLOURS: [&str; 5] = ["#1a9641", "#a6d96a", "#ffffbf", "#fdae61", "#d7191c"];
-
-/// The key figures of the villages table: (column key, label, unit, decimals, value).
-type Metric = (
-    &'static str,
-    &'static str,
-    &'static str,
-    usize,
-    fn(&Village) -> f64,
-);
-const METRICS: [Metric; 8] = [
-    ("parcels", "图斑数", "个", 0, |v| v.parcels),
-    ("cropland_count", "耕地图斑", "个", 0, |v| v.cropland_count),
-    ("cropland_mu", "耕地面积", "亩", 2, |v| v.cropland_mu),
-    ("reforest_count", "退耕还林候选", "个", 0, |v| {
-        v.reforest_count
-    }),
-    ("reforest_mu", "候选面积", "亩", 2, |v| v.reforest_mu),
-    ("merge_plots", "参与归并图斑", "个", 0, |v| v.merge_plots),
-    ("merge_groups", "归并组", "个", 0, |v| v.merge_groups),
-    ("grade_mismatch", "坡度级别不符", "个", 0, |v| v.mismatches),
-];
-
-/// The report the pipeline will write, built here from the run's files.
-fn demo_report(run: &DemoRun) -> Report {
-    let villages = villages_table(run);
-    let grades = grades_table(run);
-    Report {
-        title: "全域土地综合整治 坡度分析与整治潜力报告".into(),
-        subtitle: "landcons 运行报告 · 示例区域（pipelines/demo.toml）".into(),
-        facts: facts(&run.manifest),
-        figures: figures(run, &villages, &grades),
-        charts: vec![grades_chart(run, &grades), candidates_chart(run)],
-        tables: vec![villages, grades],
-        warnings: run.manifest["warnings"]
-            .as_array()
-            .map(|w| {
-                w.iter()
-                    .map(|x| x["message"].as_str().unwrap_or_default().to_string())
-                    .collect()
-            })
-            .unwrap_or_default(),
-        changes: change_lines(run),
-    }
-}
-
-fn facts(m: &serde_json::Value) -> Vec<Fact> {
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    let fact = |label: &str, value: String| Fact {
-        label: label.into(),
-        value,
-    };
-    let status = match m["status"].as_str() {
-        Some("success") => "成功".to_string(),
-        other => other.unwrap_or("未知").to_string(),
-    };
-    let dems: Vec<String> = m["inputs"]["dem"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(s)
-        .collect();
-    vec![
-        fact("运行状态", status),
-        fact(
-            "开始时间",
-            s(&m["started"]).replace('T', " ").replace('Z', " UTC"),
-        ),
-        fact(
-            "运行时长",
-            format!("{:.1} 秒", m["seconds_total"].as_f64().unwrap_or(f64::NAN)),
-        ),
-        fact(
-            "程序版本",
-            format!(
-                "landcons {} · {} · PROJ {}",
-                s(&m["version"]),
-                s(&m["gdal_version"]),
-                s(&m["proj_version"])
-            ),
-        ),
-        fact("高程数据（DEM）", dems.join("；")),
-        fact(
-            "图斑数据（DLTB）",
-            format!(
-                "{}（图层 {}，编码 {}）",
-                s(&m["inputs"]["parcels"]),
-                s(&m["inputs"]["parcels_layer"]),
-                s(&m["inputs"]["parcels_encoding"])
-            ),
-        ),
-        fact(
-            "工作坐标系",
-            format!(
-                "{}（{}）",
-                s(&m["inputs"]["work_crs"]["name"]),
-                s(&m["inputs"]["work_crs"]["reason"])
-            ),
-        ),
-        fact("输出目录", s(&m["settings"]["output"]["dir"])),
-    ]
-}
-
-/// The key figures: (key, label, label_en, unit, decimals).
-const FIGURES: [(&str, &str, &str, &str, usize); 10] = [
-    ("parcels", "图斑总数", "parcels", "个", 0),
-    ("cropland_count", "耕地图斑", "cropland parcels", "个", 0),
-    ("cropland_mu", "耕地面积", "cropland", "亩", 2),
-    ("steep_cropland_mu", "坡度>25°耕地", "cropland above 25°", "亩", 2),
-    (
-        "reforest_count",
-        "退耕还林候选",
-        "reforestation candidates",
-        "个",
-        0,
-    ),
-    ("reforest_mu", "退耕还林候选面积", "reforestation area", "亩", 2),
-    ("merge_groups", "小田并大田归并组", "merge groups", "个", 0),
-    ("merge_plots", "参与归并图斑", "plots in merge groups", "个", 0),
-    (
-        "grade_mismatch",
-        "坡度级别与调查不符",
-        "recorded grade differs",
-        "个",
-        0,
-    ),
-    ("overlaps", "重叠图斑对", "overlapping parcel pairs", "对", 0),
-];
-
-/// Area totals come from the tables' total rows (the sums of the village rows as
-/// shown), so the cards, the charts and the tables never disagree in the last digit.
-fn figures(run: &DemoRun, villages: &ReportTable, grades: &ReportTable) -> Vec<Figure> {
-    FIGURES
-        .iter()
-        .map(|&(key, label, label_en, unit, decimals)| {
-            let value = match key {
-                "steep_cropland_mu" => total_of(grades, "g5"),
-                "merge_groups" => run.merge_groups as f64,
-                "merge_plots" => run.merge_plots as f64,
-                "overlaps" => run.overlaps as f64,
-                column => total_of(villages, column),
-            };
-            let (key, label, label_en, unit) = (key.into(), label.into(), label_en.into(), unit.into());
-            Figure {
-                key,
-                label,
-                label_en,
-                value,
-                unit,
-                decimals,
-            }
-        })
-        .collect()
-}
-
-/// A number in a table's total row.
-fn total_of(table: &ReportTable, col: &str) -> f64 {
-    let i = table.columns.iter().position(|c| c.key == col);
-    match i.and_then(|i| table.total.as_ref()?.get(i)) {
-        Some(Cell::Number { value, .. }) => *value,
-        _ => panic!("table {} has no total for {col}", table.key),
-    }
-}
-
-fn village_cells(v: &Village) -> Vec<Cell> {
-    let mut cells = vec![Cell::Text(v.name.clone()), Cell::Text(v.code.clone())];
-    cells.extend(METRICS.iter().map(|(_, _, _, decimals, value)| Cell::Number {
-        value: value(v),
-        decimals: *decimals,
-    }));
-    cells
-}
-
-fn villages_table(run: &DemoRun) -> ReportTable {
-    let column = |key: &str, label: &str, unit: &str| Column {
-        key: key.into(),
-        label: label.into(),
-        unit: unit.into(),
-    };
-    let mut columns = vec![
-        column("village_name", "村名称", ""),
-        column("village_code", "村代码", ""),
-    ];
-    columns.extend(
-        METRICS
-            .iter()
-            .map(|(key, label, unit, _, _)| column(key, label, unit)),
-    );
-    let rows = run
-        .villages
-        .iter()
-        .map(|v| Row {
-            key: v.code.clone(),
-            cells: village_cells(v),
-        })
-        .collect();
-    let mut table = ReportTable {
-        key: "villages".into(),
-        title: "各村主要指标".into(),
-        columns,
-        rows,
-        total: None,
-    };
-    table.total = Some(table.total_of_rows("合计"));
-    table
-}
-
-/// "一级（≤2°）" … "五级（>25°）" from the run's grade breaks.
-fn grade_labels(breaks: &[f64]) -> Vec<String> {
-    (0..5)
-        .map(|g| match g {
-            0 => format!("{}（≤{}°）", GRADE_NAMES[0], breaks[0]),
-            4 => format!("{}（>{}°）", GRADE_NAMES[4], breaks[3]),
-            _ => format!("{}（{}–{}°）", GRADE_NAMES[g], breaks[g - 1], breaks[g]),
-        })
-        .collect()
-}
-
-fn grades_table(run: &DemoRun) -> ReportTable {
-    let mut columns = vec![Column {
-        key: "village_name".into(),
-        label: "村名称".into(),
-        unit: String::new(),
-    }];
-    for (g, label) in grade_labels(&run.breaks).into_iter().enumerate() {
-        columns.push(Column {
-            key: format!("g{}", g + 1),
-            label,
-            unit: "亩".into(),
-        });
-    }
-    let rows = run
-        .villages
-        .iter()
-        .map(|v| {
-            let mut cells = vec![Cell::Text(v.name.clone())];
-            cells.extend(v.grade_mu.iter().map(|mu| Cell::Number {
-                value: *mu,
-                decimals: 2,
-            }));
-            Row {
-                key: v.code.clone(),
-                cells,
-            }
-        })
-        .collect();
-    let mut table = ReportTable {
-        key: "grades".into(),
-        title: "各村耕地坡度分级".into(),
-        columns,
-        rows,
-        total: None,
-    };
-    table.total = Some(table.total_of_rows("合计"));
-    table
-}
-
-fn grades_chart(run: &DemoRun, grades: &ReportTable) -> Chart {
-    let labels = grade_labels(&run.breaks);
-    let bars = (0..5)
-        .map(|g| Bar {
-            key: GRADE_NAMES[g].into(),
-            label: labels[g].clone(),
-            value: total_of(grades, &format!("g{}", g + 1)),
-            colour: Some(GRADE_COLOURS[g].into()),
-        })
-        .collect();
-    Chart {
-        key: "grades".into(),
-        title: "耕地坡度分级面积".into(),
-        unit: "亩".into(),
-        decimals: 2,
-        bars,
-    }
-}
-
-fn candidates_chart(run: &DemoRun) -> Chart {
-    let bars = run
-        .villages
-        .iter()
-        .map(|v| Bar {
-            key: v.code.clone(),
-            label: v.name.clone(),
-            value: v.reforest_count,
-            colour: Some("#7b3294".into()),
-        })
-        .collect();
-    Chart {
-        key: "candidates".into(),
-        title: "各村退耕还林候选".into(),
-        unit: "个".into(),
-        decimals: 0,
-        bars,
-    }
-}
-
-/// A few lines from the manifest's change counts and `changes_villages`' total row.
-fn change_lines(run: &DemoRun) -> Vec<String> {
-    let c = &run.manifest["changes"];
-    let (Some(t), false) = (&run.changes_total, c.is_null()) else {
-        return Vec::new();
-    };
-    let counts = |kind: &str| {
-        let n = |k: &str| c[kind][k].as_u64().unwrap_or(0);
-        format!(
-            "新增 {}、移除 {}、变化 {}",
-            n("added"),
-            n("removed"),
-            n("changed")
-        )
-    };
-    let delta = |old: usize, new: usize, decimals: usize| {
-        let (o, n) = (number(&t[old]), number(&t[new]));
-        format!(
-            "{} → {}（{}{}）",
-            report::format_number(o, decimals),
-            report::format_number(n, decimals),
-            if n >= o { "+" } else { "" },
-            report::format_number(n - o, decimals)
-        )
-    };
-    vec![
-        // Areas as a change only: the old and new totals of changes_villages are rounded
-        // after summing, the report's totals are sums of rounded village rows.
-        format!(
-            "退耕还林候选：{}；候选 {} 个，面积 {:+.2} 亩",
-            counts("reforestation"),
-            delta(0, 1, 0),
-            number(&t[3]) - number(&t[2])
-        ),
-        format!(
-            "小田并大田：{}；参与归并图斑 {} 个，归并组 {} 个",
-            counts("merge"),
-            delta(4, 5, 0),
-            delta(6, 7, 0)
-        ),
-        format!("有变化的村：{} 个", c["villages_changed"].as_u64().unwrap_or(0)),
-    ]
+/// The single value of a query.
+fn scalar(gpkg: &Path, sql: &str) -> f64 {
+    number(&query(gpkg, sql)[0][0])
 }
 
 // ---------------------------------------------------------------- what must be shown
@@ -504,40 +98,38 @@ pub struct Expected {
     pub cells: BTreeMap<(String, String, String), Shown>,
     /// Tables whose total row must be there (and equal the sum of their rows).
     pub totals: Vec<String>,
-    /// Text that must be on the page (village names, warnings, change lines).
+    /// Text that must be on the page (village names, facts, warnings, change lines).
     pub texts: Vec<String>,
 }
 
-/// The expected values, straight from the GeoPackage with SQL (independently of how the
-/// report was built). Totals are the sums of the village rows as stored: the stored
-/// TOTAL row is summed before rounding and may differ in the last digit (checked below).
-fn expected_from_gpkg(gpkg: &Path, run: &DemoRun) -> Expected {
+impl Expected {
+    fn figure(&mut self, key: &str, value: f64, decimals: usize) {
+        self.figures.insert(key.into(), Shown { value, decimals });
+    }
+}
+
+/// The expected values, straight from the GeoPackage with SQL (and the run's facts and
+/// warnings from its manifest).
+fn expected_from_gpkg(gpkg: &Path, manifest: &serde_json::Value) -> Expected {
     let mut e = Expected {
-        figures: expected_figures(gpkg),
         totals: vec!["villages".into(), "grades".into()],
         ..Default::default()
     };
+    expected_village_figures(gpkg, &mut e);
+    expected_rule_figures(gpkg, &mut e);
     for g in 1..=5 {
         let value = sum_of_villages(gpkg, &format!("cropland_g{g}_mu"));
-        e.bars.insert(
-            ("grades".into(), GRADE_NAMES[g - 1].into()),
-            Shown { value, decimals: 2 },
-        );
+        e.bars.insert(("grades".into(), format!("g{g}")), Shown { value, decimals: 2 });
     }
     expected_village_rows(gpkg, &mut e);
-    e.texts.extend(run.villages.iter().map(|v| v.name.clone()));
-    e.texts.extend(expected_change_texts(gpkg));
+    e.texts.extend(expected_facts(manifest));
+    e.texts.extend(expected_change_lines(gpkg));
     e
 }
 
-fn expected_figures(gpkg: &Path) -> BTreeMap<String, Shown> {
-    let villages = number(
-        &query(
-            gpkg,
-            "SELECT count(*) FROM village_summary WHERE village_code <> 'TOTAL'",
-        )[0][0],
-    );
-    let mut figures = BTreeMap::new();
+/// Cards summing `village_summary` (whose TOTAL row must be the sum of its village
+/// rows as stored) and cards counting a layer's rows.
+fn expected_village_figures(gpkg: &Path, e: &mut Expected) {
     let summed = [
         ("parcels", "parcel_count", 0),
         ("cropland_count", "cropland_count", 0),
@@ -549,98 +141,149 @@ fn expected_figures(gpkg: &Path) -> BTreeMap<String, Shown> {
     ];
     for (key, col, decimals) in summed {
         let (sum, stored) = (sum_of_villages(gpkg, col), stored_total(gpkg, col));
-        // Rounding each village to 0.01 moves the sum by at most 0.005 per village.
-        assert!(
-            (sum - stored).abs() <= villages * 0.005 + 1e-9,
-            "{col}: villages add up to {sum}, TOTAL row says {stored}"
-        );
-        if sum != stored {
-            eprintln!("note: {col}: the village rows add up to {sum}, the stored TOTAL row says {stored} (rounded after summing)");
-        }
-        figures.insert(key.to_string(), Shown { value: sum, decimals });
+        assert!((sum - stored).abs() < 1e-6, "{col}: villages add up to {sum}, TOTAL row says {stored}");
+        e.figure(key, sum, decimals);
     }
-    for (key, layer) in [
-        ("merge_groups", "merge_groups"),
-        ("merge_plots", "merge_candidates"),
-        ("overlaps", "topology_issues"),
-    ] {
-        let value = number(&query(gpkg, &format!("SELECT count(*) FROM {layer}"))[0][0]);
-        figures.insert(key.to_string(), Shown { value, decimals: 0 });
+    for (key, layer) in [("merge_groups", "merge_groups"), ("merge_plots", "merge_candidates"), ("overlaps", "topology_issues")] {
+        e.figure(key, scalar(gpkg, &format!("SELECT count(*) FROM {layer}")), 0);
     }
-    figures
+    assert!(e.figures["overlaps"].value >= 1.0, "the duplicated parcel is an overlapping pair");
+}
+
+/// Cards of the swap, linkage and indicator rules: a field of each ledger's total row.
+fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
+    let totals = [
+        ("swap_out_mu", "swap_ledger", "scope", "out_mu"),
+        ("swap_in_mu", "swap_ledger", "scope", "in_mu"),
+        ("demolish_mu", "linkage_ledger", "level", "demolish_mu"),
+        ("rebuild_mu", "linkage_ledger", "level", "rebuild_mu"),
+        ("surplus_mu", "linkage_ledger", "level", "surplus_mu"),
+        ("cropland_current_mu", "indicators", "level", "cropland_current_mu"),
+        ("cropland_planned_mu", "indicators", "level", "cropland_planned_mu"),
+    ];
+    for (key, table, level, col) in totals {
+        let value = scalar(gpkg, &format!("SELECT {col} FROM {table} WHERE {level} = 'total'"));
+        e.figure(key, value, 2);
+    }
+    // The swap ledger's total is the sum of its unit rows (as the report's card says).
+    let units = scalar(gpkg, "SELECT round(sum(out_mu), 6) FROM swap_ledger WHERE scope <> 'total'");
+    assert!((units - e.figures["swap_out_mu"].value).abs() < 1e-6, "swap_ledger total out_mu");
 }
 
 /// The sum of a `village_summary` column over the villages (without the TOTAL row).
 fn sum_of_villages(gpkg: &Path, col: &str) -> f64 {
-    let sql = format!("SELECT round(sum({col}), 6) FROM village_summary WHERE village_code <> 'TOTAL'");
-    number(&query(gpkg, &sql)[0][0])
+    scalar(gpkg, &format!("SELECT round(sum({col}), 6) FROM village_summary WHERE village_code <> 'TOTAL'"))
 }
 
 /// A column of `village_summary`'s TOTAL row.
 fn stored_total(gpkg: &Path, col: &str) -> f64 {
-    number(
-        &query(
-            gpkg,
-            &format!("SELECT {col} FROM village_summary WHERE village_code = 'TOTAL'"),
-        )[0][0],
-    )
+    scalar(gpkg, &format!("SELECT {col} FROM village_summary WHERE village_code = 'TOTAL'"))
 }
 
-/// Old → new of the candidate count and area, the merge plots and groups, as the
-/// changes section must show them (the previous run had other grade breaks, so there
-/// are changes to show).
-fn expected_change_texts(gpkg: &Path) -> Vec<String> {
-    let row = query(gpkg, "SELECT reforestation_old, reforestation_new, reforestation_mu_old, reforestation_mu_new, merge_plots_old, merge_plots_new, merge_groups_old, merge_groups_new FROM changes_villages WHERE village_code = ''");
-    let r = row.first().expect("changes_villages has its all-villages row");
-    let old_new = |i: usize, decimals: usize| {
-        format!(
-            "{} → {}",
-            report::format_number(number(&r[i]), decimals),
-            report::format_number(number(&r[i + 1]), decimals)
-        )
-    };
-    let mu_change = format!("{:+.2} 亩", number(&r[3]) - number(&r[2]));
-    let texts = vec![old_new(0, 0), mu_change, old_new(4, 0), old_new(6, 0)];
-    assert_ne!(r[0], r[1], "the previous run should have had other candidates");
-    texts
-}
+/// Per village: `village_summary` figures with the merge plots and groups in it.
+const VILLAGE_SQL: &str = "SELECT v.village_code, v.village_name, parcel_count, cropland_count, cropland_mu, \
+     reforest_count, reforest_mu, swap_out_mu, swap_in_mu, \
+     (SELECT count(*) FROM merge_candidates m WHERE m.village_code = v.village_code), \
+     (SELECT count(*) FROM merge_groups g WHERE g.village_code = v.village_code), grade_mismatch_count, \
+     cropland_g1_mu, cropland_g2_mu, cropland_g3_mu, cropland_g4_mu, cropland_g5_mu \
+     FROM village_summary v WHERE v.village_code <> 'TOTAL' ORDER BY v.village_code";
+
+/// The villages table's columns in VILLAGE_SQL's order (from index 2), with decimals.
+const VILLAGE_COLUMNS: [(&str, usize); 10] = [
+    ("parcels", 0),
+    ("cropland_count", 0),
+    ("cropland_mu", 2),
+    ("reforest_count", 0),
+    ("reforest_mu", 2),
+    ("swap_out_mu", 2),
+    ("swap_in_mu", 2),
+    ("merge_plots", 0),
+    ("merge_groups", 0),
+    ("grade_mismatch", 0),
+];
 
 fn expected_village_rows(gpkg: &Path, e: &mut Expected) {
     for r in query(gpkg, VILLAGE_SQL) {
-        let cell = |table: &str, col: &str, i: usize, decimals: usize| {
-            (
-                (table.to_string(), r[0].clone(), col.to_string()),
-                Shown {
-                    value: number(&r[i]),
-                    decimals,
-                },
-            )
+        let mut cell = |table: &str, col: &str, i: usize, decimals: usize| {
+            let key = (table.to_string(), r[0].clone(), col.to_string());
+            e.cells.insert(key, Shown { value: number(&r[i]), decimals });
         };
-        // (column, index in VILLAGE_SQL's result, decimals)
-        let columns = [
-            ("parcels", 2, 0),
-            ("cropland_count", 3, 0),
-            ("cropland_mu", 4, 2),
-            ("reforest_count", 10, 0),
-            ("reforest_mu", 11, 2),
-            ("grade_mismatch", 12, 0),
-            ("merge_plots", 13, 0),
-            ("merge_groups", 14, 0),
-        ];
-        for (col, i, decimals) in columns {
-            e.cells.extend([cell("villages", col, i, decimals)]);
+        for (i, (col, decimals)) in VILLAGE_COLUMNS.iter().enumerate() {
+            cell("villages", col, 2 + i, *decimals);
         }
         for g in 1..=5 {
-            e.cells.extend([cell("grades", &format!("g{g}"), 4 + g, 2)]);
+            cell("grades", &format!("g{g}"), 11 + g, 2);
         }
-        e.bars.insert(
-            ("candidates".into(), r[0].clone()),
-            Shown {
-                value: number(&r[10]),
-                decimals: 0,
-            },
-        );
+        e.bars.insert(("candidates".into(), r[0].clone()), Shown { value: number(&r[5]), decimals: 0 });
+        e.texts.push(r[1].clone());
     }
+}
+
+/// The run's status, version, inputs and warnings as the manifest records them.
+fn expected_facts(m: &serde_json::Value) -> Vec<String> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    assert_eq!(m["status"], "success");
+    let mut texts = vec![
+        "成功".to_string(),
+        "坡度>25°耕地".to_string(),
+        format!("landcons {}", s(&m["version"])),
+        s(&m["inputs"]["parcels"]),
+        s(&m["inputs"]["work_crs"]["name"]),
+    ];
+    let warnings: Vec<String> = m["warnings"].as_array().unwrap().iter().map(|w| s(&w["message"])).collect();
+    assert!(warnings.iter().any(|w| w.contains("overlapping")), "the duplicate is warned about: {warnings:?}");
+    texts.extend(warnings);
+    texts
+}
+
+/// "+12", "-3.50": a signed figure as the changes section shows it.
+fn signed(value: f64, decimals: usize) -> String {
+    let text = format_number(value, decimals);
+    if text.starts_with('-') {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// One line per compared layer (from `changes_<label>` and `changes_villages`' total
+/// row), then the number of villages that changed.
+fn expected_change_lines(gpkg: &Path) -> Vec<String> {
+    let present = query(gpkg, "SELECT table_name FROM gpkg_contents");
+    let has = |t: &str| present.iter().any(|r| r[0] == t);
+    let mut lines = Vec::new();
+    for layer in registry() {
+        let Some(spec) = layer.changes() else { continue };
+        if !has(&format!("changes_{}", spec.label)) {
+            continue;
+        }
+        let kinds = |kind: &str| scalar(gpkg, &format!("SELECT count(*) FROM changes_{} WHERE change = '{kind}'", spec.label));
+        let old_new = |name: &str, decimals: usize, unit: &str| {
+            let r = &query(gpkg, &format!("SELECT {name}_old, {name}_new, {name}_delta FROM changes_villages WHERE village_code = ''"))[0];
+            let v = |i: usize| number(&r[i]);
+            format!("{} → {}{unit}（{}）", format_number(v(0), decimals), format_number(v(1), decimals), signed(v(2), decimals))
+        };
+        let mut line = format!(
+            "{}：新增 {}、移除 {}、变化 {}；图斑 {}",
+            layer.title().zh,
+            kinds("added"),
+            kinds("removed"),
+            kinds("changed"),
+            old_new(spec.count_label, 0, "")
+        );
+        if spec.village_mu {
+            line.push_str(&format!("，面积 {}", old_new(&format!("{}_mu", spec.count_label), 2, " 亩")));
+        }
+        if let Some((_, groups)) = spec.group {
+            line.push_str(&format!("，归并组 {}", old_new(groups, 0, "")));
+        }
+        lines.push(line);
+    }
+    assert!(lines.len() >= 2, "the demo compares candidates and merge plots: {lines:?}");
+    let villages = scalar(gpkg, "SELECT count(*) FROM changes_villages WHERE village_code <> ''") as usize;
+    assert!(villages > 0, "the other grade breaks changed some village's figures");
+    lines.push(format!("有变化的村：{villages} 个"));
+    lines
 }
 
 // ---------------------------------------------------------------- checking a rendered report

@@ -79,6 +79,7 @@ fn strips_smaller_than_the_dem_give_the_same_result_as_one_block() {
             breaks: [2.0, 6.0, 15.0, 25.0],
             memory_limit_bytes: budget,
             creation_options: Vec::new(),
+            language: Default::default(),
         };
         let out = dir.path().join(name);
         let grades = dir.path().join(format!("grade_{name}"));

@@ -57,6 +57,7 @@ fn slope_stats(dem: &Path, parcels: &Parcels) -> Vec<ParcelSlope> {
         breaks: BREAKS,
         memory_limit_bytes: 64 << 20,
         creation_options: Vec::new(),
+        language: Default::default(),
     };
     let cancel = Default::default();
     write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();

@@ -14,6 +14,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::layers::{registry, ChangeSpec};
 use crate::output::gpkg::GpkgWriter;
+pub use report::zh_title;
 pub use snapshot::{Record, Snapshot};
 
 /// Areas are stored to the centimetre² in the candidate layers; a change below this is
@@ -247,7 +248,9 @@ pub fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<Changes> {
         let write = || -> Result<()> {
             let mut gpkg = GpkgWriter::create(&staged)?;
             changes.write_layers(&mut gpkg, &crs)?;
-            gpkg.write_styles(&changes.styles())?;
+            // No pipeline here: the default language and grade breaks.
+            let defaults = crate::settings::Settings::default();
+            gpkg.write_styles(&changes.styles(defaults.output.language, &defaults.terrain.grade_breaks))?;
             gpkg.close()
         };
         if let Err(e) = write() {

@@ -5,10 +5,13 @@ use geo::MultiPolygon;
 
 use super::{Change, ChangeKind, Changes, LayerChanges, VillageDelta};
 use crate::error::Result;
+use crate::layers::present::{forms, name_of};
 use crate::layers::style::{Fill, Style};
-use crate::output::gpkg::GpkgWriter;
-use crate::output::qml::qml;
+use crate::layers::{registry, ChangeSpec, Field, Values};
+use crate::output::gpkg::{GpkgWriter, StyleRow};
+use crate::output::qml::vector_qml;
 use crate::output::rows::TableRows;
+use crate::settings::Language;
 use crate::table::{AttrValue, FieldKind, FieldSpec, Table};
 use crate::units::{mu, round};
 
@@ -79,37 +82,54 @@ impl Changes {
         gpkg.write_layer("changes_villages", "", &TableRows { table: &table, geometries: None })
     }
 
-    /// Styles of the change layers: (layer, QML, description).
-    pub fn styles(&self) -> Vec<(String, String, String)> {
-        self.layers
+    /// Styles of the change layers and of `changes_villages`: legend, aliases and value
+    /// maps in `lang` (grade names after `breaks`).
+    pub fn styles(&self, lang: Language, breaks: &[f64; 4]) -> Vec<StyleRow> {
+        let mut rows: Vec<StyleRow> = self
+            .layers
             .iter()
-            .map(|l| {
-                (
-                    format!("changes_{}", l.spec.label),
-                    qml(&change_style()),
-                    format!("{} added, removed or changed since the previous run", l.spec.title),
-                )
+            .map(|l| StyleRow {
+                table: format!("changes_{}", l.spec.label),
+                spatial: true,
+                qml: vector_qml(Some(&change_style(lang, breaks)), None, &forms(&change_fields(l), lang, breaks)),
+                description: format!("{} added, removed or changed since the previous run", l.spec.title),
             })
-            .collect()
+            .collect();
+        rows.push(StyleRow {
+            table: "changes_villages".into(),
+            spatial: false,
+            qml: vector_qml(None, None, &forms(&self.village_fields(), lang, breaks)),
+            description: "per village: candidates before and after, and the difference".into(),
+        });
+        rows
     }
 
-    fn village_table(&self) -> Table {
+    /// The columns of `changes_villages`, with their Chinese names.
+    fn village_fields(&self) -> Vec<Field> {
         use FieldKind::*;
-        let mut columns = vec![FieldSpec::new("village_code", Text), FieldSpec::new("village_name", Text)];
+        let mut fields = vec![Field::new("village_code", Text, "村代码", ""), Field::new("village_name", Text, "村名称", "")];
         for l in &self.layers {
-            let mut add = |name: String, kind| {
-                for side in ["old", "new", "delta"] {
-                    columns.push(FieldSpec::new(&format!("{name}_{side}"), kind));
+            let title = zh_title(&l.spec);
+            let mut add = |name: String, kind, alias: String, unit| {
+                for (side, zh) in [("old", "上次"), ("new", "本次"), ("delta", "增减")] {
+                    fields.push(Field::owned(format!("{name}_{side}"), kind, format!("{alias}（{zh}）"), unit));
                 }
             };
-            add(l.spec.count_label.to_string(), Int);
+            add(l.spec.count_label.to_string(), Int, format!("{title}数"), "");
             if l.spec.village_mu {
-                add(format!("{}_mu", l.spec.count_label), Real);
+                add(format!("{}_mu", l.spec.count_label), Real, format!("{title}面积·亩"), "");
             }
             if let Some((_, label)) = l.spec.group {
-                add(label.to_string(), Int);
+                add(label.to_string(), Int, "归并组数".into(), "");
             }
         }
+        fields
+    }
+
+    /// The `changes_villages` table: per village (and, last, the total row with an empty
+    /// code) each compared layer's old, new and delta figures.
+    pub fn village_table(&self) -> Table {
+        let columns = self.village_fields().iter().map(Field::spec).collect();
         let mut rows: Vec<_> = self.villages.iter().map(|(c, v)| self.village_row(c, v)).collect();
         rows.push(self.village_row("", &self.totals));
         Table { columns, rows }
@@ -135,42 +155,55 @@ impl Changes {
 }
 
 /// Added green, removed red, changed orange.
-fn change_style() -> Style {
-    let cat = |value: &str, label: &str, rgba: &str| (value.to_string(), label.to_string(), Fill::new(rgba, "40,40,40,255", 0.3));
+fn change_style(lang: Language, breaks: &[f64; 4]) -> Style {
+    let cat = |value: &str, rgba: &str| {
+        let label = name_of(Values::Change, value, lang, breaks);
+        (value.to_string(), label, Fill::new(rgba, "40,40,40,255", 0.3))
+    };
     Style::categorized(
         "change",
-        vec![
-            cat("added", "added since the previous run", "26,150,65,220"),
-            cat("removed", "removed since the previous run", "215,25,28,220"),
-            cat("changed", "changed (grade, area or group)", "253,174,97,220"),
-        ],
+        vec![cat("added", "26,150,65,220"), cat("removed", "215,25,28,220"), cat("changed", "253,174,97,220")],
     )
 }
 
-fn change_columns(l: &LayerChanges) -> Vec<FieldSpec> {
+/// The Chinese title of the layer a change spec compares (its label when unknown).
+pub fn zh_title(spec: &ChangeSpec) -> &'static str {
+    registry()
+        .iter()
+        .find(|l| l.changes().is_some_and(|c| c.label == spec.label))
+        .map_or(spec.label, |l| l.title().zh)
+}
+
+/// The columns of `changes_<label>`, with their Chinese names and value maps.
+fn change_fields(l: &LayerChanges) -> Vec<Field> {
     use FieldKind::*;
-    let mut columns: Vec<FieldSpec> = [
-        (l.spec.key, Text),
-        ("change", Text),
-        ("detail", Text),
-        ("village_code", Text),
-        ("village_name", Text),
-        ("land_use_old", Text),
-        ("land_use_new", Text),
-        ("grade_old", Int),
-        ("grade_new", Int),
-        ("area_m2_old", Real),
-        ("area_m2_new", Real),
-    ]
-    .iter()
-    .map(|(n, k)| FieldSpec::new(n, *k))
-    .collect();
+    let key: &'static str = l.spec.key;
+    let mut fields = vec![
+        Field::new(key, Text, "图斑标识码", ""),
+        Field::coded("change", Text, "变化类型", "", Values::Change),
+        Field::new("detail", Text, "变化说明", ""),
+        Field::new("village_code", Text, "坐落单位代码", ""),
+        Field::new("village_name", Text, "坐落单位名称", ""),
+        Field::coded("land_use_old", Text, "上次地类编码", "", Values::LandUse),
+        Field::coded("land_use_new", Text, "本次地类编码", "", Values::LandUse),
+        Field::coded("grade_old", Int, "上次坡度分级", "", Values::Grade),
+        Field::coded("grade_new", Int, "本次坡度分级", "", Values::Grade),
+        Field::new("area_m2_old", Real, "上次面积", "m²"),
+        Field::new("area_m2_new", Real, "本次面积", "m²"),
+    ];
     if l.spec.group.is_some() {
-        for (n, k) in [("group_old", Int), ("group_new", Int), ("partners_old", Text), ("partners_new", Text)] {
-            columns.push(FieldSpec::new(n, k));
-        }
+        fields.extend([
+            Field::new("group_old", Int, "上次归并组号", ""),
+            Field::new("group_new", Int, "本次归并组号", ""),
+            Field::new("partners_old", Text, "上次同组地块", ""),
+            Field::new("partners_new", Text, "本次同组地块", ""),
+        ]);
     }
-    columns
+    fields
+}
+
+fn change_columns(l: &LayerChanges) -> Vec<FieldSpec> {
+    change_fields(l).iter().map(Field::spec).collect()
 }
 
 fn change_table(l: &LayerChanges) -> (Table, Vec<MultiPolygon<f64>>) {

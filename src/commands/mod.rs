@@ -2,7 +2,10 @@
 //! the binary only parses flags and prints what these return.
 
 pub mod diff;
+pub mod maps;
 pub mod run;
+pub mod shards;
 pub mod slope;
+pub mod submit;
 pub mod synth;
 pub mod validate;

@@ -32,7 +32,7 @@ pub fn run(cmd: &RunCommand, reporter: Reporter, cancel: CancelToken) -> Result<
 }
 
 /// The last JSON event of a run: status, counts, outputs, warnings, changes.
-fn finished_event(ctx: &RunContext, report: &Result<RunReport>) -> serde_json::Value {
+pub(crate) fn finished_event(ctx: &RunContext, report: &Result<RunReport>) -> serde_json::Value {
     match report {
         Ok(r) => serde_json::json!({
             "status": "success",

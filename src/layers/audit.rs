@@ -62,4 +62,8 @@ impl Layer for Audit {
     fn csv_name(&self, _d: &RunData) -> Option<String> {
         Some("audit.csv".into())
     }
+
+    fn sheet_name(&self) -> Option<&'static str> {
+        Some("控制线审查")
+    }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{ChangeSpec, Field, Layer, RunData, Title};
+use super::{ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::settings::Rule;
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::{mu, round};
@@ -15,15 +15,16 @@ pub struct MergeCandidates;
 const FIELDS: &[Field] = &[
     Field::new("parcel_id", Text, "图斑标识码", ""),
     Field::new("group_id", Int, "归并组号", ""),
-    Field::new("land_use", Text, "地类编码", ""),
+    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
+    Field::new("land_use_name", Text, "地类名称", ""),
     Field::new("village_code", Text, "坐落单位代码", ""),
     Field::new("village_name", Text, "坐落单位名称", ""),
     Field::new("owner_code", Text, "权属单位代码", ""),
     Field::new("area_m2", Real, "面积", "m²"),
     Field::new("area_mu", Real, "面积", "亩"),
-    Field::new("grade", Int, "坡度分级", ""),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
     Field::new("shape_index", Real, "形状指数", ""),
-    Field::new("fragmented", Int, "破碎耕地", ""),
+    Field::coded("fragmented", Int, "破碎耕地", "", Values::YesNo),
 ];
 
 impl Layer for MergeCandidates {
@@ -64,7 +65,8 @@ impl Layer for MergeCandidates {
         let merge = d.merge.expect("merge candidates are ready only after merge");
         out.push(AttrValue::text(p.id(i)));
         out.push(AttrValue::Int(merge.group_of[i] as i64));
-        out.extend([p.land_use(i), p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
+        out.extend([AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
+        out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
         out.push(AttrValue::Real(round(s.area_m2, 2)));
         out.push(AttrValue::Real(round(mu(s.area_m2), 2)));
         out.push(AttrValue::Int(s.grade as i64));
@@ -82,19 +84,6 @@ impl Layer for MergeCandidates {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "merge",
-            title: "merge candidates",
-            noun: "plots",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "merge_plots",
-            village_mu: false,
-            group: Some(("group_id", "merge_groups")),
-        })
+        Some(ChangeSpec { count_label: "merge_plots", village_mu: false, group: Some(("group_id", "merge_groups")), ..ChangeSpec::parcels("merge", "merge candidates", "plots") })
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, Field, Layer, RunData, Title};
+use super::{area_values, Field, Layer, RunData, Title, Values};
 use crate::stages::merge::shape::shape_index;
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::round;
@@ -14,13 +14,13 @@ pub struct MergeGroups;
 
 const FIELDS: &[Field] = &[
     Field::new("group_id", Int, "归并组号", ""),
-    Field::new("member_count", Int, "地块数", ""),
+    Field::new("member_count", Int, "地块数", "个"),
     Field::new("member_ids", Text, "地块标识码", ""),
     Field::new("area_m2", Real, "面积", "m²"),
     Field::new("area_ha", Real, "面积", "公顷"),
     Field::new("area_mu", Real, "面积", "亩"),
     Field::new("slope_mean", Real, "平均坡度", "°"),
-    Field::new("grade", Int, "坡度分级", ""),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
     Field::new("village_code", Text, "坐落单位代码", ""),
     Field::new("village_name", Text, "坐落单位名称", ""),
     Field::new("owner_code", Text, "权属单位代码", ""),

@@ -9,16 +9,24 @@
 mod adjacency;
 mod audit;
 mod constraint_hits;
+mod indicators;
+pub mod landuse;
+mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
 mod parcels;
+pub mod present;
+pub mod rasters;
+mod reclamation_candidates;
 mod reforestation_candidates;
+mod settlement_clusters;
 mod swap_in;
 mod swap_ledger;
 mod swap_out;
 mod topology_issues;
 pub mod style;
 mod village_summary;
+mod villages;
 
 use std::borrow::Cow;
 
@@ -32,12 +40,17 @@ use crate::stages::merge::{MergeGroup, ShapeFigures};
 use crate::stages::reforestation::ParcelFlags;
 use crate::stages::audit::AuditRow;
 use crate::stages::constraints::Constraints;
+use crate::stages::dissolve::VillageShape;
+use crate::stages::indicators::IndicatorRow;
+use crate::stages::linkage::LinkageRow;
+use crate::stages::reclamation::ReclamationPlan;
 use crate::stages::swap::SwapPlan;
 use crate::stages::topology::Overlap;
 use crate::stages::villages::VillageRow;
 use crate::stages::zonal::ParcelSlope;
 use crate::table::{AttrValue, FieldKind, FieldSpec};
-pub use style::Style;
+pub use present::Values;
+pub use style::{Labels, Style};
 
 /// Every layer, in the order they are written and listed.
 pub fn registry() -> &'static [&'static dyn Layer] {
@@ -47,6 +60,9 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &swap_out::SwapOut,
         &swap_in::SwapIn,
         &swap_ledger::SwapLedger,
+        &reclamation_candidates::ReclamationCandidates,
+        &settlement_clusters::SettlementClusters,
+        &linkage_ledger::LinkageLedger,
         &adjacency::Adjacency,
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
@@ -54,6 +70,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &topology_issues::TopologyIssues,
         &constraint_hits::ConstraintHits,
         &audit::Audit,
+        &indicators::Indicators,
+        &villages::Villages,
     ]
 }
 
@@ -71,6 +89,11 @@ pub struct Field {
     pub alias: Cow<'static, str>,
     /// Unit ("m²", "亩", "°", ...; "" for none).
     pub unit: &'static str,
+    /// The value map QGIS shows its values through (codes → names), if any.
+    pub values: Option<Values>,
+    /// The heading over a run of columns in spreadsheets (耕地保有量 over its 现状 and
+    /// 规划 columns); the alias minus this prefix heads the column itself.
+    pub group: Option<Cow<'static, str>>,
 }
 
 impl Field {
@@ -80,7 +103,26 @@ impl Field {
             kind,
             alias: Cow::Borrowed(alias),
             unit,
+            values: None,
+            group: None,
         }
+    }
+
+    /// A column whose values QGIS shows through a value map (codes → names).
+    pub const fn coded(name: &'static str, kind: FieldKind, alias: &'static str, unit: &'static str, values: Values) -> Field {
+        Field {
+            name: Cow::Borrowed(name),
+            kind,
+            alias: Cow::Borrowed(alias),
+            unit,
+            values: Some(values),
+            group: None,
+        }
+    }
+
+    /// The same field shown through a value map.
+    pub fn shown_as(self, values: Values) -> Field {
+        Field { values: Some(values), ..self }
     }
 
     /// A column whose name or alias is made at run time (input columns, zone shares).
@@ -90,7 +132,15 @@ impl Field {
             kind,
             alias: Cow::Owned(alias),
             unit,
+            values: None,
+            group: None,
         }
+    }
+
+    /// The column under a spreadsheet heading shared with its neighbours.
+    pub fn grouped(mut self, group: impl Into<Cow<'static, str>>) -> Field {
+        self.group = Some(group.into());
+        self
     }
 
     /// The column as a writer creates it.
@@ -115,8 +165,15 @@ pub struct RunData<'a> {
     pub villages: Option<&'a [VillageRow]>,
     /// The swap plan (林耕置换), when it ran.
     pub swap: Option<&'a SwapPlan>,
+    /// The reclamation plan (增减挂钩), when it ran, and its ledger.
+    pub reclamation: Option<&'a ReclamationPlan>,
+    pub linkage: Option<&'a [LinkageRow]>,
+    /// The planning indicator table (after every rule).
+    pub indicators: Option<&'a [IndicatorRow]>,
     /// The control-line audit (after every rule).
     pub audit: Option<&'a [AuditRow]>,
+    /// Each village's parcels dissolved into one outline.
+    pub village_shapes: Option<&'a [VillageShape]>,
 }
 
 /// The merge stage's results.
@@ -184,6 +241,27 @@ pub struct ChangeSpec {
     pub group: Option<(&'static str, &'static str)>,
 }
 
+impl ChangeSpec {
+    /// A layer of candidate parcels with the usual columns (parcel_id, village_code,
+    /// village_name, land_use, grade, area_m2), counted per village as `label` with mu.
+    pub const fn parcels(label: &'static str, title: &'static str, noun: &'static str) -> ChangeSpec {
+        ChangeSpec {
+            label,
+            title,
+            noun,
+            key: "parcel_id",
+            village_code: "village_code",
+            village_name: "village_name",
+            land_use: "land_use",
+            grade: "grade",
+            area_m2: "area_m2",
+            count_label: label,
+            village_mu: true,
+            group: None,
+        }
+    }
+}
+
 /// One layer of the results.
 pub trait Layer: Sync {
     fn name(&self) -> &'static str;
@@ -210,11 +288,19 @@ pub trait Layer: Sync {
     fn style(&self, _d: &RunData) -> Option<Style> {
         None
     }
+    /// The labels QGIS draws on its features.
+    fn labels(&self, _d: &RunData) -> Option<Labels> {
+        None
+    }
     /// The CSV file (in the output folder) this layer is also written to.
     fn csv_name(&self, _d: &RunData) -> Option<String> {
         None
     }
     fn changes(&self) -> Option<ChangeSpec> {
+        None
+    }
+    /// The sheet of the planning workbook (`indicators.xlsx`) this layer is also written to.
+    fn sheet_name(&self) -> Option<&'static str> {
         None
     }
 }
@@ -246,6 +332,20 @@ pub fn constraint_values<'a>(d: &RunData<'a>, rule: crate::settings::Rule, i: us
         .into_iter()
         .map(|c| AttrValue::Real(d.constraints.shares[c][i]))
         .collect()
+}
+
+/// The land-use name of parcel `i`: the survey's own (DLMC) when it has one, else the
+/// name of its code in the code table (and the code itself when the table lacks it).
+pub fn land_use_name<'a>(d: &RunData<'a>, i: usize) -> AttrValue<'a> {
+    let p: &'a Parcels = d.parcels;
+    match p.land_use_name(i) {
+        "" => {
+            let code = p.land_use(i);
+            let name = landuse::name(code, d.settings.output.language);
+            AttrValue::text(name.map(Cow::into_owned).unwrap_or_else(|| code.to_string()))
+        }
+        name => AttrValue::text(name),
+    }
 }
 
 /// The grade recorded in the survey, as a value.

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{Field, Layer, RunData, Title};
-use crate::stages::terrain::{grade_labels, GRADE_COLOURS};
+use super::{Field, Layer, RunData, Title, Values};
+use crate::settings::FieldMap;
+use crate::stages::terrain::{grade_label, GRADE_COLOURS};
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct Parcels;
@@ -22,17 +23,17 @@ const COMPUTED: &[Field] = &[
     Field::new("share_g3", Real, "三级坡度占比", ""),
     Field::new("share_g4", Real, "四级坡度占比", ""),
     Field::new("share_g5", Real, "五级坡度占比", ""),
-    Field::new("grade", Int, "坡度分级", ""),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
     Field::new("nodata_share", Real, "无高程数据占比", ""),
-    Field::new("grade_recorded", Int, "调查坡度级别", ""),
-    Field::new("grade_mismatch", Int, "坡度级别不符", ""),
-    Field::new("is_cropland", Int, "是否耕地", ""),
-    Field::new("reforest", Int, "退耕还林候选", ""),
+    Field::coded("grade_recorded", Int, "调查坡度级别", "", Values::Grade),
+    Field::coded("grade_mismatch", Int, "坡度级别不符", "", Values::YesNo),
+    Field::coded("is_cropland", Int, "是否耕地", "", Values::YesNo),
+    Field::coded("reforest", Int, "退耕还林候选", "", Values::YesNo),
     Field::new("perimeter_m", Real, "周长", "m"),
     Field::new("shape_index", Real, "形状指数", ""),
-    Field::new("fragmented", Int, "破碎耕地", ""),
+    Field::coded("fragmented", Int, "破碎耕地", "", Values::YesNo),
     Field::new("merge_group", Int, "归并组号", ""),
-    Field::new("swap", Text, "林耕置换", ""),
+    Field::coded("swap", Text, "林耕置换", "", Values::SwapRole),
 ];
 
 /// Chinese names of the 三调 DLTB columns, for the input attributes.
@@ -70,6 +71,18 @@ fn dltb_alias(name: &str) -> Option<&'static str> {
     })
 }
 
+/// The value map of a survey column the field map names: its land-use code, recorded
+/// grade or terrace type.
+fn input_values(name: &str, map: &FieldMap) -> Option<Values> {
+    let is = |mapped: &str| !mapped.is_empty() && name.eq_ignore_ascii_case(mapped);
+    match () {
+        _ if is(&map.land_use) => Some(Values::LandUse),
+        _ if is(&map.recorded_grade) => Some(Values::Grade),
+        _ if is(&map.terrace_type) => Some(Values::TerraceType),
+        _ => None,
+    }
+}
+
 impl Layer for Parcels {
     fn name(&self) -> &'static str {
         "parcels"
@@ -101,7 +114,11 @@ impl Layer for Parcels {
                 // An input column with a computed column's name keeps its values under "<name>_in".
                 let clashes = COMPUTED.iter().any(|c| c.name.eq_ignore_ascii_case(&f.name));
                 let name = if clashes { format!("{}_in", f.name) } else { f.name.clone() };
-                Field::owned(name, f.kind, alias, "")
+                let field = Field::owned(name, f.kind, alias, "");
+                match input_values(&f.name, &d.settings.fields) {
+                    Some(values) => field.shown_as(values),
+                    None => field,
+                }
             })
             .collect();
         fields.extend(COMPUTED.iter().cloned());
@@ -146,15 +163,11 @@ impl Layer for Parcels {
 
     fn style(&self, d: &RunData) -> Option<Style> {
         let outline = "90,90,90,255";
-        let labels = grade_labels(&d.settings.terrain.grade_breaks);
-        let mut cats: Vec<(String, String, Fill)> = GRADE_COLOURS
-            .iter()
-            .zip(&labels)
-            .map(|((code, [r, g, b]), label)| {
-                (code.to_string(), format!("grade {label}"), Fill::new(&format!("{r},{g},{b},200"), outline, 0.06))
-            })
-            .collect();
-        cats.push(("0".into(), "no slope data".into(), Fill::new("200,200,200,200", outline, 0.06)));
+        let (breaks, lang) = (&d.settings.terrain.grade_breaks, d.settings.output.language);
+        let class = |code: u8, rgba: &str| (code.to_string(), grade_label(code, breaks, lang), Fill::new(rgba, outline, 0.06));
+        let mut cats: Vec<(String, String, Fill)> =
+            GRADE_COLOURS.iter().map(|(code, [r, g, b])| class(*code, &format!("{r},{g},{b},200"))).collect();
+        cats.push(class(0, "200,200,200,200"));
         Some(Style::categorized("grade", cats))
     }
 }

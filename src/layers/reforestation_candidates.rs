@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, ChangeSpec, Field, Layer, RunData, Title};
+use super::{area_values, ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::settings::Rule;
 use crate::table::{AttrValue, FieldKind::*};
 
@@ -13,7 +13,8 @@ pub struct ReforestationCandidates;
 
 const FIELDS: &[Field] = &[
     Field::new("parcel_id", Text, "图斑标识码", ""),
-    Field::new("land_use", Text, "地类编码", ""),
+    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
+    Field::new("land_use_name", Text, "地类名称", ""),
     Field::new("village_code", Text, "坐落单位代码", ""),
     Field::new("village_name", Text, "坐落单位名称", ""),
     Field::new("owner_code", Text, "权属单位代码", ""),
@@ -22,8 +23,8 @@ const FIELDS: &[Field] = &[
     Field::new("area_mu", Real, "面积", "亩"),
     Field::new("slope_mean", Real, "平均坡度", "°"),
     Field::new("share_above_25", Real, "25°以上占比", ""),
-    Field::new("grade", Int, "坡度分级", ""),
-    Field::new("grade_recorded", Int, "调查坡度级别", ""),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
+    Field::coded("grade_recorded", Int, "调查坡度级别", "", Values::Grade),
     Field::new("reason", Text, "入选理由", ""),
 ];
 
@@ -56,9 +57,8 @@ impl Layer for ReforestationCandidates {
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
         let (p, s, f) = (d.parcels, &d.slope[i], &d.flags[i]);
-        out.extend(
-            [p.id(i), p.land_use(i), p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text),
-        );
+        out.extend([AttrValue::text(p.id(i)), AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
+        out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
         out.extend(area_values(s.area_m2));
         out.push(AttrValue::real_or_null(s.slope_mean));
         out.push(AttrValue::Real(s.steep_share()));
@@ -77,19 +77,6 @@ impl Layer for ReforestationCandidates {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "reforestation",
-            title: "reforestation candidates",
-            noun: "candidates",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "reforestation",
-            village_mu: true,
-            group: None,
-        })
+        Some(ChangeSpec::parcels("reforestation", "reforestation candidates", "candidates"))
     }
 }

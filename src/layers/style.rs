@@ -32,6 +32,18 @@ pub enum Style {
     Single(Fill),
     /// A fill per value of `field`.
     Categorized { field: String, categories: Vec<Category> },
+    /// A fill per rule: each feature is drawn by every rule whose QGIS expression holds
+    /// for it ("ELSE": when no other rule does), so the filters should not overlap.
+    Rules(Vec<Rule>),
+}
+
+/// One rule of a rule-based style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// A QGIS expression, or "ELSE".
+    pub filter: String,
+    pub label: String,
+    pub fill: Fill,
 }
 
 impl Style {
@@ -44,4 +56,31 @@ impl Style {
                 .collect(),
         }
     }
+}
+
+/// Labels drawn on a layer's features: the text of `field` over each feature's
+/// centre, in a font with the CJK glyphs, with a white halo so it reads on any fill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labels {
+    pub field: String,
+    /// Text size in points.
+    pub size: f64,
+}
+
+/// One colour of a raster style: value, colour and legend label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RasterClass {
+    pub value: f64,
+    pub rgb: [i16; 3],
+    pub label: String,
+}
+
+/// A raster's style.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RasterStyle {
+    /// One colour per value (the grades): only the listed values show, and the legend
+    /// lists exactly these classes.
+    Paletted(Vec<RasterClass>),
+    /// Colours interpolated between stops; values above the last stop take its colour.
+    Ramp(Vec<RasterClass>),
 }

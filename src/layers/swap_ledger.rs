@@ -2,7 +2,7 @@
 //! m², mu, official TBMJ, area-weighted grade), the balance, and how it was covered;
 //! also `swap_ledger.csv`.
 
-use super::{Field, Layer, RunData, Title};
+use super::{Field, Layer, RunData, Title, Values};
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct SwapLedger;
@@ -11,20 +11,20 @@ const FIELDS: &[Field] = &[
     Field::new("scope", Text, "平衡范围", ""),
     Field::new("code", Text, "单元代码", ""),
     Field::new("name", Text, "单元名称", ""),
-    Field::new("out_count", Int, "流出图斑数", ""),
+    Field::new("out_count", Int, "流出图斑数", "个"),
     Field::new("out_m2", Real, "流出面积", "m²"),
     Field::new("out_mu", Real, "流出面积", "亩"),
     Field::new("out_tbmj_m2", Real, "流出图斑面积(TBMJ)", "m²"),
     Field::new("out_grade_mean", Real, "流出平均坡度级", ""),
-    Field::new("in_count", Int, "补充图斑数", ""),
+    Field::new("in_count", Int, "补充图斑数", "个"),
     Field::new("in_m2", Real, "补充面积", "m²"),
     Field::new("in_mu", Real, "补充面积", "亩"),
     Field::new("in_tbmj_m2", Real, "补充图斑面积(TBMJ)", "m²"),
     Field::new("in_grade_mean", Real, "补充平均坡度级", ""),
     Field::new("balance_m2", Real, "平衡差额", "m²"),
     Field::new("balance_tbmj_m2", Real, "平衡差额(TBMJ)", "m²"),
-    Field::new("balanced", Text, "是否平衡", ""),
-    Field::new("covered_by", Text, "平衡方式", ""),
+    Field::coded("balanced", Text, "是否平衡", "", Values::YesNoText),
+    Field::coded("covered_by", Text, "平衡方式", "", Values::CoveredBy),
 ];
 
 impl Layer for SwapLedger {
@@ -69,5 +69,9 @@ impl Layer for SwapLedger {
 
     fn csv_name(&self, _d: &RunData) -> Option<String> {
         Some("swap_ledger.csv".into())
+    }
+
+    fn sheet_name(&self) -> Option<&'static str> {
+        Some("进出平衡台账")
     }
 }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, ChangeSpec, Field, Layer, RunData, Title};
+use super::{area_values, ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::stages::swap::SwapRole;
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::round;
@@ -14,7 +14,8 @@ pub struct SwapOut;
 
 const FIELDS: &[Field] = &[
     Field::new("parcel_id", Text, "图斑标识码", ""),
-    Field::new("land_use", Text, "地类编码", ""),
+    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
+    Field::new("land_use_name", Text, "地类名称", ""),
     Field::new("village_code", Text, "坐落单位代码", ""),
     Field::new("village_name", Text, "坐落单位名称", ""),
     Field::new("owner_code", Text, "权属单位代码", ""),
@@ -22,7 +23,7 @@ const FIELDS: &[Field] = &[
     Field::new("area_ha", Real, "面积", "公顷"),
     Field::new("area_mu", Real, "面积", "亩"),
     Field::new("tbmj_m2", Real, "图斑面积(TBMJ)", "m²"),
-    Field::new("grade", Int, "坡度分级", ""),
+    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
     Field::new("slope_mean", Real, "平均坡度", "°"),
 ];
 
@@ -58,7 +59,8 @@ impl Layer for SwapOut {
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
         let (p, s) = (d.parcels, &d.slope[i]);
-        out.extend([p.id(i), p.land_use(i), p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
+        out.extend([AttrValue::text(p.id(i)), AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
+        out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
         out.extend(area_values(s.area_m2));
         out.push(p.official_area(i).map(|v| AttrValue::Real(round(v, 2))).unwrap_or(AttrValue::Null));
         out.push(AttrValue::Int(s.grade as i64));
@@ -74,19 +76,6 @@ impl Layer for SwapOut {
     }
 
     fn changes(&self) -> Option<ChangeSpec> {
-        Some(ChangeSpec {
-            label: "swap_out",
-            title: "swap: cropland out",
-            noun: "parcels",
-            key: "parcel_id",
-            village_code: "village_code",
-            village_name: "village_name",
-            land_use: "land_use",
-            grade: "grade",
-            area_m2: "area_m2",
-            count_label: "swap_out",
-            village_mu: true,
-            group: None,
-        })
+        Some(ChangeSpec::parcels("swap_out", "swap: cropland out", "parcels"))
     }
 }

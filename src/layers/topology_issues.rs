@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{Field, Layer, RunData, Title};
+use super::{Field, Layer, RunData, Title, Values};
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct TopologyIssues;
@@ -14,7 +14,7 @@ pub struct TopologyIssues;
 const FIELDS: &[Field] = &[
     Field::new("id_a", Text, "图斑甲", ""),
     Field::new("id_b", Text, "图斑乙", ""),
-    Field::new("kind", Text, "问题类型", ""),
+    Field::coded("kind", Text, "问题类型", "", Values::TopologyKind),
     Field::new("area_m2", Real, "重叠面积", "m²"),
     Field::new("detail", Text, "说明", ""),
 ];
@@ -74,19 +74,15 @@ impl Layer for TopologyIssues {
         Some(Cow::Owned(geometry.unwrap_or_else(|| MultiPolygon::new(vec![]))))
     }
 
-    fn style(&self, _d: &RunData) -> Option<Style> {
-        let cat = |v: &str, label: &str, rgba: &str| (v.to_string(), label.to_string(), Fill::new(rgba, "60,0,0,255", 0.4));
-        Some(Style::categorized(
-            "kind",
-            vec![
-                cat("duplicate", "duplicate parcels (重复图斑)", "215,25,28,200"),
-                cat("contains", "one parcel inside another (包含)", "253,141,60,200"),
-                cat("overlap", "overlapping parcels (重叠)", "231,41,138,200"),
-                cat("repaired", "geometry repaired (几何修复)", "150,150,150,160"),
-                cat("closed", "ring closed (闭合)", "150,150,150,160"),
-                cat("kept", "no geometry (无几何)", "150,150,150,160"),
-                cat("skipped", "not a polygon, skipped (已跳过)", "150,150,150,160"),
-            ],
-        ))
+    fn style(&self, d: &RunData) -> Option<Style> {
+        let (lang, breaks) = (d.settings.output.language, &d.settings.terrain.grade_breaks);
+        let cat = |v: &str, rgba: &str| {
+            let label = super::present::name_of(Values::TopologyKind, v, lang, breaks);
+            (v.to_string(), label, Fill::new(rgba, "60,0,0,255", 0.4))
+        };
+        let grey = "150,150,150,160";
+        let kinds = [("duplicate", "215,25,28,200"), ("contains", "253,141,60,200"), ("overlap", "231,41,138,200")];
+        let repairs = ["repaired", "closed", "kept", "skipped"].map(|k| (k, grey));
+        Some(Style::categorized("kind", kinds.iter().chain(&repairs).map(|(v, rgba)| cat(v, rgba)).collect()))
     }
 }

@@ -80,28 +80,19 @@ impl Layer for VillageSummary {
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
         let villages = d.villages.expect("village summary is ready only after the village stage");
-        let r: &'a VillageRow = &villages[k];
-        out.extend([r.village_code.as_str(), r.village_name.as_str()].map(AttrValue::text));
-        out.push(AttrValue::Int(r.parcel_count as i64));
-        out.push(AttrValue::Int(r.cropland_count as i64));
-        out.extend(area_values(r.cropland_m2));
-        for g in r.cropland_grade_m2 {
-            out.extend(area_values(g));
+        let start = out.len();
+        values(d, &villages[k], out);
+        if villages[k].village_code == TOTAL_CODE {
+            sum_shown_areas(self, d, villages, &mut out[start..]);
         }
-        out.extend(area_values(r.cropland_nodata_m2));
-        out.push(AttrValue::Int(r.reforest_count as i64));
-        out.extend(area_values(r.reforest_m2));
-        out.push(AttrValue::Real(round(r.reforest_share(), 6)));
-        out.push(AttrValue::Int(r.grade_mismatch_count as i64));
-        fragmentation_values(d, r, out);
-        out.push(AttrValue::Int(r.swap_out_count as i64));
-        out.extend(area_values(r.swap_out_m2));
-        out.push(AttrValue::Int(r.swap_in_count as i64));
-        out.extend(area_values(r.swap_in_m2));
     }
 
     fn csv_name(&self, d: &RunData) -> Option<String> {
         Some(d.settings.output.village_csv.clone())
+    }
+
+    fn sheet_name(&self) -> Option<&'static str> {
+        Some("村级汇总")
     }
 }
 
@@ -120,4 +111,50 @@ fn fragmentation_values(d: &RunData, r: &VillageRow, out: &mut Vec<AttrValue>) {
         out.push(AttrValue::Real(round(x.large_field_share, 6)));
     }
     out.push(AttrValue::Real(round(f.contiguous_share, 6)));
+}
+
+/// The values of one village's row (or of the total row before its areas are summed).
+fn values<'a>(d: &RunData<'a>, r: &'a VillageRow, out: &mut Vec<AttrValue<'a>>) {
+    out.extend([r.village_code.as_str(), r.village_name.as_str()].map(AttrValue::text));
+    out.push(AttrValue::Int(r.parcel_count as i64));
+    out.push(AttrValue::Int(r.cropland_count as i64));
+    out.extend(area_values(r.cropland_m2));
+    for g in r.cropland_grade_m2 {
+        out.extend(area_values(g));
+    }
+    out.extend(area_values(r.cropland_nodata_m2));
+    out.push(AttrValue::Int(r.reforest_count as i64));
+    out.extend(area_values(r.reforest_m2));
+    out.push(AttrValue::Real(round(r.reforest_share(), 6)));
+    out.push(AttrValue::Int(r.grade_mismatch_count as i64));
+    fragmentation_values(d, r, out);
+    out.push(AttrValue::Int(r.swap_out_count as i64));
+    out.extend(area_values(r.swap_out_m2));
+    out.push(AttrValue::Int(r.swap_in_count as i64));
+    out.extend(area_values(r.swap_in_m2));
+}
+
+/// The total row's area columns as the sum of the villages' shown (rounded) values, so
+/// a table's total equals the sum of the rows printed above it.
+fn sum_shown_areas<'a>(layer: &VillageSummary, d: &RunData<'a>, villages: &'a [VillageRow], total: &mut [AttrValue<'a>]) {
+    let fields = layer.fields(d);
+    let mut sums = vec![0.0f64; fields.len()];
+    let mut row = Vec::with_capacity(fields.len());
+    for v in villages.iter().filter(|v| v.village_code != TOTAL_CODE) {
+        row.clear();
+        values(d, v, &mut row);
+        for (sum, value) in sums.iter_mut().zip(&row) {
+            if let AttrValue::Real(x) = value {
+                *sum += x;
+            }
+        }
+    }
+    for ((field, sum), cell) in fields.iter().zip(sums).zip(total.iter_mut()) {
+        let decimals = match field.unit {
+            "m²" | "亩" => 2,
+            "公顷" => 4,
+            _ => continue,
+        };
+        *cell = AttrValue::Real(round(sum, decimals));
+    }
 }

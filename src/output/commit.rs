@@ -190,18 +190,10 @@ fn migrate_legacy(out: &Path, names: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// fsync of every file in a folder and of the folder itself, so a power cut after the
-/// switch cannot leave the new set with holes.
+/// fsync of every file in a folder (and its sub-folders) and of the folder itself, so a
+/// power cut after the switch cannot leave the new set with holes.
 fn sync_folder_contents(dir: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| Error::output_from(dir, "cannot list", e))?.flatten() {
-        let path = entry.path();
-        if path.is_file() {
-            std::fs::File::open(&path)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| Error::output_from(&path, "cannot sync", e))?;
-        }
-    }
-    sync_dir(dir)
+    super::atomic::sync_tree(dir)
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {

@@ -42,6 +42,9 @@ pub struct Manifest {
     pub warnings: Vec<Warning>,
     /// What changed since the results this run replaced (null on a first run).
     pub changes: Option<serde_json::Value>,
+    /// The shard plan a gather assembled these results from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_plan: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

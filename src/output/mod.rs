@@ -2,16 +2,19 @@
 //! exports, the manifest, and the folder discipline that makes a run all-or-nothing
 //! (a lock, a result set per run, one atomic switch).
 
+pub mod atomic;
 pub mod commit;
 pub mod csv;
 pub mod gpkg;
 pub mod hash;
 pub mod lock;
 pub mod manifest;
+pub mod qgis_project;
 pub mod qml;
 pub mod report;
 pub mod rows;
 pub mod rtree;
+pub mod xlsx;
 
 pub use commit::Staging;
 pub use lock::Lock;

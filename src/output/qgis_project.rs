@@ -11,6 +11,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// The project's file name in every result set (`landcons maps` looks for it).
+pub const PROJECT_FILE: &str = "landcons.qgz";
+
 pub struct Project<'a> {
     pub title: &'a str,
     pub crs_wkt: &'a str,
@@ -68,13 +71,21 @@ pub struct Atlas<'a> {
     pub coverage_layer_id: &'a str,
     pub name_field: &'a str,
     pub title_prefix: &'a str,
-    /// (label, field, unit) lines of the figures text box.
-    pub figures: Vec<(&'a str, &'a str, &'a str)>,
+    /// The lines of the figures text box.
+    pub figures: Vec<Figure<'a>>,
 }
 
-/// The font of every layout text: one that has the CJK glyphs (Debian/Ubuntu
-/// `fonts-wqy-microhei`), so Chinese renders instead of boxes.
-const FONT: &str = "WenQuanYi Micro Hei";
+/// One line of an atlas page's figures: `label：value unit`.
+pub struct Figure<'a> {
+    pub label: &'a str,
+    pub field: &'a str,
+    pub unit: &'a str,
+    /// Decimal places shown (0 for counts).
+    pub decimals: u8,
+}
+
+/// The font of every layout text, the labels' font (one with the CJK glyphs).
+use super::qml::FONT;
 
 /// The project as `.qgs` XML.
 pub fn project_qgs(p: &Project) -> String {
@@ -555,19 +566,32 @@ fn fit_extent(e: [f64; 4], aspect: f64) -> [f64; 4] {
 /// The legend of the project's layer tree (no own tree, so it follows the project's
 /// groups and order), filtered to what the linked map shows: hidden layers and
 /// attribute tables stay out, and on an atlas page only that village's classes.
-fn legend_item(uuid: &str, map_uuid: &str, r: Rect) -> String {
+/// `compact` (the A4 atlas, whose legend shares a narrow column with the figures)
+/// uses smaller text and tighter rows.
+fn legend_item(uuid: &str, map_uuid: &str, r: Rect, compact: bool) -> String {
+    let symbol_height = if compact { 3.2 } else { 4.0 };
     let extra = format!(
-        "map_uuid=\"{map_uuid}\" title=\"图例\" titleAlignment=\"1\" columnCount=\"1\" splitLayer=\"0\" equalColumnWidth=\"0\" resizeToContents=\"1\" legendFilterByMap=\"1\" legendFilterByAtlas=\"1\" symbolWidth=\"7\" symbolHeight=\"4\" wmsLegendWidth=\"50\" wmsLegendHeight=\"25\" boxSpace=\"2\" columnSpace=\"2\" lineSpacing=\"1\" wrapChar=\"\" fontColor=\"#000000\" rasterBorder=\"1\" rasterBorderColor=\"0,0,0,255\" rasterBorderWidth=\"0\" symbolAlignment=\"1\""
+        "map_uuid=\"{map_uuid}\" title=\"图例\" titleAlignment=\"1\" columnCount=\"1\" splitLayer=\"0\" equalColumnWidth=\"0\" resizeToContents=\"1\" legendFilterByMap=\"1\" legendFilterByAtlas=\"1\" symbolWidth=\"7\" symbolHeight=\"{symbol_height}\" wmsLegendWidth=\"50\" wmsLegendHeight=\"25\" boxSpace=\"2\" columnSpace=\"2\" lineSpacing=\"1\" wrapChar=\"\" fontColor=\"#000000\" rasterBorder=\"1\" rasterBorderColor=\"0,0,0,255\" rasterBorderWidth=\"0\" symbolAlignment=\"1\""
     );
     let mut x = item_start(LEGEND, uuid, "legend", r, false, &extra);
     x.push_str("<styles>\n");
-    for (name, points, bold, margins) in [
-        ("title", 14, true, "marginBottom=\"3.5\""),
-        ("group", 11, true, "marginTop=\"3\""),
-        ("subgroup", 10, false, "marginTop=\"2.5\""),
-        ("symbol", 9, false, "marginTop=\"2\""),
-        ("symbolLabel", 9, false, "marginTop=\"2\" marginLeft=\"2\""),
-    ] {
+    let styles = match compact {
+        false => [
+            ("title", 14, true, "marginBottom=\"3.5\""),
+            ("group", 11, true, "marginTop=\"3\""),
+            ("subgroup", 10, false, "marginTop=\"2.5\""),
+            ("symbol", 9, false, "marginTop=\"2\""),
+            ("symbolLabel", 9, false, "marginTop=\"2\" marginLeft=\"2\""),
+        ],
+        true => [
+            ("title", 11, true, "marginBottom=\"2\""),
+            ("group", 9, true, "marginTop=\"1.8\""),
+            ("subgroup", 8, false, "marginTop=\"1.2\""),
+            ("symbol", 8, false, "marginTop=\"1\""),
+            ("symbolLabel", 8, false, "marginTop=\"1\" marginLeft=\"2\""),
+        ],
+    };
+    for (name, points, bold, margins) in styles {
         let _ = writeln!(
             x,
             "<style name=\"{name}\" alignment=\"1\" indent=\"0\" {margins}><styleFont description=\"{}\" style=\"\"/></style>",
@@ -622,7 +646,7 @@ fn overview_layout(p: &Project, o: &Overview) -> String {
     let title = rect(10.0, 6.0, 400.0, 15.0);
     x.push_str(&label_item(&uuid(n, 2), "title", title, o.title, TITLE));
     let legend = rect(336.0, 24.0, 74.0, 200.0);
-    x.push_str(&legend_item(&uuid(n, 3), &map_uuid, legend));
+    x.push_str(&legend_item(&uuid(n, 3), &map_uuid, legend, false));
     x.push_str(&map_decorations(n, 4, &map_uuid, map));
     x.push_str("</Layout>\n");
     x
@@ -644,7 +668,7 @@ fn atlas_layout(p: &Project, a: &Atlas) -> String {
         &title_text,
         PAGE_TITLE,
     ));
-    let figures = rect(211.0, 20.0, 76.0, 8.0 + 6.0 * a.figures.len() as f64);
+    let figures = rect(211.0, 20.0, 76.0, 6.0 + 5.0 * a.figures.len() as f64);
     x.push_str(&label_item(
         &uuid(n, 3),
         "figures",
@@ -653,7 +677,7 @@ fn atlas_layout(p: &Project, a: &Atlas) -> String {
         BODY,
     ));
     let legend = rect(211.0, figures.y + figures.h + 4.0, 76.0, 100.0);
-    x.push_str(&legend_item(&uuid(n, 4), &map_uuid, legend));
+    x.push_str(&legend_item(&uuid(n, 4), &map_uuid, legend, true));
     x.push_str(&map_decorations(n, 5, &map_uuid, map));
     x.push_str(&atlas_xml(p, a));
     x.push_str("</Layout>\n");
@@ -664,10 +688,13 @@ fn atlas_layout(p: &Project, a: &Atlas) -> String {
 fn figures_text(a: &Atlas) -> String {
     a.figures
         .iter()
-        .map(|(label, field, unit)| {
+        .map(|f| {
             format!(
-                "{label}：[% format_number({}, 2) %] {unit}",
-                field_ref(field)
+                "{}：[% format_number({}, {}) %] {}",
+                f.label,
+                field_ref(f.field),
+                f.decimals,
+                f.unit
             )
         })
         .collect::<Vec<_>>()
@@ -803,7 +830,10 @@ mod tests {
                 coverage_layer_id: "villages",
                 name_field: "village_name",
                 title_prefix: "退耕还林：",
-                figures: vec![("面积", "area_mu", "亩"), ("候选", "reforest_mu", "亩")],
+                figures: vec![
+                    Figure { label: "面积", field: "area_mu", unit: "亩", decimals: 2 },
+                    Figure { label: "候选", field: "reforest_mu", unit: "亩", decimals: 2 },
+                ],
             }),
         }
     }

@@ -682,8 +682,10 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; }
 th { background: #e8edf3; color: var(--ink); font-weight: bold; vertical-align: bottom; line-height: 1.3; }
 th .unit { display: block; font-weight: normal; color: var(--muted); font-size: 11px; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 td.text, th.text { text-align: left; }
+td.text { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 tr.total td { font-weight: bold; background: #eef2f7; border-top: 2px solid #9aa7b6; }
 tr.mismatch td { color: #b71c1c; }

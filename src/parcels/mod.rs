@@ -14,7 +14,7 @@ use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::WorkCrs;
 use crate::vector::GeometryIssue;
 use columns::{Column, TextColumn};
-pub use read::{read_parcels, work_crs_of, ReadOptions};
+pub use read::{read_parcels, read_parcels_within, work_crs_of, Candidate, ReadOptions, Selection};
 pub use shapes::Shapes;
 
 /// Where the parcels came from.
@@ -35,6 +35,8 @@ pub struct ParcelSource {
 pub struct Mapped<'a> {
     pub id: &'a str,
     pub land_use: &'a str,
+    /// The survey's land-use name (DLMC), "" when the layer has none.
+    pub land_use_name: &'a str,
     pub village_code: &'a str,
     pub village_name: &'a str,
     pub owner_code: &'a str,
@@ -54,6 +56,7 @@ pub struct Parcels {
     columns: Vec<Column>,
     ids: TextColumn,
     land_use: TextColumn,
+    land_use_name: TextColumn,
     village_code: TextColumn,
     village_name: TextColumn,
     owner_code: TextColumn,
@@ -74,6 +77,7 @@ impl Parcels {
             fields,
             ids: TextColumn::default(),
             land_use: TextColumn::default(),
+            land_use_name: TextColumn::default(),
             village_code: TextColumn::default(),
             village_name: TextColumn::default(),
             owner_code: TextColumn::default(),
@@ -102,6 +106,7 @@ impl Parcels {
         }
         self.ids.push(Some(m.id));
         self.land_use.push(Some(m.land_use));
+        self.land_use_name.push(Some(m.land_use_name));
         self.village_code.push(Some(m.village_code));
         self.village_name.push(Some(m.village_name));
         self.owner_code.push(Some(m.owner_code));
@@ -117,6 +122,7 @@ impl Parcels {
         for c in [
             &mut self.ids,
             &mut self.land_use,
+            &mut self.land_use_name,
             &mut self.village_code,
             &mut self.village_name,
             &mut self.owner_code,
@@ -147,6 +153,10 @@ impl Parcels {
     }
     pub fn land_use(&self, i: usize) -> &str {
         self.land_use.get(i)
+    }
+    /// The survey's land-use name (DLMC); "" when it has none.
+    pub fn land_use_name(&self, i: usize) -> &str {
+        self.land_use_name.get(i)
     }
     pub fn village_code(&self, i: usize) -> &str {
         self.village_code.get(i)

@@ -15,6 +15,7 @@ use super::{Mapped, ParcelSource, Parcels};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::gdal_util::{self, check_readable_file};
+use crate::progress::Progress;
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::{self, WorkCrs};
@@ -46,6 +47,26 @@ const SHAPEFILE: &str = "ESRI Shapefile";
 
 /// Reads the parcel layer named in `inputs`.
 pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
+    read_parcels_within(opts, None, &Progress::hidden())
+}
+
+/// A part of the layer: the features meeting `rect` (min x, min y, max x, max y in the
+/// layer's CRS) that `keep` keeps, given each one's village code and envelope.
+pub struct Selection<'a> {
+    pub rect: [f64; 4],
+    pub keep: &'a (dyn Fn(&[Candidate]) -> Vec<bool> + Sync),
+}
+
+/// What a selection decides on: a feature's village code and envelope (layer CRS).
+pub struct Candidate {
+    pub village_code: String,
+    pub envelope: [f64; 4],
+}
+
+/// Reads the parcels of `selection` (all when None), in the layer's order — so a
+/// shard's parcels are in the same order as in the whole layer, and pairs among them are
+/// measured the same way. `progress` counts the features read.
+pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, progress: &Progress) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
     let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
@@ -81,23 +102,55 @@ pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
         transform: transform.as_ref(),
         skip_non_polygons: opts.inputs.non_polygons == NonPolygons::Skip,
         texts: vec![String::new(); fields.len()],
-        skipped: Vec::new(),
+        feature_of: Vec::new(),
         skipped_ids: HashMap::new(),
         parcels: Parcels::new(source, fields.clone()),
     };
-    let mut read = 0u64;
-    for (index, feature) in layer.features().enumerate() {
-        opts.cancel.check()?;
-        read += 1;
-        reader.add(index, &feature)?;
+    if let Some(sel) = selection {
+        let r = sel.rect;
+        layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
+        // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
+        let mut features: Vec<Feature> = layer.features().collect();
+        features.sort_by_key(|f| f.fid());
+        let keep = (sel.keep)(&candidates(&features, map.village_code));
+        progress.set_length(keep.iter().filter(|k| **k).count() as u64);
+        for (feature, _) in features.iter().zip(keep).filter(|(_, k)| *k) {
+            opts.cancel.check()?;
+            progress.inc(1);
+            reader.add(feature.fid().unwrap_or(0) as usize, feature)?;
+        }
+    } else {
+        let mut read = 0u64;
+        progress.set_length(declared);
+        for (index, feature) in layer.features().enumerate() {
+            opts.cancel.check()?;
+            read += 1;
+            progress.inc(1);
+            reader.add(index, &feature)?;
+        }
+        check_complete(path, &layer_name, read, declared)?;
     }
-    check_complete(path, &layer_name, read, declared)?;
     let mut parcels = reader.parcels;
     if parcels.is_empty() {
         return Err(Error::input(path, format!("layer {layer_name} has no features")));
     }
     parcels.seal();
     Ok(parcels)
+}
+
+/// The village code (ASCII digits, so no decoding is needed) and envelope of each feature.
+fn candidates(features: &[Feature], village_code: Option<usize>) -> Vec<Candidate> {
+    features
+        .iter()
+        .map(|f| {
+            let code = village_code.and_then(|i| f.field_as_string(i).ok().flatten()).unwrap_or_default();
+            let e = f.geometry().map(|g| g.envelope());
+            Candidate {
+                village_code: code.trim().to_string(),
+                envelope: e.map(|e| [e.MinX, e.MinY, e.MaxX, e.MaxY]).unwrap_or([f64::NAN; 4]),
+            }
+        })
+        .collect()
 }
 
 /// Opens the source. Shapefiles are reopened without GDAL's recoding, so the DBF bytes
@@ -131,6 +184,7 @@ fn check_complete(path: &Path, layer_name: &str, read: u64, declared: u64) -> Re
 struct FieldIndex {
     id: usize,
     land_use: usize,
+    land_use_name: Option<usize>,
     village_code: Option<usize>,
     village_name: Option<usize>,
     owner_code: Option<usize>,
@@ -148,6 +202,7 @@ impl FieldIndex {
         Ok(FieldIndex {
             id: required("id", &fm.id)?,
             land_use: required("land_use", &fm.land_use)?,
+            land_use_name: find("land_use_name", &fm.land_use_name, false)?,
             village_code: find("village_code", &fm.village_code, false)?,
             village_name: find("village_name", &fm.village_name, false)?,
             owner_code: find("owner_code", &fm.owner_code, false)?,
@@ -198,9 +253,9 @@ struct FeatureReader<'a> {
     skip_non_polygons: bool,
     /// One text buffer per column, reused feature after feature.
     texts: Vec<String>,
-    /// The features skipped so far (input order) and their ids: their ids still count
-    /// for duplicates, and feature numbers in messages skip over them.
-    skipped: Vec<usize>,
+    /// The feature number of each parcel read so far (for messages).
+    feature_of: Vec<usize>,
+    /// The ids of features skipped so far, with their numbers: still taken.
     skipped_ids: HashMap<String, usize>,
     parcels: Parcels,
 }
@@ -244,7 +299,6 @@ impl FeatureReader<'_> {
         let geometry = match self.geometry(&id, feature) {
             Ok(Some(g)) => g,
             Ok(None) => {
-                self.skipped.push(index);
                 self.skipped_ids.insert(id.into_owned(), index);
                 return Ok(());
             }
@@ -258,6 +312,7 @@ impl FeatureReader<'_> {
         let mapped = Mapped {
             id: &id,
             land_use: &text(Some(self.map.land_use)),
+            land_use_name: &text(self.map.land_use_name),
             village_code: &text(self.map.village_code),
             village_name: &text(self.map.village_name),
             owner_code: &text(self.map.owner_code),
@@ -268,6 +323,7 @@ impl FeatureReader<'_> {
             official_area: number(self.map.official_area),
         };
         self.parcels.push(&attributes, &mapped, &geometry);
+        self.feature_of.push(index);
         Ok(())
     }
 
@@ -285,16 +341,8 @@ impl FeatureReader<'_> {
         if let Some(&index) = self.skipped_ids.get(id) {
             return Some(index);
         }
-        // Ids are unique so far: the parcel with this id is the one its code numbers,
-        // and its input position is past the features skipped before it.
-        let mut index = self.parcels.parcel_with_id(id)?;
-        for &s in &self.skipped {
-            if s > index {
-                break;
-            }
-            index += 1;
-        }
-        Some(index)
+        // Ids are unique so far: the parcel with this id is the one its code numbers.
+        self.parcels.parcel_with_id(id).map(|p| self.feature_of[p])
     }
 
     /// Every column's value, text into `self.texts`.

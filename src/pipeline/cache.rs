@@ -33,7 +33,8 @@ impl Previous {
 }
 
 /// Hash of everything the slope rasters depend on: the DEM files' content, the grid,
-/// and the terrain settings. Tool version included, so a new version recomputes.
+/// the terrain settings and the output language. Tool version included, so a new
+/// version recomputes.
 pub fn terrain_key(settings: &Settings, dem: &Dem, input_hashes: &BTreeMap<String, Option<String>>) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION"));
@@ -42,14 +43,18 @@ pub fn terrain_key(settings: &Settings, dem: &Dem, input_hashes: &BTreeMap<Strin
     }
     h.update(format!("{:?}{:?}{:?}", dem.grid.transform, dem.grid.nodata, dem.grid.crs_wkt));
     h.update(toml_edit::ser::to_string(&settings.terrain).unwrap_or_default());
+    // The rasters' category names and style side-cars are written in this language.
+    h.update(format!("{:?}", settings.output.language));
     format!("{:x}", h.finalize())
 }
 
-/// The slope raster files of a result set (the grade raster's names live in its
-/// .aux.xml sidecar).
+/// The slope raster files of a result set: the rasters, the grade raster's GDAL
+/// side-car (colour table and names) and both rasters' QGIS style side-cars.
 pub fn terrain_files(settings: &Settings) -> Vec<String> {
     let o = &settings.output;
-    vec![o.slope.clone(), o.slope_grade.clone(), format!("{}.aux.xml", o.slope_grade)]
+    let mut files = vec![o.slope.clone(), o.slope_grade.clone(), format!("{}.aux.xml", o.slope_grade)];
+    files.extend(crate::layers::rasters::raster_layers(settings).iter().map(|r| r.qml_file()));
+    files
 }
 
 /// Whether a file of the previous result set is as its run recorded it (size and

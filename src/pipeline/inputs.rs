@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::output::hash::content_hash;
-use crate::parcels::{read_parcels, work_crs_of, Parcels, ReadOptions};
+use crate::parcels::{read_parcels_within, work_crs_of, Parcels, ReadOptions};
+use crate::progress::Progress;
 use crate::raster::{self, Dem};
+use crate::settings::Settings;
 use crate::stages::constraints::{self, Constraint};
 use crate::vector::crs;
 
@@ -37,18 +39,19 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
     let settings = ctx.settings.all_constraints();
     let constraints = match settings.is_empty() {
         true => Vec::new(),
-        false => ctx.stage("control lines", || settings.iter().map(|c| constraints::load(c, &work_crs.wkt)).collect())?,
+        false => ctx.stage("controls", || settings.iter().map(|c| constraints::load(c, &work_crs.wkt)).collect())?,
     };
     Ok(Opened { dem, work_crs, constraints })
 }
 
-/// Reads the parcel layer (into its working CRS).
-pub fn parcels(ctx: &RunContext) -> Result<Parcels> {
-    read_parcels(&ReadOptions {
+/// Reads the parcel layer (into its working CRS), counting features on `progress`.
+pub fn parcels(ctx: &RunContext, progress: &Progress) -> Result<Parcels> {
+    let options = ReadOptions {
         inputs: &ctx.settings.inputs,
         fields: &ctx.settings.fields,
         cancel: &ctx.cancel,
-    })
+    };
+    read_parcels_within(&options, None, progress)
 }
 
 /// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file):
@@ -74,15 +77,19 @@ pub fn check_extents(dem: &Dem, parcels: &Parcels) -> Result<()> {
     ))
 }
 
+/// Every input file: the DEM tiles, the parcels, the zones and constraint layers.
+pub fn input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = dem_files.to_vec();
+    files.push(s.inputs.parcels.clone());
+    files.extend(s.reforestation.zones.iter().map(|z| z.path.clone()));
+    files.extend(s.constraints.iter().map(|c| c.path.clone()));
+    files
+}
+
 /// SHA-256 of every input file (shapefiles with their sidecars), keyed by path.
 pub fn input_hashes(ctx: &RunContext, dem_files: &[PathBuf]) -> BTreeMap<String, Option<String>> {
-    let s = &ctx.settings;
-    let mut files: Vec<&PathBuf> = dem_files.iter().collect();
-    files.push(&s.inputs.parcels);
-    files.extend(s.reforestation.zones.iter().map(|z| &z.path));
-    files.extend(s.constraints.iter().map(|c| &c.path));
-    files
+    input_files(&ctx.settings, dem_files)
         .into_iter()
-        .map(|f| (f.display().to_string(), content_hash(f).ok()))
+        .map(|f| (f.display().to_string(), content_hash(&f).ok()))
         .collect()
 }

@@ -7,8 +7,15 @@
 
 mod cache;
 mod folder;
+mod gather;
 mod inputs;
+mod project;
+mod rules;
+mod shard;
 mod write;
+
+pub use gather::Gathered;
+pub use shard::{plan_shards, run_shard, ShardOutcome};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -18,7 +25,7 @@ use std::time::Instant;
 use crate::changes::Snapshot;
 use crate::context::RunContext;
 use crate::error::{Error, Result};
-use crate::layers::{MergeData, RunData};
+use crate::layers::RunData;
 use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
 use crate::output::{Lock, Staging};
 use crate::parcels::Parcels;
@@ -26,11 +33,13 @@ use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
 use crate::settings::OnOverlap;
-use crate::stages::audit::{self, AuditRow};
+use crate::stages::audit;
 use crate::stages::constraints::{self, Constraint, Constraints};
-use crate::stages::swap::{self, SwapInputs, SwapPlan, SwapRole};
+use crate::stages::linkage::LinkageRow;
+use crate::stages::reclamation::ReclamationPlan;
+use crate::stages::swap::SwapPlan;
 use crate::stages::topology::{self, Overlap};
-use crate::stages::{adjacency, merge, reforestation, villages};
+use crate::stages::{adjacency, dissolve, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
 use folder::CreatedDir;
 
@@ -51,16 +60,30 @@ pub struct RunReport {
 
 /// Runs the whole job of `ctx.settings`.
 pub fn run(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    run_with(ctx, opts, None)
+}
+
+/// Runs the job over all parcels with the per-parcel results of the finished shards of
+/// the current plan (`landcons gather`); the slope rasters become VRTs over their tiles.
+pub fn gather(ctx: &RunContext, opts: &RunOptions) -> Result<RunReport> {
+    let gathered = Gathered::load(&ctx.settings.output.dir)?;
+    run_with(ctx, opts, Some(&gathered))
+}
+
+fn run_with(ctx: &RunContext, opts: &RunOptions, gathered: Option<&Gathered>) -> Result<RunReport> {
     let s = &ctx.settings;
     raster::set_gdal_cache(s.run.memory_limit_bytes());
     // Inputs open before anything is written: a bad input leaves the output folder alone.
     let opened = inputs::open(ctx)?;
+    if let Some(g) = gathered {
+        g.plan.check(s, &inputs::input_files(s, &opened.dem.files), &s.output.dir)?;
+    }
     let created = CreatedDir::new(&s.output.dir);
     let _lock = Lock::acquire(&s.output.dir)?;
     let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
     let previous = Previous::find(&s.output.dir, s);
     let report = std::thread::scope(|scope| {
-        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref() };
+        let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref(), gathered };
         job.run(scope)
     })?;
     let outputs = staging.commit()?;
@@ -77,6 +100,8 @@ struct Job<'a> {
     constraints: &'a [Constraint],
     staging: &'a Staging,
     previous: Option<&'a Previous>,
+    /// The shards' per-parcel results, in a gather.
+    gathered: Option<&'a Gathered>,
 }
 
 /// The per-parcel results of the analysis stages.
@@ -88,6 +113,7 @@ struct Analysis {
     overlaps: Vec<Overlap>,
     graph: adjacency::Graph,
     swap: Option<SwapPlan>,
+    reclamation: Option<(ReclamationPlan, Vec<LinkageRow>)>,
 }
 
 /// The terrain stage's outcome.
@@ -104,12 +130,17 @@ impl<'a> Job<'a> {
     {
         let (ctx, started, started_at) = (self.ctx, Instant::now(), crate::time::now());
         let dem = self.dem;
-        let hashing = scope.spawn(move || inputs::input_hashes(ctx, &dem.files));
+        let gathered = self.gathered;
+        // A gather trusts the plan's hashes (the inputs' sizes and times were checked).
+        let hashing = scope.spawn(move || match gathered {
+            Some(g) => g.plan.input_hashes.clone(),
+            None => inputs::input_hashes(ctx, &dem.files),
+        });
         let previous = self.previous;
         let reading_previous = scope.spawn(move || previous_snapshot(previous, ctx));
         // The parcels are read, and checked for overlaps, while the terrain stage runs.
         let constraints = self.constraints;
-        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints));
+        let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints, gathered));
         let input_hashes = join(hashing);
         let terrain = self.terrain(&input_hashes)?;
         let (parcels, overlaps, shares) = join(reading_parcels)?;
@@ -126,9 +157,13 @@ impl<'a> Job<'a> {
             overlaps: &a.overlaps,
             constraints,
             swap: a.swap.as_ref(),
+            reclamation: a.reclamation.as_ref().map(|r| &r.0),
+            linkage: a.reclamation.as_ref().map(|r| r.1.as_slice()),
+            indicators: None,
             merge: None,
             villages: None,
             audit: None,
+            village_shapes: None,
         };
         let (merge_data, results) = std::thread::scope(|inner| {
             let early = inner.spawn(|| -> Result<write::Results> {
@@ -136,25 +171,37 @@ impl<'a> Job<'a> {
                 r.write_ready(&data)?;
                 Ok(r)
             });
-            let merged = ctx.stage("merge", || Ok(merge_stage(&data)));
+            let merged = ctx.stage_with_progress("merge", |p| Ok(rules::merge_stage(&data, p)));
             (merged, join(early))
         });
         let merge_data = merge_data?;
         data.merge = Some(&merge_data);
         data.villages = Some(&a.village_rows);
-        let audit_rows = ctx.stage("audit", || Ok(audit_stage(&data)))?;
+        let outlines = ctx.stage_with_progress("village_outlines", |p| dissolve::village_outlines(&parcels, &a.slope, p, &ctx.cancel))?;
+        data.village_shapes = Some(&outlines);
+        let audit_rows = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
         data.audit = Some(&audit_rows);
+        let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
+        data.indicators = Some(&indicator_rows);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
-        let changes = ctx.stage("output", || {
-            write::write_csvs(&data, &self.staging.dir)?;
+        let changes = ctx.stage_with_progress("output", |progress| {
+            // Seven steps: CSVs, workbook, the remaining layers, changes, report, styles, project.
+            progress.set_length(7);
+            let step = |done: Result<()>| done.map(|()| progress.inc(1));
+            step(write::write_csvs(&data, &self.staging.dir))?;
+            step(write::write_workbook(&data, &self.staging.dir))?;
             let mut results = results?;
-            results.write_ready(&data)?;
+            step(results.write_ready(&data))?;
             let changes = results.write_changes(&data, join(reading_previous).as_ref())?;
+            progress.inc(1);
             manifest.layers = results.counts.clone();
             manifest.stage_timings = ctx.timings();
             manifest.changes = changes.as_ref().map(|c| c.summary_json());
+            step(write::write_report(&data, &manifest, changes.as_ref(), started.elapsed().as_secs_f64(), &self.staging.dir))?;
             let metadata = serde_json::to_string(&manifest).unwrap_or_default();
-            results.finish(&data, changes.as_ref(), &metadata)?;
+            let styles = results.finish(&data, changes.as_ref(), &metadata)?;
+            progress.inc(1);
+            step(project::write_project(&data, &styles, &self.staging.dir, &self.work_crs.wkt))?;
             Ok(changes)
         })?;
         manifest.stage_timings = ctx.timings();
@@ -172,21 +219,32 @@ impl<'a> Job<'a> {
         let (slope, zonal_cache) = self.zonal(parcels, &terrain.key)?;
         check_dem_under_parcels(self.dem, parcels, &slope)?;
         let (flags, village_rows) = ctx.stage("rules", || {
-            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, s.terrain.steep_limit(), constraints);
+            let text = reforestation::ReasonText { breaks: s.terrain.grade_breaks, language: s.output.language };
+            let flags = reforestation::reforestation(parcels, &slope, &s.reforestation, text, constraints);
             let rows = villages::village_summary(parcels, &slope, &flags);
             Ok((flags, rows))
         })?;
         let excluded: HashSet<(usize, usize)> = overlaps.iter().map(|o| (o.a, o.b)).collect();
-        let graph = ctx.stage("adjacency", || Ok(adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0).without(&excluded)))?;
+        let graph = ctx.stage_with_progress("adjacency", |p| {
+            let graph = match self.gathered {
+                Some(g) => g.graph(parcels)?,
+                None => adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p),
+            };
+            Ok(graph.without(&excluded))
+        })?;
         let swap = match s.swap.enabled {
-            true => Some(ctx.stage("swap", || Ok(swap_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
+            true => Some(ctx.stage_with_progress("swap", |p| Ok(rules::swap_stage(s, parcels, &slope, &flags, &graph, constraints, p)))?),
+            false => None,
+        };
+        let reclamation = match s.reclamation.enabled {
+            true => Some(ctx.stage("reclamation", || Ok(rules::reclamation_stage(s, parcels, &slope, &flags, &graph, constraints)))?),
             false => None,
         };
         let mut village_rows = village_rows;
         if let Some(plan) = &swap {
             villages::add_swap(&mut village_rows, parcels, &slope, &plan.roles);
         }
-        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph, swap })
+        Ok(Analysis { slope, zonal_cache, flags, village_rows, overlaps, graph, swap, reclamation })
     }
 
     /// The slope rasters: reused from the previous result set when the DEM and the
@@ -194,6 +252,15 @@ impl<'a> Job<'a> {
     fn terrain(&self, input_hashes: &BTreeMap<String, Option<String>>) -> Result<Terrain> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let key = cache::terrain_key(s, self.dem, input_hashes);
+        if let Some(g) = self.gathered {
+            let summary = ctx.stage("terrain", || {
+                let summary = g.write_rasters(&self.staging.dir, s, &self.dem.grid)?;
+                write::write_raster_styles(s, &self.staging.dir)?;
+                Ok(summary)
+            })?;
+            warn_fill_values(ctx, self.dem, &summary);
+            return Ok(Terrain { key, summary, cache: "sharded" });
+        }
         let reused = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) => cache::reuse_terrain(p, &key, s, &self.staging.dir),
             _ => None,
@@ -208,12 +275,13 @@ impl<'a> Job<'a> {
                 tracing::info!("terrain: DEM and settings unchanged, slope rasters reused");
                 return Ok(summary);
             }
-            let progress = ctx.progress("slope");
-            let opts = SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes());
+            let progress = ctx.progress("terrain");
+            let opts = SlopeOptions { language: s.output.language, ..SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes()) };
             let slope = self.staging.path(&s.output.slope);
             let grades = self.staging.path(&s.output.slope_grade);
             let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel);
             progress.finish();
+            write::write_raster_styles(s, &self.staging.dir)?;
             summary
         })?;
         warn_fill_values(ctx, self.dem, &summary);
@@ -225,6 +293,11 @@ impl<'a> Job<'a> {
     fn zonal(&self, parcels: &Parcels, key: &str) -> Result<(Vec<ParcelSlope>, serde_json::Value)> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let hashes = zonal::cache::geometry_hashes(parcels);
+        if let Some(g) = self.gathered {
+            let stats = ctx.stage("zonal", || g.zonal(parcels, key))?;
+            zonal::cache::save(&self.staging.path(ZONAL_CACHE), key, parcels, &hashes, &stats)?;
+            return Ok((stats, serde_json::json!("sharded")));
+        }
         let known = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) if cache::intact(p, ZONAL_CACHE) => {
                 ZonalCache::load(&p.dir.join(ZONAL_CACHE), key).lookup(parcels, &hashes)
@@ -288,6 +361,7 @@ impl<'a> Job<'a> {
             audit: data.audit.unwrap_or(&[]).iter().filter(|r| r.village_code == audit::TOTAL).cloned().collect(),
             warnings: self.ctx.warnings(),
             changes: None,
+            shard_plan: self.gathered.map(|g| g.plan.id.clone()),
         }
     }
 
@@ -309,13 +383,13 @@ impl<'a> Job<'a> {
 
 /// Reads the parcels (timed), finds overlapping pairs (reported, or an error when
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
-fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
-    let t = Instant::now();
-    let parcels = inputs::parcels(ctx);
-    ctx.record_timing("parcels", t.elapsed().as_secs_f64());
-    let parcels = parcels?;
+fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
+    let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
+    if let Some(g) = gathered {
+        g.check_townships(&parcels)?;
+    }
     let topology = &ctx.settings.topology;
-    let overlaps = ctx.stage("topology", || topology::overlaps(&parcels, topology.min_overlap_m2, &ctx.cancel))?;
+    let overlaps = ctx.stage_with_progress("topology", |p| topology::overlaps(&parcels, topology.min_overlap_m2, p, &ctx.cancel))?;
     if let Some(o) = overlaps.first() {
         let src = &parcels.source;
         let what = format!(
@@ -332,9 +406,10 @@ fn read_and_check(ctx: &RunContext, constraints: &[Constraint]) -> Result<(Parce
         }
         ctx.warn("overlapping_parcels", format!("{}: {what}; listed in layer topology_issues, never taken for neighbours", src.path.display()));
     }
-    let shares = match constraints.is_empty() {
-        true => Vec::new(),
-        false => ctx.stage("constraints", || constraints::shares(constraints, &parcels, &ctx.cancel))?,
+    let shares = match (constraints.is_empty(), gathered) {
+        (true, _) => Vec::new(),
+        (false, Some(g)) => ctx.stage("constraints", || g.shares(&parcels, constraints.len()))?,
+        (false, None) => ctx.stage_with_progress("constraints", |p| constraints::shares(constraints, &parcels, p, &ctx.cancel))?,
     };
     Ok((parcels, overlaps, shares))
 }
@@ -371,37 +446,6 @@ fn check_dem_under_parcels(dem: &Dem, parcels: &Parcels, slope: &[ParcelSlope]) 
             parcels.source.path.display()
         ),
     ))
-}
-
-/// The swap plan (林耕置换).
-fn swap_stage(
-    s: &crate::settings::Settings,
-    parcels: &Parcels,
-    slope: &[ParcelSlope],
-    flags: &[crate::stages::reforestation::ParcelFlags],
-    graph: &adjacency::Graph,
-    constraints: Constraints,
-) -> SwapPlan {
-    let former = constraints.list.iter().position(|c| c.settings.name == crate::settings::FORMER_CROPLAND);
-    let inputs = SwapInputs { parcels, slope, flags, graph, constraints, former, settings: &s.swap };
-    swap::plan(&inputs)
-}
-
-/// The control-line audit over the candidates of the rules that change land use
-/// (merging keeps cropland cropland, so merge plots are not conflicts).
-fn audit_stage(data: &RunData) -> Vec<AuditRow> {
-    let swapping = |i: usize| data.swap.is_some_and(|s| matches!(s.roles[i], SwapRole::Out | SwapRole::In));
-    let candidate: Vec<bool> = (0..data.parcels.len()).map(|i| data.flags[i].reforest || swapping(i)).collect();
-    audit::audit(data.parcels, data.slope, data.flags, &candidate, data.constraints)
-}
-
-fn merge_stage(data: &RunData) -> MergeData {
-    let s = &data.settings.merge;
-    let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
-    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints);
-    let fragmentation =
-        merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &shapes, data.graph, &groups, s);
-    MergeData::new(data.parcels.len(), shapes, groups, fragmentation)
 }
 
 fn counts(d: &RunData, dem: &Dem) -> Counts {

@@ -1,17 +1,24 @@
 //! Writing the results: every ready layer of the registry into the GeoPackage (in two
 //! phases, so the first overlaps the merge stage), the CSV exports, the change report,
-//! the QGIS styles and the run metadata.
+//! the QGIS styles (in the GeoPackage, and `.qml` side-cars beside the rasters), the
+//! run metadata and report.html.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::changes::{self, Changes, Snapshot};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::layers::present::forms;
+use crate::layers::rasters::raster_layers;
 use crate::layers::{registry, Layer, RunData};
 use crate::output::csv::write_csv;
-use crate::output::gpkg::GpkgWriter;
-use crate::output::qml::qml;
+use crate::output::gpkg::{GpkgWriter, StyleRow};
+use crate::output::qml::{raster_qml, vector_qml};
 use crate::output::rows::{LayerRows, Rows};
+use crate::output::manifest::Manifest;
+use crate::output::report;
+use crate::output::xlsx::{write_workbook as write_workbook_file, Sheet};
+use crate::settings::Settings;
 
 /// The GeoPackage being written, and what has gone into it.
 pub struct Results {
@@ -62,22 +69,46 @@ impl Results {
     }
 
     /// The QGIS styles of the written layers (and of the change layers), the run
-    /// metadata, the spatial indexes; then the file is closed.
-    pub fn finish(mut self, data: &RunData, changes: Option<&Changes>, run_metadata: &str) -> Result<()> {
-        let mut styles: Vec<(String, String, String)> = registry()
+    /// metadata, the spatial indexes; then the file is closed. Returns the styles (the
+    /// QGIS project embeds them).
+    pub fn finish(mut self, data: &RunData, changes: Option<&Changes>, run_metadata: &str) -> Result<Vec<StyleRow>> {
+        let mut styles: Vec<StyleRow> = registry()
             .iter()
             .filter(|l| self.written.contains(&l.name()))
-            .filter_map(|l| l.style(data).map(|s| (l.name().to_string(), qml(&s), l.title().description.to_string())))
+            .map(|l| layer_style(*l, data))
             .collect();
         if let Some(c) = changes {
-            styles.extend(c.styles());
+            styles.extend(c.styles(data.settings.output.language, &data.settings.terrain.grade_breaks));
         }
         self.gpkg.write_styles(&styles)?;
         self.gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
         self.gpkg.set_metadata("LANDCONS_SETTINGS", &data.settings.to_toml())?;
         self.gpkg.set_metadata("LANDCONS_RUN", run_metadata)?;
-        self.gpkg.close()
+        self.gpkg.close()?;
+        Ok(styles)
     }
+}
+
+/// A layer's whole QGIS style: renderer, labels, aliases and value maps.
+fn layer_style(layer: &dyn Layer, data: &RunData) -> StyleRow {
+    let s = data.settings;
+    let fields = forms(&layer.fields(data), s.output.language, &s.terrain.grade_breaks);
+    StyleRow {
+        table: layer.name().to_string(),
+        spatial: layer.spatial(),
+        qml: vector_qml(layer.style(data).as_ref(), layer.labels(data).as_ref(), &fields),
+        description: layer.title().description.to_string(),
+    }
+}
+
+/// The `.qml` side-cars of the slope rasters (`slope_grade.tif` → `slope_grade.qml`),
+/// written with the rasters into `dir`: QGIS styles a raster from its side-car.
+pub fn write_raster_styles(settings: &Settings, dir: &Path) -> Result<()> {
+    for r in raster_layers(settings) {
+        let path = dir.join(r.qml_file());
+        std::fs::write(&path, raster_qml(&r.style)).map_err(|e| Error::output_from(&path, "cannot write", e))?;
+    }
+    Ok(())
 }
 
 /// The CSV exports of the layers that have one.
@@ -89,4 +120,41 @@ pub fn write_csvs(data: &RunData, dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The planning workbook `indicators.xlsx`: one sheet per layer that names one, in
+/// registry order, headed by the fields' Chinese aliases and units. Not written when no
+/// such layer is ready.
+pub fn write_workbook(data: &RunData, dir: &Path) -> Result<()> {
+    let layers: Vec<(&'static dyn Layer, &str)> = registry()
+        .iter()
+        .filter(|l| l.enabled(data) && l.ready(data))
+        .filter_map(|l| l.sheet_name().map(|s| (*l, s)))
+        .collect();
+    if layers.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<LayerRows> = layers.iter().map(|(l, _)| LayerRows::new(*l, data)).collect();
+    let fields: Vec<_> = layers.iter().map(|(l, _)| l.fields(data)).collect();
+    let sheets: Vec<Sheet> = layers
+        .iter()
+        .zip(&rows)
+        .zip(&fields)
+        .map(|(((_, name), rows), fields)| Sheet::of_fields(name, fields, rows))
+        .collect();
+    write_workbook_file(&dir.join(WORKBOOK), &sheets)
+}
+
+/// The file name of the planning workbook.
+pub const WORKBOOK: &str = "indicators.xlsx";
+
+/// The file name of the run report.
+pub const REPORT: &str = "report.html";
+
+/// `report.html`: the run's facts, figures, tables, warnings and changes as one page,
+/// read from the layers this run writes. `seconds` is the run's time so far.
+pub fn write_report(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, seconds: f64, dir: &Path) -> Result<()> {
+    let html = report::html(&crate::run_report::build(data, manifest, changes, seconds));
+    let path = dir.join(REPORT);
+    std::fs::write(&path, html).map_err(|e| Error::output_from(&path, "cannot write", e))
 }

@@ -3,6 +3,7 @@
 pub mod dem;
 pub mod geotiff;
 pub mod grid;
+pub mod vrt;
 
 pub use dem::{expand_dem_paths, open_dem, Dem};
 pub use geotiff::{

@@ -54,10 +54,18 @@ fn type_error(origin: &Origin, merged: &str, e: &toml_edit::de::Error) -> Error 
     }
 }
 
-/// Serde's type names in words a planner reads ("a whole number", not "usize").
+/// Serde's and TOML's type names in words a planner reads ("a whole number", not
+/// "usize"; "text", not "string"), for both what was given and what was expected.
 fn in_words(message: &str) -> String {
     let mut m = message.to_string();
     for (rust, words) in [
+        ("invalid value: integer", "got"),
+        ("invalid type: integer", "got the whole number"),
+        ("invalid type: floating point", "got the number"),
+        ("invalid type: boolean", "got"),
+        ("invalid type: string", "got the text"),
+        ("invalid type: sequence", "got a list"),
+        ("invalid type: map", "got a table"),
         ("expected usize", "expected a whole number ≥ 0"),
         ("expected u64", "expected a whole number ≥ 0"),
         ("expected u32", "expected a whole number ≥ 0"),
@@ -65,7 +73,12 @@ fn in_words(message: &str) -> String {
         ("expected i64", "expected a whole number"),
         ("expected i32", "expected a whole number"),
         ("expected f64", "expected a number"),
+        ("expected a string", "expected text"),
+        ("expected a boolean", "expected true or false"),
         ("expected a sequence", "expected a list [ … ]"),
+        ("expected a map", "expected a table { … }"),
+        ("wanted string or table", "expected text"),
+        ("data did not match any variant of untagged enum OneOrMany", "expected a file path, or a list of them [ … ]"),
     ] {
         m = m.replace(rust, words);
     }

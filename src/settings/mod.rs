@@ -8,12 +8,15 @@
 
 mod constraints;
 mod fields;
+mod indicators;
 mod inputs;
 mod keys;
 mod load;
 mod merge;
 mod output;
+mod reclamation;
 mod reforestation;
+mod shards;
 mod swap;
 mod terrain;
 mod topology;
@@ -25,10 +28,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use fields::FieldMap;
+pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
+pub use reclamation::ReclamationSettings;
+pub use shards::ShardSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
 pub use merge::MergeSettings;
-pub use output::{OutputSettings, RunSettings};
+pub use output::{Language, OutputSettings, RunSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use swap::{SwapScope, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
@@ -44,9 +50,14 @@ pub struct Settings {
     pub topology: TopologySettings,
     pub reforestation: ReforestationSettings,
     pub swap: SwapSettings,
+    pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
+    pub indicators: IndicatorSettings,
+    pub villages: VillageSettings,
+    /// How `landcons plan` cuts the job into shards (`[shards]`).
+    pub shards: ShardSettings,
     pub output: OutputSettings,
     pub run: RunSettings,
 }
@@ -127,6 +138,9 @@ impl Settings {
         self.topology.validate(at)?;
         self.reforestation.validate(at)?;
         self.swap.validate(at)?;
+        self.reclamation.validate(at)?;
+        self.shards.validate(at)?;
+        self.indicators.validate(at)?;
         self.merge.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;

@@ -17,6 +17,29 @@ pub struct OutputSettings {
     pub slope_grade: String,
     pub village_csv: String,
     pub manifest: String,
+    /// Language of what users read in QGIS and the maps: field aliases, legend labels,
+    /// value-map names and the reasons given for candidates ("zh" or "en").
+    pub language: Language,
+}
+
+/// The language of the presentation (never of the figures, which do not change).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Chinese, for county planning teams (the default).
+    #[default]
+    Zh,
+    En,
+}
+
+impl Language {
+    /// The Chinese text when Chinese, else the English one.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Language::Zh => zh,
+            Language::En => en,
+        }
+    }
 }
 
 impl Default for OutputSettings {
@@ -28,6 +51,7 @@ impl Default for OutputSettings {
             slope_grade: "slope_grade.tif".into(),
             village_csv: "village_summary.csv".into(),
             manifest: "manifest.json".into(),
+            language: Language::Zh,
         }
     }
 }

@@ -12,6 +12,7 @@ use rstar::{RTree, AABB};
 
 use super::spatial::{padded, Indexed};
 use crate::parcels::Shapes;
+use crate::progress::Progress;
 
 /// A shared boundary between two parcels (indices into the parcel list, a < b).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -153,8 +154,9 @@ pub fn shared_length(a: &[Segment], b: &[Segment], eps: f64) -> f64 {
 
 /// Builds the adjacency graph of the geometries in `shapes`. Pairs sharing no more
 /// than `min_shared_m` (and never less than 2ε, which corner contacts can reach) are
-/// not adjacent.
-pub fn build(shapes: &Shapes, eps: f64, min_shared_m: f64) -> Graph {
+/// not adjacent. `progress` counts parcels.
+pub fn build(shapes: &Shapes, eps: f64, min_shared_m: f64, progress: &Progress) -> Graph {
+    progress.set_length(shapes.len() as u64);
     let envelopes: Vec<Option<AABB<[f64; 2]>>> = (0..shapes.len())
         .map(|i| shapes.bounding_rect(i).map(|r| padded(r, eps)))
         .collect();
@@ -182,6 +184,7 @@ pub fn build(shapes: &Shapes, eps: f64, min_shared_m: f64) -> Graph {
                     }
                 }
             }
+            progress.inc(1);
             found.into_iter()
         })
         .collect();
@@ -193,7 +196,7 @@ pub fn build(shapes: &Shapes, eps: f64, min_shared_m: f64) -> Graph {
 pub fn build_from(geometries: &[MultiPolygon<f64>], eps: f64, min_shared_m: f64) -> Graph {
     let mut shapes = Shapes::new();
     geometries.iter().for_each(|g| shapes.push(g));
-    build(&shapes, eps, min_shared_m)
+    build(&shapes, eps, min_shared_m, &Progress::hidden())
 }
 
 impl Graph {

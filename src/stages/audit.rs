@@ -1,14 +1,17 @@
 //! The control-line audit (管控审查): for each constraint with a role (永久基本农田,
 //! 生态保护红线, 城镇开发边界), per village and in total, the parcel area inside it, split into
 //! cropland and non-cropland (现状非耕地 inside basic farmland is a known problem), and the
-//! candidates of any rule that touch it.
+//! candidates whose planned change works against it.
 
 use std::collections::BTreeMap;
 
 use super::constraints::Constraints;
+use super::indicators::Change;
+use super::reclamation::Direction;
 use super::reforestation::ParcelFlags;
 use super::zonal::ParcelSlope;
 use crate::parcels::Parcels;
+use crate::settings::Role;
 
 /// Village code of the total rows.
 pub const TOTAL: &str = "total";
@@ -24,7 +27,8 @@ pub struct AuditRow {
     pub area_m2: f64,
     pub cropland_m2: f64,
     pub non_cropland_m2: f64,
-    /// Candidates of any rule with part of their area inside.
+    /// Candidates whose planned change works against the constraint (see
+    /// [`conflicts`]) with part of their area inside.
     pub conflicts: u64,
     pub conflict_m2: f64,
 }
@@ -44,14 +48,24 @@ impl AuditRow {
     }
 }
 
+/// Whether a planned change works against a control line of this role: cropland leaving
+/// 永久基本农田; land turned to cropland inside the 生态保护红线; homesteads demolished
+/// inside the 城镇开发边界 (拆旧 lies outside it).
+pub fn conflicts(role: Role, change: Change) -> bool {
+    match role {
+        Role::BasicFarmland => change == Change::ToForest,
+        Role::RedLine => matches!(change, Change::ToCropland | Change::Reclaimed(Direction::Cropland)),
+        Role::UrbanBoundary => matches!(change, Change::Reclaimed(_)),
+    }
+}
+
 /// The audit rows: per role constraint, its villages (by code) then its total row.
-/// `candidate[i]` says whether parcel i is a candidate of a rule that changes its land
-/// use (reforestation, swap, reclamation).
+/// `changes[i]` is what the plan does to parcel i.
 pub fn audit(
     parcels: &Parcels,
     slope: &[ParcelSlope],
     flags: &[ParcelFlags],
-    candidate: &[bool],
+    changes: &[Change],
     constraints: Constraints,
 ) -> Vec<AuditRow> {
     let mut rows = Vec::new();
@@ -65,19 +79,43 @@ pub fn audit(
             ..Default::default()
         };
         let mut villages: BTreeMap<&str, AuditRow> = BTreeMap::new();
-        let mut total = blank(TOTAL, "合计");
         for (i, share) in constraints.shares[c].iter().enumerate().filter(|(_, s)| **s > 0.0) {
             let area = share * slope[i].area_m2;
-            let (cropland, is_candidate) = (flags[i].is_cropland, candidate[i]);
+            let (cropland, is_candidate) = (flags[i].is_cropland, conflicts(role, changes[i]));
             let code = parcels.village_code(i);
             villages
                 .entry(code)
                 .or_insert_with(|| blank(code, parcels.village_name(i)))
                 .add(area, cropland, is_candidate);
-            total.add(area, cropland, is_candidate);
         }
-        rows.extend(villages.into_values());
-        rows.push(total);
+        let mut villages: Vec<AuditRow> = villages.into_values().map(rounded).collect();
+        let total = sum_rows(&villages, blank(TOTAL, "合计"));
+        villages.push(total);
+        rows.extend(villages);
     }
     rows
+}
+
+/// A village row as tables show it: areas to 0.01 m², area = cropland + non-cropland
+/// exactly.
+fn rounded(mut r: AuditRow) -> AuditRow {
+    let cm2 = |m2: f64| (m2 * 100.0).round() as i64;
+    let (crop, other) = (cm2(r.cropland_m2), cm2(r.non_cropland_m2));
+    r.cropland_m2 = crop as f64 / 100.0;
+    r.non_cropland_m2 = other as f64 / 100.0;
+    r.area_m2 = (crop + other) as f64 / 100.0;
+    r.conflict_m2 = cm2(r.conflict_m2) as f64 / 100.0;
+    r
+}
+
+/// The total row: the sum of the shown village rows (in whole cm², so it is exact).
+fn sum_rows(villages: &[AuditRow], mut total: AuditRow) -> AuditRow {
+    let cm2 = |m2: f64| (m2 * 100.0).round() as i64;
+    let sum = |f: fn(&AuditRow) -> f64| villages.iter().map(|r| cm2(f(r))).sum::<i64>() as f64 / 100.0;
+    total.area_m2 = sum(|r| r.area_m2);
+    total.cropland_m2 = sum(|r| r.cropland_m2);
+    total.non_cropland_m2 = sum(|r| r.non_cropland_m2);
+    total.conflict_m2 = sum(|r| r.conflict_m2);
+    total.conflicts = villages.iter().map(|r| r.conflicts).sum();
+    total
 }

@@ -10,6 +10,7 @@ use super::spatial::{envelope, padded, Indexed};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
+use crate::progress::Progress;
 use crate::settings::{ConstraintMode, ConstraintSettings, Rule};
 use crate::vector::{self, geometry::polygons_of};
 
@@ -137,7 +138,8 @@ impl Constraint {
 }
 
 /// Shares (0–1) of every parcel inside every constraint: `shares[c][i]`.
-pub fn shares(constraints: &[Constraint], parcels: &Parcels, cancel: &CancelToken) -> Result<Vec<Vec<f64>>> {
+pub fn shares(constraints: &[Constraint], parcels: &Parcels, progress: &Progress, cancel: &CancelToken) -> Result<Vec<Vec<f64>>> {
+    progress.set_length(parcels.len() as u64);
     let per_parcel: Vec<Vec<f64>> = (0..parcels.len())
         .into_par_iter()
         .with_min_len(256)
@@ -145,7 +147,9 @@ pub fn shares(constraints: &[Constraint], parcels: &Parcels, cancel: &CancelToke
             if i % 4096 == 0 {
                 cancel.check()?;
             }
-            Ok(parcel_shares(constraints, parcels, i))
+            let shares = parcel_shares(constraints, parcels, i);
+            progress.inc(1);
+            Ok(shares)
         })
         .collect::<Result<_>>()?;
     Ok((0..constraints.len()).map(|c| per_parcel.iter().map(|s| s[c]).collect()).collect())

@@ -6,7 +6,11 @@
 pub mod adjacency;
 pub mod audit;
 pub mod constraints;
+pub mod dissolve;
+pub mod indicators;
+pub mod linkage;
 pub mod merge;
+pub mod reclamation;
 pub mod reforestation;
 pub mod spatial;
 pub mod swap;

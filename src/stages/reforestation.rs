@@ -6,15 +6,23 @@ use rayon::prelude::*;
 use super::constraints::{applying, verdict, Constraints, Verdict};
 use super::zonal::ParcelSlope;
 use crate::parcels::Parcels;
-use crate::settings::{ReforestationRule, ReforestationSettings, Rule};
+use super::terrain::grade_label;
+use crate::settings::{Language, ReforestationRule, ReforestationSettings, Rule};
 
 /// What the rules decided for one parcel.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ParcelFlags {
     pub is_cropland: bool,
     pub reforest: bool,
-    /// Why the parcel is a candidate (empty when it is not).
+    /// Why the parcel is a candidate (empty when it is not), in `output.language`.
     pub reason: String,
+}
+
+/// How the reasons are written: the grade breaks (for the grade names) and the language.
+#[derive(Debug, Clone, Copy)]
+pub struct ReasonText {
+    pub breaks: [f64; 4],
+    pub language: Language,
 }
 
 /// Applies the reforestation rule to every parcel (same order as `parcels`).
@@ -22,13 +30,13 @@ pub fn reforestation(
     parcels: &Parcels,
     stats: &[ParcelSlope],
     s: &ReforestationSettings,
-    last_break: f64,
+    text: ReasonText,
     constraints: Constraints,
 ) -> Vec<ParcelFlags> {
     stats
         .par_iter()
         .enumerate()
-        .map(|(i, st)| decide(parcels, i, st, s, last_break, constraints))
+        .map(|(i, st)| decide(parcels, i, st, s, text, constraints))
         .collect()
 }
 
@@ -37,7 +45,7 @@ fn decide(
     i: usize,
     st: &ParcelSlope,
     s: &ReforestationSettings,
-    last_break: f64,
+    text: ReasonText,
     constraints: Constraints,
 ) -> ParcelFlags {
     let land_use = parcels.land_use(i);
@@ -51,28 +59,41 @@ fn decide(
     if verdict(constraints.list, constraints.shares, i, Rule::Reforestation) != Verdict::Pass {
         return flags;
     }
-    let Some(reason) = slope_reason(st, s, land_use, last_break) else { return flags };
+    let Some(reason) = slope_reason(st, s, land_use, text) else { return flags };
     flags.reforest = true;
     flags.reason = reason;
     for c in applying(constraints.list, Rule::Reforestation) {
-        let name = &constraints.list[c].settings.name;
-        flags.reason.push_str(&format!("; {:.0}% inside {name}", constraints.shares[c][i] * 100.0));
+        let (name, share) = (&constraints.list[c].settings.name, constraints.shares[c][i] * 100.0);
+        flags.reason.push_str(&match text.language {
+            Language::Zh => format!("；{share:.0}%位于{name}内"),
+            Language::En => format!("; {share:.0}% inside {name}"),
+        });
     }
     flags
 }
 
 /// Why the slope makes the parcel a candidate under the rule, or None.
-fn slope_reason(st: &ParcelSlope, s: &ReforestationSettings, land_use: &str, last_break: f64) -> Option<String> {
-    match s.rule {
-        ReforestationRule::DominantGrade if st.grade == 5 => Some(format!(
+fn slope_reason(st: &ParcelSlope, s: &ReforestationSettings, land_use: &str, text: ReasonText) -> Option<String> {
+    let last_break = text.breaks[3];
+    let (steep, threshold) = (st.steep_share() * 100.0, s.steep_share_threshold * 100.0);
+    let reason = match (s.rule, text.language) {
+        (ReforestationRule::DominantGrade, _) if st.grade != 5 => return None,
+        (ReforestationRule::SteepShare, _) if st.grade == 0 || st.steep_share() < s.steep_share_threshold => return None,
+        (ReforestationRule::DominantGrade, Language::Zh) => format!(
+            "耕地{land_use}；坡度以{}为主，占面积{:.0}%",
+            grade_label(5, &text.breaks, Language::Zh),
+            st.share[4] * 100.0
+        ),
+        (ReforestationRule::DominantGrade, Language::En) => format!(
             "cropland {land_use}; dominant slope grade 5 (>{last_break}°) on {:.0}% of its area",
             st.share[4] * 100.0
-        )),
-        ReforestationRule::SteepShare if st.grade != 0 && st.steep_share() >= s.steep_share_threshold => Some(format!(
-            "cropland {land_use}; {:.0}% of its area above {last_break}° (threshold {:.0}%)",
-            st.steep_share() * 100.0,
-            s.steep_share_threshold * 100.0
-        )),
-        _ => None,
-    }
+        ),
+        (ReforestationRule::SteepShare, Language::Zh) => {
+            format!("耕地{land_use}；{steep:.0}%的面积坡度大于{last_break}°（阈值{threshold:.0}%）")
+        }
+        (ReforestationRule::SteepShare, Language::En) => {
+            format!("cropland {land_use}; {steep:.0}% of its area above {last_break}° (threshold {threshold:.0}%)")
+        }
+    };
+    Some(reason)
 }

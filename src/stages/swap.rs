@@ -15,6 +15,7 @@ use super::constraints::Constraints;
 use super::reforestation::ParcelFlags;
 use super::zonal::ParcelSlope;
 use crate::parcels::Parcels;
+use crate::progress::Progress;
 use crate::settings::{Rule, SwapScope, SwapSettings};
 
 /// A parcel's part in the swap.
@@ -99,6 +100,8 @@ pub struct SwapInputs<'a> {
     /// Index of the former-cropland layer among the constraints, if given.
     pub former: Option<usize>,
     pub settings: &'a SwapSettings,
+    /// Counts scope units through each pass of the balancing.
+    pub progress: &'a Progress,
 }
 
 impl SwapInputs<'_> {
@@ -206,13 +209,16 @@ fn balance(inp: &SwapInputs, plan: &mut SwapPlan) {
         SwapScope::Township => &[(SwapScope::Township, CoveredBy::Own), (SwapScope::County, CoveredBy::County)],
         SwapScope::County => &[(SwapScope::County, CoveredBy::Own)],
     };
+    inp.progress.set_length((units.len() * (wider.len() + 1)) as u64);
     for &(level, how) in wider {
         let mut pools = Pools::new(inp, plan, level);
         for unit in units.values_mut() {
             cover(inp, plan, unit, &mut pools, how);
+            inp.progress.inc(1);
         }
     }
     for unit in units.values_mut() {
+        inp.progress.inc(1);
         prune(inp, plan, unit);
         unit.covered_by = match shortfall(inp, unit) > 0.0 {
             true => CoveredBy::Deficit,

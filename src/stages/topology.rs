@@ -10,6 +10,7 @@ use super::spatial::{padded, Indexed};
 use crate::context::CancelToken;
 use crate::error::Result;
 use crate::parcels::{Parcels, Shapes};
+use crate::progress::Progress;
 use crate::vector::simple;
 
 /// Coverage of a parcel by the overlap above which it counts as inside the other.
@@ -50,7 +51,9 @@ pub struct Overlap {
 
 /// Every pair of parcels whose interiors overlap by at least `min_area_m2`, sorted by
 /// (a, b). Pairs whose bounding boxes overlap by less cannot, and are not measured.
-pub fn overlaps(parcels: &Parcels, min_area_m2: f64, cancel: &CancelToken) -> Result<Vec<Overlap>> {
+/// `progress` counts parcels.
+pub fn overlaps(parcels: &Parcels, min_area_m2: f64, progress: &Progress, cancel: &CancelToken) -> Result<Vec<Overlap>> {
+    progress.set_length(parcels.len() as u64);
     let items: Vec<Indexed> = (0..parcels.len())
         .filter_map(|index| parcels.bounding_rect(index).map(|r| Indexed { index, envelope: padded(r, 0.0) }))
         .collect();
@@ -60,7 +63,9 @@ pub fn overlaps(parcels: &Parcels, min_area_m2: f64, cancel: &CancelToken) -> Re
         .with_min_len(64)
         .map(|a| {
             cancel.check()?;
-            Ok(overlaps_of(parcels, &tree, a, min_area_m2))
+            let found = overlaps_of(parcels, &tree, a, min_area_m2);
+            progress.inc(1);
+            Ok(found)
         })
         .collect();
     let mut out = Vec::new();
@@ -157,7 +162,7 @@ mod tests {
             .enumerate()
             .map(|(i, g)| (i.to_string(), g)),
         );
-        let found = overlaps(&parcels, 1.0, &CancelToken::new()).unwrap();
+        let found = overlaps(&parcels, 1.0, &Progress::hidden(), &CancelToken::new()).unwrap();
         let pairs: Vec<(usize, usize, OverlapKind)> = found.iter().map(|o| (o.a, o.b, o.kind)).collect();
         use OverlapKind::*;
         assert_eq!(pairs, [(0, 1, Duplicate), (0, 2, Contains), (1, 2, Contains), (3, 4, Overlap)]);

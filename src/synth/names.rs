@@ -18,6 +18,9 @@ const STEMS: &[&str] = &[
 /// Village and group layout of a region.
 pub struct Villages {
     seeds: Vec<(f64, f64)>,
+    /// Each village's place in the township order: townships are runs of 8 villages
+    /// that are neighbours on the ground, as real townships are.
+    rank: Vec<usize>,
     names: Vec<String>,
     /// Group seeds per village.
     groups: Vec<Vec<(f64, f64)>>,
@@ -63,8 +66,10 @@ impl Villages {
                     .collect()
             })
             .collect();
+        let rank = township_order(&seeds, width, height);
         Villages {
             seeds,
+            rank,
             names,
             groups,
         }
@@ -96,11 +101,8 @@ impl Villages {
     }
     /// 19 digits: county (6) + township (3) + village (3) + 7 zeros.
     pub fn code(&self, village: usize) -> String {
-        format!(
-            "{COUNTY_CODE}{:03}{:03}0000000",
-            100 + village / 8,
-            200 + village % 8 + (village / 8) * 10 % 800
-        )
+        let r = self.rank[village];
+        format!("{COUNTY_CODE}{:03}{:03}0000000", 100 + r / 8, 200 + r % 8 + (r / 8) * 10 % 800)
     }
     /// Owning collective: the village's 12 digits + group (2) + 5 zeros.
     pub fn owner_code(&self, village: usize, group: usize) -> String {
@@ -109,4 +111,28 @@ impl Villages {
     pub fn owner_name(&self, village: usize, group: usize) -> String {
         format!("{}第{}村民小组", self.names[village], group + 1)
     }
+}
+
+/// Each village's rank in the township order: villages along rows of bands (west to
+/// east, every other band back east to west, bands north to south), each band as tall
+/// as a township of 8 villages is wide, so consecutive villages are neighbours. A region
+/// of at most 8 villages is one township, in the order the villages were made.
+fn township_order(seeds: &[(f64, f64)], width: f64, height: f64) -> Vec<usize> {
+    let n = seeds.len();
+    if n <= 8 {
+        return (0..n).collect();
+    }
+    let band = (8.0 * width * height / n as f64).sqrt().max(1.0);
+    let key = |&(x, y): &(f64, f64)| {
+        let row = (y / band).floor() as i64;
+        let along = if row % 2 == 0 { x } else { width - x };
+        (row, (along / band * 1e6) as i64)
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&v| (key(&seeds[v]), v));
+    let mut rank = vec![0; n];
+    for (r, v) in order.into_iter().enumerate() {
+        rank[v] = r;
+    }
+    rank
 }

@@ -252,3 +252,56 @@ pub fn write_dem_like(
     )
     .unwrap();
 }
+
+/// Every table of a results GeoPackage as `sqlite3 .dump` text, less the run metadata
+/// (gpkg_metadata*, gpkg_contents.last_change): two result sets with equal dumps hold
+/// the same rows, geometries, styles and indexes.
+pub fn result_tables(gpkg: &Path) -> std::collections::BTreeMap<String, String> {
+    let sqlite = |args: &[&str]| {
+        let o = Command::new("sqlite3").arg(gpkg).args(args).output().expect("sqlite3 runs (scripts/setup.sh --tests installs it)");
+        assert!(o.status.success(), "sqlite3 {args:?}: {}", text(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let names = sqlite(&["SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'gpkg_metadata%' AND name NOT LIKE 'sqlite_%' AND name <> 'gpkg_contents' ORDER BY name"]);
+    let mut out: std::collections::BTreeMap<String, String> = names.lines().map(|t| (t.to_string(), sqlite(&[&format!(".dump '{t}'")]))).collect();
+    out.insert(
+        "gpkg_contents".into(),
+        sqlite(&["SELECT table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents ORDER BY table_name"]),
+    );
+    out
+}
+
+/// Band 1 of a raster as f64 values, with its size.
+pub fn raster_values(path: &Path) -> (usize, usize, Vec<f64>) {
+    let ds = gdal::Dataset::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (c, r) = ds.raster_size();
+    let band = ds.rasterband(1).unwrap();
+    let data = band.read_as::<f64>((0, 0), (c, r), (c, r), None).unwrap();
+    (c, r, data.data().to_vec())
+}
+
+/// A sharded job's results equal a single-process run's: every table but the change
+/// report (the sharded folder may have had earlier results), every CSV and the workbook
+/// byte for byte, and the slope rasters (TIFF vs the gather's VRT) cell for cell.
+pub fn assert_same_results(single: &Path, sharded: &Path) {
+    let (a, b) = (result_tables(&single.join("landcons.gpkg")), result_tables(&sharded.join("landcons.gpkg")));
+    let unchanged = |t: &&String| !t.contains("changes_") && !["gpkg_contents", "gpkg_extensions", "gpkg_geometry_columns", "gpkg_ogr_contents", "layer_styles"].contains(&t.as_str());
+    let tables: Vec<&String> = a.keys().filter(unchanged).collect();
+    assert!(tables.len() > 15, "{tables:?}");
+    for t in tables {
+        assert!(a[t] == b[t], "table {t} differs between the single-process and the sharded run");
+    }
+    for f in ["village_summary.csv", "indicators.csv", "swap_ledger.csv", "linkage_ledger.csv", "audit.csv", "indicators.xlsx"] {
+        assert!(std::fs::read(single.join(f)).unwrap() == std::fs::read(sharded.join(f)).unwrap(), "{f} differs");
+    }
+    for (tif, vrt) in [("slope.tif", "slope.vrt"), ("slope_grade.tif", "slope_grade.vrt")] {
+        let (c, r, whole) = raster_values(&single.join(tif));
+        let (c2, r2, tiled) = raster_values(&sharded.join(vrt));
+        assert_eq!((c, r), (c2, r2), "{vrt}: grid size");
+        let nodata = if tif == "slope.tif" { -9999.0 } else { 0.0 };
+        let covered = tiled.iter().filter(|v| **v != nodata).count();
+        assert!(covered * 10 >= whole.len() * 9, "{vrt}: the tiles cover {covered} of {} cells", whole.len());
+        let differ = whole.iter().zip(&tiled).filter(|(w, t)| **t != nodata && w.to_bits() != t.to_bits()).count();
+        assert_eq!(differ, 0, "{vrt}: cells differing from {tif}");
+    }
+}

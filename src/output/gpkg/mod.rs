@@ -164,20 +164,22 @@ impl GpkgWriter {
     }
 
     /// Stores QGIS styles in `layer_styles` (QGIS's own schema), each as the default
-    /// style of its layer: (layer name, QML, description).
-    pub fn write_styles(&mut self, styles: &[(String, String, String)]) -> Result<()> {
+    /// style of its layer.
+    pub fn write_styles(&mut self, styles: &[StyleRow]) -> Result<()> {
         let at = At { path: &self.path, layer: "layer_styles" };
         let def = styles_table();
         let tx = self.conn.transaction().map_err(|e| at.fail("cannot start a transaction", e))?;
         tx.execute_batch(&def.create_sql()).map_err(|e| at.fail("cannot create the table", e))?;
         {
             let mut insert = tx.prepare(&def.insert_sql()).map_err(|e| at.fail("cannot prepare the insert", e))?;
-            for (k, (table, qml, description)) in styles.iter().enumerate() {
+            for (k, s) in styles.iter().enumerate() {
                 // Catalog and schema empty, the style named after its layer, no SLD,
                 // default style (QGIS loads it with the layer), no UI, no update time
-                // (timestamps live only in the run metadata).
-                let values = params![k as i64 + 1, "", "", table, "geom", table, qml, "", true, description, "landcons", None::<&str>, None::<&str>];
-                insert.execute(values).map_err(|e| at.fail(format!("style of {table}"), e))?;
+                // (timestamps live only in the run metadata). QGIS finds a layer's style
+                // by table and geometry column, which is "" for an attribute table.
+                let geometry_column = if s.spatial { "geom" } else { "" };
+                let values = params![k as i64 + 1, "", "", s.table, geometry_column, s.table, s.qml, "", true, s.description, "landcons", None::<&str>, None::<&str>];
+                insert.execute(values).map_err(|e| at.fail(format!("style of {}", s.table), e))?;
             }
         }
         let registration = Registration { table: def.name, geometry: None, extent: None, rows: styles.len() };
@@ -219,6 +221,17 @@ impl GpkgWriter {
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::output_from(&path, "cannot sync", e))
     }
+}
+
+/// One layer's QGIS style, for `layer_styles`.
+#[derive(Debug, Clone)]
+pub struct StyleRow {
+    pub table: String,
+    /// Whether the layer has geometries (else it is an attribute table).
+    pub spatial: bool,
+    /// The whole QML document.
+    pub qml: String,
+    pub description: String,
 }
 
 /// QGIS's `layer_styles` table as QGIS (and the GDAL writer before) creates it.

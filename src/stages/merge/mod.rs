@@ -24,6 +24,7 @@ use super::reforestation::ParcelFlags;
 use super::constraints::Constraints;
 use super::zonal::ParcelSlope;
 use crate::parcels::Parcels;
+use crate::progress::Progress;
 use crate::settings::{MergeSettings, Rule};
 pub use shape::ShapeFigures;
 
@@ -69,6 +70,8 @@ fn eligible(flags: &ParcelFlags, stats: &ParcelSlope) -> bool {
 }
 
 /// Groups fragmented cropland with its neighbours (see the module docs for the rule).
+/// `progress` counts the seeds grown, then the merged fields dissolved.
+#[allow(clippy::too_many_arguments)]
 pub fn merge_groups(
     parcels: &Parcels,
     stats: &[ParcelSlope],
@@ -77,6 +80,7 @@ pub fn merge_groups(
     graph: &Graph,
     s: &MergeSettings,
     constraints: Constraints,
+    progress: &Progress,
 ) -> Vec<MergeGroup> {
     let n = parcels.len();
     let area: Vec<f64> = stats.iter().map(|st| st.area_m2).collect();
@@ -85,10 +89,15 @@ pub fn merge_groups(
         .collect();
     let mut seeds: Vec<usize> = (0..n).filter(|&i| shapes[i].fragmented && eligible[i]).collect();
     seeds.sort_by(|a, b| area[*a].total_cmp(&area[*b]).then(a.cmp(b)));
+    let seeds_count = seeds.len();
+    // Growing is quick, dissolving the fields is not: until the groups are known, count
+    // as many fields as seeds (there are never more), so the percentage only rises.
+    progress.set_length(2 * seeds.len() as u64);
     let grower = Grower { parcels, stats, eligible: &eligible, graph, s, area: &area };
     let mut assigned = vec![false; n];
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for seed in seeds {
+        progress.inc(1);
         if assigned[seed] {
             continue;
         }
@@ -99,10 +108,15 @@ pub fn merge_groups(
             assigned[seed] = false; // a lone seed may still join a later group
         }
     }
+    progress.set_length((seeds_count + groups.len()) as u64);
     groups
         .into_par_iter()
         .enumerate()
-        .map(|(k, members)| merged_field(k + 1, members, parcels, stats, &area))
+        .map(|(k, members)| {
+            let field = merged_field(k + 1, members, parcels, stats, &area);
+            progress.inc(1);
+            field
+        })
         .collect()
 }
 

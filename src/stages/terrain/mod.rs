@@ -8,6 +8,7 @@
 pub mod grades;
 pub mod kernel;
 pub mod voids;
+pub mod window;
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
@@ -19,8 +20,8 @@ use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::raster::{self, Dem, Grid};
-use crate::settings::{SlopeAlgorithm, TerrainSettings};
-pub use grades::{grade_labels, GRADE_COLOURS};
+use crate::settings::{Language, SlopeAlgorithm, TerrainSettings};
+pub use grades::{grade_label, grade_labels, grade_ranges, GRADE_COLOURS};
 pub use kernel::{grade_of, slope_row, KernelParams, SLOPE_NODATA};
 
 /// Settings of one slope computation, resolved from the pipeline file or the CLI.
@@ -33,6 +34,8 @@ pub struct SlopeOptions {
     pub memory_limit_bytes: usize,
     /// Extra GeoTIFF creation options for the slope raster (`COMPRESS=NONE`, ...).
     pub creation_options: Vec<String>,
+    /// The language of the grade raster's category names.
+    pub language: Language,
 }
 
 impl SlopeOptions {
@@ -43,6 +46,7 @@ impl SlopeOptions {
             breaks: t.grade_breaks,
             memory_limit_bytes,
             creation_options: Vec::new(),
+            language: Language::default(),
         }
     }
 }
@@ -211,6 +215,8 @@ struct Outputs<'a> {
     cols: usize,
     slope: (Dataset, &'a Path),
     grades: Option<(Dataset, &'a Path)>,
+    breaks: [f64; 4],
+    language: Language,
 }
 
 impl<'a> Outputs<'a> {
@@ -219,14 +225,10 @@ impl<'a> Outputs<'a> {
         slope_options.extend(opts.creation_options.iter().map(String::as_str));
         let slope = raster::create_geotiff::<f32>(slope_path, grid, Some(SLOPE_NODATA as f64), &slope_options)?;
         let grades = match grade_path {
-            Some(p) => {
-                let ds = raster::create_geotiff::<u8>(p, grid, Some(0.0), &[])?;
-                grades::style_grade_band(&ds, p, &opts.breaks)?;
-                Some((ds, p))
-            }
+            Some(p) => Some((raster::create_geotiff::<u8>(p, grid, Some(0.0), &[])?, p)),
             None => None,
         };
-        Ok(Outputs { cols: grid.cols, slope: (slope, slope_path), grades })
+        Ok(Outputs { cols: grid.cols, slope: (slope, slope_path), grades, breaks: opts.breaks, language: opts.language })
     }
 
     /// Writer thread: every computed strip, then the files closed (flushed).
@@ -241,6 +243,7 @@ impl<'a> Outputs<'a> {
         ds.close().map_err(|e| Error::output(p, e))?;
         if let Some((ds, p)) = self.grades {
             ds.close().map_err(|e| Error::output(p, e))?;
+            grades::style_grade_raster(p, &self.breaks, self.language)?;
         }
         Ok(())
     }

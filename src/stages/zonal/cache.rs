@@ -110,6 +110,17 @@ impl ZonalCache {
         self.entries.len()
     }
 
+    /// Reads the cache at `path` written under `key`; a missing or unreadable one is an
+    /// error (a shard's results must be complete).
+    pub fn load_strict(path: &Path, key: &str) -> Result<ZonalCache> {
+        Self::try_load(path, key).ok_or_else(|| Error::input(path, "is not a readable zonal statistics file of this terrain (other DEM or terrain settings?)"))
+    }
+
+    /// Adds the entries of `other` (another shard's parcels).
+    pub fn extend(&mut self, other: ZonalCache) {
+        self.entries.extend(other.entries);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -132,13 +143,26 @@ pub fn save(
     hashes: &[GeometryHash],
     stats: &[ParcelSlope],
 ) -> Result<()> {
+    save_some(path, key, parcels, hashes, stats, &vec![true; parcels.len()])
+}
+
+/// Writes the statistics of the parcels marked in `keep` (a shard's own parcels).
+pub fn save_some(
+    path: &Path,
+    key: &str,
+    parcels: &Parcels,
+    hashes: &[GeometryHash],
+    stats: &[ParcelSlope],
+    keep: &[bool],
+) -> Result<()> {
     let err = |e: std::io::Error| Error::output(path, e);
     let mut w = BufWriter::new(std::fs::File::create(path).map_err(err)?);
     w.write_all(MAGIC).map_err(err)?;
     write_string(&mut w, key).map_err(err)?;
-    w.write_all(&(parcels.len() as u64).to_le_bytes())
+    let count = keep.iter().filter(|k| **k).count();
+    w.write_all(&(count as u64).to_le_bytes())
         .map_err(err)?;
-    for (i, (h, s)) in hashes.iter().zip(stats).enumerate() {
+    for (i, (h, s)) in hashes.iter().zip(stats).enumerate().filter(|(i, _)| keep[*i]) {
         write_string(&mut w, parcels.id(i)).map_err(err)?;
         w.write_all(h).map_err(err)?;
         let values = [

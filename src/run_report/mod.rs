@@ -1,0 +1,82 @@
+//! The run's `report.html`: what an analyst reads the morning after an overnight run —
+//! the run's facts, key figures, charts, per-village tables, warnings and what changed
+//! since the previous run — as a [`Report`] for `output::report` to render.
+//!
+//! Every figure is read from the rows the run writes (through the layer registry), not
+//! recomputed: the report and the GeoPackage/CSVs cannot disagree, in value or rounding.
+//! It sits above `changes` (it reports them) and below `pipeline` (which writes it).
+
+mod changes;
+mod facts;
+mod figures;
+mod held;
+mod villages;
+
+use std::collections::BTreeMap;
+
+use crate::changes::Changes;
+use crate::layers::RunData;
+use crate::output::manifest::Manifest;
+use crate::output::report::Report;
+use held::Held;
+
+/// Layers whose rows the report reads in full (the others it only counts).
+const READ: [&str; 6] = ["village_summary", "merge_candidates", "merge_groups", "swap_ledger", "linkage_ledger", "indicators"];
+/// Layers the report only counts.
+const COUNTED: [&str; 1] = ["topology_issues"];
+
+/// What the report draws on: the layers it reads, by name (absent when not written).
+struct Sources {
+    layers: BTreeMap<&'static str, Held>,
+    counts: BTreeMap<&'static str, usize>,
+    /// Upper bounds of grades 1–4 in degrees.
+    breaks: [f64; 4],
+}
+
+impl Sources {
+    fn layer(&self, name: &str) -> Option<&Held> {
+        self.layers.get(name)
+    }
+
+    /// `village_summary` (written by every run; [`build`] puts an empty one in its place
+    /// if it ever were not, so the report still renders).
+    fn villages(&self) -> &Held {
+        &self.layers["village_summary"]
+    }
+
+    /// Rows of a layer, None when the run does not write it.
+    fn rows(&self, name: &str) -> Option<usize> {
+        self.counts.get(name).copied()
+    }
+}
+
+/// The report of a run from its data, its manifest (facts, warnings) and its changes;
+/// `seconds` is the run's time so far.
+pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, seconds: f64) -> Report {
+    let mut layers = BTreeMap::new();
+    let mut counts = BTreeMap::new();
+    for name in READ {
+        if let Some(held) = Held::read(data, name) {
+            counts.insert(name, held.table.rows.len());
+            layers.insert(name, held);
+        }
+    }
+    layers.entry("village_summary").or_default();
+    for name in COUNTED {
+        if let Some(n) = Held::count(data, name) {
+            counts.insert(name, n);
+        }
+    }
+    let s = Sources { layers, counts, breaks: data.settings.terrain.grade_breaks };
+    let tables = vec![villages::key_figures_table(&s), villages::grades_table(&s)];
+    Report {
+        title: "全域土地综合整治 坡度分析与整治潜力报告".into(),
+        subtitle: format!("landcons {} 运行报告 · {}", manifest.version, facts::when(&manifest.started)),
+        facts: facts::facts(manifest, seconds),
+        figures: figures::figures(&s),
+        charts: vec![villages::grades_chart(&s), villages::candidates_chart(&s)],
+        tables,
+        warnings: manifest.warnings.iter().map(|w| w.message.clone()).collect(),
+        changes: changes.map(changes::lines).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,50 @@
+//! Sharded runs for a cluster: a plan cuts the job into shards of whole townships
+//! (`plan`, `pack`), each shard computes the per-parcel work of its parcels and saves it
+//! with a completion marker (`results`), and the gather runs the pipeline once over all
+//! parcels with those results in place of the per-parcel stages.
+//!
+//! Everything lives under `OUT/.landcons/shards/`: `plan.json` (the current plan) and
+//! one folder per plan id holding a folder per finished shard.
+
+pub mod fingerprint;
+pub mod pack;
+pub mod plan;
+pub mod results;
+
+use std::path::{Path, PathBuf};
+
+pub use plan::{ShardPlan, ShardSpec, TownshipFigures};
+pub use results::{ShardResults, TileInfo};
+
+/// Where the shard files live inside the output folder.
+pub fn shards_dir(out: &Path) -> PathBuf {
+    out.join(".landcons").join("shards")
+}
+
+/// The township key of a village code: its first `digits` characters.
+pub fn township_of(village_code: &str, digits: usize) -> &str {
+    let end = village_code.char_indices().nth(digits).map(|(i, _)| i).unwrap_or(village_code.len());
+    &village_code[..end]
+}
+
+/// The shard index this process runs: the option, else Slurm's array index, else
+/// Kubernetes' (indexed jobs).
+pub fn index_from_env(option: Option<usize>) -> Option<usize> {
+    option.or_else(|| {
+        ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().and_then(|v| v.trim().parse().ok()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn township_is_the_code_prefix() {
+        assert_eq!(township_of("5002301002000000000", 9), "500230100");
+        assert_eq!(township_of("5002", 9), "5002");
+        assert_eq!(township_of("", 9), "");
+    }
+}

@@ -1,0 +1,281 @@
+//! 规划指标分解表: current (现状) and planned (规划) figures per village, per village cluster
+//! (村级片区) and in total, for each indicator class, from the official TBMJ (耕地 net of
+//! 田坎) with the computed areas beside. Sums are kept in whole cm², so every cluster row is
+//! exactly the sum of its villages and the total the sum of all; the run checks that, and
+//! that the totals equal the parcels' own sums and the candidates' net change.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::parcels::Parcels;
+use crate::settings::{IndicatorSettings, Role, INDICATORS};
+use crate::stages::constraints::Constraints;
+use crate::stages::reclamation::Direction;
+use crate::stages::zonal::ParcelSlope;
+
+/// Number of indicator classes (columns groups).
+pub const KEYS: usize = INDICATORS.len();
+const BASIC_FARMLAND: usize = 1;
+const OTHER: usize = KEYS - 1;
+
+/// One row: per class, [current, planned, current computed, planned computed] in cm².
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IndicatorRow {
+    /// "village", "cluster" or "total".
+    pub level: &'static str,
+    pub code: String,
+    pub name: String,
+    pub values: [[i64; 4]; KEYS],
+    /// The values as tables show them, in ha (4 decimals) and mu (2 decimals): a village
+    /// row rounds its own sum; a cluster or the total row sums what its villages show, so
+    /// every printed column adds up.
+    pub shown_ha: [[f64; 4]; KEYS],
+    pub shown_mu: [[f64; 4]; KEYS],
+}
+
+/// ha (4 decimals) and mu (2 decimals) of an area in cm².
+pub fn shown(cm2: i64) -> (f64, f64) {
+    use crate::units::{round, M2_PER_MU};
+    let m2 = cm2 as f64 / 100.0;
+    (round(m2 / 10_000.0, 4), round(m2 / M2_PER_MU, 2))
+}
+
+/// Shown (ha, mu) sums of one row.
+type ShownSums = ([[f64; 4]; KEYS], [[f64; 4]; KEYS]);
+
+/// Sets the shown values: villages from their sums, the others from their villages'.
+fn fill_shown(rows: &mut [IndicatorRow], clusters: &BTreeMap<String, String>) {
+    let mut by_cluster: BTreeMap<String, ShownSums> = BTreeMap::new();
+    let mut total: ShownSums = ([[0.0; 4]; KEYS], [[0.0; 4]; KEYS]);
+    for r in rows.iter_mut().filter(|r| r.level == "village") {
+        for k in 0..KEYS {
+            for j in 0..4 {
+                (r.shown_ha[k][j], r.shown_mu[k][j]) = shown(r.values[k][j]);
+            }
+        }
+        let cluster = clusters.get(&r.code).cloned().unwrap_or_else(|| "未分片区".into());
+        let sums = by_cluster.entry(cluster).or_insert(([[0.0; 4]; KEYS], [[0.0; 4]; KEYS]));
+        for acc in [sums, &mut total] {
+            add_f(&mut acc.0, &r.shown_ha, 4);
+            add_f(&mut acc.1, &r.shown_mu, 2);
+        }
+    }
+    for r in rows.iter_mut() {
+        let sums = match r.level {
+            "cluster" => by_cluster.get(&r.code).copied(),
+            "total" => Some(total),
+            _ => None,
+        };
+        if let Some((ha, mu)) = sums {
+            (r.shown_ha, r.shown_mu) = (ha, mu);
+        }
+    }
+}
+
+fn add_f(a: &mut [[f64; 4]; KEYS], b: &[[f64; 4]; KEYS], decimals: i32) {
+    for (x, y) in a.iter_mut().zip(b) {
+        for (u, v) in x.iter_mut().zip(y) {
+            *u = crate::units::round(*u + v, decimals);
+        }
+    }
+}
+
+/// What happens to a parcel in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Stays,
+    /// Reforestation (and swap out): to forest.
+    ToForest,
+    /// Swap in: to cropland.
+    ToCropland,
+    /// Reclamation, by direction.
+    Reclaimed(Direction),
+}
+
+/// What the table reads.
+pub struct IndicatorInputs<'a> {
+    pub parcels: &'a Parcels,
+    pub slope: &'a [ParcelSlope],
+    pub constraints: Constraints<'a>,
+    pub changes: &'a [Change],
+    pub settings: &'a IndicatorSettings,
+    /// Village code → cluster name.
+    pub clusters: &'a BTreeMap<String, String>,
+}
+
+/// Whole cm² of an area in m².
+fn cm2(m2: f64) -> i64 {
+    (m2 * 100.0).round() as i64
+}
+
+/// Column positions of the optional fields.
+struct Columns {
+    urban: Option<usize>,
+    deduction_area: Option<usize>,
+    deduction_coefficient: Option<usize>,
+}
+
+impl Columns {
+    fn find(p: &Parcels, s: &IndicatorSettings) -> Columns {
+        let at = |name: &str| p.fields.iter().position(|f| !name.is_empty() && f.name.eq_ignore_ascii_case(name));
+        Columns { urban: at(&s.urban_code_field), deduction_area: at(&s.deduction_area_field), deduction_coefficient: at(&s.deduction_coefficient_field) }
+    }
+}
+
+/// A parcel's contributions to one row: [class][current, planned, calc, calc planned].
+fn contributions(inp: &IndicatorInputs, cols: &Columns, i: usize) -> [[i64; 4]; KEYS] {
+    let p = inp.parcels;
+    let official = cm2(p.official_area(i).unwrap_or(inp.slope[i].area_m2));
+    let computed = cm2(inp.slope[i].area_m2);
+    let current = class_index(inp, cols, i);
+    let planned = match inp.changes[i] {
+        Change::Stays => current,
+        Change::ToForest | Change::Reclaimed(Direction::Forest) => key_index("forest"),
+        Change::ToCropland | Change::Reclaimed(Direction::Cropland) => key_index("cropland"),
+    };
+    // Cropland counts net of 田坎; land coming into cropland has no deduction yet.
+    let net = |class: usize, stays: bool| match class == key_index("cropland") && stays {
+        true => official - deduction(inp, cols, i, official),
+        false => official,
+    };
+    let mut out = [[0i64; 4]; KEYS];
+    out[current][0] += net(current, true);
+    out[planned][1] += net(planned, planned == current);
+    out[current][2] += computed;
+    out[planned][3] += computed;
+    for (c, constraint) in inp.constraints.list.iter().enumerate() {
+        if constraint.settings.role == Some(Role::BasicFarmland) {
+            let share = inp.constraints.shares[c][i];
+            out[BASIC_FARMLAND][0] += (official as f64 * share).round() as i64;
+            out[BASIC_FARMLAND][1] += (official as f64 * share).round() as i64;
+            out[BASIC_FARMLAND][2] += (computed as f64 * share).round() as i64;
+            out[BASIC_FARMLAND][3] += (computed as f64 * share).round() as i64;
+        }
+    }
+    out
+}
+
+fn key_index(key: &str) -> usize {
+    INDICATORS.iter().position(|(k, _)| *k == key).unwrap_or(OTHER)
+}
+
+/// A parcel's current class: by land-use code; 城镇村属性码 201–205 makes construction of
+/// land no class claims.
+fn class_index(inp: &IndicatorInputs, cols: &Columns, i: usize) -> usize {
+    let class = key_index(inp.settings.class_of(inp.parcels.land_use(i)));
+    let urban = cols.urban.map(|c| inp.parcels.attribute(i, c).as_text()).is_some_and(|v| {
+        let v = v.trim();
+        v.len() >= 3 && ("201".."206").contains(&&v[..3])
+    });
+    if class == OTHER && urban {
+        key_index("construction")
+    } else {
+        class
+    }
+}
+
+/// The 田坎 deduction (cm²) of a cropland parcel: KCMJ, else TBMJ × KCXS.
+fn deduction(inp: &IndicatorInputs, cols: &Columns, i: usize, official: i64) -> i64 {
+    let value = |c: Option<usize>| c.and_then(|c| inp.parcels.attribute(i, c).as_f64());
+    if let Some(area) = value(cols.deduction_area) {
+        return cm2(area);
+    }
+    value(cols.deduction_coefficient).map(|k| (official as f64 * k).round() as i64).unwrap_or(0)
+}
+
+fn add(a: &mut [[i64; 4]; KEYS], b: &[[i64; 4]; KEYS]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        for (u, v) in x.iter_mut().zip(y) {
+            *u += v;
+        }
+    }
+}
+
+/// The table: village rows (by code), cluster rows (by name), the total row; checked.
+pub fn table(inp: &IndicatorInputs) -> Result<Vec<IndicatorRow>> {
+    let cols = Columns::find(inp.parcels, inp.settings);
+    let mut villages: BTreeMap<String, IndicatorRow> = BTreeMap::new();
+    let mut direct = [[0i64; 4]; KEYS];
+    for i in 0..inp.parcels.len() {
+        let c = contributions(inp, &cols, i);
+        add(&mut direct, &c);
+        let code = inp.parcels.village_code(i);
+        let row = villages.entry(code.to_string()).or_insert_with(|| IndicatorRow {
+            level: "village",
+            code: code.to_string(),
+            name: inp.parcels.village_name(i).to_string(),
+            values: [[0; 4]; KEYS],
+            shown_ha: [[0.0; 4]; KEYS],
+            shown_mu: [[0.0; 4]; KEYS],
+        });
+        add(&mut row.values, &c);
+    }
+    let mut rows: Vec<IndicatorRow> = villages.into_values().collect();
+    let clusters = cluster_rows(&rows, inp.clusters);
+    let mut total = blank("total", "total", "合计");
+    for r in &rows {
+        add(&mut total.values, &r.values);
+    }
+    rows.extend(clusters);
+    reconcile(&rows, &total, &direct, inp)?;
+    rows.push(total);
+    fill_shown(&mut rows, inp.clusters);
+    Ok(rows)
+}
+
+fn blank(level: &'static str, code: &str, name: &str) -> IndicatorRow {
+    IndicatorRow {
+        level,
+        code: code.to_string(),
+        name: name.to_string(),
+        values: [[0; 4]; KEYS],
+        shown_ha: [[0.0; 4]; KEYS],
+        shown_mu: [[0.0; 4]; KEYS],
+    }
+}
+
+/// One row per cluster: the sum of its villages.
+fn cluster_rows(villages: &[IndicatorRow], clusters: &BTreeMap<String, String>) -> Vec<IndicatorRow> {
+    let mut out: BTreeMap<String, IndicatorRow> = BTreeMap::new();
+    for v in villages {
+        let name = clusters.get(&v.code).cloned().unwrap_or_else(|| "未分片区".into());
+        let row = out.entry(name.clone()).or_insert_with(|| blank("cluster", &name, &name));
+        add(&mut row.values, &v.values);
+    }
+    out.into_values().collect()
+}
+
+/// The checks a planning table must pass: clusters sum to the total, the total equals the
+/// parcels' own sums, and planned − current equals the candidates' net change.
+fn reconcile(rows: &[IndicatorRow], total: &IndicatorRow, direct: &[[i64; 4]; KEYS], inp: &IndicatorInputs) -> Result<()> {
+    let fail = |row: &str, what: String| Err(Error::Reconciliation { table: "indicators".into(), row: row.to_string(), message: what });
+    let mut clusters = [[0i64; 4]; KEYS];
+    rows.iter().filter(|r| r.level == "cluster").for_each(|r| add(&mut clusters, &r.values));
+    if clusters != total.values {
+        return fail("total", "the cluster rows do not add up to the total".into());
+    }
+    if *direct != total.values {
+        return fail("total", "the total differs from the sums over the parcel layer".into());
+    }
+    let net = net_change(inp);
+    for (k, (key, _)) in INDICATORS.iter().enumerate() {
+        let table = total.values[k][1] - total.values[k][0];
+        if table != net[k] {
+            return fail("total", format!("{key}: planned − current = {table} cm², the candidates' net change is {} cm²", net[k]));
+        }
+    }
+    Ok(())
+}
+
+/// Net change of each class from the changed parcels alone (cm², official areas).
+fn net_change(inp: &IndicatorInputs) -> [i64; KEYS] {
+    let cols = Columns::find(inp.parcels, inp.settings);
+    let mut net = [0i64; KEYS];
+    for i in (0..inp.parcels.len()).filter(|&i| inp.changes[i] != Change::Stays) {
+        let c = contributions(inp, &cols, i);
+        for (k, v) in c.iter().enumerate() {
+            net[k] += v[1] - v[0];
+        }
+    }
+    net
+}
