@@ -102,10 +102,22 @@ fn duplicate_parcel_ids_are_an_error_naming_the_id() {
     let (o, _) = run_with(dir.path(), &dem(), &p, "");
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o).contains("duplicate parcel id") && text(&o).contains("A1"),
+        text(&o).contains("duplicate parcel id (also feature #0)") && text(&o).contains("A1"),
         "{}",
         text(&o)
     );
+    // Feature numbers count skipped features, whose ids count as taken too.
+    let point = |id: &str| format!(r#"{{"type":"Feature","properties":{{"BSM":"{id}","DLBM":"0103"}},"geometry":{{"type":"Point","coordinates":[483000,3288000]}}}}"#);
+    let skip = "non_polygons = \"skip\"\n";
+    for (features, first) in [
+        (vec![point("P1"), square("A1", 483000.0, 3288000.0), point("P2"), square("B1", 483100.0, 3288000.0), square("B1", 483200.0, 3288000.0)], 3),
+        (vec![point("P1"), square("A1", 483000.0, 3288000.0), square("P1", 483100.0, 3288000.0)], 0),
+    ] {
+        let p = geojson(dir.path(), &features);
+        let (o, _) = run_with(dir.path(), &dem(), &p, skip);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).contains(&format!("duplicate parcel id (also feature #{first})")), "{}", text(&o));
+    }
 }
 
 #[test]

@@ -2,36 +2,62 @@
 //! million parcels' attributes take tens of megabytes instead of gigabytes.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::table::{AttrValue, FieldKind};
 
 const NULL_CODE: u32 = u32::MAX;
 
-/// Text values, each distinct string stored once.
+/// Text values, each distinct string stored once, back to back in one buffer.
 #[derive(Debug, Default)]
 pub struct TextColumn {
     codes: Vec<u32>,
-    values: Vec<Box<str>>,
-    /// Only while building: the code of each distinct value.
-    lookup: HashMap<Box<str>, u32>,
+    /// The distinct values, concatenated; value c is text[ends[c - 1]..ends[c]].
+    text: String,
+    ends: Vec<usize>,
+    /// Only while building: the codes, hashed by their values.
+    lookup: HashTable<u32>,
+    hasher: DefaultHashBuilder,
 }
 
 impl TextColumn {
     pub fn push(&mut self, value: Option<&str>) {
         let code = match value {
             None => NULL_CODE,
-            Some(v) => match self.lookup.get(v) {
-                Some(&c) => c,
-                None => {
-                    let c = self.values.len() as u32;
-                    self.values.push(v.into());
-                    self.lookup.insert(v.into(), c);
-                    c
-                }
-            },
+            Some(v) => self.code_or_insert(v),
         };
         self.codes.push(code);
+    }
+
+    /// The code of `v` among the values seen so far, if it is one.
+    pub fn code_of(&self, v: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(v);
+        self.lookup.find(hash, |&c| self.value(c) == v).copied()
+    }
+
+    fn code_or_insert(&mut self, v: &str) -> u32 {
+        // Neighbouring parcels often share a value (village, owner, land use).
+        if let Some(&last) = self.codes.last().filter(|&&c| c != NULL_CODE && self.value(c) == v) {
+            return last;
+        }
+        let hash = self.hasher.hash_one(v);
+        let (text, ends) = (&self.text, &self.ends);
+        let value = |c: u32| &text[start(ends, c)..ends[c as usize]];
+        if let Some(&c) = self.lookup.find(hash, |&c| value(c) == v) {
+            return c;
+        }
+        let c = self.ends.len() as u32;
+        self.text.push_str(v);
+        self.ends.push(self.text.len());
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        self.lookup.insert_unique(hash, c, |&k| hasher.hash_one(&text[start(ends, k)..ends[k as usize]]));
+        c
+    }
+
+    fn value(&self, c: u32) -> &str {
+        &self.text[start(&self.ends, c)..self.ends[c as usize]]
     }
 
     /// The value of row `i` ("" for null).
@@ -42,15 +68,16 @@ impl TextColumn {
     pub fn get_opt(&self, i: usize) -> Option<&str> {
         match self.codes[i] {
             NULL_CODE => None,
-            c => Some(&self.values[c as usize]),
+            c => Some(self.value(c)),
         }
     }
 
     /// Drops the building index.
     pub fn seal(&mut self) {
-        self.lookup = HashMap::new();
+        self.lookup = HashTable::new();
         self.codes.shrink_to_fit();
-        self.values.shrink_to_fit();
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
 
     pub fn len(&self) -> usize {
@@ -59,6 +86,14 @@ impl TextColumn {
 
     pub fn is_empty(&self) -> bool {
         self.codes.is_empty()
+    }
+}
+
+/// Where value `c` starts in the concatenated text.
+fn start(ends: &[usize], c: u32) -> usize {
+    match c {
+        0 => 0,
+        c => ends[c as usize - 1],
     }
 }
 

@@ -139,6 +139,11 @@ impl Parcels {
         self.ids.len()
     }
 
+    /// While building, with every id so far distinct: the parcel with the id `id`.
+    pub fn parcel_with_id(&self, id: &str) -> Option<usize> {
+        self.ids.code_of(id).map(|c| c as usize)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

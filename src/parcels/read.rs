@@ -2,6 +2,7 @@
 //! shapefiles, the field map, the CRS, and checks that nothing is lost silently
 //! (truncated files, duplicate ids, non-polygons).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ use crate::progress::Progress;
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::{self, WorkCrs};
-use crate::vector::{self, geometry, GeometryIssue, TextDecoder};
+use crate::vector::{self, geometry, GeometryIssue, TextDecoder, Value};
 
 /// Where the parcels are and how to read them.
 pub struct ReadOptions<'a> {
@@ -100,7 +101,9 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
         decoder: decoder.as_ref(),
         transform: transform.as_ref(),
         skip_non_polygons: opts.inputs.non_polygons == NonPolygons::Skip,
-        seen_ids: HashMap::new(),
+        texts: vec![String::new(); fields.len()],
+        feature_of: Vec::new(),
+        skipped_ids: HashMap::new(),
         parcels: Parcels::new(source, fields.clone()),
     };
     if let Some(sel) = selection {
@@ -248,36 +251,62 @@ struct FeatureReader<'a> {
     decoder: Option<&'a TextDecoder>,
     transform: Option<&'a CoordTransform>,
     skip_non_polygons: bool,
-    seen_ids: HashMap<String, usize>,
+    /// One text buffer per column, reused feature after feature.
+    texts: Vec<String>,
+    /// The feature number of each parcel read so far (for messages).
+    feature_of: Vec<usize>,
+    /// The ids of features skipped so far, with their numbers: still taken.
+    skipped_ids: HashMap<String, usize>,
     parcels: Parcels,
 }
 
 impl FeatureReader<'_> {
     fn add(&mut self, index: usize, feature: &Feature) -> Result<()> {
-        let attributes = self.attributes(index, feature)?;
-        let text = |i: Option<usize>| i.map(|i| attributes[i].as_text().trim().to_string()).unwrap_or_default();
-        let id = text(Some(self.map.id));
-        let (path, layer_name, id_field) = (self.path, self.layer_name, self.fields[self.map.id].name.clone());
-        let fail = |message: String| {
-            let feature = match id.is_empty() {
-                true => format!("#{index}"),
-                false => format!("{id_field} {id:?}"),
-            };
-            Error::feature(path, layer_name, feature, message)
+        let mut texts = std::mem::take(&mut self.texts);
+        let added = self.add_with(index, feature, &mut texts);
+        self.texts = texts;
+        added
+    }
+
+    fn add_with(&mut self, index: usize, feature: &Feature, texts: &mut [String]) -> Result<()> {
+        let values = self.read_values(index, feature, texts)?;
+        let attributes: Vec<AttrValue> = values
+            .iter()
+            .zip(texts.iter())
+            .map(|(v, text)| match v {
+                Value::Null => AttrValue::Null,
+                Value::Int(x) => AttrValue::Int(*x),
+                Value::Real(x) => AttrValue::Real(*x),
+                Value::Text => AttrValue::Text(Cow::Borrowed(text.as_str())),
+            })
+            .collect();
+        let text = |i: Option<usize>| -> Cow<str> {
+            match i.map(|i| &attributes[i]) {
+                Some(AttrValue::Text(s)) => Cow::Borrowed(s.trim()),
+                Some(v) => Cow::Owned(v.as_text().trim().to_string()),
+                None => Cow::Borrowed(""),
+            }
         };
+        let id = text(Some(self.map.id));
+        let fail = |message: String| self.fail(index, &id, message);
         if id.is_empty() {
-            return Err(fail(format!("empty parcel id ({id_field})")));
+            return Err(fail(format!("empty parcel id ({})", self.fields[self.map.id].name)));
         }
-        if let Some(first) = self.seen_ids.insert(id.clone(), index) {
+        if let Some(first) = self.first_with_id(&id) {
             return Err(fail(format!("duplicate parcel id (also feature #{first})")));
         }
         let issues_before = self.parcels.issues.len();
-        let Some(geometry) = self.geometry(&id, feature).map_err(fail)? else {
-            return Ok(());
+        let geometry = match self.geometry(&id, feature) {
+            Ok(Some(g)) => g,
+            Ok(None) => {
+                self.skipped_ids.insert(id.into_owned(), index);
+                return Ok(());
+            }
+            Err(message) => return Err(self.fail(index, &id, message)),
         };
-        let index = self.parcels.len();
+        let parcel = self.parcels.len();
         for issue in &mut self.parcels.issues[issues_before..] {
-            issue.index = Some(index);
+            issue.index = Some(parcel);
         }
         let number = |i: Option<usize>| i.and_then(|i| attributes[i].as_f64());
         let mapped = Mapped {
@@ -294,16 +323,38 @@ impl FeatureReader<'_> {
             official_area: number(self.map.official_area),
         };
         self.parcels.push(&attributes, &mapped, &geometry);
+        self.feature_of.push(index);
         Ok(())
     }
 
-    fn attributes(&self, index: usize, feature: &Feature) -> Result<Vec<AttrValue<'static>>> {
+    /// An error about feature `index`, named by its id when it has one.
+    fn fail(&self, index: usize, id: &str, message: String) -> Error {
+        let feature = match id.is_empty() {
+            true => format!("#{index}"),
+            false => format!("{} {id:?}", self.fields[self.map.id].name),
+        };
+        Error::feature(self.path, self.layer_name, feature, message)
+    }
+
+    /// The input position of an earlier feature with the id `id`, if there is one.
+    fn first_with_id(&self, id: &str) -> Option<usize> {
+        if let Some(&index) = self.skipped_ids.get(id) {
+            return Some(index);
+        }
+        // Ids are unique so far: the parcel with this id is the one its code numbers.
+        self.parcels.parcel_with_id(id).map(|p| self.feature_of[p])
+    }
+
+    /// Every column's value, text into `self.texts`.
+    fn read_values(&self, index: usize, feature: &Feature, texts: &mut [String]) -> Result<Vec<Value>> {
+        let (path, layer_name, decoder) = (self.path, self.layer_name, self.decoder);
         self.fields
             .iter()
+            .zip(texts)
             .enumerate()
-            .map(|(i, spec)| {
-                vector::read_attr(feature, i, spec.kind, self.decoder).map_err(|m| {
-                    Error::feature(self.path, self.layer_name, format!("#{index}"), format!("field {}: {m}", spec.name))
+            .map(|(i, (spec, text))| {
+                vector::read_attr_into(feature, i, spec.kind, decoder, text).map_err(|m| {
+                    Error::feature(path, layer_name, format!("#{index}"), format!("field {}: {m}", spec.name))
                 })
             })
             .collect()

@@ -2,15 +2,16 @@
 //! none; deliveries do (duplicated 图斑, a parent polygon over its parts, digitising
 //! overlaps). Such pairs are reported, and never taken for neighbours.
 
-use geo::{Area, BooleanOps, MultiPolygon};
+use geo::{Area, BooleanOps, Coord, MultiPolygon};
 use rayon::prelude::*;
 use rstar::RTree;
 
 use super::spatial::{padded, Indexed};
 use crate::context::CancelToken;
 use crate::error::Result;
-use crate::parcels::Parcels;
+use crate::parcels::{Parcels, Shapes};
 use crate::progress::Progress;
+use crate::vector::simple;
 
 /// Coverage of a parcel by the overlap above which it counts as inside the other.
 const INSIDE: f64 = 0.999;
@@ -88,6 +89,9 @@ fn overlaps_of(parcels: &Parcels, tree: &RTree<Indexed>, a: usize, min_area_m2: 
         if w * h < min_area_m2 {
             continue;
         }
+        if only_touch(parcels.shapes(), a, b, min_area_m2) {
+            continue;
+        }
         let ga = geometry_a.get_or_insert_with(|| parcels.geometry(a));
         let gb = parcels.geometry(b);
         let geometry = ga.intersection(&gb);
@@ -98,6 +102,32 @@ fn overlaps_of(parcels: &Parcels, tree: &RTree<Indexed>, a: usize, min_area_m2: 
         }
     }
     out
+}
+
+/// Whether parcels `a` and `b` certainly overlap by less than `min_area_m2` in the
+/// overlay below, without running it: both single rings whose interiors do not overlap
+/// (neighbours sharing boundary, or apart: [`simple::separated`] for the common convex
+/// case, else [`simple::interiors_disjoint`]). The
+/// overlay rounds coordinates to a grid of at most 2⁻²⁸ of the pair's extent, so where
+/// the rings only touch it can find slivers no larger than their perimeters times that:
+/// the test is only trusted when that bound is below `min_area_m2`.
+fn only_touch(shapes: &Shapes, a: usize, b: usize, min_area_m2: f64) -> bool {
+    let (Some(ra), Some(rb)) = (single_ring(shapes, a), single_ring(shapes, b)) else { return false };
+    let (mut lo, mut hi) = (ra[0], ra[0]);
+    for c in ra.iter().chain(rb) {
+        (lo.x, lo.y, hi.x, hi.y) = (lo.x.min(c.x), lo.y.min(c.y), hi.x.max(c.x), hi.y.max(c.y));
+    }
+    let grid = (hi.x - lo.x).max(hi.y - lo.y) * 2f64.powi(-28);
+    let perimeter = |r: &[Coord<f64>]| r.windows(2).map(|w| ((w[1].x - w[0].x).powi(2) + (w[1].y - w[0].y).powi(2)).sqrt()).sum::<f64>();
+    (perimeter(ra) + perimeter(rb)) * grid < min_area_m2 && (simple::separated(ra, rb) || simple::interiors_disjoint(ra, rb))
+}
+
+/// The ring of parcel `i` when it is one polygon without holes.
+fn single_ring(shapes: &Shapes, i: usize) -> Option<&[Coord<f64>]> {
+    let mut polygons = shapes.polygons(i);
+    let mut rings = polygons.next()?;
+    let ring = rings.next()?;
+    (rings.next().is_none() && polygons.next().is_none()).then_some(ring)
 }
 
 fn kind_of((share_a, share_b): (f64, f64)) -> OverlapKind {

@@ -79,11 +79,19 @@ impl TextDecoder {
     /// Decodes one value. In auto mode, text that is not valid in the declared encoding
     /// (a mislabelled .cpg) or that has no declaration is read as UTF-8 when valid, else GBK.
     pub fn decode(&self, bytes: &[u8]) -> std::result::Result<String, String> {
+        let mut out = String::new();
+        self.decode_into(bytes, &mut out)?;
+        Ok(out)
+    }
+
+    /// As [`TextDecoder::decode`], appending to `out` (a buffer reused value after value).
+    pub fn decode_into(&self, bytes: &[u8], out: &mut String) -> std::result::Result<(), String> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if let Some(enc) = self.declared {
             let (text, had_errors) = enc.decode_without_bom_handling(bytes);
             if !had_errors {
-                return Ok(text.into_owned());
+                out.push_str(&text);
+                return Ok(());
             }
             if self.forced {
                 return Err(format!(
@@ -93,7 +101,8 @@ impl TextDecoder {
             }
         }
         if let Ok(s) = std::str::from_utf8(bytes) {
-            return Ok(s.to_string());
+            out.push_str(s);
+            return Ok(());
         }
         let (text, had_errors) = GBK.decode_without_bom_handling(bytes);
         if had_errors {
@@ -102,7 +111,8 @@ impl TextDecoder {
                 &bytes[..bytes.len().min(16)]
             ));
         }
-        Ok(text.into_owned())
+        out.push_str(&text);
+        Ok(())
     }
 }
 

@@ -3,7 +3,9 @@
 
 use gdal::spatial_ref::CoordTransform;
 use gdal::vector::Geometry;
-use geo::{Area, MultiPolygon, Polygon};
+use geo::{Area, Coord, LineString, MultiPolygon, Polygon};
+
+use super::simple;
 
 use crate::gdal_util::quiet;
 
@@ -36,6 +38,13 @@ pub fn prepare(
     id: &str,
     issues: &mut Vec<GeometryIssue>,
 ) -> Result<MultiPolygon<f64>, String> {
+    // The common case, a 2D polygon of one simple ring with nothing to reproject, is
+    // valid for GEOS too: taken as it is, without GEOS's check or a copy.
+    if transform.is_none() {
+        if let Some(simple) = simple_polygon(g) {
+            return Ok(simple);
+        }
+    }
     let mut g = g.clone();
     g.flatten_to_2d();
     if let Some(t) = transform {
@@ -63,6 +72,65 @@ pub fn prepare(
         format!("repaired (area {before:.2} → {:.2})", fixed.unsigned_area()),
     ));
     Ok(fixed)
+}
+
+/// `g` as polygons when it is a 2D polygon (or a multipolygon of one polygon) of a
+/// single ring that is simple (see [`simple::is_simple_ring`]); None for anything else.
+/// The coordinates are read from OGR's ISO WKB, exactly as OGR holds them.
+fn simple_polygon(g: &Geometry) -> Option<MultiPolygon<f64>> {
+    // SAFETY: the geometry handle is valid while `g` lives; the buffer has the size OGR
+    // says the WKB takes.
+    let wkb = unsafe {
+        let size = usize::try_from(gdal_sys::OGR_G_WkbSize(g.c_geometry())).ok()?;
+        let mut wkb = vec![0u8; size];
+        let err = gdal_sys::OGR_G_ExportToIsoWkb(g.c_geometry(), gdal_sys::OGRwkbByteOrder::wkbNDR, wkb.as_mut_ptr());
+        (err == gdal_sys::OGRErr::OGRERR_NONE).then_some(wkb)?
+    };
+    let mut r = WkbReader { wkb: &wkb, at: 0 };
+    let ring = match (r.u8()?, r.u32()?) {
+        (1, 3) => r.single_ring()?,
+        (1, 6) if r.u32()? == 1 && r.u8()? == 1 && r.u32()? == 3 => r.single_ring()?,
+        _ => return None,
+    };
+    (r.at == wkb.len() && simple::is_simple_ring(&ring)).then(|| MultiPolygon::new(vec![Polygon::new(LineString(ring), vec![])]))
+}
+
+/// Little-endian WKB, read forwards.
+struct WkbReader<'a> {
+    wkb: &'a [u8],
+    at: usize,
+}
+
+impl WkbReader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let bytes = self.wkb.get(self.at..self.at + N)?.try_into().ok()?;
+        self.at += N;
+        Some(bytes)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take()?))
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        Some(f64::from_le_bytes(self.take()?))
+    }
+
+    /// A polygon's body when it has exactly one ring: that ring's points.
+    fn single_ring(&mut self) -> Option<Vec<Coord<f64>>> {
+        if self.u32()? != 1 {
+            return None;
+        }
+        let n = self.u32()? as usize;
+        if self.wkb.len().saturating_sub(self.at) < n.checked_mul(16)? {
+            return None;
+        }
+        (0..n).map(|_| Some(Coord { x: self.f64()?, y: self.f64()? })).collect()
+    }
 }
 
 fn to_polygons(g: &Geometry) -> Result<MultiPolygon<f64>, String> {
@@ -96,6 +164,12 @@ pub fn repaired_polygons(g: &Geometry) -> gdal::errors::Result<MultiPolygon<f64>
 /// vertex); returned unchanged when valid or when the repair fails.
 pub fn make_valid(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     use gdal::vector::ToGdal;
+    // One polygon of one simple ring is valid: no need to ask GEOS.
+    if let [p] = g.0.as_slice() {
+        if p.interiors().is_empty() && simple::is_simple_ring(&p.exterior().0) {
+            return g;
+        }
+    }
     let Ok(gg) = g.to_gdal() else { return g };
     if quiet(|| gg.is_valid()) {
         return g;

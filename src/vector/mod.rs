@@ -5,6 +5,7 @@ pub mod crs;
 pub mod encoding;
 pub mod geometry;
 pub mod integrity;
+pub mod simple;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -45,29 +46,63 @@ pub fn read_attr(
     kind: FieldKind,
     decoder: Option<&TextDecoder>,
 ) -> std::result::Result<AttrValue<'static>, String> {
+    let mut text = String::new();
+    Ok(match read_attr_into(feature, i, kind, decoder, &mut text)? {
+        Value::Null => AttrValue::Null,
+        Value::Int(v) => AttrValue::Int(v),
+        Value::Real(v) => AttrValue::Real(v),
+        Value::Text => AttrValue::Text(Cow::Owned(text)),
+    })
+}
+
+/// A value read by [`read_attr_into`]; text is in the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text,
+}
+
+/// As [`read_attr`], text into `text` (cleared first): a reading loop reuses one buffer
+/// per column instead of allocating every value.
+pub fn read_attr_into(
+    feature: &Feature,
+    i: usize,
+    kind: FieldKind,
+    decoder: Option<&TextDecoder>,
+    text: &mut String,
+) -> std::result::Result<Value, String> {
+    text.clear();
+    // SAFETY: the handle stays owned by `feature` and is only used while it lives.
+    let f = unsafe { feature.c_feature() };
     // SAFETY: the feature handle is valid while `feature` lives; i < field count.
-    let is_set = unsafe { gdal_sys::OGR_F_IsFieldSetAndNotNull(feature.c_feature(), i as i32) != 0 };
+    let is_set = unsafe { gdal_sys::OGR_F_IsFieldSetAndNotNull(f, i as i32) != 0 };
     if !is_set {
-        return Ok(AttrValue::Null);
+        return Ok(Value::Null);
     }
     Ok(match kind {
-        FieldKind::Int => AttrValue::Int(feature.field_as_integer64(i).ok().flatten().unwrap_or_default()),
-        FieldKind::Real => AttrValue::Real(feature.field_as_double(i).ok().flatten().unwrap_or_default()),
+        // SAFETY: as above (OGR converts other field types as the gdal crate's accessors do).
+        FieldKind::Int => Value::Int(unsafe { gdal_sys::OGR_F_GetFieldAsInteger64(f, i as i32) }),
+        // SAFETY: as above.
+        FieldKind::Real => Value::Real(unsafe { gdal_sys::OGR_F_GetFieldAsDouble(f, i as i32) }),
         FieldKind::Text => {
             // Raw bytes: the gdal crate's string accessor is lossy for non-UTF-8 text.
-            // SAFETY: as above; GDAL returns a pointer it owns, copied at once.
+            // SAFETY: as above; GDAL returns a pointer it owns, valid until the next
+            // call on this feature, and read at once.
             let bytes = unsafe {
-                let p = gdal_sys::OGR_F_GetFieldAsString(feature.c_feature(), i as i32);
+                let p = gdal_sys::OGR_F_GetFieldAsString(f, i as i32);
                 if p.is_null() {
-                    return Ok(AttrValue::Null);
+                    return Ok(Value::Null);
                 }
-                std::ffi::CStr::from_ptr(p).to_bytes().to_vec()
+                std::ffi::CStr::from_ptr(p).to_bytes()
             };
-            let text = match decoder {
-                Some(d) => d.decode(&bytes)?,
-                None => String::from_utf8(bytes).map_err(|_| "text is not valid UTF-8".to_string())?,
-            };
-            AttrValue::Text(Cow::Owned(text.trim_end().to_string()))
+            match decoder {
+                Some(d) => d.decode_into(bytes, text)?,
+                None => text.push_str(std::str::from_utf8(bytes).map_err(|_| "text is not valid UTF-8".to_string())?),
+            }
+            text.truncate(text.trim_end().len());
+            Value::Text
         }
     })
 }

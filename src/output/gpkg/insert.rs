@@ -101,10 +101,22 @@ impl EncodedRows {
     }
 }
 
+/// Most parameters one statement may have in any SQLite build (SQLITE_MAX_VARIABLE_NUMBER
+/// is at least 999).
+const MAX_PARAMS: usize = 999;
+/// Rows inserted by one statement: SQLite's per-statement work (cursors, and the
+/// AUTOINCREMENT counter GeoPackage tables keep, read and written back every time) is
+/// paid once for these.
+const ROWS_PER_INSERT: usize = 64;
+
 /// Inserts `rows` into the table `def` (created, empty) with feature ids 1..n in row
 /// order, so the index entries can name them.
 pub fn insert_rows(conn: &Connection, def: &TableDef, srs_id: i32, rows: &dyn Rows, at: &At) -> Result<Written> {
-    let mut insert = conn.prepare(&def.insert_sql()).map_err(|e| at.fail("cannot prepare the insert", e))?;
+    let per_row = def.params_per_row();
+    let batch = (MAX_PARAMS / per_row).clamp(1, ROWS_PER_INSERT);
+    let prepare = |n: usize| conn.prepare(&def.insert_rows_sql(n)).map_err(|e| at.fail("cannot prepare the insert", e));
+    let mut full = prepare(batch)?;
+    let mut single = prepare(1)?;
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<EncodedBatch>(BATCHES_AHEAD);
         if rows.spatial() {
@@ -114,22 +126,43 @@ pub fn insert_rows(conn: &Connection, def: &TableDef, srs_id: i32, rows: &dyn Ro
         }
         let mut encoded = EncodedRows::new(rx);
         let mut values = Vec::new();
-        for i in 0..rows.len() {
-            let bind = |e| at.fail(format!("row {i}"), e);
-            insert.raw_bind_parameter(1, i as i64 + 1).map_err(bind)?;
-            let mut next = 2;
-            if rows.spatial() {
-                let blob = encoded.next_blob().ok_or_else(|| at.message(format!("row {i}: geometry missing")))?;
-                insert.raw_bind_parameter(2, blob).map_err(bind)?;
-                next = 3;
+        let mut start = 0;
+        while start < rows.len() {
+            let (insert, n) = match rows.len() - start >= batch {
+                true => (&mut full, batch),
+                false => (&mut single, 1),
+            };
+            for (k, i) in (start..start + n).enumerate() {
+                bind_row(insert, k * per_row, i, rows, &mut encoded, &mut values, at)?;
             }
-            values.clear();
-            rows.fill(i, &mut values);
-            bind_values(&mut insert, next, &values, rows.columns(), i, at)?;
-            insert.raw_execute().map_err(bind)?;
+            insert.raw_execute().map_err(|e| at.fail(format!("rows {}–{}", start, start + n - 1), e))?;
+            start += n;
         }
         Ok(encoded.written)
     })
+}
+
+/// Binds row `i` (feature id, geometry blob, values) from parameter `offset + 1` on.
+fn bind_row<'r>(
+    insert: &mut Statement,
+    offset: usize,
+    i: usize,
+    rows: &'r dyn Rows,
+    encoded: &mut EncodedRows,
+    values: &mut Vec<AttrValue<'r>>,
+    at: &At,
+) -> Result<()> {
+    let bind = |e| at.fail(format!("row {i}"), e);
+    insert.raw_bind_parameter(offset + 1, i as i64 + 1).map_err(bind)?;
+    let mut next = offset + 2;
+    if rows.spatial() {
+        let blob = encoded.next_blob().ok_or_else(|| at.message(format!("row {i}: geometry missing")))?;
+        insert.raw_bind_parameter(next, blob).map_err(bind)?;
+        next += 1;
+    }
+    values.clear();
+    rows.fill(i, values);
+    bind_values(insert, next, values, rows.columns(), i, at)
 }
 
 /// Binds a row's values from parameter `first` on, each converted for its column.

@@ -114,13 +114,28 @@ impl TableDef<'_> {
     /// An INSERT of every column, the feature id first: ?1 = fid, then geometry, then
     /// the columns in order.
     pub fn insert_sql(&self) -> String {
+        self.insert_rows_sql(1)
+    }
+
+    /// Parameters per row: the feature id, the geometry if any, the columns.
+    pub fn params_per_row(&self) -> usize {
+        1 + usize::from(self.geometry.is_some()) + self.columns.len()
+    }
+
+    /// An INSERT of `rows` rows at once, their parameters one row after the other.
+    pub fn insert_rows_sql(&self, rows: usize) -> String {
         let names: Vec<String> = std::iter::once(self.fid)
             .chain(self.geometry)
             .chain(self.columns.iter().map(|(n, _)| *n))
             .map(ident)
             .collect();
-        let slots: Vec<String> = (1..=names.len()).map(|k| format!("?{k}")).collect();
-        format!("INSERT INTO {} ({}) VALUES ({})", ident(self.name), names.join(", "), slots.join(", "))
+        let tuples: Vec<String> = (0..rows)
+            .map(|r| {
+                let slots: Vec<String> = (1..=names.len()).map(|k| format!("?{}", r * names.len() + k)).collect();
+                format!("({})", slots.join(", "))
+            })
+            .collect();
+        format!("INSERT INTO {} ({}) VALUES {}", ident(self.name), names.join(", "), tuples.join(", "))
     }
 
     /// A second column of the same name (SQLite compares names without case) would make
@@ -201,6 +216,7 @@ mod tests {
         let t = TableDef { name: "adjacency", fid: "fid", geometry: None, columns: vec![("id_a", "TEXT"), ("shared_m", "REAL")] };
         assert_eq!(t.create_sql(), r#"CREATE TABLE "adjacency" ( "fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "id_a" TEXT, "shared_m" REAL)"#);
         assert_eq!(t.insert_sql(), r#"INSERT INTO "adjacency" ("fid", "id_a", "shared_m") VALUES (?1, ?2, ?3)"#);
+        assert_eq!(t.insert_rows_sql(2), r#"INSERT INTO "adjacency" ("fid", "id_a", "shared_m") VALUES (?1, ?2, ?3), (?4, ?5, ?6)"#);
         let g = TableDef { name: "a\"b", fid: "fid", geometry: Some("geom"), columns: vec![("n", "INTEGER")] };
         assert_eq!(g.create_sql(), r#"CREATE TABLE "a""b" ( "fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "geom" MULTIPOLYGON, "n" INTEGER)"#);
         let clash = TableDef { name: "t", fid: "fid", geometry: Some("geom"), columns: vec![("n", "TEXT"), ("GEOM", "TEXT")] };
