@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares two landcons results folders: every GeoPackage table (sqlite3 dump) except
 # the run metadata (gpkg_metadata*, gpkg_contents.last_change), and every other file
-# byte for byte (manifest.json excepted: it holds timings). Exit 0 when identical.
+# byte for byte (manifest.json and report.html excepted: they hold the run's time,
+# duration and folder; report.html is compared with those lines removed). Exit 0 when identical.
 #   scripts/compare_results.sh OLD_DIR NEW_DIR [GPKG_NAME]
 set -euo pipefail
 old=$1 new=$2 gpkg=${3:-landcons.gpkg}
@@ -23,8 +24,16 @@ contents="SELECT table_name, data_type, identifier, description, min_x, min_y, m
 if ! cmp -s <(sqlite3 "$old/$gpkg" "$contents") <(sqlite3 "$new/$gpkg" "$contents"); then
   echo "gpkg_contents differs"; status=1
 fi
-for f in $(cd "$old" && ls -A | grep -v -e "^$gpkg\$" -e '^manifest.json$' -e '^\.' -e '^current$'); do
+for f in $(cd "$old" && ls -A | grep -v -e "^$gpkg\$" -e '^manifest.json$' -e '^report.html$' -e '^\.' -e '^current$'); do
   if ! cmp -s "$old/$f" "$new/$f"; then echo "file $f differs"; status=1; fi
 done
+# report.html: every line but the run's start time, duration and output folder.
+report_body() {
+  sed 's/></>\n</g' "$1" | awk '/^<dt>(开始时间|运行时长|输出目录)<\/dt>$/ { skip = 1; next }
+    skip { skip = 0; next } /运行报告 · / { next } { print }'
+}
+if [ -f "$old/report.html" ] && ! cmp -s <(report_body "$old/report.html") <(report_body "$new/report.html"); then
+  echo "report.html differs"; status=1
+fi
 [ $status -eq 0 ] && echo "identical (less run metadata)"
 exit $status
