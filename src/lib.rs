@@ -12,6 +12,7 @@ pub mod context;
 pub mod error;
 pub mod gdal_util;
 pub mod layers;
+pub mod malloc;
 pub mod output;
 pub mod parcels;
 pub mod pipeline;

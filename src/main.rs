@@ -15,6 +15,7 @@ use landcons::synth::SynthOptions;
 use landcons::Error;
 
 fn main() -> ExitCode {
+    landcons::malloc::limit_arenas();
     let cli = Cli::parse();
     init_logging(&cli);
     let reporter = cli.reporter();

@@ -13,7 +13,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::layers::{registry, ChangeSpec};
-use crate::output::gpkg::GpkgWriter;
+use crate::output::gpkg::{read_geometries, GpkgWriter};
+use crate::output::rows::Rows;
+use geo::MultiPolygon;
 pub use report::zh_title;
 pub use snapshot::{Record, Snapshot};
 
@@ -58,6 +60,62 @@ pub struct Change {
 pub struct LayerChanges {
     pub spec: ChangeSpec,
     pub changes: Vec<Change>,
+    /// The geometry each change shows (the current one, or the last known one of a row
+    /// that is gone), in the order of `changes`; empty until [`Changes::locate`].
+    pub geometries: Vec<MultiPolygon<f64>>,
+}
+
+/// Where one side's geometries are: the GeoPackage a snapshot was read from, or the
+/// rows a run is about to write (by layer).
+pub enum Shapes<'a> {
+    File(&'a Path),
+    Rows(&'a [(ChangeSpec, &'a dyn Rows)]),
+}
+
+impl Shapes<'_> {
+    /// The geometries at `ats` (see [`Record::at`]) of the compared layer `spec`.
+    fn fetch(&self, spec: &ChangeSpec, ats: &[i64]) -> Result<Vec<MultiPolygon<f64>>> {
+        match self {
+            Shapes::File(path) => {
+                let layer = registry().iter().find(|l| l.changes().is_some_and(|s| s.label == spec.label));
+                match layer {
+                    Some(l) if !ats.is_empty() => read_geometries(path, l.name(), ats),
+                    _ => Ok(vec![MultiPolygon::new(vec![]); ats.len()]),
+                }
+            }
+            Shapes::Rows(layers) => {
+                let rows = layers.iter().find(|(s, _)| s.label == spec.label).map(|(_, r)| *r);
+                let of = |at: i64| rows.and_then(|r| r.geometry(at as usize)).map(|g| g.into_owned());
+                Ok(ats.iter().map(|&at| of(at).unwrap_or_else(|| MultiPolygon::new(vec![]))).collect())
+            }
+        }
+    }
+}
+
+impl Changes {
+    /// Fetches the geometry of each change from the side that shows it: a province's
+    /// candidates are compared by their attributes, and only the changed rows'
+    /// geometries are ever read.
+    pub fn locate(&mut self, old: Shapes, new: Shapes) -> Result<()> {
+        for l in &mut self.layers {
+            let (mut from_old, mut from_new) = (Vec::new(), Vec::new());
+            for (k, c) in l.changes.iter().enumerate() {
+                match (&c.new, &c.old) {
+                    (Some(n), _) => from_new.push((k, n.at)),
+                    (None, Some(o)) => from_old.push((k, o.at)),
+                    (None, None) => {}
+                }
+            }
+            l.geometries = vec![MultiPolygon::new(vec![]); l.changes.len()];
+            for (side, list) in [(&new, from_new), (&old, from_old)] {
+                let ats: Vec<i64> = list.iter().map(|&(_, at)| at).collect();
+                for ((k, _), g) in list.iter().zip(side.fetch(&l.spec, &ats)?) {
+                    l.geometries[*k] = g;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Counts of one layer in one village (or in total), before and after.
@@ -95,6 +153,7 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Changes {
         .map(|spec| LayerChanges {
             spec: *spec,
             changes: diff_layer(spec, &old.layers[spec.label], &new.layers[spec.label]),
+            geometries: Vec::new(),
         })
         .collect();
     let (villages, totals) = village_deltas(&specs, old, new);
@@ -239,8 +298,9 @@ pub fn results_gpkg(path: &Path) -> Result<std::path::PathBuf> {
 /// `landcons diff`: compares two results and, given `out`, writes the change layers.
 pub fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<Changes> {
     let (old_gpkg, new_gpkg) = (results_gpkg(old)?, results_gpkg(new)?);
-    let changes = compare(&Snapshot::read(&old_gpkg)?, &Snapshot::read(&new_gpkg)?);
+    let mut changes = compare(&Snapshot::read(&old_gpkg)?, &Snapshot::read(&new_gpkg)?);
     if let Some(out) = out {
+        changes.locate(Shapes::File(&old_gpkg), Shapes::File(&new_gpkg))?;
         let crs = layer_crs_wkt(&new_gpkg)?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("changes.gpkg");
         let staged = out.with_file_name(format!(".partial-{name}"));

@@ -209,8 +209,8 @@ fn change_columns(l: &LayerChanges) -> Vec<FieldSpec> {
 fn change_table(l: &LayerChanges) -> (Table, Vec<MultiPolygon<f64>>) {
     let mut rows = Vec::new();
     let mut geometries = Vec::new();
-    for c in &l.changes {
-        // The current geometry, or the last known one for a row that is gone.
+    for (k, c) in l.changes.iter().enumerate() {
+        // The current figures, or the last known ones for a row that is gone.
         let Some(now) = c.new.as_ref().or(c.old.as_ref()) else { continue };
         let side = |f: &dyn Fn(&super::Record) -> AttrValue<'static>, x: &Option<super::Record>| {
             x.as_ref().map(f).unwrap_or(AttrValue::Null)
@@ -236,7 +236,7 @@ fn change_table(l: &LayerChanges) -> (Table, Vec<MultiPolygon<f64>>) {
             row.push(AttrValue::text(c.new_partners.join(",")));
         }
         rows.push(row);
-        geometries.push(now.geometry.clone());
+        geometries.push(l.geometries.get(k).cloned().unwrap_or_else(|| MultiPolygon::new(vec![])));
     }
     (Table { columns: change_columns(l), rows }, geometries)
 }

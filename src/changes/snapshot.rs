@@ -2,13 +2,11 @@
 //! GeoPackage, or taken from the rows a run is about to write.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-
-use geo::MultiPolygon;
+use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::layers::{registry, ChangeSpec};
-use crate::output::gpkg::read_layer;
+use crate::output::gpkg::read_features;
 use crate::output::rows::{Rows, TableRows};
 use crate::table::FieldSpec;
 
@@ -22,37 +20,42 @@ pub struct Record {
     pub area_m2: f64,
     /// Group id (layers with a group column).
     pub group: Option<i64>,
-    pub geometry: MultiPolygon<f64>,
+    /// Where the row's geometry is: its feature id in the GeoPackage read, or its
+    /// position in the rows a run is about to write. Geometries are fetched only for
+    /// the rows that changed ([`super::Changes::locate`]), never held for all.
+    pub at: i64,
 }
 
 /// The rows of every compared layer of one run, by layer label, then by key.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     pub layers: BTreeMap<&'static str, BTreeMap<String, Record>>,
+    /// The GeoPackage it was read from (where its geometries are), if any.
+    pub file: Option<PathBuf>,
 }
 
 impl Snapshot {
     /// Reads the compared layers of a results GeoPackage. A layer the file does not
     /// have (written by a version without it) is left out of the comparison.
     pub fn read(gpkg: &Path) -> Result<Snapshot> {
-        let mut snapshot = Snapshot::default();
+        let mut snapshot = Snapshot { file: Some(gpkg.to_path_buf()), ..Snapshot::default() };
         for layer in registry() {
             let Some(spec) = layer.changes() else { continue };
-            let (table, geometries) = match read_layer(gpkg, layer.name()) {
+            let (table, fids, _) = match read_features(gpkg, layer.name(), false) {
                 Ok(t) => t,
                 Err(e) if has_layer(gpkg, layer.name()) => return Err(e),
                 Err(_) => continue,
             };
-            let rows = TableRows { table: &table, geometries: Some(&geometries) };
-            snapshot.layers.insert(spec.label, records(&spec, &rows));
+            let rows = TableRows { table: &table, geometries: None };
+            snapshot.layers.insert(spec.label, records(&spec, &rows, &|i| fids[i]));
         }
         Ok(snapshot)
     }
 
     /// From the rows a run is about to write, one (spec, rows) per compared layer.
     pub fn from_rows(layers: &[(ChangeSpec, &dyn Rows)]) -> Snapshot {
-        let layers = layers.iter().map(|(spec, rows)| (spec.label, records(spec, *rows))).collect();
-        Snapshot { layers }
+        let layers = layers.iter().map(|(spec, rows)| (spec.label, records(spec, *rows, &|i| i as i64))).collect();
+        Snapshot { layers, file: None }
     }
 }
 
@@ -61,7 +64,8 @@ fn has_layer(gpkg: &Path, name: &str) -> bool {
 }
 
 /// The records of one layer's rows; a layer without the spec's columns gives none.
-fn records(spec: &ChangeSpec, rows: &dyn Rows) -> BTreeMap<String, Record> {
+/// `at` gives where row i's geometry is.
+fn records(spec: &ChangeSpec, rows: &dyn Rows, at_of: &dyn Fn(usize) -> i64) -> BTreeMap<String, Record> {
     let columns = rows.columns();
     let Some(at) = Columns::find(spec, columns) else {
         tracing::warn!(key = spec.key, "a compared layer lacks the change report's columns; left out");
@@ -80,7 +84,7 @@ fn records(spec: &ChangeSpec, rows: &dyn Rows) -> BTreeMap<String, Record> {
             grade: values[at.grade].as_f64().unwrap_or(0.0) as i64,
             area_m2: values[at.area_m2].as_f64().unwrap_or(f64::NAN),
             group: at.group.and_then(|g| values[g].as_f64()).map(|g| g as i64),
-            geometry: rows.geometry(i).map(|g| g.into_owned()).unwrap_or_else(|| MultiPolygon::new(vec![])),
+            at: at_of(i),
         };
         out.insert(text(at.key), record);
     }

@@ -22,13 +22,14 @@ use std::path::PathBuf;
 use std::thread::ScopedJoinHandle;
 use std::time::Instant;
 
-use crate::changes::Snapshot;
+use crate::changes::{Changes, Snapshot};
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::layers::RunData;
 use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
 use crate::output::{Lock, Staging};
 use crate::parcels::Parcels;
+use crate::progress::Progress;
 use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
@@ -184,26 +185,8 @@ impl<'a> Job<'a> {
         let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
         data.indicators = Some(&indicator_rows);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
-        let changes = ctx.stage_with_progress("output", |progress| {
-            // Seven steps: CSVs, workbook, the remaining layers, changes, report, styles, project.
-            progress.set_length(7);
-            let step = |done: Result<()>| done.map(|()| progress.inc(1));
-            step(write::write_csvs(&data, &self.staging.dir))?;
-            step(write::write_workbook(&data, &self.staging.dir))?;
-            let mut results = results?;
-            step(results.write_ready(&data))?;
-            let changes = results.write_changes(&data, join(reading_previous).as_ref())?;
-            progress.inc(1);
-            manifest.layers = results.counts.clone();
-            manifest.stage_timings = ctx.timings();
-            manifest.changes = changes.as_ref().map(|c| c.summary_json());
-            step(write::write_report(&data, &manifest, changes.as_ref(), started.elapsed().as_secs_f64(), &self.staging.dir))?;
-            let metadata = serde_json::to_string(&manifest).unwrap_or_default();
-            let styles = results.finish(&data, changes.as_ref(), &metadata)?;
-            progress.inc(1);
-            step(project::write_project(&data, &styles, &self.staging.dir, &self.work_crs.wkt))?;
-            Ok(changes)
-        })?;
+        let previous = move || join(reading_previous);
+        let changes = ctx.stage_with_progress("output", |p| self.write_outputs(&data, results, previous, &mut manifest, started, p))?;
         manifest.stage_timings = ctx.timings();
         manifest.seconds_total = started.elapsed().as_secs_f64();
         manifest.files = self.file_records()?;
@@ -211,6 +194,37 @@ impl<'a> Job<'a> {
         manifest.write(&self.staging.path(&s.output.manifest))?;
         ctx.cancel.check()?;
         Ok(RunReport { manifest, outputs: Vec::new(), changes: changes.map(|c| c.summary()) })
+    }
+
+    /// The output stage, in seven steps: CSVs, workbook, the remaining layers, the change
+    /// report (against `previous`, read alongside), report.html, styles, the QGIS project.
+    fn write_outputs(
+        &self,
+        data: &RunData,
+        results: Result<write::Results>,
+        previous: impl FnOnce() -> Option<Snapshot>,
+        manifest: &mut Manifest,
+        started: Instant,
+        progress: &Progress,
+    ) -> Result<Option<Changes>> {
+        let (ctx, dir) = (self.ctx, &self.staging.dir);
+        progress.set_length(7);
+        let step = |done: Result<()>| done.map(|()| progress.inc(1));
+        step(write::write_csvs(data, dir))?;
+        step(write::write_workbook(data, dir))?;
+        let mut results = results?;
+        step(results.write_ready(data))?;
+        let changes = results.write_changes(data, previous().as_ref())?;
+        progress.inc(1);
+        manifest.layers = results.counts.clone();
+        manifest.stage_timings = ctx.timings();
+        manifest.changes = changes.as_ref().map(|c| c.summary_json());
+        step(write::write_report(data, manifest, changes.as_ref(), started.elapsed().as_secs_f64(), dir))?;
+        let metadata = serde_json::to_string(&*manifest).unwrap_or_default();
+        let styles = results.finish(data, changes.as_ref(), &metadata)?;
+        progress.inc(1);
+        step(project::write_project(data, &styles, dir, &self.work_crs.wkt))?;
+        Ok(changes)
     }
 
     /// Zonal statistics, the rules, and the adjacency graph (overlapping pairs removed).

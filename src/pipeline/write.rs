@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::changes::{self, Changes, Snapshot};
+use crate::changes::{self, Changes, Shapes, Snapshot};
 use crate::error::{Error, Result};
 use crate::layers::present::forms;
 use crate::layers::rasters::raster_layers;
@@ -63,7 +63,12 @@ impl Results {
             .filter_map(|l| l.changes().map(|spec| (spec, LayerRows::new(*l, data))))
             .collect();
         let views: Vec<_> = rows.iter().map(|(spec, r)| (*spec, r as &dyn Rows)).collect();
-        let changes = changes::compare(old, &Snapshot::from_rows(&views));
+        let mut changes = changes::compare(old, &Snapshot::from_rows(&views));
+        let old_shapes = match &old.file {
+            Some(file) => Shapes::File(file),
+            None => Shapes::Rows(&[]),
+        };
+        changes.locate(old_shapes, Shapes::Rows(&views))?;
         changes.write_layers(&mut self.gpkg, &self.crs_wkt)?;
         Ok(Some(changes))
     }

@@ -16,18 +16,24 @@ pub struct Held {
 
 impl Held {
     /// The rows of layer `name`, or None when this run does not write it (a rule
-    /// switched off, or a stage that did not run).
-    pub fn read(data: &RunData, name: &str) -> Option<Held> {
+    /// switched off, or a stage that did not run). With `only`, just those columns are
+    /// kept: a per-parcel layer of a province is counted by village, not held whole.
+    pub fn read(data: &RunData, name: &str, only: Option<&[&str]>) -> Option<Held> {
         let layer = by_name(name).filter(|l| l.enabled(data) && l.ready(data))?;
         let rows = LayerRows::new(layer, data);
+        let kept: Vec<usize> = (0..rows.columns().len())
+            .filter(|&c| only.is_none_or(|names| names.contains(&rows.columns()[c].name.as_ref())))
+            .collect();
+        let mut values = Vec::new();
         let owned = (0..rows.len())
             .map(|i| {
-                let mut values = Vec::new();
+                values.clear();
                 rows.fill(i, &mut values);
-                values.into_iter().map(AttrValue::into_owned).collect()
+                kept.iter().map(|&c| values[c].clone().into_owned()).collect()
             })
             .collect();
-        Some(Held { table: Table { columns: rows.columns().to_vec(), rows: owned } })
+        let columns = kept.iter().map(|&c| rows.columns()[c].clone()).collect();
+        Some(Held { table: Table { columns, rows: owned } })
     }
 
     /// How many rows layer `name` has (0 when it is not written), without reading them.

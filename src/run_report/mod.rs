@@ -21,7 +21,15 @@ use crate::output::report::Report;
 use held::Held;
 
 /// Layers whose rows the report reads in full (the others it only counts).
-const READ: [&str; 6] = ["village_summary", "merge_candidates", "merge_groups", "swap_ledger", "linkage_ledger", "indicators"];
+/// With the columns kept, where not all: the merge layers are only counted per village.
+const READ: [(&str, Option<&[&str]>); 6] = [
+    ("village_summary", None),
+    ("merge_candidates", Some(&["village_code"])),
+    ("merge_groups", Some(&["village_code"])),
+    ("swap_ledger", None),
+    ("linkage_ledger", None),
+    ("indicators", None),
+];
 /// Layers the report only counts.
 const COUNTED: [&str; 1] = ["topology_issues"];
 
@@ -55,8 +63,8 @@ impl Sources {
 pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, seconds: f64) -> Report {
     let mut layers = BTreeMap::new();
     let mut counts = BTreeMap::new();
-    for name in READ {
-        if let Some(held) = Held::read(data, name) {
+    for (name, only) in READ {
+        if let Some(held) = Held::read(data, name, only) {
             counts.insert(name, held.table.rows.len());
             layers.insert(name, held);
         }

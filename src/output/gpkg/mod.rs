@@ -26,24 +26,47 @@ use schema::{Registration, TableDef};
 /// Reads a layer written by landcons back as a table and its geometries (empty
 /// polygons for an attribute table or a feature without geometry).
 pub fn read_layer(path: &Path, name: &str) -> Result<(Table, Vec<MultiPolygon<f64>>)> {
+    let (table, _, geometries) = read_features(path, name, true)?;
+    Ok((table, geometries))
+}
+
+/// A layer's rows with each feature's id, and its geometries when `with_geometry`.
+pub fn read_features(path: &Path, name: &str, with_geometry: bool) -> Result<(Table, Vec<i64>, Vec<MultiPolygon<f64>>)> {
     let ds = Dataset::open(path).map_err(|e| Error::input_from(path, "cannot open", e))?;
     let mut layer = ds.layer_by_name(name).map_err(|_| {
         Error::input(path, format!("has no layer {name}: is it a landcons results GeoPackage?"))
     })?;
     let columns: Vec<FieldSpec> = crate::vector::field_specs(&layer);
-    let mut rows = Vec::new();
-    let mut geometries = Vec::new();
+    let (mut rows, mut fids, mut geometries) = (Vec::new(), Vec::new(), Vec::new());
     for f in layer.features() {
         rows.push(columns.iter().enumerate().map(|(i, c)| value_of(&f, i, c.kind)).collect());
-        let geometry = match f.geometry() {
-            Some(g) => polygons_of(&g.to_geo().map_err(|e| {
-                Error::input_from(path, format!("layer {name}, feature {}", f.fid().unwrap_or(0)), e)
-            })?),
-            None => MultiPolygon(Vec::new()),
-        };
-        geometries.push(geometry);
+        fids.push(f.fid().map_or(-1, |fid| fid as i64));
+        if with_geometry {
+            geometries.push(feature_polygons(path, name, &f)?);
+        }
     }
-    Ok((Table { columns, rows }, geometries))
+    Ok((Table { columns, rows }, fids, geometries))
+}
+
+/// The features `fids` of a layer, their geometries in that order.
+pub fn read_geometries(path: &Path, name: &str, fids: &[i64]) -> Result<Vec<MultiPolygon<f64>>> {
+    let ds = Dataset::open(path).map_err(|e| Error::input_from(path, "cannot open", e))?;
+    let layer = ds.layer_by_name(name).map_err(|_| Error::input(path, format!("has no layer {name}")))?;
+    fids.iter()
+        .map(|&fid| match u64::try_from(fid).ok().and_then(|fid| layer.feature(fid)) {
+            Some(f) => feature_polygons(path, name, &f),
+            None => Err(Error::input(path, format!("layer {name} has no feature {fid} any more"))),
+        })
+        .collect()
+}
+
+fn feature_polygons(path: &Path, name: &str, f: &Feature) -> Result<MultiPolygon<f64>> {
+    match f.geometry() {
+        Some(g) => Ok(polygons_of(&g.to_geo().map_err(|e| {
+            Error::input_from(path, format!("layer {name}, feature {}", f.fid().unwrap_or(0)), e)
+        })?)),
+        None => Ok(MultiPolygon(Vec::new())),
+    }
 }
 
 fn value_of(f: &Feature, i: usize, kind: FieldKind) -> AttrValue<'static> {
