@@ -239,12 +239,14 @@ fn village_deltas(specs: &[ChangeSpec], old: &Snapshot, new: &Snapshot) -> (BTre
     for (side, snap) in [old, new].into_iter().enumerate() {
         for (k, spec) in specs.iter().enumerate() {
             for r in snap.layers[spec.label].values() {
-                let v = all.entry(r.village_code.clone()).or_insert_with(blank);
-                v.village_name.clone_from(&r.village_name);
+                let v = all.entry(r.village_code.to_string()).or_insert_with(blank);
+                if *v.village_name != *r.village_name {
+                    v.village_name = r.village_name.to_string();
+                }
                 v.layers[k].rows[side] += 1;
                 v.layers[k].m2[side] += r.area_m2;
                 if let Some(g) = r.group {
-                    groups.entry((r.village_code.clone(), k)).or_default()[side].insert(g);
+                    groups.entry((r.village_code.to_string(), k)).or_default()[side].insert(g);
                 }
             }
         }

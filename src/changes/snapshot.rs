@@ -1,7 +1,8 @@
 //! One run's rows of the compared layers, by identity key: read from a results
 //! GeoPackage, or taken from the rows a run is about to write.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
@@ -13,9 +14,11 @@ use crate::table::FieldSpec;
 /// One row of a compared layer, with what the report shows of it.
 #[derive(Debug, Clone)]
 pub struct Record {
-    pub land_use: String,
-    pub village_code: String,
-    pub village_name: String,
+    // Shared between the rows that hold the same text: a province's candidates repeat
+    // a few hundred codes and names.
+    pub land_use: Arc<str>,
+    pub village_code: Arc<str>,
+    pub village_name: Arc<str>,
     pub grade: i64,
     pub area_m2: f64,
     /// Group id (layers with a group column).
@@ -73,14 +76,23 @@ fn records(spec: &ChangeSpec, rows: &dyn Rows, at_of: &dyn Fn(usize) -> i64) -> 
     };
     let mut out = BTreeMap::new();
     let mut values = Vec::new();
+    let mut texts: HashSet<Arc<str>> = HashSet::new();
+    let mut shared = |text: String| match texts.get(text.as_str()) {
+        Some(t) => t.clone(),
+        None => {
+            let t: Arc<str> = text.into();
+            texts.insert(t.clone());
+            t
+        }
+    };
     for i in 0..rows.len() {
         values.clear();
         rows.fill(i, &mut values);
         let text = |k: usize| values[k].as_text();
         let record = Record {
-            land_use: text(at.land_use),
-            village_code: text(at.village_code),
-            village_name: text(at.village_name),
+            land_use: shared(text(at.land_use)),
+            village_code: shared(text(at.village_code)),
+            village_name: shared(text(at.village_name)),
             grade: values[at.grade].as_f64().unwrap_or(0.0) as i64,
             area_m2: values[at.area_m2].as_f64().unwrap_or(f64::NAN),
             group: at.group.and_then(|g| values[g].as_f64()).map(|g| g as i64),
