@@ -41,11 +41,14 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
         if src.reprojected { "; the parcels are reprojected into it" } else { "" }
     ));
     text.push_str(&format!(
-        "a run would write into {}: {}, {}, {}, {}, {}\n",
+        "a run would write into {}: {}, {}, {}, {}, {}, {}, {}, {} and a CSV per table\n",
         o.dir.display(),
         o.slope,
         o.slope_grade,
         o.gpkg,
+        crate::pipeline::REPORT,
+        crate::output::qgis_project::PROJECT_FILE,
+        crate::pipeline::WORKBOOK,
         o.village_csv,
         o.manifest
     ));

@@ -109,15 +109,22 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
     if let Some(sel) = selection {
         let r = sel.rect;
         layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
+        // First only each feature's id, village code and envelope: a shard's rectangle
+        // can cover most of a layer, and whole OGR features of a province do not fit.
+        let mut found: Vec<(u64, Candidate)> = layer.features().map(|f| (f.fid().unwrap_or(0), candidate(&f, map.village_code))).collect();
         // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
-        let mut features: Vec<Feature> = layer.features().collect();
-        features.sort_by_key(|f| f.fid());
-        let keep = (sel.keep)(&candidates(&features, map.village_code));
+        found.sort_by_key(|(fid, _)| *fid);
+        let (fids, found): (Vec<u64>, Vec<Candidate>) = found.into_iter().unzip();
+        let keep = (sel.keep)(&found);
+        drop(found);
         progress.set_length(keep.iter().filter(|k| **k).count() as u64);
-        for (feature, _) in features.iter().zip(keep).filter(|(_, k)| *k) {
+        for (&fid, _) in fids.iter().zip(keep).filter(|(_, k)| *k) {
             opts.cancel.check()?;
             progress.inc(1);
-            reader.add(feature.fid().unwrap_or(0) as usize, feature)?;
+            let feature = layer
+                .feature(fid)
+                .ok_or_else(|| Error::input(path, format!("layer {layer_name}: feature {fid} can no longer be read")))?;
+            reader.add(fid as usize, &feature)?;
         }
     } else {
         let mut read = 0u64;
@@ -138,19 +145,14 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
     Ok(parcels)
 }
 
-/// The village code (ASCII digits, so no decoding is needed) and envelope of each feature.
-fn candidates(features: &[Feature], village_code: Option<usize>) -> Vec<Candidate> {
-    features
-        .iter()
-        .map(|f| {
-            let code = village_code.and_then(|i| f.field_as_string(i).ok().flatten()).unwrap_or_default();
-            let e = f.geometry().map(|g| g.envelope());
-            Candidate {
-                village_code: code.trim().to_string(),
-                envelope: e.map(|e| [e.MinX, e.MinY, e.MaxX, e.MaxY]).unwrap_or([f64::NAN; 4]),
-            }
-        })
-        .collect()
+/// A feature's village code (ASCII digits, so no decoding is needed) and envelope.
+fn candidate(f: &Feature, village_code: Option<usize>) -> Candidate {
+    let code = village_code.and_then(|i| f.field_as_string(i).ok().flatten()).unwrap_or_default();
+    let e = f.geometry().map(|g| g.envelope());
+    Candidate {
+        village_code: code.trim().to_string(),
+        envelope: e.map(|e| [e.MinX, e.MinY, e.MaxX, e.MaxY]).unwrap_or([f64::NAN; 4]),
+    }
 }
 
 /// Opens the source. Shapefiles are reopened without GDAL's recoding, so the DBF bytes

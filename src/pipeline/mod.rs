@@ -15,6 +15,7 @@ mod shard;
 mod write;
 
 pub use gather::Gathered;
+pub use write::{REPORT, WORKBOOK};
 pub use shard::{plan_shards, run_shard, ShardOutcome};
 
 use std::collections::{BTreeMap, HashSet};
