@@ -25,7 +25,9 @@ if ! cmp -s <(sqlite3 "$old/$gpkg" "$contents") <(sqlite3 "$new/$gpkg" "$content
   echo "gpkg_contents differs"; status=1
 fi
 for f in $(cd "$old" && ls -A | grep -v -e "^$gpkg\$" -e '^manifest.json$' -e '^report.html$' -e '^\.' -e '^current$'); do
-  if ! cmp -s "$old/$f" "$new/$f"; then echo "file $f differs"; status=1; fi
+  if [ -d "$old/$f" ]; then
+    diff -rq "$old/$f" "$new/$f" >/dev/null || { echo "folder $f differs"; status=1; }
+  elif ! cmp -s "$old/$f" "$new/$f"; then echo "file $f differs"; status=1; fi
 done
 # report.html: every line but the run's start time, duration and output folder.
 report_body() {

@@ -24,8 +24,22 @@ pub const TILES: &str = "slope_tiles";
 /// The finished shards of the current plan.
 pub struct Gathered {
     pub plan: ShardPlan,
+    /// The shards' results, less their pairs and shares (held below).
     pub shards: Vec<ShardResults>,
     pub dirs: Vec<PathBuf>,
+    /// Each shard's pairs and shares, by parcel id, until [`Gathered::graph`] and
+    /// [`Gathered::shares`] take them: a province's pairs as text are hundreds of MB that
+    /// the rest of the gather does not need.
+    pairs: Taken<Vec<(String, String, f64)>>,
+    measured: Taken<Vec<Vec<(String, f64)>>>,
+}
+
+/// Per shard, a part of its results that one step takes (and frees).
+type Taken<T> = std::sync::Mutex<Option<Vec<T>>>;
+
+fn take<T>(part: &Taken<T>, what: &str) -> Result<Vec<T>> {
+    let taken = part.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    taken.ok_or_else(|| Error::shards(format!("the shards' {what} were already used once in this gather")))
 }
 
 impl Gathered {
@@ -51,7 +65,9 @@ impl Gathered {
                 plan.id
             )));
         }
-        Ok(Gathered { plan, shards, dirs })
+        let pairs = shards.iter_mut().map(|s| std::mem::take(&mut s.edges)).collect();
+        let measured = shards.iter_mut().map(|s| std::mem::take(&mut s.shares)).collect();
+        Ok(Gathered { plan, shards, dirs, pairs: Some(pairs).into(), measured: Some(measured).into() })
     }
 
     /// Each township's parcels and Σ TBMJ over the shards equal the whole layer's.
@@ -84,11 +100,11 @@ impl Gathered {
     pub fn shares(&self, parcels: &Parcels, n: usize) -> Result<Vec<Vec<f64>>> {
         let index = id_index(parcels);
         let mut out = vec![vec![0.0; parcels.len()]; n];
-        for shard in &self.shards {
-            if shard.shares.len() != n {
-                return Err(Error::shards(format!("shard {} measured {} constraints, the settings have {n}: make a new plan", shard.index, shard.shares.len())));
+        for (shard, measured) in self.shards.iter().zip(take(&self.measured, "constraint shares")?) {
+            if measured.len() != n {
+                return Err(Error::shards(format!("shard {} measured {} constraints, the settings have {n}: make a new plan", shard.index, measured.len())));
             }
-            for (c, list) in shard.shares.iter().enumerate() {
+            for (c, list) in measured.iter().enumerate() {
                 for (id, share) in list {
                     out[c][lookup(&index, id, shard.index)?] = *share;
                 }
@@ -101,8 +117,8 @@ impl Gathered {
     pub fn graph(&self, parcels: &Parcels) -> Result<Graph> {
         let index = id_index(parcels);
         let mut edges: Vec<Edge> = Vec::new();
-        for shard in &self.shards {
-            for (a, b, shared_m) in &shard.edges {
+        for (shard, pairs) in self.shards.iter().zip(take(&self.pairs, "adjacent pairs")?) {
+            for (a, b, shared_m) in &pairs {
                 let (a, b) = (lookup(&index, a, shard.index)?, lookup(&index, b, shard.index)?);
                 edges.push(Edge { a: a.min(b), b: a.max(b), shared_m: *shared_m });
             }
