@@ -15,6 +15,8 @@ use geo::{BoundingRect, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 use super::zonal::ParcelSlope;
+
+mod mosaic;
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
@@ -46,8 +48,12 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
         .map(|(code, members)| {
             cancel.check()?;
             let polygons: Vec<Polygon<f64>> = members.iter().flat_map(|&i| parcels.geometry(i).0).collect();
-            let geometry = union_all(MultiPolygon::new(polygons))
-                .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?;
+            let parts = MultiPolygon::new(polygons);
+            let geometry = match mosaic::union(&parts) {
+                Some(outline) => outline,
+                None => union_all(parts)
+                    .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?,
+            };
             progress.inc(members.len() as u64);
             Ok(VillageShape {
                 village_code: code.to_string(),
