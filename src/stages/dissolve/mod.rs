@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use super::zonal::ParcelSlope;
 
 mod mosaic;
+pub use mosaic::union as mosaic_union;
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
