@@ -32,6 +32,7 @@ cd "$(dirname "$0")/.."
 WORK=${WORK:-target/bench}
 REPS=${REPS:-3}
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)  # absolute: a WORK given as /path must not land inside the repository
 cargo build --release -q
 cargo build --release -q --example stage_times
 BIN=$PWD/target/release/landcons
@@ -42,7 +43,7 @@ if [ -z "${REGION:-}" ]; then
   [ -f "$REGION/dltb.shp" ] || "$BIN" synth -q -o "$REGION" --cols 6000 --rows 5000 --parcels 200000
 fi
 REGION=$(cd "$REGION" && pwd)
-OUT=$PWD/$WORK/floors_out
+OUT=$WORK/floors_out
 if [ -z "${PIPELINE:-}" ]; then
   PIPELINE=$WORK/floors.toml
   printf '[inputs]\ndem = ["%s/dem.tif"]\nparcels = "%s/dltb.shp"\n[output]\ndir = "%s"\n' "$REGION" "$REGION" "$OUT" > "$PIPELINE"
