@@ -220,12 +220,15 @@ proptest! {
         bytes in prop::collection::vec(any::<u8>(), 0..40),
         names in prop::collection::vec("[a-z0-9 ]{0,3}[村组社区\\u4e00-\\u9fa5]{1,6}", 1..20),
     ) {
-        use landcons::vector::{encoding::detect, TextDecoder};
+        use landcons::vector::{encoding::{detect, reads_as_chinese}, TextDecoder};
         let dir = tempfile::tempdir().unwrap();
         let auto = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "auto").unwrap();
         let _ = auto.decode(&bytes);
         let utf8: Vec<u8> = names.join("  ").into_bytes();
         let gbk: Vec<u8> = names.iter().flat_map(|n| encoding_rs::GBK.encode(n).0.into_owned()).collect();
+        // GBK bytes that also read as Chinese text in UTF-8 are truly ambiguous (a few in
+        // 10⁵ random names); a .cpg or inputs.parcels_encoding decides those.
+        prop_assume!(std::str::from_utf8(&gbk).map_or(true, |s| !reads_as_chinese(s)));
         prop_assert_eq!(detect(&utf8), Some(encoding_rs::UTF_8));
         prop_assert_eq!(detect(&gbk), Some(encoding_rs::GBK));
         let forced = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "gbk").unwrap();

@@ -122,22 +122,47 @@ fn dbf_records(dbf: &[u8]) -> &[u8] {
     dbf.get(header..).unwrap_or(&[])
 }
 
-/// UTF-8 or GBK for a file's text bytes: GBK when they are not valid UTF-8, or when as
-/// UTF-8 they hold no Chinese character but characters from U+0080–U+07FF (Latin
-/// accents, IPA, Cyrillic: what GBK's two-byte characters look like when read as UTF-8)
-/// and read as GBK they are valid. None for ASCII only.
+/// UTF-8 or GBK for a file's text bytes. UTF-8 when they are valid UTF-8 that reads as
+/// Chinese text (CJK characters, with ASCII and CJK or general punctuation); GBK when they
+/// are not valid UTF-8, or when as UTF-8 they read as something else (Latin accents, format
+/// characters, symbols: what GBK's two-byte characters look like when read as UTF-8, as a
+/// short GBK name can be) and as GBK they read as Chinese text. None for ASCII only.
+/// Bytes that read as Chinese text both ways are truly ambiguous (rare: a few
+/// characters in 10⁵ random names); they count as UTF-8, and a .cpg file or
+/// `inputs.parcels_encoding` decides.
 pub fn detect(text: &[u8]) -> Option<&'static Encoding> {
     if text.is_ascii() {
         return None;
     }
-    let is_cjk = |c: char| ('\u{3400}'..='\u{9fff}').contains(&c);
-    let two_byte = |c: char| ('\u{80}'..'\u{800}').contains(&c);
     match std::str::from_utf8(text) {
         Err(_) => Some(GBK),
-        Ok(s) if s.chars().any(is_cjk) => Some(UTF_8),
-        Ok(s) if s.chars().any(two_byte) && !GBK.decode_without_bom_handling(text).1 => Some(GBK),
-        Ok(_) => Some(UTF_8),
+        Ok(s) if reads_as_chinese(s) => Some(UTF_8),
+        Ok(_) => match GBK.decode_without_bom_handling_and_without_replacement(text) {
+            Some(g) if reads_as_chinese(&g) => Some(GBK),
+            _ => Some(UTF_8),
+        },
     }
+}
+
+/// Text with CJK characters and nothing survey text would not hold.
+pub fn reads_as_chinese(s: &str) -> bool {
+    s.chars().any(is_cjk) && s.chars().all(plausible)
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{3400}'..='\u{9fff}').contains(&c) || ('\u{f900}'..='\u{faff}').contains(&c)
+}
+
+/// A character survey text holds: printable ASCII (and NUL padding), CJK, CJK and fullwidth punctuation,
+/// general punctuation (dashes, quotes), the middle dot, Roman and circled numerals.
+fn plausible(c: char) -> bool {
+    matches!(c, ' '..='~' | '\t' | '\r' | '\n' | '\0' | '\u{b7}' | '\u{d7}')
+        || is_cjk(c)
+        || ('\u{3000}'..='\u{303f}').contains(&c)
+        || ('\u{ff00}'..='\u{ffef}').contains(&c)
+        || ('\u{2010}'..='\u{2027}').contains(&c)
+        || ('\u{2160}'..='\u{217f}').contains(&c)
+        || ('\u{2460}'..='\u{24ff}').contains(&c)
 }
 
 impl Default for TextDecoder {
