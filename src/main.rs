@@ -16,7 +16,10 @@ use landcons::Error;
 
 fn main() -> ExitCode {
     landcons::malloc::limit_arenas();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return argument_error(e),
+    };
     init_logging(&cli);
     let reporter = cli.reporter();
     let cancel = CancelToken::new();
@@ -37,6 +40,21 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// A bad command line: clap's own text, or, when `--log-format json` was asked for, one
+/// JSON error event (a log collector reads every line of stderr as JSON). Help and
+/// version print as usual.
+fn argument_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind::{DisplayHelp, DisplayHelpOnMissingArgumentOrSubcommand, DisplayVersion};
+    let asked = std::env::args().collect::<Vec<_>>();
+    let json = asked.windows(2).any(|w| w[0] == "--log-format" && w[1] == "json") || asked.iter().any(|a| a == "--log-format=json");
+    if !json || matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+        e.exit()
+    }
+    let message = e.render().to_string();
+    Reporter::Json.event("error", serde_json::json!({ "code": e.exit_code(), "message": message.trim() }));
+    ExitCode::from(e.exit_code() as u8)
 }
 
 /// Runs one command; returns what to print on stdout.

@@ -157,6 +157,29 @@ fn set_errors_name_the_argument_and_say_types_in_words() {
 }
 
 #[test]
+fn a_bad_command_line_is_a_json_event_when_json_was_asked_for() {
+    let demo = repo().join("pipelines/demo.toml");
+    for format in [&["--log-format", "json"][..], &["--log-format=json"][..]] {
+        let mut args = vec!["run", demo.to_str().unwrap(), "--no-such-flag"];
+        args.extend_from_slice(format);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let events = events(&o);
+        let errors = named(&events, "error");
+        assert_eq!(errors.len(), 1, "{events:?}");
+        assert_eq!(errors[0]["code"], 2);
+        assert!(errors[0]["message"].as_str().unwrap().contains("--no-such-flag"), "{}", errors[0]);
+    }
+    // Without JSON asked for, clap's own text; help is help either way.
+    let o = run(&["run", demo.to_str().unwrap(), "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--no-such-flag") && !String::from_utf8_lossy(&o.stderr).starts_with('{'));
+    let o = run(&["run", "--help", "--log-format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
+}
+
+#[test]
 fn one_dem_may_be_given_as_a_path_instead_of_a_list() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.toml");
