@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::layers::{registry, ChangeSpec};
+use crate::layers::{by_change_label, registry, ChangeSpec};
 use crate::output::gpkg::{read_geometries, GpkgWriter};
 use crate::output::rows::Rows;
 use geo::MultiPolygon;
@@ -77,8 +77,7 @@ impl Shapes<'_> {
     fn fetch(&self, spec: &ChangeSpec, ats: &[i64]) -> Result<Vec<MultiPolygon<f64>>> {
         match self {
             Shapes::File(path) => {
-                let layer = registry().iter().find(|l| l.changes().is_some_and(|s| s.label == spec.label));
-                match layer {
+                match by_change_label(spec.label) {
                     Some(l) if !ats.is_empty() => read_geometries(path, l.name(), ats),
                     _ => Ok(vec![MultiPolygon::new(vec![]); ats.len()]),
                 }

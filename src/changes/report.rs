@@ -7,7 +7,7 @@ use super::{Change, ChangeKind, Changes, LayerChanges, VillageDelta};
 use crate::error::Result;
 use crate::layers::present::{forms, name_of};
 use crate::layers::style::{Fill, Style};
-use crate::layers::{registry, ChangeSpec, Field, Values};
+use crate::layers::{by_change_label, ChangeSpec, Field, Values};
 use crate::output::gpkg::{GpkgWriter, StyleRow};
 use crate::output::qml::vector_qml;
 use crate::output::rows::TableRows;
@@ -168,10 +168,7 @@ fn change_style(lang: Language, breaks: &[f64; 4]) -> Style {
 
 /// The Chinese title of the layer a change spec compares (its label when unknown).
 pub fn zh_title(spec: &ChangeSpec) -> &'static str {
-    registry()
-        .iter()
-        .find(|l| l.changes().is_some_and(|c| c.label == spec.label))
-        .map_or(spec.label, |l| l.title().zh)
+    by_change_label(spec.label).map_or(spec.label, |l| l.title().zh)
 }
 
 /// The columns of `changes_<label>`, with their Chinese names and value maps.

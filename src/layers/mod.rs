@@ -80,6 +80,11 @@ pub fn by_name(name: &str) -> Option<&'static dyn Layer> {
     registry().iter().copied().find(|l| l.name() == name)
 }
 
+/// The layer whose change spec has `label` (what `changes_<label>` compares).
+pub fn by_change_label(label: &str) -> Option<&'static dyn Layer> {
+    registry().iter().copied().find(|l| l.changes().is_some_and(|c| c.label == label))
+}
+
 /// One column of a layer: its name, kind, Chinese alias and unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::layers::present::{label, unit};
 use crate::layers::rasters::raster_layers;
-use crate::layers::{by_name, registry, Field, RunData};
+use crate::layers::{by_change_label, by_name, Field, RunData};
 use crate::output::gpkg::StyleRow;
 use crate::output::qgis_project::{self as qgp, Atlas, Figure, GeometryKind, Group, Overview, Project, Source, PROJECT_FILE};
 use crate::output::qml::raster_qml;
@@ -98,9 +98,8 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
 fn vector_entry(data: &RunData, row: &StyleRow) -> Entry {
     let lang = data.settings.output.language;
     let name = row.table.as_str();
-    let compared = |label: &str| registry().iter().find(|l| l.changes().is_some_and(|c| c.label == label)).copied();
     let (title, place, rank, visible) = if let Some(label) = name.strip_prefix("changes_") {
-        let of = compared(label).map(|l| l.title()).map_or(label.to_string(), |t| lang.pick(t.zh, t.en).to_string());
+        let of = by_change_label(label).map(|l| l.title()).map_or(label.to_string(), |t| lang.pick(t.zh, t.en).to_string());
         let of = if label == "villages" { lang.pick("村级汇总", "villages").to_string() } else { of };
         (format!("{}{of}", lang.pick("变化：", "changes: ")), Place::Results, 2, false)
     } else {

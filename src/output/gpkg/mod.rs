@@ -23,14 +23,9 @@ use crate::table::{AttrValue, FieldKind, FieldSpec, Table};
 use crate::vector::polygons_of;
 use schema::{Registration, TableDef};
 
-/// Reads a layer written by landcons back as a table and its geometries (empty
-/// polygons for an attribute table or a feature without geometry).
-pub fn read_layer(path: &Path, name: &str) -> Result<(Table, Vec<MultiPolygon<f64>>)> {
-    let (table, _, geometries) = read_features(path, name, true)?;
-    Ok((table, geometries))
-}
-
-/// A layer's rows with each feature's id, and its geometries when `with_geometry`.
+/// Reads a layer written by landcons back: its rows with each feature's id, and, when
+/// `with_geometry`, its geometries (empty polygons for an attribute table or a feature
+/// without geometry).
 pub fn read_features(path: &Path, name: &str, with_geometry: bool) -> Result<(Table, Vec<i64>, Vec<MultiPolygon<f64>>)> {
     let ds = Dataset::open(path).map_err(|e| Error::input_from(path, "cannot open", e))?;
     let mut layer = ds.layer_by_name(name).map_err(|_| {
@@ -338,12 +333,12 @@ mod tests {
         w.write_layer("plain", "", &TableRows { table: &table, geometries: None }).unwrap();
         w.set_metadata("LANDCONS_VERSION", "test").unwrap();
         w.close().unwrap();
-        let (back, shapes) = read_layer(&path, "shapes").unwrap();
+        let (back, _, shapes) = read_features(&path, "shapes", true).unwrap();
         assert_eq!(shapes, geometries);
         assert_eq!(back.rows[0], table.rows[0]);
         // A NaN is stored as NULL, as GDAL's writer stored it.
         assert_eq!(back.rows[1], vec![AttrValue::Null; 3]);
-        let (plain, _) = read_layer(&path, "plain").unwrap();
+        let (plain, _, _) = read_features(&path, "plain", true).unwrap();
         assert_eq!(plain.rows.len(), 2);
         let ds = Dataset::open(&path).unwrap();
         assert_eq!(gdal::Metadata::metadata_item(&ds, "LANDCONS_VERSION", "").as_deref(), Some("test"));
