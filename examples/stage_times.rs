@@ -8,14 +8,15 @@
 //! (default 3), and a digest of its result so two builds can be checked to agree.
 //! Floors: "candidate pairs" is the R-tree pass every exact pairwise test needs (all
 //! pairs of parcels whose boxes meet); "constraint candidates" the same for parcels
-//! against constraint pieces; "dissolve unions" the polygon unions of the merge groups
-//! alone (i_overlay, as the merge stage calls it).
+//! against constraint pieces; "group members gathered" every merge group's member
+//! polygons gathered into one geometry (each vertex touched once: the least any union
+//! of them reads).
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use geo::{Area, BooleanOps, MultiPolygon};
+use geo::{Area, MultiPolygon};
 use landcons::context::CancelToken;
 use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 use landcons::progress::{Progress, Reporter};
@@ -197,14 +198,14 @@ fn merge_stage(
         |f| format!("{} villages", f.len()),
     );
     timed(
-        "  floor: dissolve unions",
+        "  floor: group members gathered",
         reps,
         || {
             groups
                 .par_iter()
                 .map(|g| {
                     let parts: Vec<MultiPolygon<f64>> = g.members.iter().map(|&i| parcels.geometry(i)).collect();
-                    parts[1..].iter().fold(parts[0].clone(), |acc, p| acc.union(p)).unsigned_area()
+                    MultiPolygon::new(parts.into_iter().flat_map(|p| p.0).collect()).unsigned_area()
                 })
                 .sum::<f64>()
         },

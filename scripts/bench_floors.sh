@@ -10,13 +10,13 @@
 #                bytes, geometry exported as ISO WKB); also "arrow" (OGR_L_GetArrowStream,
 #                GDAL >= 3.6) on the shapefile and on the GeoPackage, for reference
 #   terrain      gdal_translate of the DEM into a Float32 GeoTIFF with the slope raster's
-#                creation options (tiled 256, DEFLATE, PREDICTOR=3, multi-threaded), plus
+#                creation options (tiled 256, DEFLATE level 1, PREDICTOR=3, multi-threaded), plus
 #                gdal_translate of the grade raster with its options: reading the input
 #                and writing rasters of the same size and kind
 #   zonal        floors.c "raster": every block of the slope raster read and decoded once
 #   topology,    every pair of parcels whose bounding boxes meet, from an R-tree (the
 #   adjacency    candidate pairs any exact pairwise test starts from; examples/stage_times)
-#   merge        the polygon unions of the merge groups alone (examples/stage_times)
+#   merge        every merge group's member polygons gathered once (examples/stage_times)
 #   output       every table of the results GeoPackage rewritten row by row into a new
 #                SQLite file (synchronous off, journal in memory, INSERT … SELECT … WHERE 1
 #                so SQLite decodes and inserts each row), and VACUUM INTO as the bare copy
@@ -81,7 +81,7 @@ for r in $(seq "$REPS"); do
   sec "parcels:features(shp)" "$WORK/floors" features "$REGION/dltb.shp"
   sec "parcels:arrow(shp)" "$WORK/floors" arrow "$REGION/dltb.shp"
   [ -f "$REGION/dltb.gpkg" ] && sec "parcels:arrow(gpkg)" "$WORK/floors" arrow "$REGION/dltb.gpkg"
-  sec "terrain:translate(dem)" gdal_translate -q "${CO[@]}" -co PREDICTOR=3 --config GDAL_NUM_THREADS ALL_CPUS "$REGION/dem.tif" "$T/dem_copy.tif"
+  sec "terrain:translate(dem)" gdal_translate -q "${CO[@]}" -co PREDICTOR=3 -co ZLEVEL=1 --config GDAL_NUM_THREADS ALL_CPUS "$REGION/dem.tif" "$T/dem_copy.tif"
   sec "terrain:translate(grades)" gdal_translate -q "${CO[@]}" "$OUT/slope_grade.tif" "$T/grade_copy.tif"
   sec "zonal:decode(slope)" "$WORK/floors" raster "$OUT/slope.tif"
   sec "input:decode(dem)" "$WORK/floors" raster "$REGION/dem.tif"

@@ -11,7 +11,8 @@ use landcons::context::CancelToken;
 use landcons::parcels::{read_parcels, ReadOptions};
 use landcons::progress::Progress;
 use landcons::settings::Settings;
-use landcons::stages::dissolve::{mosaic_union, union_all, village_outlines};
+use landcons::stages::dissolve::village_outlines;
+use landcons::vector::union::{mosaic_union, union_all};
 
 #[test]
 fn outlines_equal_the_geos_union_of_each_villages_parcels() {

@@ -101,6 +101,13 @@ pub const GTIFF_OPTIONS: &[&str] = &[
     "NUM_THREADS=ALL_CPUS",
 ];
 
+/// Added for rasters of measured floats (slope): the floating-point predictor, and
+/// DEFLATE's fastest level. A slope's low bits are noise, so the default level 6 gains
+/// only 1–2 % of size for half as much compression time again (county, 30 M cells:
+/// 86.8 MB at level 1 against 85.6 MB, 1.4 against 2.1 CPU seconds; real SRTM and
+/// MDT25 tiles: 1.2–1.9 %).
+pub const FLOAT_OPTIONS: &[&str] = &["PREDICTOR=3", "ZLEVEL=1"];
+
 /// Creation options `KEY=VALUE`: later entries replace earlier ones with the same key
 /// (GDAL would silently use the first).
 pub fn merge_creation_options(defaults: &[&str], extra: &[&str]) -> Vec<String> {

@@ -6,6 +6,7 @@ pub mod encoding;
 pub mod geometry;
 pub mod integrity;
 pub mod simple;
+pub mod union;
 
 use std::borrow::Cow;
 use std::path::Path;

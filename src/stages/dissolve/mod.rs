@@ -1,27 +1,18 @@
 //! Dissolving parcels into one outline per village (the atlas pages and the village
-//! map layer).
-//!
-//! Adding parcels one at a time to a growing union costs O(n²) in vertices, and geo's
-//! float overlay snaps each operation to its own grid, so edges two parcels share can
-//! miss each other between separately built pieces (leaving false holes). GEOS's
-//! cascaded union (through GDAL) unions in an STR-tree, merging neighbours first, with
-//! robust snapping: exact shared edges vanish, and the result does not depend on the
-//! thread count. Villages are dissolved side by side.
+//! map layer), villages side by side; the union itself is `vector::union`'s.
 
 use std::collections::BTreeMap;
 
-use gdal::vector::{Geometry, ToGdal};
 use geo::{BoundingRect, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 use super::zonal::ParcelSlope;
 
-mod mosaic;
-pub use mosaic::union as mosaic_union;
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
+use crate::vector::union;
 
 /// Holes smaller than this (m²) are slivers between survey polygons that do not
 /// quite meet, not holes in a village; they are dropped from its outline.
@@ -50,11 +41,8 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
             cancel.check()?;
             let polygons: Vec<Polygon<f64>> = members.iter().flat_map(|&i| parcels.geometry(i).0).collect();
             let parts = MultiPolygon::new(polygons);
-            let geometry = match mosaic::union(&parts) {
-                Some(outline) => outline,
-                None => union_all(parts)
-                    .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?,
-            };
+            let geometry = union::dissolve(parts)
+                .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?;
             progress.inc(members.len() as u64);
             Ok(VillageShape {
                 village_code: code.to_string(),
@@ -63,29 +51,6 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
             })
         })
         .collect()
-}
-
-/// The union of every polygon of `parts` (which may overlap and touch), by GEOS.
-pub fn union_all(parts: MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, String> {
-    if parts.0.is_empty() {
-        return Ok(parts);
-    }
-    let input = parts.to_gdal().map_err(|e| e.to_string())?;
-    // SAFETY: `input` is a valid owned geometry for the call; GDAL returns a new
-    // geometry (or null) that we own. It is read through a non-owning wrapper, which
-    // is dropped before the geometry is destroyed, exactly once, here.
-    unsafe {
-        let union = gdal_sys::OGR_G_UnionCascaded(input.c_geometry());
-        if union.is_null() {
-            return Err("GEOS could not union the polygons".into());
-        }
-        let view = Geometry::lazy_feature_geometry();
-        view.set_c_geometry(union);
-        let converted = view.to_geo().map_err(|e| e.to_string());
-        drop(view);
-        gdal_sys::OGR_G_DestroyGeometry(union);
-        Ok(crate::vector::polygons_of(&converted?))
-    }
 }
 
 /// The outline without the sliver holes between survey polygons.
@@ -133,14 +98,5 @@ mod tests {
         assert_eq!(g.0.len(), 1, "one polygon");
         assert_eq!(g.0[0].interiors().len(), 1, "the missing parcel is a hole");
         assert!((g.unsigned_area() - 2400.0).abs() < 1e-6, "{}", g.unsigned_area());
-    }
-
-    #[test]
-    fn touching_and_overlapping_parts_become_one() {
-        let parts = MultiPolygon::new(vec![square(0.0, 0.0).0[0].clone(), square(10.0, 0.0).0[0].clone(), square(5.0, 5.0).0[0].clone()]);
-        let union = union_all(parts).unwrap();
-        assert_eq!(union.0.len(), 1);
-        assert!((union.unsigned_area() - 250.0).abs() < 1e-9, "{}", union.unsigned_area());
-        assert!(union_all(MultiPolygon::new(vec![])).unwrap().0.is_empty());
     }
 }

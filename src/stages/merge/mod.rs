@@ -200,16 +200,24 @@ fn merged_field(id: usize, members: Vec<usize>, parcels: &Parcels, stats: &[Parc
     }
 }
 
-/// One polygon per group: the union of its members.
+/// One polygon per group: the union of its members. Neighbours that share their edges
+/// (almost every group) are dissolved by cancelling those edges, exactly; anything else
+/// by GEOS's union. (geo's float overlay, used before, can lose or invent small areas
+/// between separately built pieces: tests/merge.rs has a group it got wrong.)
 pub fn dissolve<'a>(parts: impl Iterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
-    let mut acc: Option<MultiPolygon<f64>> = None;
-    for p in parts {
-        acc = Some(match acc {
-            None => p.clone(),
-            Some(a) => a.union(p),
-        });
+    use crate::vector::union::{mosaic_union, union_all};
+    let polygons = MultiPolygon::new(parts.flat_map(|p| p.0.iter().cloned()).collect());
+    if let Some(union) = mosaic_union(&polygons) {
+        return union;
     }
-    let union = acc.unwrap_or_else(|| MultiPolygon::new(vec![]));
+    union_all(polygons.clone()).unwrap_or_else(|_| float_union(polygons))
+}
+
+/// The last resort when GEOS fails: geo's overlay, one polygon at a time.
+fn float_union(polygons: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let union = polygons
+        .into_iter()
+        .fold(MultiPolygon::new(vec![]), |acc, p| acc.union(&MultiPolygon::new(vec![p])));
     // The union can touch itself at a vertex (two members meeting only at a corner
     // inside the group), which OGC validity forbids; GEOS's MakeValid splits such rings.
     crate::vector::geometry::make_valid(union)
