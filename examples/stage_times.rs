@@ -188,7 +188,10 @@ fn merge_stage(
     let groups = timed(
         "merge: groups",
         reps,
-        || merge::merge_groups(parcels, slope, flags, &shapes, graph, m, constraints, &Progress::hidden()),
+        || {
+            let members = merge::grow_groups(parcels, slope, flags, &shapes, graph, m, constraints, &Progress::hidden());
+            merge::dissolve_groups(members, parcels, slope, &Progress::hidden())
+        },
         |g| format!("{} groups, area {:.6}", g.len(), g.iter().map(merge::union_area).sum::<f64>()),
     );
     timed(

@@ -19,7 +19,7 @@ R=$(region "$COLS" "$ROWS" "$PARCELS")
 timed landcons "$BIN" run --no-cache "$R/bench.toml"
 read -r lc_s lc_kb < "$WORK/landcons.time"
 timed gdaldem gdaldem slope -compute_edges -q -co TILED=YES -co BLOCKXSIZE=256 -co BLOCKYSIZE=256 \
-  -co COMPRESS=DEFLATE -co PREDICTOR=3 -co ZLEVEL=1 "$R/dem.tif" "$WORK/gdaldem_slope.tif"
+  -co COMPRESS=DEFLATE -co ZLEVEL=1 "$R/dem.tif" "$WORK/gdaldem_slope.tif"
 read -r gd_s gd_kb < "$WORK/gdaldem.time"
 timed exactextract "$VENV/bin/python" scripts/bench_zonal.py "$R/dltb.gpkg" "$R/out/slope.tif" "$R/out/slope_grade.tif"
 read -r ee_s ee_kb < "$WORK/exactextract.time"

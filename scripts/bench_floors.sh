@@ -10,7 +10,7 @@
 #                bytes, geometry exported as ISO WKB); also "arrow" (OGR_L_GetArrowStream,
 #                GDAL >= 3.6) on the shapefile and on the GeoPackage, for reference
 #   terrain      gdal_translate of the DEM into a Float32 GeoTIFF with the slope raster's
-#                creation options (tiled 256, DEFLATE level 1, PREDICTOR=3, multi-threaded), plus
+#                creation options (tiled 256, DEFLATE level 1, no predictor, multi-threaded), plus
 #                gdal_translate of the grade raster with its options: reading the input
 #                and writing rasters of the same size and kind
 #   zonal        floors.c "raster": every block of the slope raster read and decoded once
@@ -81,7 +81,7 @@ for r in $(seq "$REPS"); do
   sec "parcels:features(shp)" "$WORK/floors" features "$REGION/dltb.shp"
   sec "parcels:arrow(shp)" "$WORK/floors" arrow "$REGION/dltb.shp"
   [ -f "$REGION/dltb.gpkg" ] && sec "parcels:arrow(gpkg)" "$WORK/floors" arrow "$REGION/dltb.gpkg"
-  sec "terrain:translate(dem)" gdal_translate -q "${CO[@]}" -co PREDICTOR=3 -co ZLEVEL=1 --config GDAL_NUM_THREADS ALL_CPUS "$REGION/dem.tif" "$T/dem_copy.tif"
+  sec "terrain:translate(dem)" gdal_translate -q "${CO[@]}" -co ZLEVEL=1 --config GDAL_NUM_THREADS ALL_CPUS "$REGION/dem.tif" "$T/dem_copy.tif"
   sec "terrain:translate(grades)" gdal_translate -q "${CO[@]}" "$OUT/slope_grade.tif" "$T/grade_copy.tif"
   sec "zonal:decode(slope)" "$WORK/floors" raster "$OUT/slope.tif"
   sec "input:decode(dem)" "$WORK/floors" raster "$REGION/dem.tif"

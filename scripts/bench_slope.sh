@@ -37,8 +37,8 @@ echo "DEM: $DEM (${COLS}×${ROWS} cells), $(nproc) cores, median of $REPS runs"
 printf '%-22s %10s %10s %8s %12s %12s\n' output gdaldem_s landcons_s ratio gdaldem_MiB landcons_MiB
 for mode in deflate none; do
   if [ "$mode" = deflate ]; then
-    OPTS=("${CO[@]}" -co COMPRESS=DEFLATE -co PREDICTOR=3 -co ZLEVEL=1)
-    LC=(--co COMPRESS=DEFLATE --co PREDICTOR=3 --co ZLEVEL=1)
+    OPTS=("${CO[@]}" -co COMPRESS=DEFLATE -co ZLEVEL=1)
+    LC=(--co COMPRESS=DEFLATE --co ZLEVEL=1)
   else
     OPTS=("${CO[@]}" -co COMPRESS=NONE)
     LC=(--co COMPRESS=NONE --co PREDICTOR=1)

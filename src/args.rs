@@ -193,7 +193,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         threads: usize,
         /// GeoTIFF creation option for the slope raster, replacing the default of the same
-        /// key (defaults: TILED=YES, COMPRESS=DEFLATE, PREDICTOR=3, ZLEVEL=1, BIGTIFF=IF_SAFER).
+        /// key (defaults: TILED=YES, COMPRESS=DEFLATE, ZLEVEL=1, BIGTIFF=IF_SAFER).
         /// Repeatable.
         #[arg(long = "co", value_name = "KEY=VALUE")]
         creation_options: Vec<String>,

@@ -134,12 +134,13 @@ impl Error {
         cause: impl Into<Cause>,
     ) -> Self {
         let path = path.into();
-        let message = with_disk_state(&path, message.to_string());
-        Error::Output {
-            path,
-            message,
-            cause: Some(cause.into()),
-        }
+        let cause = cause.into();
+        let message = match reports_full_disk(cause.as_ref()) {
+            // SQLite has rolled the failed write back, so the space is free again.
+            true => format!("{message} (the disk is full)"),
+            false => with_disk_state(&path, message.to_string()),
+        };
+        Error::Output { path, message, cause: Some(cause) }
     }
 
     /// Process exit code for this error, documented in README ("When something goes wrong").
@@ -176,6 +177,24 @@ fn signal_name(signal: i32) -> &'static str {
         15 => "SIGTERM",
         _ => "a signal",
     }
+}
+
+/// Whether the error, or one it came from, is SQLite's "database or disk is full" or
+/// the operating system's ENOSPC.
+fn reports_full_disk(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(rusqlite::Error::SqliteFailure(f, _)) = e.downcast_ref::<rusqlite::Error>() {
+            if f.code == rusqlite::ErrorCode::DiskFull {
+                return true;
+            }
+        }
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::StorageFull) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 fn with_disk_state(path: &std::path::Path, mut message: String) -> String {

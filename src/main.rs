@@ -16,6 +16,7 @@ use landcons::Error;
 
 fn main() -> ExitCode {
     landcons::malloc::limit_arenas();
+    landcons::malloc::sqlite_without_memory_statistics();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return argument_error(e),

@@ -1,4 +1,4 @@
-//! The C allocator's set-up for a run.
+//! The C allocators' set-up for a run (glibc's and SQLite's).
 //!
 //! glibc gives every thread that allocates its own arena (up to 8 per core). Memory a
 //! rayon worker frees stays in its arena, resident, where the other threads cannot reuse
@@ -11,5 +11,17 @@ pub fn limit_arenas() {
     // SAFETY: mallopt only sets an allocator parameter; it is called before threads start.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Turns off SQLite's memory statistics, before SQLite starts (GDAL's GeoPackage
+/// driver and the GeoPackage writer share the one libsqlite3). With them on, every
+/// allocation SQLite makes takes a global mutex, also on connections opened without
+/// one; writing the results makes millions.
+pub fn sqlite_without_memory_statistics() {
+    // SAFETY: sqlite3_config is called before sqlite3_initialize (nothing has opened a
+    // database yet); if SQLite had started it would refuse (SQLITE_MISUSE), harmlessly.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
     }
 }

@@ -39,7 +39,7 @@ fn json_run(out: &Path, extra: &[&str]) -> Vec<Value> {
 }
 
 /// Stages that can take seconds on a county (10⁵–10⁶ parcels): each must report progress.
-const LONG_STAGES: [&str; 10] = ["parcels", "terrain", "topology", "constraints", "zonal", "adjacency", "swap", "merge", "village_outlines", "output"];
+const LONG_STAGES: [&str; 11] = ["parcels", "terrain", "topology", "constraints", "zonal", "adjacency", "swap", "merge", "merge_fields", "village_outlines", "output"];
 
 /// Each stage starts once and finishes once, after it started; progress events belong to
 /// a stage that is running, rise, and reach 100 % for every long stage.

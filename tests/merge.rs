@@ -52,7 +52,8 @@ fn inputs() -> Inputs {
 fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>, Vec<merge::ShapeFigures>) {
     let graph = adjacency::build(i.parcels.shapes(), s.tolerance_m, 0.0, &Progress::hidden());
     let shapes = merge::shape_figures(&i.parcels, &i.stats, &i.flags, s);
-    let g = merge::merge_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s, Constraints::none(), &Progress::hidden());
+    let members = merge::grow_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s, Constraints::none(), &Progress::hidden());
+    let g = merge::dissolve_groups(members, &i.parcels, &i.stats, &Progress::hidden());
     (graph, g, shapes)
 }
 

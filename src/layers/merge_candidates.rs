@@ -45,7 +45,7 @@ impl Layer for MergeCandidates {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.merge.is_some()
+        d.merge_plan.is_some()
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
@@ -55,14 +55,14 @@ impl Layer for MergeCandidates {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        d.merge
-            .map(|m| m.groups.iter().flat_map(|g| g.members.iter().copied()).collect())
+        d.merge_plan
+            .map(|m| m.members.iter().flatten().copied().collect())
             .unwrap_or_default()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
         let (p, s) = (d.parcels, &d.slope[i]);
-        let merge = d.merge.expect("merge candidates are ready only after merge");
+        let merge = d.merge_plan.expect("merge candidates are ready only after the merge plan");
         out.push(AttrValue::text(p.id(i)));
         out.push(AttrValue::Int(merge.group_of[i] as i64));
         out.extend([AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);

@@ -156,6 +156,7 @@ impl Field {
 
 /// What a run produced, for the layers to draw their rows from. Stages that have not run
 /// (yet) leave theirs as None; a layer that needs them is not ready.
+#[derive(Clone, Copy)]
 pub struct RunData<'a> {
     pub settings: &'a Settings,
     pub parcels: &'a Parcels,
@@ -166,6 +167,8 @@ pub struct RunData<'a> {
     pub overlaps: &'a [Overlap],
     /// The constraints and every parcel's shares inside them.
     pub constraints: Constraints<'a>,
+    /// The merge groups' members (before their fields are dissolved).
+    pub merge_plan: Option<&'a MergePlan>,
     pub merge: Option<&'a MergeData>,
     pub villages: Option<&'a [VillageRow]>,
     /// The swap plan (林耕置换), when it ran.
@@ -181,35 +184,32 @@ pub struct RunData<'a> {
     pub village_shapes: Option<&'a [VillageShape]>,
 }
 
-/// The merge stage's results.
-pub struct MergeData {
+/// Which parcels merge into which field: the merge stage's first step, enough for the
+/// parcels and merge candidates layers (written while the fields are dissolved).
+pub struct MergePlan {
     pub shapes: Vec<ShapeFigures>,
-    pub groups: Vec<MergeGroup>,
+    /// Each group's members; group id = index + 1.
+    pub members: Vec<Vec<usize>>,
     /// Group id of each parcel (0 = none).
     pub group_of: Vec<usize>,
-    pub fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
 }
 
-impl MergeData {
-    pub fn new(
-        n: usize,
-        shapes: Vec<ShapeFigures>,
-        groups: Vec<MergeGroup>,
-        fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
-    ) -> MergeData {
+impl MergePlan {
+    pub fn new(n: usize, shapes: Vec<ShapeFigures>, members: Vec<Vec<usize>>) -> MergePlan {
         let mut group_of = vec![0usize; n];
-        for g in &groups {
-            for &m in &g.members {
-                group_of[m] = g.id;
+        for (k, group) in members.iter().enumerate() {
+            for &m in group {
+                group_of[m] = k + 1;
             }
         }
-        MergeData {
-            shapes,
-            groups,
-            group_of,
-            fragmentation,
-        }
+        MergePlan { shapes, members, group_of }
     }
+}
+
+/// The merge stage's results: the dissolved fields and each village's fragmentation.
+pub struct MergeData {
+    pub groups: Vec<MergeGroup>,
+    pub fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
 }
 
 /// Titles of a layer: Chinese first, English kept beside.

@@ -101,7 +101,7 @@ impl Layer for Parcels {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.merge.is_some()
+        d.merge_plan.is_some()
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
@@ -144,7 +144,7 @@ impl Layer for Parcels {
         let f = &d.flags[i];
         out.push(AttrValue::Int(f.is_cropland as i64));
         out.push(AttrValue::Int(f.reforest as i64));
-        let merge = d.merge.expect("parcels layer is ready only after merge");
+        let merge = d.merge_plan.expect("parcels layer is ready only after the merge plan");
         let sh = &merge.shapes[i];
         out.push(AttrValue::Real(sh.perimeter_m));
         out.push(AttrValue::Real(sh.shape_index));

@@ -26,7 +26,7 @@ use std::time::Instant;
 use crate::changes::{Changes, Snapshot};
 use crate::context::RunContext;
 use crate::error::{Error, Result};
-use crate::layers::RunData;
+use crate::layers::{MergeData, MergePlan, RunData};
 use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
 use crate::output::{Lock, Staging};
 use crate::parcels::Parcels;
@@ -118,6 +118,14 @@ struct Analysis {
     reclamation: Option<(ReclamationPlan, Vec<LinkageRow>)>,
 }
 
+/// The results that follow the merge plan (`Job::after_merge`).
+struct AfterMerge {
+    merge: MergeData,
+    outlines: Vec<dissolve::VillageShape>,
+    audit: Vec<audit::AuditRow>,
+    indicators: Vec<crate::stages::indicators::IndicatorRow>,
+}
+
 /// The terrain stage's outcome.
 struct Terrain {
     key: String,
@@ -162,29 +170,31 @@ impl<'a> Job<'a> {
             reclamation: a.reclamation.as_ref().map(|r| &r.0),
             linkage: a.reclamation.as_ref().map(|r| r.1.as_slice()),
             indicators: None,
+            merge_plan: None,
             merge: None,
             villages: None,
             audit: None,
             village_shapes: None,
         };
-        let (merge_data, results) = std::thread::scope(|inner| {
+        // Which parcels merge is known quickly; the parcels and merge candidates layers
+        // (with the others that are ready) are written while the fields are dissolved
+        // and the village outlines drawn.
+        let plan = ctx.stage_with_progress("merge", |p| Ok(rules::merge_plan_stage(&data, p)))?;
+        data.merge_plan = Some(&plan);
+        data.villages = Some(&a.village_rows);
+        let (after, results) = std::thread::scope(|inner| {
             let early = inner.spawn(|| -> Result<write::Results> {
                 let mut r = write::Results::create(&self.staging.path(&s.output.gpkg), &self.work_crs.wkt)?;
                 r.write_ready(&data)?;
                 Ok(r)
             });
-            let merged = ctx.stage_with_progress("merge", |p| Ok(rules::merge_stage(&data, p)));
-            (merged, join(early))
+            (self.after_merge(data, &plan), join(early))
         });
-        let merge_data = merge_data?;
-        data.merge = Some(&merge_data);
-        data.villages = Some(&a.village_rows);
-        let outlines = ctx.stage_with_progress("village_outlines", |p| dissolve::village_outlines(&parcels, &a.slope, p, &ctx.cancel))?;
-        data.village_shapes = Some(&outlines);
-        let audit_rows = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
-        data.audit = Some(&audit_rows);
-        let indicator_rows = ctx.stage("indicators", || rules::indicator_stage(&data))?;
-        data.indicators = Some(&indicator_rows);
+        let after = after?;
+        data.merge = Some(&after.merge);
+        data.village_shapes = Some(&after.outlines);
+        data.audit = Some(&after.audit);
+        data.indicators = Some(&after.indicators);
         let mut manifest = self.manifest(&data, &terrain, a.zonal_cache, input_hashes, started_at);
         let previous = move || join(reading_previous);
         let changes = ctx.stage_with_progress("output", |p| self.write_outputs(&data, results, previous, &mut manifest, started, p))?;
@@ -195,6 +205,28 @@ impl<'a> Job<'a> {
         manifest.write(&self.staging.path(&s.output.manifest))?;
         ctx.cancel.check()?;
         Ok(RunReport { manifest, outputs: Vec::new(), changes: changes.map(|c| c.summary()) })
+    }
+
+    /// What follows the merge plan, beside the GeoPackage's first layers: the fields
+    /// dissolved, the village outlines, the audit and the indicators, and the tables
+    /// (CSVs, workbook) that need nothing else.
+    fn after_merge(&self, data: RunData, plan: &MergePlan) -> Result<AfterMerge> {
+        let ctx = self.ctx;
+        // A copy that may borrow what is made here (RunData is covariant).
+        let mut data: RunData<'_> = data;
+        let merge = ctx.stage_with_progress("merge_fields", |p| Ok(rules::merge_fields_stage(&data, plan, p)))?;
+        data.merge = Some(&merge);
+        let outlines = ctx.stage_with_progress("village_outlines", |p| dissolve::village_outlines(data.parcels, data.slope, p, &ctx.cancel))?;
+        data.village_shapes = Some(&outlines);
+        let audit = ctx.stage("audit", || Ok(rules::audit_stage(&data)))?;
+        data.audit = Some(&audit);
+        let indicators = ctx.stage("indicators", || rules::indicator_stage(&data))?;
+        data.indicators = Some(&indicators);
+        ctx.stage("tables", || {
+            write::write_csvs(&data, &self.staging.dir)?;
+            write::write_workbook(&data, &self.staging.dir)
+        })?;
+        Ok(AfterMerge { merge, outlines, audit, indicators })
     }
 
     /// The output stage, in seven steps: CSVs, workbook, the remaining layers, the change
@@ -209,10 +241,8 @@ impl<'a> Job<'a> {
         progress: &Progress,
     ) -> Result<Option<Changes>> {
         let (ctx, dir) = (self.ctx, &self.staging.dir);
-        progress.set_length(7);
+        progress.set_length(5);
         let step = |done: Result<()>| done.map(|()| progress.inc(1));
-        step(write::write_csvs(data, dir))?;
-        step(write::write_workbook(data, dir))?;
         let mut results = results?;
         step(results.write_ready(data))?;
         let changes = results.write_changes(data, previous().as_ref())?;
@@ -477,7 +507,7 @@ fn counts(d: &RunData, dem: &Dem) -> Counts {
         parcels_without_data: d.slope.iter().filter(|s| s.grade == 0).count(),
         overlapping_pairs: d.overlaps.len(),
         adjacent_pairs: d.graph.edges.len(),
-        fragmented_plots: merge.map(|m| m.shapes.iter().filter(|s| s.fragmented).count()).unwrap_or(0),
+        fragmented_plots: d.merge_plan.map(|m| m.shapes.iter().filter(|s| s.fragmented).count()).unwrap_or(0),
         merge_groups: merge.map(|m| m.groups.len()).unwrap_or(0),
         merged_plots: merge.map(|m| m.groups.iter().map(|g| g.members.len()).sum()).unwrap_or(0),
     }

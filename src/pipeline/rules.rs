@@ -2,7 +2,7 @@
 //! plain data (swap, reclamation, merge, audit, indicators).
 
 use crate::error::Result;
-use crate::layers::{MergeData, RunData};
+use crate::layers::{MergeData, MergePlan, RunData};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
 use crate::settings::Settings;
@@ -84,14 +84,20 @@ pub fn audit_stage(data: &RunData) -> Vec<AuditRow> {
     audit::audit(data.parcels, data.slope, data.flags, &changes(data), data.constraints)
 }
 
-/// Shape figures, merge groups and village fragmentation (`progress`: of the groups,
-/// the slow part).
-pub fn merge_stage(data: &RunData, progress: &Progress) -> MergeData {
+/// Shape figures and each merge group's members (`progress`: of the seeds grown).
+pub fn merge_plan_stage(data: &RunData, progress: &Progress) -> MergePlan {
     let s = &data.settings.merge;
     let shapes = merge::shape_figures(data.parcels, data.slope, data.flags, s);
-    let groups = merge::merge_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints, progress);
+    let members = merge::grow_groups(data.parcels, data.slope, data.flags, &shapes, data.graph, s, data.constraints, progress);
+    MergePlan::new(data.parcels.len(), shapes, members)
+}
+
+/// The merge plan's fields dissolved, and each village's fragmentation before and after.
+pub fn merge_fields_stage(data: &RunData, plan: &MergePlan, progress: &Progress) -> MergeData {
+    let s = &data.settings.merge;
+    let groups = merge::dissolve_groups(plan.members.clone(), data.parcels, data.slope, progress);
     let fragmentation =
-        merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &shapes, data.graph, &groups, s);
-    MergeData::new(data.parcels.len(), shapes, groups, fragmentation)
+        merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &plan.shapes, data.graph, &groups, s);
+    MergeData { groups, fragmentation }
 }
 

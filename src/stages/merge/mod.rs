@@ -69,10 +69,11 @@ fn eligible(flags: &ParcelFlags, stats: &ParcelSlope) -> bool {
     flags.is_cropland && (1..=4).contains(&stats.grade)
 }
 
-/// Groups fragmented cropland with its neighbours (see the module docs for the rule).
-/// `progress` counts the seeds grown, then the merged fields dissolved.
+/// Groups fragmented cropland with its neighbours (see the module docs for the rule):
+/// the members of each group, in the order groups are numbered (group id = index + 1);
+/// `dissolve_groups` then makes their fields. `progress` counts the seeds grown.
 #[allow(clippy::too_many_arguments)]
-pub fn merge_groups(
+pub fn grow_groups(
     parcels: &Parcels,
     stats: &[ParcelSlope],
     flags: &[ParcelFlags],
@@ -81,7 +82,7 @@ pub fn merge_groups(
     s: &MergeSettings,
     constraints: Constraints,
     progress: &Progress,
-) -> Vec<MergeGroup> {
+) -> Vec<Vec<usize>> {
     let n = parcels.len();
     let area: Vec<f64> = stats.iter().map(|st| st.area_m2).collect();
     let eligible: Vec<bool> = (0..n)
@@ -89,10 +90,7 @@ pub fn merge_groups(
         .collect();
     let mut seeds: Vec<usize> = (0..n).filter(|&i| shapes[i].fragmented && eligible[i]).collect();
     seeds.sort_by(|a, b| area[*a].total_cmp(&area[*b]).then(a.cmp(b)));
-    let seeds_count = seeds.len();
-    // Growing is quick, dissolving the fields is not: until the groups are known, count
-    // as many fields as seeds (there are never more), so the percentage only rises.
-    progress.set_length(2 * seeds.len() as u64);
+    progress.set_length(seeds.len() as u64);
     let grower = Grower { parcels, stats, eligible: &eligible, graph, s, area: &area };
     let mut assigned = vec![false; n];
     let mut groups: Vec<Vec<usize>> = Vec::new();
@@ -108,8 +106,14 @@ pub fn merge_groups(
             assigned[seed] = false; // a lone seed may still join a later group
         }
     }
-    progress.set_length((seeds_count + groups.len()) as u64);
     groups
+}
+
+/// Each group's merged field, dissolved side by side. `progress` counts the fields.
+pub fn dissolve_groups(members: Vec<Vec<usize>>, parcels: &Parcels, stats: &[ParcelSlope], progress: &Progress) -> Vec<MergeGroup> {
+    let area: Vec<f64> = stats.iter().map(|st| st.area_m2).collect();
+    progress.set_length(members.len() as u64);
+    members
         .into_par_iter()
         .enumerate()
         .map(|(k, members)| {

@@ -221,7 +221,7 @@ struct Outputs<'a> {
 
 impl<'a> Outputs<'a> {
     fn create(grid: &Grid, opts: &SlopeOptions, slope_path: &'a Path, grade_path: Option<&'a Path>) -> Result<Self> {
-        let mut slope_options = raster::FLOAT_OPTIONS.to_vec();
+        let mut slope_options = raster::SLOPE_OPTIONS.to_vec();
         slope_options.extend(opts.creation_options.iter().map(String::as_str));
         let slope = raster::create_geotiff::<f32>(slope_path, grid, Some(SLOPE_NODATA as f64), &slope_options)?;
         let grades = match grade_path {

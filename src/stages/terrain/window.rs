@@ -54,7 +54,7 @@ pub fn write_slope_window(dem: &Dem, opts: &SlopeOptions, win: CellWindow, slope
         return Err(Error::input(&dem.files[0], "rotated or south-up rasters are not supported; warp the DEM to a north-up grid first"));
     }
     let tile_grid = win.grid(grid);
-    let mut slope_options = raster::FLOAT_OPTIONS.to_vec();
+    let mut slope_options = raster::SLOPE_OPTIONS.to_vec();
     slope_options.extend(opts.creation_options.iter().map(String::as_str));
     let slope_ds = raster::create_geotiff::<f32>(slope_path, &tile_grid, Some(SLOPE_NODATA as f64), &slope_options)?;
     let grade_ds = raster::create_geotiff::<u8>(grade_path, &tile_grid, Some(0.0), &[])?;
