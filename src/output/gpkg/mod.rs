@@ -8,6 +8,7 @@ mod insert;
 mod metadata;
 mod schema;
 mod srs;
+mod statement;
 
 use std::path::{Path, PathBuf};
 
