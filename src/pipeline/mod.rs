@@ -118,6 +118,9 @@ struct Analysis {
     reclamation: Option<(ReclamationPlan, Vec<LinkageRow>)>,
 }
 
+/// Each input file's content hash (None where it could not be read), by path.
+type Hashes = BTreeMap<String, Option<String>>;
+
 /// The results that follow the merge plan (`Job::after_merge`).
 struct AfterMerge {
     merge: MergeData,
@@ -151,8 +154,7 @@ impl<'a> Job<'a> {
         // The parcels are read, and checked for overlaps, while the terrain stage runs.
         let constraints = self.constraints;
         let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints, gathered));
-        let input_hashes = join(hashing);
-        let terrain = self.terrain(&input_hashes)?;
+        let (terrain, input_hashes) = self.terrain(move || join(hashing))?;
         let (parcels, overlaps, shares) = join(reading_parcels)?;
         inputs::check_extents(dem, &parcels)?;
         let constraints = Constraints { list: self.constraints, shares: &shares };
@@ -293,27 +295,31 @@ impl<'a> Job<'a> {
     }
 
     /// The slope rasters: reused from the previous result set when the DEM and the
-    /// terrain settings hash the same (and its files check out), else computed.
-    fn terrain(&self, input_hashes: &BTreeMap<String, Option<String>>) -> Result<Terrain> {
+    /// terrain settings hash the same (and its files check out), else computed. Returns
+    /// the inputs' hashes too: they are waited for first only when the rasters may be
+    /// reused; otherwise the rasters are computed while the inputs are hashed.
+    fn terrain(&self, wait_for_hashes: impl FnOnce() -> Hashes) -> Result<(Terrain, Hashes)> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
-        let key = cache::terrain_key(s, self.dem, input_hashes);
+        let mut wait = Some(wait_for_hashes);
+        let mut hashes = || wait.take().map(|w| w()).unwrap_or_default();
         if let Some(g) = self.gathered {
+            let hashes = hashes();
+            let key = cache::terrain_key(s, self.dem, &hashes);
             let summary = ctx.stage("terrain", || {
                 let summary = g.write_rasters(&self.staging.dir, s, &self.dem.grid)?;
                 write::write_raster_styles(s, &self.staging.dir)?;
                 Ok(summary)
             })?;
             warn_fill_values(ctx, self.dem, &summary);
-            return Ok(Terrain { key, summary, cache: "sharded" });
+            return Ok((Terrain { key, summary, cache: "sharded" }, hashes));
         }
-        let reused = match (self.opts.no_cache, self.previous) {
-            (false, Some(p)) => cache::reuse_terrain(p, &key, s, &self.staging.dir),
-            _ => None,
-        };
-        let cache = match (self.opts.no_cache, &reused) {
-            (true, _) => "disabled",
-            (false, Some(_)) => "hit",
-            (false, None) => "miss",
+        let (cache, reused, known) = match (self.opts.no_cache, self.previous) {
+            (false, Some(p)) => {
+                let known = hashes();
+                let reused = cache::reuse_terrain(p, &cache::terrain_key(s, self.dem, &known), s, &self.staging.dir);
+                (if reused.is_some() { "hit" } else { "miss" }, reused, Some(known))
+            }
+            (no_cache, _) => (if no_cache { "disabled" } else { "miss" }, None, None),
         };
         let summary = ctx.stage("terrain", || {
             if let Some((summary, _)) = reused {
@@ -330,7 +336,8 @@ impl<'a> Job<'a> {
             summary
         })?;
         warn_fill_values(ctx, self.dem, &summary);
-        Ok(Terrain { key, summary, cache })
+        let hashes = known.unwrap_or_else(hashes);
+        Ok((Terrain { key: cache::terrain_key(s, self.dem, &hashes), summary, cache }, hashes))
     }
 
     /// Zonal statistics; parcels whose id and geometry are unchanged since the previous
