@@ -210,6 +210,26 @@ impl MergePlan {
 pub struct MergeData {
     pub groups: Vec<MergeGroup>,
     pub fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
+    /// Each village's merge groups and their plots, a group counted in the village of
+    /// its first plot (as `merge_groups` places it).
+    pub groups_by_village: std::collections::HashMap<String, (u64, u64)>,
+}
+
+impl MergeData {
+    pub fn new(
+        parcels: &Parcels,
+        groups: Vec<MergeGroup>,
+        fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
+    ) -> MergeData {
+        let mut groups_by_village = std::collections::HashMap::<String, (u64, u64)>::new();
+        for g in &groups {
+            if let Some(&first) = g.members.first() {
+                let entry = groups_by_village.entry(parcels.village_code(first).to_string()).or_default();
+                *entry = (entry.0 + 1, entry.1 + g.members.len() as u64);
+            }
+        }
+        MergeData { groups, fragmentation, groups_by_village }
+    }
 }
 
 /// Titles of a layer: Chinese first, English kept beside.

@@ -116,10 +116,5 @@ fn shape<'a>(d: &RunData<'a>, r: &VillageRow) -> Option<&'a crate::stages::disso
 /// Merge groups of the village (by the village of their first plot, as `merge_groups`
 /// places them) and their plots.
 fn merge_figures(d: &RunData, code: &str) -> (u64, u64) {
-    let Some(merge) = d.merge else { return (0, 0) };
-    merge
-        .groups
-        .iter()
-        .filter(|g| g.members.first().is_some_and(|&m| d.parcels.village_code(m) == code))
-        .fold((0, 0), |(groups, plots), g| (groups + 1, plots + g.members.len() as u64))
+    d.merge.and_then(|m| m.groups_by_village.get(code).copied()).unwrap_or((0, 0))
 }

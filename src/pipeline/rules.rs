@@ -98,6 +98,6 @@ pub fn merge_fields_stage(data: &RunData, plan: &MergePlan, progress: &Progress)
     let groups = merge::dissolve_groups(plan.members.clone(), data.parcels, data.slope, progress);
     let fragmentation =
         merge::fragmentation::village_fragmentation(data.parcels, data.slope, data.flags, &plan.shapes, data.graph, &groups, s);
-    MergeData { groups, fragmentation }
+    MergeData::new(data.parcels, groups, fragmentation)
 }
 
