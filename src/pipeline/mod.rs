@@ -330,10 +330,13 @@ impl<'a> Job<'a> {
             let opts = SlopeOptions { language: s.output.language, ..SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes()) };
             let slope = self.staging.path(&s.output.slope);
             let grades = self.staging.path(&s.output.slope_grade);
-            let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel);
+            let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel)?;
             progress.finish();
             write::write_raster_styles(s, &self.staging.dir)?;
-            summary
+            // The commit syncs them; the disk may as well start now.
+            crate::output::atomic::start_writeback(&slope)?;
+            crate::output::atomic::start_writeback(&grades)?;
+            Ok(summary)
         })?;
         warn_fill_values(ctx, self.dem, &summary);
         let hashes = known.unwrap_or_else(hashes);

@@ -89,7 +89,7 @@ impl Results {
         self.gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
         self.gpkg.set_metadata("LANDCONS_SETTINGS", &data.settings.to_toml())?;
         self.gpkg.set_metadata("LANDCONS_RUN", run_metadata)?;
-        self.gpkg.close()?;
+        self.gpkg.close_in_result_set()?;
         Ok(styles)
     }
 }

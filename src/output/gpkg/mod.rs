@@ -214,9 +214,20 @@ impl GpkgWriter {
         Ok(())
     }
 
+    /// Finishes the file (`close_unsynced`), then syncs it.
+    pub fn close(self) -> Result<()> {
+        let path = self.path.clone();
+        self.close_unsynced()?;
+        // SQLite did not sync (see create_file): the whole file once, before anyone moves
+        // it into place.
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::output_from(&path, "cannot sync", e))
+    }
+
     /// Writes the metadata, the feature-count triggers and the spatial index of every
-    /// spatial layer (in that order, as GDAL does at close), then closes and syncs the file.
-    pub fn close(mut self) -> Result<()> {
+    /// spatial layer (in that order, as GDAL does at close), then closes the file.
+    fn close_unsynced(mut self) -> Result<()> {
         let path = self.path.clone();
         let started = std::time::Instant::now();
         let fail = |what: &str, e: rusqlite::Error| Error::output_from(&path, what, e);
@@ -233,12 +244,16 @@ impl GpkgWriter {
         }
         tx.commit().map_err(|e| fail("spatial indexes: commit", e))?;
         tracing::info!(seconds = started.elapsed().as_secs_f64(), "built the spatial indexes");
-        self.conn.close().map_err(|(_, e)| fail("cannot close", e))?;
-        // SQLite did not sync (see create_file): the whole file once, before anyone moves
-        // it into place.
-        std::fs::File::open(&path)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| Error::output_from(&path, "cannot sync", e))
+        self.conn.close().map_err(|(_, e)| fail("cannot close", e))
+    }
+
+    /// As `close`, for a file in a result set, whose commit syncs every file before it
+    /// is switched in: the disk starts writing this one now, while the rest of the
+    /// results are made, and nothing waits for it here.
+    pub fn close_in_result_set(self) -> Result<()> {
+        let path = self.path.clone();
+        self.close_unsynced()?;
+        crate::output::atomic::start_writeback(&path)
     }
 }
 
