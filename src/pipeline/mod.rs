@@ -193,6 +193,7 @@ impl<'a> Job<'a> {
             (self.after_merge(data, &plan), join(early))
         });
         let after = after?;
+        crate::malloc::release_free_memory();
         data.merge = Some(&after.merge);
         data.village_shapes = Some(&after.outlines);
         data.audit = Some(&after.audit);
