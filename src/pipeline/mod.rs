@@ -178,20 +178,10 @@ impl<'a> Job<'a> {
             audit: None,
             village_shapes: None,
         };
-        // Which parcels merge is known quickly; the parcels and merge candidates layers
-        // (with the others that are ready) are written while the fields are dissolved
-        // and the village outlines drawn.
-        let plan = ctx.stage_with_progress("merge", |p| Ok(rules::merge_plan_stage(&data, p)))?;
-        data.merge_plan = Some(&plan);
         data.villages = Some(&a.village_rows);
-        let (after, results) = std::thread::scope(|inner| {
-            let early = inner.spawn(|| -> Result<write::Results> {
-                let mut r = write::Results::create(&self.staging.path(&s.output.gpkg), &self.work_crs.wkt)?;
-                r.write_ready(&data)?;
-                Ok(r)
-            });
-            (self.after_merge(data, &plan), join(early))
-        });
+        let plan = std::sync::OnceLock::new();
+        let (after, results) = self.merge_beside_writing(data, &plan);
+        data.merge_plan = plan.get();
         let after = after?;
         crate::malloc::release_free_memory();
         data.merge = Some(&after.merge);
@@ -208,6 +198,34 @@ impl<'a> Job<'a> {
         manifest.write(&self.staging.path(&s.output.manifest))?;
         ctx.cancel.check()?;
         Ok(RunReport { manifest, outputs: Vec::new(), changes: changes.map(|c| c.summary()) })
+    }
+
+    /// The merge stage, with the GeoPackage being written beside it: the layers ready
+    /// now (adjacency, the rules') while the merge plan is made (which parcels merge is
+    /// known quickly), then the parcels and merge candidates while the fields are
+    /// dissolved and the rest of `after_merge` runs. The plan is left in `plan`.
+    fn merge_beside_writing<'p>(&self, data: RunData<'p>, plan: &'p std::sync::OnceLock<MergePlan>) -> (Result<AfterMerge>, Result<write::Results>) {
+        let s = &self.ctx.settings;
+        std::thread::scope(|inner| {
+            let (planned, plan_made) = std::sync::mpsc::channel::<()>();
+            let early = inner.spawn(move || -> Result<write::Results> {
+                let mut r = write::Results::create(&self.staging.path(&s.output.gpkg), &self.work_crs.wkt)?;
+                r.write_ready(&data)?;
+                if plan_made.recv().is_ok() {
+                    r.write_ready(&RunData { merge_plan: plan.get(), ..data })?;
+                }
+                Ok(r)
+            });
+            let made = self.ctx.stage_with_progress("merge", |p| Ok(rules::merge_plan_stage(&data, p)));
+            let after = made.and_then(|made| {
+                let plan = plan.get_or_init(|| made);
+                let _ = planned.send(());
+                self.after_merge(RunData { merge_plan: Some(plan), ..data }, plan)
+            });
+            // Without a plan (the stage failed) the writer must not wait for one.
+            drop(planned);
+            (after, join(early))
+        })
     }
 
     /// What follows the merge plan, beside the GeoPackage's first layers: the fields
