@@ -82,7 +82,7 @@ for r in $(seq "$REPS"); do
   sec "parcels:arrow(shp)" "$WORK/floors" arrow "$REGION/dltb.shp"
   [ -f "$REGION/dltb.gpkg" ] && sec "parcels:arrow(gpkg)" "$WORK/floors" arrow "$REGION/dltb.gpkg"
   sec "terrain:translate(dem)" gdal_translate -q "${CO[@]}" -co ZLEVEL=1 --config GDAL_NUM_THREADS ALL_CPUS "$REGION/dem.tif" "$T/dem_copy.tif"
-  sec "terrain:translate(grades)" gdal_translate -q "${CO[@]}" "$OUT/slope_grade.tif" "$T/grade_copy.tif"
+  sec "terrain:translate(grades)" gdal_translate -q "${CO[@]}" -co ZLEVEL=1 "$OUT/slope_grade.tif" "$T/grade_copy.tif"
   sec "zonal:decode(slope)" "$WORK/floors" raster "$OUT/slope.tif"
   sec "input:decode(dem)" "$WORK/floors" raster "$REGION/dem.tif"
   sec "output:sqlite_rows" bash -c "sqlite_copy '$OUT/landcons.gpkg' '$T/copy.gpkg'"

@@ -225,7 +225,7 @@ impl<'a> Outputs<'a> {
         slope_options.extend(opts.creation_options.iter().map(String::as_str));
         let slope = raster::create_geotiff::<f32>(slope_path, grid, Some(SLOPE_NODATA as f64), &slope_options)?;
         let grades = match grade_path {
-            Some(p) => Some((raster::create_geotiff::<u8>(p, grid, Some(0.0), &[])?, p)),
+            Some(p) => Some((raster::create_geotiff::<u8>(p, grid, Some(0.0), raster::GRADE_OPTIONS)?, p)),
             None => None,
         };
         Ok(Outputs { cols: grid.cols, slope: (slope, slope_path), grades, breaks: opts.breaks, language: opts.language })

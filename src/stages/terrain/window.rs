@@ -57,7 +57,7 @@ pub fn write_slope_window(dem: &Dem, opts: &SlopeOptions, win: CellWindow, slope
     let mut slope_options = raster::SLOPE_OPTIONS.to_vec();
     slope_options.extend(opts.creation_options.iter().map(String::as_str));
     let slope_ds = raster::create_geotiff::<f32>(slope_path, &tile_grid, Some(SLOPE_NODATA as f64), &slope_options)?;
-    let grade_ds = raster::create_geotiff::<u8>(grade_path, &tile_grid, Some(0.0), &[])?;
+    let grade_ds = raster::create_geotiff::<u8>(grade_path, &tile_grid, Some(0.0), raster::GRADE_OPTIONS)?;
     let ds = raster::open_raster_for_reading(&dem.open_path).map_err(|e| Error::input_from(&dem.files[0], "cannot open as a raster", e))?;
     let halo = Halo::of(grid, win);
     let strip = strip_rows(halo.width(), win.rows, opts.memory_limit_bytes);
