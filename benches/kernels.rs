@@ -71,14 +71,14 @@ fn adjacency_pairs(c: &mut Criterion) {
 }
 
 fn group_union(c: &mut Criterion) {
-    let members: Vec<MultiPolygon<f64>> = (0..12)
+    let members: MultiPolygon<f64> = (0..12)
         .map(|i| {
             let (x, y) = ((i % 4) as f64 * 30.0, (i / 4) as f64 * 20.0);
-            MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 30.0, y: y), (x: x + 30.0, y: y + 20.0), (x: x, y: y + 20.0)]])
+            polygon![(x: x, y: y), (x: x + 30.0, y: y), (x: x + 30.0, y: y + 20.0), (x: x, y: y + 20.0)]
         })
         .collect();
     c.bench_function("union of a 12-plot merge group", |b| {
-        b.iter(|| black_box(landcons::stages::merge::dissolve(members.iter())))
+        b.iter(|| black_box(landcons::stages::merge::dissolve(members.clone())))
     });
 }
 

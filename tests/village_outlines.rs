@@ -26,7 +26,7 @@ fn outlines_equal_the_geos_union_of_each_villages_parcels() {
         let parts = MultiPolygon::new(members.iter().flat_map(|&i| parcels.geometry(i).0).collect());
         let parcel_area = parts.unsigned_area();
         assert!(mosaic_union(&parts).is_some(), "village {}: the sample is a mosaic, the fast path must take it", village.village_code);
-        let general = union_all(parts).unwrap();
+        let general = union_all(&parts).unwrap();
         let (ours, geos) = (village.geometry.to_gdal().unwrap(), general.to_gdal().unwrap());
         let xor = ours.difference(&geos).unwrap().area() + geos.difference(&ours).unwrap().area();
         assert!(xor < 1e-6, "village {}: {xor} m² differ from GEOS", village.village_code);

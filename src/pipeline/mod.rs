@@ -250,8 +250,9 @@ impl<'a> Job<'a> {
         Ok(AfterMerge { merge, outlines, audit, indicators })
     }
 
-    /// The output stage, in seven steps: CSVs, workbook, the remaining layers, the change
-    /// report (against `previous`, read alongside), report.html, styles, the QGIS project.
+    /// The output stage, in five steps: the remaining layers, the change report (against
+    /// `previous`, read alongside), report.html, styles, the QGIS project. (The CSVs and
+    /// the workbook were written beside the merge, in `after_merge`.)
     fn write_outputs(
         &self,
         data: &RunData,
@@ -320,7 +321,7 @@ impl<'a> Job<'a> {
     fn terrain(&self, wait_for_hashes: impl FnOnce() -> Hashes) -> Result<(Terrain, Hashes)> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let mut wait = Some(wait_for_hashes);
-        let mut hashes = || wait.take().map(|w| w()).unwrap_or_default();
+        let mut hashes = || wait.take().map(|w| w()).expect("the inputs' hashes are waited for once");
         if let Some(g) = self.gathered {
             let hashes = hashes();
             let key = cache::terrain_key(s, self.dem, &hashes);
@@ -335,8 +336,9 @@ impl<'a> Job<'a> {
         let (cache, reused, known) = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) => {
                 let known = hashes();
-                let reused = cache::reuse_terrain(p, &cache::terrain_key(s, self.dem, &known), s, &self.staging.dir);
-                (if reused.is_some() { "hit" } else { "miss" }, reused, Some(known))
+                let key = cache::terrain_key(s, self.dem, &known);
+                let reused = cache::reuse_terrain(p, &key, s, &self.staging.dir);
+                (if reused.is_some() { "hit" } else { "miss" }, reused, Some((known, key)))
             }
             (no_cache, _) => (if no_cache { "disabled" } else { "miss" }, None, None),
         };
@@ -358,8 +360,12 @@ impl<'a> Job<'a> {
             Ok(summary)
         })?;
         warn_fill_values(ctx, self.dem, &summary);
-        let hashes = known.unwrap_or_else(hashes);
-        Ok((Terrain { key: cache::terrain_key(s, self.dem, &hashes), summary, cache }, hashes))
+        let (hashes, key) = known.unwrap_or_else(|| {
+            let hashes = hashes();
+            let key = cache::terrain_key(s, self.dem, &hashes);
+            (hashes, key)
+        });
+        Ok((Terrain { key, summary, cache }, hashes))
     }
 
     /// Zonal statistics; parcels whose id and geometry are unchanged since the previous

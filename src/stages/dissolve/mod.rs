@@ -41,7 +41,7 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
             cancel.check()?;
             let polygons: Vec<Polygon<f64>> = members.iter().flat_map(|&i| parcels.geometry(i).0).collect();
             let parts = MultiPolygon::new(polygons);
-            let geometry = union::dissolve(parts)
+            let geometry = union::dissolve(&parts)
                 .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?;
             progress.inc(members.len() as u64);
             Ok(VillageShape {
@@ -79,10 +79,11 @@ pub fn extent(shapes: &[VillageShape]) -> Option<[f64; 4]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{polygon, Area};
+    use crate::vector::union::rect;
+    use geo::Area;
 
     fn square(x: f64, y: f64) -> MultiPolygon<f64> {
-        MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 10.0, y: y), (x: x + 10.0, y: y + 10.0), (x: x, y: y + 10.0)]])
+        MultiPolygon::new(vec![rect(x, y, x + 10.0, y + 10.0)])
     }
 
     #[test]

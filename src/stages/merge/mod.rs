@@ -111,13 +111,12 @@ pub fn grow_groups(
 
 /// Each group's merged field, dissolved side by side. `progress` counts the fields.
 pub fn dissolve_groups(members: Vec<Vec<usize>>, parcels: &Parcels, stats: &[ParcelSlope], progress: &Progress) -> Vec<MergeGroup> {
-    let area: Vec<f64> = stats.iter().map(|st| st.area_m2).collect();
     progress.set_length(members.len() as u64);
     members
         .into_par_iter()
         .enumerate()
         .map(|(k, members)| {
-            let field = merged_field(k + 1, members, parcels, stats, &area);
+            let field = merged_field(k + 1, members, parcels, stats);
             progress.inc(1);
             field
         })
@@ -181,15 +180,15 @@ impl Grower<'_> {
 }
 
 /// A group's merged field: the dissolved members and its figures.
-fn merged_field(id: usize, members: Vec<usize>, parcels: &Parcels, stats: &[ParcelSlope], area: &[f64]) -> MergeGroup {
-    let parts: Vec<MultiPolygon<f64>> = members.iter().map(|&m| parcels.geometry(m)).collect();
-    let geometry = dissolve(parts.iter());
-    let area_m2: f64 = members.iter().map(|&m| area[m]).sum();
-    let slope_mean = members.iter().map(|&m| stats[m].slope_mean * area[m]).sum::<f64>() / area_m2;
+fn merged_field(id: usize, members: Vec<usize>, parcels: &Parcels, stats: &[ParcelSlope]) -> MergeGroup {
+    let area = |m: usize| stats[m].area_m2;
+    let geometry = dissolve(MultiPolygon::new(members.iter().flat_map(|&m| parcels.geometry(m).0).collect()));
+    let area_m2: f64 = members.iter().map(|&m| area(m)).sum();
+    let slope_mean = members.iter().map(|&m| stats[m].slope_mean * area(m)).sum::<f64>() / area_m2;
     let mut per_grade = [0.0; 5];
     for &m in &members {
         for (acc, share) in per_grade.iter_mut().zip(stats[m].share) {
-            *acc += share * area[m];
+            *acc += share * area(m);
         }
     }
     let perimeter_m = shape::perimeter(&geometry);
@@ -208,13 +207,8 @@ fn merged_field(id: usize, members: Vec<usize>, parcels: &Parcels, stats: &[Parc
 /// (almost every group) are dissolved by cancelling those edges, exactly; anything else
 /// by GEOS's union. (geo's float overlay, used before, can lose or invent small areas
 /// between separately built pieces: tests/merge.rs has a group it got wrong.)
-pub fn dissolve<'a>(parts: impl Iterator<Item = &'a MultiPolygon<f64>>) -> MultiPolygon<f64> {
-    use crate::vector::union::{mosaic_union, union_all};
-    let polygons = MultiPolygon::new(parts.flat_map(|p| p.0.iter().cloned()).collect());
-    if let Some(union) = mosaic_union(&polygons) {
-        return union;
-    }
-    union_all(polygons.clone()).unwrap_or_else(|_| float_union(polygons))
+pub fn dissolve(polygons: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    crate::vector::union::dissolve(&polygons).unwrap_or_else(|_| float_union(polygons))
 }
 
 /// The last resort when GEOS fails: geo's overlay, one polygon at a time.

@@ -15,17 +15,17 @@ mod mosaic;
 pub use mosaic::union as mosaic_union;
 
 /// The union of `parts`: by edge cancellation where they form a mosaic, else by GEOS.
-pub fn dissolve(parts: MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
-    match mosaic_union(&parts) {
+pub fn dissolve(parts: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
+    match mosaic_union(parts) {
         Some(union) => Ok(union),
         None => union_all(parts),
     }
 }
 
 /// The union of every polygon of `parts` (which may overlap and touch), by GEOS.
-pub fn union_all(parts: MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, String> {
+pub fn union_all(parts: &MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, String> {
     if parts.0.is_empty() {
-        return Ok(parts);
+        return Ok(MultiPolygon::new(vec![]));
     }
     let input = parts.to_gdal().map_err(|e| e.to_string())?;
     // SAFETY: `input` is a valid owned geometry for the call; GDAL returns a new
@@ -45,21 +45,24 @@ pub fn union_all(parts: MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f
     }
 }
 
+/// An axis-aligned rectangle (counter-clockwise), for tests.
+#[cfg(test)]
+pub(crate) fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> geo::Polygon<f64> {
+    use geo::polygon;
+    polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{polygon, Area};
-
-    fn square(x: f64, y: f64) -> MultiPolygon<f64> {
-        MultiPolygon::new(vec![polygon![(x: x, y: y), (x: x + 10.0, y: y), (x: x + 10.0, y: y + 10.0), (x: x, y: y + 10.0)]])
-    }
+    use geo::Area;
 
     #[test]
     fn touching_and_overlapping_parts_become_one() {
-        let parts = MultiPolygon::new(vec![square(0.0, 0.0).0[0].clone(), square(10.0, 0.0).0[0].clone(), square(5.0, 5.0).0[0].clone()]);
-        let union = union_all(parts).unwrap();
+        let parts = MultiPolygon::new(vec![rect(0.0, 0.0, 10.0, 10.0), rect(10.0, 0.0, 20.0, 10.0), rect(5.0, 5.0, 15.0, 15.0)]);
+        let union = union_all(&parts).unwrap();
         assert_eq!(union.0.len(), 1);
         assert!((union.unsigned_area() - 250.0).abs() < 1e-9, "{}", union.unsigned_area());
-        assert!(union_all(MultiPolygon::new(vec![])).unwrap().0.is_empty());
+        assert!(union_all(&MultiPolygon::new(vec![])).unwrap().0.is_empty());
     }
 }

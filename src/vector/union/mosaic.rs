@@ -149,11 +149,7 @@ fn covers(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
-
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
-        polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]
-    }
+    use crate::vector::union::rect;
 
     fn union_of(parts: Vec<Polygon<f64>>) -> Option<MultiPolygon<f64>> {
         union(&MultiPolygon::new(parts))
@@ -165,7 +161,7 @@ mod tests {
             .filter(|&k| k != 12)
             .map(|k| rect((k % 5) as f64 * 10.0, (k / 5) as f64 * 10.0, (k % 5) as f64 * 10.0 + 10.0, (k / 5) as f64 * 10.0 + 10.0))
             .collect();
-        let general = crate::vector::union::union_all(MultiPolygon::new(cells.clone())).unwrap();
+        let general = crate::vector::union::union_all(&MultiPolygon::new(cells.clone())).unwrap();
         let mosaic = union_of(cells).expect("a clean mosaic");
         assert_eq!((mosaic.0.len(), mosaic.0[0].interiors().len()), (1, 1));
         assert!((mosaic.unsigned_area() - 2400.0).abs() < 1e-9);
