@@ -124,7 +124,7 @@ fn load_constraints(s: &Settings, parcels: &Parcels, reps: usize) -> Res<Vec<Con
 fn zonal_stage(s: &Settings, parcels: &Parcels, slope: &str, reps: usize) -> Res<Vec<zonal::ParcelSlope>> {
     let dem = landcons::raster::open_dem(&s.inputs.dem, s.inputs.dem_nodata, s.inputs.dem_crs.as_deref())?;
     let path = PathBuf::from(slope);
-    let raster = zonal::SlopeRaster { path: &path, grid: &dem.grid, breaks: s.terrain.grade_breaks };
+    let raster = zonal::SlopeRaster { path: &path, grid: &dem.grid, breaks: s.terrain.grade_breaks, cells: None };
     let progress = Progress::new("zonal", Reporter::Hidden);
     let cancel = CancelToken::new();
     Ok(timed(

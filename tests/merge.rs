@@ -39,7 +39,7 @@ fn inputs() -> Inputs {
     let opts = terrain::SlopeOptions::from_settings(&config.terrain, 256 << 20);
     let cancel = CancelToken::new();
     terrain::write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
-    let stats = zonal::zonal_slope(&layer, &zonal::SlopeRaster { path: &slope, grid: &dem.grid, breaks: opts.breaks }, &Progress::hidden(), &cancel).unwrap();
+    let stats = zonal::zonal_slope(&layer, &zonal::SlopeRaster { path: &slope, grid: &dem.grid, breaks: opts.breaks, cells: None }, &Progress::hidden(), &cancel).unwrap();
     let text = reforestation::ReasonText { breaks: config.terrain.grade_breaks, language: Default::default() };
     let flags = reforestation::reforestation(&layer, &stats, &config.reforestation, text, Constraints::none());
     Inputs {

@@ -6,7 +6,7 @@ use common::*;
 use landcons::settings::SlopeAlgorithm;
 use landcons::progress::Progress;
 use landcons::raster;
-use landcons::stages::terrain::{write_slope_rasters, SlopeOptions};
+use landcons::stages::terrain::{write_slope_rasters_keeping, SlopeOptions};
 
 fn check_against_gdaldem(rel: &str) {
     let Some(dem) = shared(rel) else { return };
@@ -83,7 +83,10 @@ fn strips_smaller_than_the_dem_give_the_same_result_as_one_block() {
         };
         let out = dir.path().join(name);
         let grades = dir.path().join(format!("grade_{name}"));
-        let s = write_slope_rasters(&dem, &opts, &out, Some(&grades), &Progress::hidden(), &Default::default()).unwrap();
+        let (s, kept) = write_slope_rasters_keeping(&dem, &opts, (&out, Some(&grades)), true, &Progress::hidden(), &Default::default()).unwrap();
+        // The cells kept for the zonal stage are the written raster's, strip by strip.
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&kept.expect("asked to keep the cells")), bits(&read_raster(&out).2), "{name}");
         outputs.push((out, grades, s.strip_rows));
     }
     assert_eq!(

@@ -10,7 +10,8 @@ use landcons::stages::zonal::{zonal_slope, ParcelSlope, SlopeRaster};
 
 const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
 
-fn slope_raster(dir: &std::path::Path) -> (std::path::PathBuf, Grid) {
+/// The raster written to `dir`, its grid and its cells.
+fn slope_raster(dir: &std::path::Path) -> (std::path::PathBuf, Grid, Vec<f32>) {
     let grid = Grid {
         cols: 10,
         rows: 10,
@@ -34,20 +35,27 @@ fn slope_raster(dir: &std::path::Path) -> (std::path::PathBuf, Grid) {
             }
         })
         .collect();
-    raster::write_rows(&ds, &path, 10, 0, data).unwrap();
+    raster::write_rows(&ds, &path, 10, 0, data.clone()).unwrap();
     ds.close().unwrap();
-    (path, grid)
+    (path, grid, data)
 }
 
 fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
     polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]
 }
 
+/// The statistics read from the raster file; the same cells held in memory (as a run
+/// keeps them from the terrain stage) must give exactly the same.
 fn stats(shapes: Vec<MultiPolygon<f64>>) -> Vec<ParcelSlope> {
     let dir = tempfile::tempdir().unwrap();
-    let (path, grid) = slope_raster(dir.path());
+    let (path, grid, data) = slope_raster(dir.path());
     let parcels = Parcels::from_geometries(shapes.into_iter().enumerate().map(|(i, g)| (i.to_string(), g)));
-    zonal_slope(&parcels, &SlopeRaster { path: &path, grid: &grid, breaks: BREAKS }, &Progress::hidden(), &Default::default()).unwrap()
+    let measure = |cells| zonal_slope(&parcels, &SlopeRaster { path: &path, grid: &grid, breaks: BREAKS, cells }, &Progress::hidden(), &Default::default()).unwrap();
+    let from_file = measure(None);
+    let from_memory = measure(Some(&data));
+    let bits = |s: &[ParcelSlope]| s.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>();
+    assert_eq!(bits(&from_file), bits(&from_memory), "slope cells read from memory differ from the file's");
+    from_file
 }
 
 fn one(p: Polygon<f64>) -> ParcelSlope {

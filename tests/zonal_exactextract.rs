@@ -61,7 +61,7 @@ fn slope_stats(dem: &Path, parcels: &Parcels) -> Vec<ParcelSlope> {
     };
     let cancel = Default::default();
     write_slope_rasters(&dem, &opts, &slope, None, &Progress::hidden(), &cancel).unwrap();
-    zonal_slope(parcels, &SlopeRaster { path: &slope, grid: &dem.grid, breaks: BREAKS }, &Progress::hidden(), &cancel).unwrap()
+    zonal_slope(parcels, &SlopeRaster { path: &slope, grid: &dem.grid, breaks: BREAKS, cells: None }, &Progress::hidden(), &cancel).unwrap()
 }
 
 fn compare(name: &str, parcels: &Parcels, stats: &[ParcelSlope]) {

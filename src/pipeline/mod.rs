@@ -134,6 +134,9 @@ struct Terrain {
     key: String,
     summary: TerrainSummary,
     cache: &'static str,
+    /// The slope cells, kept from computing them when they fit the memory budget,
+    /// for the zonal stage (then dropped).
+    cells: Option<Vec<f32>>,
 }
 
 impl<'a> Job<'a> {
@@ -154,11 +157,11 @@ impl<'a> Job<'a> {
         // The parcels are read, and checked for overlaps, while the terrain stage runs.
         let constraints = self.constraints;
         let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints, gathered));
-        let (terrain, input_hashes) = self.terrain(move || join(hashing))?;
+        let (mut terrain, input_hashes) = self.terrain(move || join(hashing))?;
         let (parcels, overlaps, shares) = join(reading_parcels)?;
         inputs::check_extents(dem, &parcels)?;
         let constraints = Constraints { list: self.constraints, shares: &shares };
-        let a = self.analyse(&parcels, overlaps, constraints, &terrain)?;
+        let a = self.analyse(&parcels, overlaps, constraints, &mut terrain)?;
         let s = &ctx.settings;
         let mut data = RunData {
             settings: s,
@@ -281,9 +284,10 @@ impl<'a> Job<'a> {
     }
 
     /// Zonal statistics, the rules, and the adjacency graph (overlapping pairs removed).
-    fn analyse(&self, parcels: &Parcels, overlaps: Vec<Overlap>, constraints: Constraints, terrain: &Terrain) -> Result<Analysis> {
+    fn analyse(&self, parcels: &Parcels, overlaps: Vec<Overlap>, constraints: Constraints, terrain: &mut Terrain) -> Result<Analysis> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
-        let (slope, zonal_cache) = self.zonal(parcels, &terrain.key)?;
+        let (slope, zonal_cache) = self.zonal(parcels, terrain)?;
+        terrain.cells = None; // the zonal stage was their only reader
         check_dem_under_parcels(self.dem, parcels, &slope)?;
         let (flags, village_rows) = ctx.stage("rules", || {
             let text = reforestation::ReasonText { breaks: s.terrain.grade_breaks, language: s.output.language };
@@ -331,7 +335,7 @@ impl<'a> Job<'a> {
                 Ok(summary)
             })?;
             warn_fill_values(ctx, self.dem, &summary);
-            return Ok((Terrain { key, summary, cache: "sharded" }, hashes));
+            return Ok((Terrain { key, summary, cache: "sharded", cells: None }, hashes));
         }
         let (cache, reused, known) = match (self.opts.no_cache, self.previous) {
             (false, Some(p)) => {
@@ -342,22 +346,24 @@ impl<'a> Job<'a> {
             }
             (no_cache, _) => (if no_cache { "disabled" } else { "miss" }, None, None),
         };
-        let summary = ctx.stage("terrain", || {
+        let (summary, cells) = ctx.stage("terrain", || {
             if let Some((summary, _)) = reused {
                 tracing::info!("terrain: DEM and settings unchanged, slope rasters reused");
-                return Ok(summary);
+                return Ok((summary, None));
             }
             let progress = ctx.progress("terrain");
             let opts = SlopeOptions { language: s.output.language, ..SlopeOptions::from_settings(&s.terrain, s.run.memory_limit_bytes()) };
             let slope = self.staging.path(&s.output.slope);
             let grades = self.staging.path(&s.output.slope_grade);
-            let summary = terrain::write_slope_rasters(self.dem, &opts, &slope, Some(&grades), &progress, &ctx.cancel)?;
+            let keep = terrain::slope_fits_in_memory(&self.dem.grid, opts.memory_limit_bytes);
+            let paths = (slope.as_path(), Some(grades.as_path()));
+            let (summary, cells) = terrain::write_slope_rasters_keeping(self.dem, &opts, paths, keep, &progress, &ctx.cancel)?;
             progress.finish();
             write::write_raster_styles(s, &self.staging.dir)?;
             // The commit syncs them; the disk may as well start now.
             crate::output::atomic::start_writeback(&slope)?;
             crate::output::atomic::start_writeback(&grades)?;
-            Ok(summary)
+            Ok((summary, cells))
         })?;
         warn_fill_values(ctx, self.dem, &summary);
         let (hashes, key) = known.unwrap_or_else(|| {
@@ -365,12 +371,13 @@ impl<'a> Job<'a> {
             let key = cache::terrain_key(s, self.dem, &hashes);
             (hashes, key)
         });
-        Ok((Terrain { key, summary, cache }, hashes))
+        Ok((Terrain { key, summary, cache, cells }, hashes))
     }
 
     /// Zonal statistics; parcels whose id and geometry are unchanged since the previous
     /// result set keep theirs when the slope raster is the same (same terrain key).
-    fn zonal(&self, parcels: &Parcels, key: &str) -> Result<(Vec<ParcelSlope>, serde_json::Value)> {
+    fn zonal(&self, parcels: &Parcels, terrain: &Terrain) -> Result<(Vec<ParcelSlope>, serde_json::Value)> {
+        let key = &terrain.key;
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let hashes = zonal::cache::geometry_hashes(parcels);
         if let Some(g) = self.gathered {
@@ -388,7 +395,8 @@ impl<'a> Job<'a> {
         let stats = ctx.stage("zonal", || {
             let progress = ctx.progress("zonal");
             let path = self.staging.path(&s.output.slope);
-            let raster = zonal::SlopeRaster { path: &path, grid: &self.dem.grid, breaks: s.terrain.grade_breaks };
+            let cells = terrain.cells.as_deref();
+            let raster = zonal::SlopeRaster { path: &path, grid: &self.dem.grid, breaks: s.terrain.grade_breaks, cells };
             let stats = zonal::zonal_slope_reusing(parcels, known, &raster, &progress, &ctx.cancel);
             progress.finish();
             stats

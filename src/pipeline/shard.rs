@@ -181,7 +181,7 @@ fn own_zonal(ctx: &RunContext, opened: &inputs::Opened, parcels: &Parcels, own: 
     vrt::write_mosaic(&vrt_path, grid, "Float32", crate::stages::terrain::SLOPE_NODATA as f64, &tiles)?;
     // Neighbours of other shards are measured by their own shard.
     let known: Vec<Option<zonal::ParcelSlope>> = own.iter().map(|o| (!o).then(Default::default)).collect();
-    let raster = zonal::SlopeRaster { path: &vrt_path, grid, breaks: ctx.settings.terrain.grade_breaks };
+    let raster = zonal::SlopeRaster { path: &vrt_path, grid, breaks: ctx.settings.terrain.grade_breaks, cells: None };
     let progress = ctx.progress("zonal");
     let stats = zonal::zonal_slope_reusing(parcels, known, &raster, &progress, &ctx.cancel)?;
     progress.finish();

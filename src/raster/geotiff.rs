@@ -6,7 +6,7 @@ use std::path::Path;
 use gdal::raster::{GdalDataType, RasterCreationOptions};
 use gdal::{Dataset, DriverManager};
 
-use super::Grid;
+use super::{Grid, Window};
 use crate::error::{Error, Result};
 
 /// Opens a raster for a reading thread, with multi-threaded decoding of compressed
@@ -47,15 +47,6 @@ pub fn read_rows(
     band.read_into_slice::<f32>((0, row0 as isize), (cols, n), (cols, n), out, None)
 }
 
-/// A window of cells: first column and row (may lie outside the grid), size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub col0: i64,
-    pub row0: i64,
-    pub cols: usize,
-    pub rows: usize,
-}
-
 /// Reads a window of band 1 as f32; cells outside the raster are `fill`.
 pub fn read_window_f32(
     ds: &Dataset,
@@ -64,29 +55,13 @@ pub fn read_window_f32(
     fill: f32,
     out: &mut Vec<f32>,
 ) -> gdal::errors::Result<()> {
-    let Window { col0, row0, cols, rows } = window;
     out.clear();
-    out.resize(cols * rows, fill);
-    let c0 = col0.max(0);
-    let r0 = row0.max(0);
-    let c1 = (col0 + cols as i64).min(grid.cols as i64);
-    let r1 = (row0 + rows as i64).min(grid.rows as i64);
-    if c1 <= c0 || r1 <= r0 {
-        return Ok(());
-    }
-    let (w, h) = ((c1 - c0) as usize, (r1 - r0) as usize);
-    let mut buf = vec![0f32; w * h];
-    ds.rasterband(1)?.read_into_slice::<f32>(
-        (c0 as isize, r0 as isize),
-        (w, h),
-        (w, h),
-        &mut buf,
-        None,
-    )?;
-    for r in 0..h {
-        let dst = ((r0 - row0) as usize + r) * cols + (c0 - col0) as usize;
-        out[dst..dst + w].copy_from_slice(&buf[r * w..(r + 1) * w]);
-    }
+    out.resize(window.cols * window.rows, fill);
+    let Some(inside) = window.within(grid) else { return Ok(()) };
+    let mut buf = vec![0f32; inside.cols * inside.rows];
+    let (at, size) = ((inside.col0 as isize, inside.row0 as isize), (inside.cols, inside.rows));
+    ds.rasterband(1)?.read_into_slice::<f32>(at, size, size, &mut buf, None)?;
+    window.paste(inside, &buf, out);
     Ok(())
 }
 

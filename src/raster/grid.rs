@@ -68,3 +68,45 @@ impl Grid {
         (dx * dy).abs()
     }
 }
+
+/// A window of cells: first column and row (may lie outside the grid), size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub col0: i64,
+    pub row0: i64,
+    pub cols: usize,
+    pub rows: usize,
+}
+
+impl Window {
+    /// The part of the window inside the grid; None when none is.
+    pub fn within(self, grid: &Grid) -> Option<Window> {
+        let (c0, r0) = (self.col0.max(0), self.row0.max(0));
+        let c1 = (self.col0 + self.cols as i64).min(grid.cols as i64);
+        let r1 = (self.row0 + self.rows as i64).min(grid.rows as i64);
+        (c1 > c0 && r1 > r0).then(|| Window { col0: c0, row0: r0, cols: (c1 - c0) as usize, rows: (r1 - r0) as usize })
+    }
+
+    /// Copies `cells` (the part `inside` of this window, row major) into `out` (this
+    /// whole window, row major).
+    pub fn paste(self, inside: Window, cells: &[f32], out: &mut [f32]) {
+        for r in 0..inside.rows {
+            let dst = (inside.row0 - self.row0) as usize + r;
+            let dst = dst * self.cols + (inside.col0 - self.col0) as usize;
+            out[dst..dst + inside.cols].copy_from_slice(&cells[r * inside.cols..(r + 1) * inside.cols]);
+        }
+    }
+
+    /// The window's cells from a whole grid held in memory (`cells`, row major);
+    /// cells outside the grid are `fill`.
+    pub fn read_from(self, grid: &Grid, cells: &[f32], fill: f32, out: &mut Vec<f32>) {
+        out.clear();
+        out.resize(self.cols * self.rows, fill);
+        let Some(inside) = self.within(grid) else { return };
+        for r in 0..inside.rows {
+            let src = (inside.row0 as usize + r) * grid.cols + inside.col0 as usize;
+            let dst = ((inside.row0 - self.row0) as usize + r) * self.cols + (inside.col0 - self.col0) as usize;
+            out[dst..dst + inside.cols].copy_from_slice(&cells[src..src + inside.cols]);
+        }
+    }
+}

@@ -121,6 +121,26 @@ pub fn write_slope_rasters(
     progress: &Progress,
     cancel: &CancelToken,
 ) -> Result<TerrainSummary> {
+    let paths = (slope_path, grade_path);
+    write_slope_rasters_keeping(dem, opts, paths, false, progress, cancel).map(|(summary, _)| summary)
+}
+
+/// Whether the whole slope grid (Float32) fits in half the memory budget, so a run
+/// may keep it for the zonal stage instead of decoding the written raster again.
+pub fn slope_fits_in_memory(grid: &Grid, memory_limit_bytes: usize) -> bool {
+    grid.cols.saturating_mul(grid.rows).saturating_mul(4) <= memory_limit_bytes / 2
+}
+
+/// As [`write_slope_rasters`]; with `keep`, also returns the whole slope grid (row
+/// major, [`SLOPE_NODATA`] where none), the same cells as the written raster.
+pub fn write_slope_rasters_keeping(
+    dem: &Dem,
+    opts: &SlopeOptions,
+    (slope_path, grade_path): (&Path, Option<&Path>),
+    keep: bool,
+    progress: &Progress,
+    cancel: &CancelToken,
+) -> Result<(TerrainSummary, Option<Vec<f32>>)> {
     let grid = &dem.grid;
     if !grid.is_north_up() {
         return Err(Error::input(
@@ -136,10 +156,13 @@ pub fn write_slope_rasters(
     progress.set_length(grid.rows as u64);
     let (to_compute, from_reader) = std::sync::mpsc::sync_channel::<Result<Strip>>(1);
     let (to_writer, from_compute) = std::sync::mpsc::sync_channel::<Computed>(1);
+    // Strips arrive in row order: appending fills the grid row by row.
+    let mut kept = keep.then(|| Vec::with_capacity(grid.cols * grid.rows));
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| read_strips(dem, strip, to_compute));
         let writer = scope.spawn(|| outputs.write_all(from_compute));
-        let computed = compute_strips(grid, opts, strip, from_reader, &to_writer, (&mut summary, scan.as_mut()), progress, cancel);
+        let found = (&mut summary, scan.as_mut(), kept.as_mut());
+        let computed = compute_strips(grid, opts, strip, from_reader, &to_writer, found, progress, cancel);
         drop(to_writer);
         let written = writer
             .join()
@@ -148,7 +171,8 @@ pub fn write_slope_rasters(
     })?;
     summary.cells_with_slope = summary.cells_per_grade[1..].iter().sum();
     summary.fill_values = scan.map(|s| s.fill_values()).unwrap_or_default();
-    Ok(summary)
+    debug_assert!(kept.as_ref().is_none_or(|k| k.len() == grid.cols * grid.rows));
+    Ok((summary, kept))
 }
 
 /// Reader thread: strips of `strip` rows with one halo row above and below.
@@ -184,7 +208,7 @@ fn compute_strips(
     strip: usize,
     from_reader: Receiver<Result<Strip>>,
     to_writer: &SyncSender<Computed>,
-    (summary, mut scan): (&mut TerrainSummary, Option<&mut voids::VoidScan>),
+    (summary, mut scan, mut kept): (&mut TerrainSummary, Option<&mut voids::VoidScan>, Option<&mut Vec<f32>>),
     progress: &Progress,
     cancel: &CancelToken,
 ) -> Result<()> {
@@ -201,6 +225,9 @@ fn compute_strips(
         let grades: Vec<u8> = slope.par_iter().map(|s| grade_of(*s, &opts.breaks)).collect();
         for g in &grades {
             summary.cells_per_grade[*g as usize] += 1;
+        }
+        if let Some(kept) = kept.as_deref_mut() {
+            kept.extend_from_slice(&slope);
         }
         if to_writer.send((row0, slope, grades)).is_err() {
             break; // the writer failed: its error is reported by the caller

@@ -190,6 +190,9 @@ pub struct SlopeRaster<'a> {
     pub path: &'a Path,
     pub grid: &'a Grid,
     pub breaks: [f64; 4],
+    /// The raster's cells, when the run still holds them (row major): read from
+    /// memory instead of decoding the file's tiles again.
+    pub cells: Option<&'a [f32]>,
 }
 
 /// Slope statistics of all parcels (held in their metric working CRS, mapped into the
@@ -256,11 +259,12 @@ pub fn zonal_slope_reusing(
     Ok(stats)
 }
 
-/// One worker thread's handles: the slope raster and the transform into its CRS.
+/// One worker thread's handles: the slope raster (opened unless its cells are in
+/// memory) and the transform into its CRS.
 struct Measurer<'a> {
     parcels: &'a Parcels,
     raster: &'a SlopeRaster<'a>,
-    ds: Dataset,
+    ds: Option<Dataset>,
     to_grid: Option<CoordTransform>,
 }
 
@@ -269,7 +273,10 @@ impl<'a> Measurer<'a> {
         Ok(Measurer {
             parcels,
             raster,
-            ds: Dataset::open(raster.path).map_err(|e| e.to_string())?,
+            ds: match raster.cells {
+                Some(_) => None,
+                None => Some(Dataset::open(raster.path).map_err(|e| e.to_string())?),
+            },
             to_grid: crs::transform_between(&parcels.source.work_crs.wkt, &raster.grid.crs_wkt)?,
         })
     }
@@ -288,11 +295,18 @@ impl<'a> Measurer<'a> {
         if let Some(message) = window_too_large(&in_grid, grid) {
             return Err(fail(message));
         }
-        let (ds, path) = (&self.ds, self.raster.path);
+        let (ds, path, cells) = (&self.ds, self.raster.path, self.raster.cells);
         let mut read = |cov: &Coverage, out: &mut Vec<f32>| {
             let window = raster::Window { col0: cov.col0, row0: cov.row0, cols: cov.cols, rows: cov.rows };
-            raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
-                .map_err(|e| Error::input_from(path, "cannot read the slope raster", e))
+            match (cells, ds) {
+                (Some(cells), _) => {
+                    window.read_from(grid, cells, SLOPE_NODATA, out);
+                    Ok(())
+                }
+                (None, Some(ds)) => raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
+                    .map_err(|e| Error::input_from(path, "cannot read the slope raster", e)),
+                (None, None) => unreachable!("the raster is opened when its cells are not held"),
+            }
         };
         parcel_slope(area_m2, &in_grid, grid, &self.raster.breaks, &mut read)
     }
