@@ -8,7 +8,7 @@
 mod report;
 mod snapshot;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -160,36 +160,71 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Changes {
 }
 
 type Records = BTreeMap<String, Record>;
+/// Member keys of each group, in key order.
+type Groups<'r> = HashMap<i64, Vec<&'r str>>;
 
-/// Member keys of each group.
-fn group_members(records: &Records) -> BTreeMap<i64, BTreeSet<&str>> {
-    let mut out: BTreeMap<i64, BTreeSet<&str>> = BTreeMap::new();
+/// Member keys of each group (records are in key order, so each list is sorted).
+fn group_members(records: &Records) -> Groups<'_> {
+    let mut out: Groups = HashMap::new();
     for (key, r) in records {
         if let Some(g) = r.group {
-            out.entry(g).or_default().insert(key.as_str());
+            out.entry(g).or_default().push(key.as_str());
         }
     }
     out
 }
 
+/// The other members of `key`'s group, in key order.
+fn partners<'g>(groups: &'g Groups, key: &'g str, r: &Record) -> impl Iterator<Item = &'g str> + 'g {
+    let members = r.group.and_then(|g| groups.get(&g));
+    members.into_iter().flatten().copied().filter(move |p| *p != key)
+}
+
+/// Whether a row's group partners differ between the runs. A row in a group on both
+/// sides has the same partners when its two groups have the same members, which is
+/// decided once per pair of groups (a merge group's members share the answer).
+struct Regrouped<'g> {
+    old: &'g Groups<'g>,
+    new: &'g Groups<'g>,
+    known: HashMap<(i64, i64), bool>,
+}
+
+impl Regrouped<'_> {
+    fn of(&mut self, key: &str, o: &Record, n: &Record) -> bool {
+        let (old, new) = (self.old, self.new);
+        match (o.group, n.group) {
+            (Some(go), Some(gn)) => *self.known.entry((go, gn)).or_insert_with(|| old.get(&go) != new.get(&gn)),
+            _ => !partners(old, key, o).eq(partners(new, key, n)),
+        }
+    }
+}
+
+/// Every key of either side once, in order, with its record on each side: the two
+/// sorted maps walked side by side.
+fn pair_up<'r>(old: &'r Records, new: &'r Records) -> impl Iterator<Item = (&'r String, Option<&'r Record>, Option<&'r Record>)> {
+    let (mut o, mut n) = (old.iter().peekable(), new.iter().peekable());
+    std::iter::from_fn(move || match (o.peek(), n.peek()) {
+        (Some((ko, _)), Some((kn, _))) if ko < kn => o.next().map(|(k, r)| (k, Some(r), None)),
+        (Some((ko, _)), Some((kn, _))) if ko > kn => n.next().map(|(k, r)| (k, None, Some(r))),
+        (Some(_), Some(_)) => o.next().zip(n.next()).map(|((k, ro), (_, rn))| (k, Some(ro), Some(rn))),
+        (Some(_), None) => o.next().map(|(k, r)| (k, Some(r), None)),
+        (None, Some(_)) => n.next().map(|(k, r)| (k, None, Some(r))),
+        (None, None) => None,
+    })
+}
+
 fn diff_layer(spec: &ChangeSpec, old: &Records, new: &Records) -> Vec<Change> {
     let (old_groups, new_groups) = (group_members(old), group_members(new));
-    let partners = |groups: &BTreeMap<i64, BTreeSet<&str>>, key: &str, r: &Record| -> Vec<String> {
-        r.group
-            .and_then(|g| groups.get(&g))
-            .map(|m| m.iter().filter(|p| **p != key).map(|p| p.to_string()).collect())
-            .unwrap_or_default()
+    let listed = |groups, key, r: Option<&Record>| -> Vec<String> {
+        r.map(|r| partners(groups, key, r).map(str::to_string).collect()).unwrap_or_default()
     };
-    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut regrouped = Regrouped { old: &old_groups, new: &new_groups, known: HashMap::new() };
     let mut out = Vec::new();
-    for key in keys {
-        let (o, n) = (old.get(key), new.get(key));
+    for (key, o, n) in pair_up(old, new) {
         // Group ids are renumbered when groups come and go: a group is the same when
         // its members are.
         let regrouped = match (o, n) {
-            (Some(o), Some(n)) if spec.group.is_some() => {
-                partners(&old_groups, key, o) != partners(&new_groups, key, n)
-            }
+            (Some(o), Some(n)) if spec.group.is_some() => regrouped.of(key, o, n),
             _ => false,
         };
         let Some((kind, detail)) = describe(o, n, regrouped) else { continue };
@@ -197,8 +232,8 @@ fn diff_layer(spec: &ChangeSpec, old: &Records, new: &Records) -> Vec<Change> {
             key: key.clone(),
             kind,
             detail,
-            old_partners: o.map(|o| partners(&old_groups, key, o)).unwrap_or_default(),
-            new_partners: n.map(|n| partners(&new_groups, key, n)).unwrap_or_default(),
+            old_partners: listed(&old_groups, key, o),
+            new_partners: listed(&new_groups, key, n),
             old: o.cloned(),
             new: n.cloned(),
         });
@@ -233,19 +268,19 @@ fn village_deltas(specs: &[ChangeSpec], old: &Snapshot, new: &Snapshot) -> (BTre
         village_name: String::new(),
         layers: vec![Delta::default(); specs.len()],
     };
-    let mut all: BTreeMap<String, VillageDelta> = BTreeMap::new();
-    let mut groups: BTreeMap<(String, usize), [BTreeSet<i64>; 2]> = BTreeMap::new();
+    let mut all: BTreeMap<&str, VillageDelta> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, usize), [BTreeSet<i64>; 2]> = BTreeMap::new();
     for (side, snap) in [old, new].into_iter().enumerate() {
         for (k, spec) in specs.iter().enumerate() {
             for r in snap.layers[spec.label].values() {
-                let v = all.entry(r.village_code.to_string()).or_insert_with(blank);
+                let v = all.entry(&r.village_code).or_insert_with(blank);
                 if *v.village_name != *r.village_name {
                     v.village_name = r.village_name.to_string();
                 }
                 v.layers[k].rows[side] += 1;
                 v.layers[k].m2[side] += r.area_m2;
                 if let Some(g) = r.group {
-                    groups.entry((r.village_code.to_string(), k)).or_default()[side].insert(g);
+                    groups.entry((&r.village_code, k)).or_default()[side].insert(g);
                 }
             }
         }
@@ -275,7 +310,7 @@ fn village_deltas(specs: &[ChangeSpec], old: &Snapshot, new: &Snapshot) -> (BTre
                 || d.groups[0] != d.groups[1]
         })
     });
-    (all, totals)
+    (all.into_iter().map(|(code, v)| (code.to_string(), v)).collect(), totals)
 }
 
 /// The results GeoPackage of a results folder, or the file itself.

@@ -1,15 +1,18 @@
 //! One run's rows of the compared layers, by identity key: read from a results
 //! GeoPackage, or taken from the rows a run is about to write.
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::error::Result;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
 use crate::layers::{registry, ChangeSpec};
-use crate::output::gpkg::read_features;
-use crate::output::rows::{Rows, TableRows};
-use crate::table::FieldSpec;
+use crate::output::rows::Rows;
+use crate::table::{AttrValue, FieldKind, FieldSpec};
 
 /// One row of a compared layer, with what the report shows of it.
 #[derive(Debug, Clone)]
@@ -38,69 +41,129 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the compared layers of a results GeoPackage. A layer the file does not
-    /// have (written by a version without it) is left out of the comparison.
+    /// Reads the compared layers of a results GeoPackage: only the columns the
+    /// comparison uses, straight from SQLite (a GeoPackage is an SQLite file; the
+    /// geometries are left in the file). A layer the file does not have (written by a
+    /// version without it) is left out of the comparison.
     pub fn read(gpkg: &Path) -> Result<Snapshot> {
+        let fail = |e: rusqlite::Error| Error::input_from(gpkg, "cannot read as a results GeoPackage", e);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(gpkg, flags).map_err(fail)?;
         let mut snapshot = Snapshot { file: Some(gpkg.to_path_buf()), ..Snapshot::default() };
         for layer in registry() {
             let Some(spec) = layer.changes() else { continue };
-            let (table, fids, _) = match read_features(gpkg, layer.name(), false) {
-                Ok(t) => t,
-                Err(e) if has_layer(gpkg, layer.name()) => return Err(e),
-                Err(_) => continue,
-            };
-            let rows = TableRows { table: &table, geometries: None };
-            snapshot.layers.insert(spec.label, records(&spec, &rows, &|i| fids[i]));
+            let columns = table_columns(&conn, layer.name()).map_err(fail)?;
+            if columns.is_empty() {
+                continue;
+            }
+            let records = read_records(&conn, layer.name(), &spec, &columns).map_err(fail)?;
+            snapshot.layers.insert(spec.label, records);
         }
         Ok(snapshot)
     }
 
     /// From the rows a run is about to write, one (spec, rows) per compared layer.
     pub fn from_rows(layers: &[(ChangeSpec, &dyn Rows)]) -> Snapshot {
-        let layers = layers.iter().map(|(spec, rows)| (spec.label, records(spec, *rows, &|i| i as i64))).collect();
+        let layers = layers.iter().map(|(spec, rows)| (spec.label, records(spec, *rows))).collect();
         Snapshot { layers, file: None }
     }
 }
 
-fn has_layer(gpkg: &Path, name: &str) -> bool {
-    gdal::Dataset::open(gpkg).is_ok_and(|ds| ds.layer_by_name(name).is_ok())
+/// The column names of a table; none when there is no such table.
+fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<FieldSpec>> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+    let names = stmt.query_map([table], |r| r.get::<_, String>(0))?;
+    names.map(|n| n.map(|name| FieldSpec::new(&name, FieldKind::Text))).collect()
 }
 
-/// The records of one layer's rows; a layer without the spec's columns gives none.
-/// `at` gives where row i's geometry is.
-fn records(spec: &ChangeSpec, rows: &dyn Rows, at_of: &dyn Fn(usize) -> i64) -> BTreeMap<String, Record> {
-    let columns = rows.columns();
-    let Some(at) = Columns::find(spec, columns) else {
-        tracing::warn!(key = spec.key, "a compared layer lacks the change report's columns; left out");
-        return BTreeMap::new();
-    };
-    let mut out = BTreeMap::new();
-    let mut values = Vec::new();
-    let mut texts: HashSet<Arc<str>> = HashSet::new();
-    let mut shared = |text: String| match texts.get(text.as_str()) {
-        Some(t) => t.clone(),
-        None => {
-            let t: Arc<str> = text.into();
-            texts.insert(t.clone());
-            t
-        }
-    };
+/// The records of one layer of a results GeoPackage (`at` = the feature id).
+fn read_records(conn: &Connection, table: &str, spec: &ChangeSpec, columns: &[FieldSpec]) -> rusqlite::Result<Records> {
+    if Columns::find(spec, columns).is_none() {
+        return Ok(lacks_columns(spec));
+    }
+    let mut names = vec![spec.key, spec.land_use, spec.village_code, spec.village_name, spec.grade, spec.area_m2];
+    names.extend(spec.group.map(|(g, _)| g));
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{}\"", n.replace('"', "\"\""))).collect();
+    let sql = format!("SELECT {}, rowid FROM \"{}\"", quoted.join(", "), table.replace('"', "\"\""));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let (at, fid) = (Columns::in_order(spec.group.is_some()), names.len());
+    let (mut out, mut texts) = (Records::new(), Texts::default());
+    while let Some(row) = rows.next()? {
+        let values = (0..names.len()).map(|k| row.get_ref(k).map(attr_value)).collect::<rusqlite::Result<Vec<_>>>()?;
+        let (key, record) = texts.record(&values, &at, row.get(fid)?);
+        out.insert(key, record);
+    }
+    Ok(out)
+}
+
+fn attr_value(v: ValueRef<'_>) -> AttrValue<'_> {
+    match v {
+        ValueRef::Integer(i) => AttrValue::Int(i),
+        ValueRef::Real(r) => AttrValue::Real(r),
+        ValueRef::Text(t) => AttrValue::Text(String::from_utf8_lossy(t)),
+        ValueRef::Null | ValueRef::Blob(_) => AttrValue::Null,
+    }
+}
+
+type Records = BTreeMap<String, Record>;
+
+fn lacks_columns(spec: &ChangeSpec) -> Records {
+    tracing::warn!(key = spec.key, "a compared layer lacks the change report's columns; left out");
+    Records::new()
+}
+
+/// The records of one layer's rows (`at` = the row's position); a layer without the
+/// spec's columns gives none.
+fn records(spec: &ChangeSpec, rows: &dyn Rows) -> Records {
+    let Some(at) = Columns::find(spec, rows.columns()) else { return lacks_columns(spec) };
+    let (mut out, mut texts, mut values) = (Records::new(), Texts::default(), Vec::new());
     for i in 0..rows.len() {
         values.clear();
         rows.fill(i, &mut values);
-        let text = |k: usize| values[k].as_text();
+        let (key, record) = texts.record(&values, &at, i as i64);
+        out.insert(key, record);
+    }
+    out
+}
+
+/// The texts of one layer's records, each held once: a province's candidates repeat
+/// a few hundred codes and names.
+#[derive(Default)]
+struct Texts(hashbrown::HashSet<Arc<str>>);
+
+impl Texts {
+    fn shared(&mut self, value: &AttrValue) -> Arc<str> {
+        let text = text_of(value);
+        if let Some(t) = self.0.get(text.as_ref()) {
+            return t.clone();
+        }
+        let t: Arc<str> = text.into();
+        self.0.insert(t.clone());
+        t
+    }
+
+    /// A row's key and record from its values (the columns at `at`).
+    fn record(&mut self, values: &[AttrValue], at: &Columns, fid_or_row: i64) -> (String, Record) {
         let record = Record {
-            land_use: shared(text(at.land_use)),
-            village_code: shared(text(at.village_code)),
-            village_name: shared(text(at.village_name)),
+            land_use: self.shared(&values[at.land_use]),
+            village_code: self.shared(&values[at.village_code]),
+            village_name: self.shared(&values[at.village_name]),
             grade: values[at.grade].as_f64().unwrap_or(0.0) as i64,
             area_m2: values[at.area_m2].as_f64().unwrap_or(f64::NAN),
             group: at.group.and_then(|g| values[g].as_f64()).map(|g| g as i64),
-            at: at_of(i),
+            at: fid_or_row,
         };
-        out.insert(text(at.key), record);
+        (text_of(&values[at.key]).into_owned(), record)
     }
-    out
+}
+
+/// A value as text, borrowed when it is text.
+fn text_of<'v>(value: &'v AttrValue) -> Cow<'v, str> {
+    match value {
+        AttrValue::Text(s) => Cow::Borrowed(s.as_ref()),
+        other => Cow::Owned(other.as_text()),
+    }
 }
 
 /// Positions of the spec's columns.
@@ -115,6 +178,12 @@ struct Columns {
 }
 
 impl Columns {
+    /// The columns selected in the spec's order: key, land use, village code and name,
+    /// grade, area, then the group if any.
+    fn in_order(group: bool) -> Columns {
+        Columns { key: 0, land_use: 1, village_code: 2, village_name: 3, grade: 4, area_m2: 5, group: group.then_some(6) }
+    }
+
     fn find(spec: &ChangeSpec, columns: &[FieldSpec]) -> Option<Columns> {
         let at = |name: &str| columns.iter().position(|c| c.name == name);
         Some(Columns {
