@@ -129,12 +129,17 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
     } else {
         let mut read = 0u64;
         progress.set_length(declared);
+        // Progress in steps: a bar update per feature costs more than reading some.
+        const STEP: u64 = 1024;
         for (index, feature) in layer.features().enumerate() {
             opts.cancel.check()?;
             read += 1;
-            progress.inc(1);
+            if read % STEP == 0 {
+                progress.inc(STEP);
+            }
             reader.add(index, &feature)?;
         }
+        progress.inc(read % STEP);
         check_complete(path, &layer_name, read, declared)?;
     }
     let mut parcels = reader.parcels;

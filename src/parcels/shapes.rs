@@ -13,6 +13,9 @@ pub struct Shapes {
     poly_start: Vec<usize>,
     /// Parcel i is polygons parcel_start[i]..parcel_start[i + 1].
     parcel_start: Vec<usize>,
+    /// Bounding box of each parcel (None without coordinates), made once: every
+    /// pairwise stage asks for them again and again.
+    bounds: Vec<Option<Rect<f64>>>,
 }
 
 impl Shapes {
@@ -26,6 +29,7 @@ impl Shapes {
     }
 
     pub fn push(&mut self, g: &MultiPolygon<f64>) {
+        let first = self.coords.len();
         for p in &g.0 {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                 self.coords.extend_from_slice(&ring.0);
@@ -34,6 +38,7 @@ impl Shapes {
             self.poly_start.push(self.ring_start.len() - 1);
         }
         self.parcel_start.push(self.poly_start.len() - 1);
+        self.bounds.push(bounds_of(&self.coords[first..]));
     }
 
     pub fn len(&self) -> usize {
@@ -73,19 +78,11 @@ impl Shapes {
 
     /// Bounding box of parcel `i` (None when it has no coordinates).
     pub fn bounding_rect(&self, i: usize) -> Option<Rect<f64>> {
-        let mut it = self.rings(i).flatten();
-        let first = *it.next()?;
-        let (mut lo, mut hi) = (first, first);
-        for c in it {
-            lo.x = lo.x.min(c.x);
-            lo.y = lo.y.min(c.y);
-            hi.x = hi.x.max(c.x);
-            hi.y = hi.y.max(c.y);
-        }
-        Some(Rect::new(lo, hi))
+        self.bounds[i]
     }
 
     pub fn shrink_to_fit(&mut self) {
+        self.bounds.shrink_to_fit();
         self.coords.shrink_to_fit();
         self.ring_start.shrink_to_fit();
         self.poly_start.shrink_to_fit();
@@ -97,7 +94,21 @@ impl Shapes {
         self.coords.capacity() * std::mem::size_of::<Coord<f64>>()
             + (self.ring_start.capacity() + self.poly_start.capacity() + self.parcel_start.capacity())
                 * std::mem::size_of::<usize>()
+            + self.bounds.capacity() * std::mem::size_of::<Option<Rect<f64>>>()
     }
+}
+
+/// The box around `coords` (None when there are none).
+fn bounds_of(coords: &[Coord<f64>]) -> Option<Rect<f64>> {
+    let (first, rest) = coords.split_first()?;
+    let (mut lo, mut hi) = (*first, *first);
+    for c in rest {
+        lo.x = lo.x.min(c.x);
+        lo.y = lo.y.min(c.y);
+        hi.x = hi.x.max(c.x);
+        hi.y = hi.y.max(c.y);
+    }
+    Some(Rect::new(lo, hi))
 }
 
 #[cfg(test)]
