@@ -134,7 +134,7 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
         for (index, feature) in layer.features().enumerate() {
             opts.cancel.check()?;
             read += 1;
-            if read % STEP == 0 {
+            if read.is_multiple_of(STEP) {
                 progress.inc(STEP);
             }
             reader.add(index, &feature)?;

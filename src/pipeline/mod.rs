@@ -275,11 +275,17 @@ impl<'a> Job<'a> {
         manifest.layers = results.counts.clone();
         manifest.stage_timings = ctx.timings();
         manifest.changes = changes.as_ref().map(|c| c.summary_json());
-        step(write::write_report(data, manifest, changes.as_ref(), started.elapsed().as_secs_f64(), dir))?;
         let metadata = serde_json::to_string(&*manifest).unwrap_or_default();
-        let styles = results.finish(data, changes.as_ref(), &metadata)?;
-        progress.inc(1);
-        step(project::write_project(data, &styles, dir, &self.work_crs.wkt))?;
+        let styles = results.styles(data, changes.as_ref());
+        // Three files apart: the GeoPackage is finished while the report and the QGIS
+        // project are written.
+        std::thread::scope(|scope| {
+            let closing = scope.spawn(|| results.finish(data, &styles, &metadata));
+            let seconds = started.elapsed().as_secs_f64();
+            step(write::write_report(data, manifest, changes.as_ref(), seconds, dir))?;
+            step(project::write_project(data, &styles, dir, &self.work_crs.wkt))?;
+            step(join(closing))
+        })?;
         Ok(changes)
     }
 

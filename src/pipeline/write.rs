@@ -51,7 +51,7 @@ impl Results {
             self.counts.insert(layer.name().to_string(), rows.len());
             self.written.push(layer.name());
         }
-        Ok(())
+        self.gpkg.start_writeback()
     }
 
     /// Compares with the previous results and writes the change layers.
@@ -73,10 +73,9 @@ impl Results {
         Ok(Some(changes))
     }
 
-    /// The QGIS styles of the written layers (and of the change layers), the run
-    /// metadata, the spatial indexes; then the file is closed. Returns the styles (the
-    /// QGIS project embeds them).
-    pub fn finish(mut self, data: &RunData, changes: Option<&Changes>, run_metadata: &str) -> Result<Vec<StyleRow>> {
+    /// The QGIS styles of the written layers and of the change layers (stored in the
+    /// GeoPackage by [`Results::finish`]; the QGIS project embeds them too).
+    pub fn styles(&self, data: &RunData, changes: Option<&Changes>) -> Vec<StyleRow> {
         let mut styles: Vec<StyleRow> = registry()
             .iter()
             .filter(|l| self.written.contains(&l.name()))
@@ -85,12 +84,16 @@ impl Results {
         if let Some(c) = changes {
             styles.extend(c.styles(data.settings.output.language, &data.settings.terrain.grade_breaks));
         }
-        self.gpkg.write_styles(&styles)?;
+        styles
+    }
+
+    /// The styles, the run metadata, the spatial indexes; then the file is closed.
+    pub fn finish(mut self, data: &RunData, styles: &[StyleRow], run_metadata: &str) -> Result<()> {
+        self.gpkg.write_styles(styles)?;
         self.gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;
         self.gpkg.set_metadata("LANDCONS_SETTINGS", &data.settings.to_toml())?;
         self.gpkg.set_metadata("LANDCONS_RUN", run_metadata)?;
-        self.gpkg.close_in_result_set()?;
-        Ok(styles)
+        self.gpkg.close_in_result_set()
     }
 }
 

@@ -124,15 +124,13 @@ fn create_file(path: &Path) -> Result<Connection> {
 }
 
 /// A GeoPackage being written, straight into SQLite: one transaction per layer, rows
-/// through one prepared statement, bulk-loaded spatial indexes at close. The file is
+/// through one prepared statement, a bulk-loaded spatial index per layer. The file is
 /// what GDAL 3.6 writes for the same layers (same tables, statements, rows and blobs).
 pub struct GpkgWriter {
     conn: Connection,
     path: PathBuf,
     /// Tables written, in order: their feature-count triggers are created at close.
     tables: Vec<String>,
-    /// Envelopes of each spatial layer written, indexed in bulk at close.
-    pending_indexes: Vec<(String, Vec<rtree::Entry>)>,
     metadata: metadata::Items,
 }
 
@@ -142,7 +140,6 @@ impl GpkgWriter {
             conn: create_file(path)?,
             path: path.to_path_buf(),
             tables: Vec::new(),
-            pending_indexes: Vec::new(),
             metadata: metadata::Items::default(),
         })
     }
@@ -173,11 +170,13 @@ impl GpkgWriter {
         let extent = written.extent.map(|e| [e.min_x, e.min_y, e.max_x, e.max_y]);
         let registration = Registration { table: name, geometry: def.geometry.zip(srs_id), extent, rows: rows.len() };
         schema::register(&tx, &registration).map_err(|e| at.fail("cannot register the table", e))?;
+        // The spatial index, packed from the envelopes gathered while inserting: built
+        // now, by the thread writing the layer, not by whoever closes the file.
+        if let Some(column) = def.geometry {
+            rtree::create_index(&tx, name, column, def.fid, written.entries).map_err(|e| at.fail("spatial index", e))?;
+        }
         tx.commit().map_err(|e| at.fail("commit", e))?;
         self.tables.push(name.to_string());
-        if rows.spatial() {
-            self.pending_indexes.push((name.to_string(), written.entries));
-        }
         tracing::info!(layer = name, rows = rows.len(), seconds = started.elapsed().as_secs_f64(), "wrote layer");
         Ok(())
     }
@@ -225,13 +224,12 @@ impl GpkgWriter {
             .map_err(|e| Error::output_from(&path, "cannot sync", e))
     }
 
-    /// Writes the metadata, the feature-count triggers and the spatial index of every
-    /// spatial layer (in that order, as GDAL does at close), then closes the file.
+    /// Writes the metadata and the feature-count triggers (as GDAL does at close), then
+    /// closes the file. (Each spatial layer got its index when it was written.)
     fn close_unsynced(mut self) -> Result<()> {
         let path = self.path.clone();
         let started = std::time::Instant::now();
         let fail = |what: &str, e: rusqlite::Error| Error::output_from(&path, what, e);
-        let index_failed = |layer: &str, e: rtree::IndexError| Error::output_from(&path, format!("layer {layer}: spatial index"), e);
         let tx = self.conn.transaction().map_err(|e| fail("cannot start a transaction", e))?;
         if !self.metadata.is_empty() {
             self.metadata.write(&tx).map_err(|e| fail("metadata", e))?;
@@ -239,12 +237,15 @@ impl GpkgWriter {
         for table in &self.tables {
             schema::create_feature_count_triggers(&tx, table).map_err(|e| fail(&format!("layer {table}: feature-count triggers"), e))?;
         }
-        for (layer, entries) in std::mem::take(&mut self.pending_indexes) {
-            rtree::create_index(&tx, &layer, "geom", "fid", entries).map_err(|e| index_failed(&layer, e))?;
-        }
-        tx.commit().map_err(|e| fail("spatial indexes: commit", e))?;
-        tracing::info!(seconds = started.elapsed().as_secs_f64(), "built the spatial indexes");
+        tx.commit().map_err(|e| fail("metadata and triggers: commit", e))?;
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), "finished the GeoPackage");
         self.conn.close().map_err(|(_, e)| fail("cannot close", e))
+    }
+
+    /// Starts writing what is in the file so far to disk, without waiting (a file in a
+    /// result set, synced by its commit: the disk works while the run goes on).
+    pub fn start_writeback(&self) -> Result<()> {
+        crate::output::atomic::start_writeback(&self.path)
     }
 
     /// As `close`, for a file in a result set, whose commit syncs every file before it
