@@ -87,6 +87,22 @@ fn points_are_an_error_naming_the_feature_or_skipped_and_counted() {
         m["geometry_issues"].to_string().contains("P9"),
         "the skipped feature is reported"
     );
+    assert!(m["warnings"].to_string().contains("P9") && text(&o).contains("P9"), "and warned of: {}", text(&o));
+}
+
+/// A feature whose geometry is null (GDAL gives such a feature a geometry without a
+/// handle, which crashed the run) is kept with zero area, reported and warned of.
+#[test]
+fn a_feature_without_geometry_is_kept_reported_and_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = r#"{"type":"Feature","properties":{"BSM":"N1","DLBM":"0103"},"geometry":null}"#.to_string();
+    let p = geojson(dir.path(), &[square("A1", 483000.0, 3288000.0), empty]);
+    let (o, out) = run_with(dir.path(), &dem(), &p, "");
+    assert!(o.status.success(), "{}", text(&o));
+    let m = manifest(&out);
+    assert_eq!(m["counts"]["parcels"], 2, "kept");
+    assert!(m["geometry_issues"].to_string().contains("no geometry"), "{}", m["geometry_issues"]);
+    assert!(m["warnings"].to_string().contains("N1") && text(&o).contains("N1"), "{}", text(&o));
 }
 
 #[test]

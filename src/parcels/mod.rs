@@ -28,6 +28,9 @@ pub struct ParcelSource {
     pub reprojected: bool,
     /// The metric CRS the parcels are held in.
     pub work_crs: WorkCrs,
+    /// How the features were read: "arrow" (a GeoPackage's Arrow stream, in batches of
+    /// columns) or "features" (one OGR feature at a time).
+    pub read_as: &'static str,
 }
 
 /// The values the field map names, for one parcel (text trimmed).

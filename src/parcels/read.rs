@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use gdal::spatial_ref::CoordTransform;
-use gdal::vector::{Feature, LayerAccess};
+use gdal::vector::{Feature, Geometry, LayerAccess};
 use gdal::Dataset;
 use geo::MultiPolygon;
 
@@ -19,6 +19,7 @@ use crate::progress::Progress;
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
 use crate::vector::crs::{self, WorkCrs};
+use crate::vector::arrow::{ArrowLayer, Batch, Cell};
 use crate::vector::{self, geometry, GeometryIssue, TextDecoder, Value};
 
 /// Where the parcels are and how to read them.
@@ -44,6 +45,8 @@ fn layer_extent(layer: &gdal::vector::Layer) -> Option<[f64; 4]> {
 }
 
 const SHAPEFILE: &str = "ESRI Shapefile";
+/// GDAL's GeoPackage driver: read through its Arrow stream.
+const GEOPACKAGE: &str = "GPKG";
 
 /// Reads the parcel layer named in `inputs`.
 pub fn read_parcels(opts: &ReadOptions) -> Result<Parcels> {
@@ -92,6 +95,7 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
         encoding: decoder.as_ref().map(|d| d.name()).unwrap_or("UTF-8").to_string(),
         reprojected: transform.is_some(),
         work_crs,
+        read_as: "features",
     };
     let mut reader = FeatureReader {
         path,
@@ -127,19 +131,22 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
             reader.add(fid as usize, &feature)?;
         }
     } else {
-        let mut read = 0u64;
         progress.set_length(declared);
-        // Progress in steps: a bar update per feature costs more than reading some.
-        const STEP: u64 = 1024;
-        for (index, feature) in layer.features().enumerate() {
-            opts.cancel.check()?;
-            read += 1;
-            if read.is_multiple_of(STEP) {
-                progress.inc(STEP);
+        let is_gpkg = ds.driver().short_name() == GEOPACKAGE;
+        let arrow_error = |e: String| Error::input(path, format!("layer {layer_name}: {e}"));
+        // A GeoPackage through its Arrow stream when its columns allow, else (and every
+        // other format) one feature at a time.
+        let mut read_as_arrow = None;
+        if is_gpkg {
+            if let Some(mut stream) = ArrowLayer::open(&mut layer, &fields).map_err(arrow_error)? {
+                read_as_arrow = Some(reader.add_batches(&mut stream, opts, progress).map_err(|e| e.or_else(arrow_error))?);
             }
-            reader.add(index, &feature)?;
         }
-        progress.inc(read % STEP);
+        reader.parcels.source.read_as = if read_as_arrow.is_some() { "arrow" } else { "features" };
+        let read = match read_as_arrow {
+            Some(read) => read,
+            None => reader.add_features(&mut layer, opts, progress)?,
+        };
         check_complete(path, &layer_name, read, declared)?;
     }
     let mut parcels = reader.parcels;
@@ -153,7 +160,7 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
 /// A feature's village code (ASCII digits, so no decoding is needed) and envelope.
 fn candidate(f: &Feature, village_code: Option<usize>) -> Candidate {
     let code = village_code.and_then(|i| f.field_as_string(i).ok().flatten()).unwrap_or_default();
-    let e = f.geometry().map(|g| g.envelope());
+    let e = vector::feature_geometry(f).map(|g| g.envelope());
     Candidate {
         village_code: code.trim().to_string(),
         envelope: e.map(|e| [e.MinX, e.MinY, e.MaxX, e.MaxY]).unwrap_or([f64::NAN; 4]),
@@ -267,16 +274,84 @@ struct FeatureReader<'a> {
     parcels: Parcels,
 }
 
+/// What stops an Arrow stream being read: the stream's own error (its message), or
+/// one of ours about a feature (or a cancelled run).
+enum StreamError {
+    Stream(String),
+    Run(Error),
+}
+
+impl StreamError {
+    /// The error, the stream's message made one by `stream`.
+    fn or_else(self, stream: impl FnOnce(String) -> Error) -> Error {
+        match self {
+            StreamError::Stream(message) => stream(message),
+            StreamError::Run(e) => e,
+        }
+    }
+}
+
+/// A feature's geometry as a source gives it.
+enum Shape<'g> {
+    Missing,
+    Ogr(&'g Geometry),
+    Wkb(&'g [u8]),
+}
+
+/// Progress is shown in steps: a bar update per feature costs more than reading some.
+const PROGRESS_STEP: u64 = 1024;
+
 impl FeatureReader<'_> {
+    /// Every feature of the layer, one OGR feature at a time. Returns the count read.
+    fn add_features(&mut self, layer: &mut gdal::vector::Layer, opts: &ReadOptions, progress: &Progress) -> Result<u64> {
+        let mut read = 0u64;
+        for (index, feature) in layer.features().enumerate() {
+            opts.cancel.check()?;
+            read += 1;
+            if read.is_multiple_of(PROGRESS_STEP) {
+                progress.inc(PROGRESS_STEP);
+            }
+            self.add(index, &feature)?;
+        }
+        progress.inc(read % PROGRESS_STEP);
+        Ok(read)
+    }
+
+    /// Every feature of the layer's Arrow stream, batch by batch. Returns the count
+    /// read; a stream error is returned as its message (Err(Err(..))).
+    fn add_batches(&mut self, stream: &mut ArrowLayer, opts: &ReadOptions, progress: &Progress) -> std::result::Result<u64, StreamError> {
+        let mut index = 0usize;
+        while let Some(batch) = stream.next_batch().map_err(StreamError::Stream)? {
+            opts.cancel.check().map_err(StreamError::Run)?;
+            let geometry = batch.columns() - 1;
+            for row in 0..batch.len() {
+                let mut texts = std::mem::take(&mut self.texts);
+                let values = self.cell_values(index, &batch, row, &mut texts);
+                let shape = match batch.cell(geometry, row) {
+                    Cell::Bytes(wkb) => Shape::Wkb(wkb),
+                    _ => Shape::Missing,
+                };
+                let added = values.and_then(|values| self.add_with(index, &values, &texts, shape));
+                self.texts = texts;
+                added.map_err(StreamError::Run)?;
+                index += 1;
+            }
+            progress.inc(batch.len() as u64);
+        }
+        Ok(index as u64)
+    }
+
     fn add(&mut self, index: usize, feature: &Feature) -> Result<()> {
         let mut texts = std::mem::take(&mut self.texts);
-        let added = self.add_with(index, feature, &mut texts);
+        let added = self.read_values(index, feature, &mut texts).and_then(|values| {
+            let shape = vector::feature_geometry(feature).map_or(Shape::Missing, Shape::Ogr);
+            self.add_with(index, &values, &texts, shape)
+        });
         self.texts = texts;
         added
     }
 
-    fn add_with(&mut self, index: usize, feature: &Feature, texts: &mut [String]) -> Result<()> {
-        let values = self.read_values(index, feature, texts)?;
+    fn add_with(&mut self, index: usize, values: &[Value], texts: &[String], shape: Shape) -> Result<()> {
         let attributes: Vec<AttrValue> = values
             .iter()
             .zip(texts.iter())
@@ -303,7 +378,7 @@ impl FeatureReader<'_> {
             return Err(fail(format!("duplicate parcel id (also feature #{first})")));
         }
         let issues_before = self.parcels.issues.len();
-        let geometry = match self.geometry(&id, feature) {
+        let geometry = match self.geometry(&id, shape) {
             Ok(Some(g)) => g,
             Ok(None) => {
                 self.skipped_ids.insert(id.into_owned(), index);
@@ -367,10 +442,45 @@ impl FeatureReader<'_> {
             .collect()
     }
 
+    /// Every column's value in row `row` of an Arrow batch, text into `texts`: the
+    /// values [`Self::read_values`] reads from the same feature.
+    fn cell_values(&self, index: usize, batch: &Batch, row: usize, texts: &mut [String]) -> Result<Vec<Value>> {
+        let (path, layer_name) = (self.path, self.layer_name);
+        self.fields
+            .iter()
+            .zip(texts)
+            .enumerate()
+            .map(|(i, (spec, text))| {
+                text.clear();
+                Ok(match batch.cell(i, row) {
+                    Cell::Null => Value::Null,
+                    Cell::Int(v) => Value::Int(v),
+                    Cell::Real(v) => Value::Real(v),
+                    Cell::Bytes(bytes) => vector::text_value(bytes, None, text).map_err(|m| {
+                        Error::feature(path, layer_name, format!("#{index}"), format!("field {}: {m}", spec.name))
+                    })?,
+                })
+            })
+            .collect()
+    }
+
     /// The parcel's polygons; None when a non-polygon is skipped (and reported).
-    fn geometry(&mut self, id: &str, feature: &Feature) -> std::result::Result<Option<MultiPolygon<f64>>, String> {
+    fn geometry(&mut self, id: &str, shape: Shape) -> std::result::Result<Option<MultiPolygon<f64>>, String> {
+        let g = match shape {
+            Shape::Wkb(wkb) => {
+                // The common case, a simple polygon with nothing to reproject, straight
+                // from the WKB (as prepare takes it from OGR's).
+                if let Some(simple) = self.transform.is_none().then(|| geometry::simple_polygon_from_wkb(wkb)).flatten() {
+                    return Ok(Some(simple));
+                }
+                let g = Geometry::from_wkb(wkb).map_err(|e| format!("cannot read its geometry: {e}"))?;
+                return self.geometry(id, Shape::Ogr(&g));
+            }
+            Shape::Ogr(g) => Some(g),
+            Shape::Missing => None,
+        };
         let issues = &mut self.parcels.issues;
-        match feature.geometry() {
+        match g {
             Some(g) if !geometry::is_polygonal(g) && self.skip_non_polygons => {
                 let kind = gdal::vector::geometry_type_to_name(g.geometry_type());
                 issues.push(GeometryIssue::new(

@@ -479,6 +479,10 @@ impl<'a> Job<'a> {
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
 fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
     let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
+    if let Some(first) = parcels.issues.first() {
+        let what = format!("{} features with geometry problems, e.g. {}: {} ({})", parcels.issues.len(), first.id, first.problem, first.action);
+        ctx.warn("geometry_issues", format!("{}: {what}; all listed in the manifest's geometry_issues", parcels.source.path.display()));
+    }
     if let Some(g) = gathered {
         g.check_townships(&parcels)?;
     }

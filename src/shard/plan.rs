@@ -203,12 +203,13 @@ fn township_figures(settings: &Settings, cancel: &CancelToken) -> Result<(BTreeM
     let mut out: BTreeMap<String, TownshipFigures> = BTreeMap::new();
     for feature in layer.features() {
         cancel.check()?;
-        let Some(geometry) = feature.geometry() else { continue };
         let village = feature.field_as_string(code).ok().flatten().unwrap_or_default();
         let t = out.entry(township_of(village.trim(), digits).to_string()).or_insert(TownshipFigures { bbox: EMPTY, ..Default::default() });
-        let e = geometry.envelope();
+        // A parcel without geometry is still a parcel (kept with zero area), with no extent.
         t.parcels += 1;
-        t.bbox = union(t.bbox, [e.MinX, e.MinY, e.MaxX, e.MaxY]);
+        if let Some(e) = crate::vector::feature_geometry(&feature).map(|g| g.envelope()) {
+            t.bbox = union(t.bbox, [e.MinX, e.MinY, e.MaxX, e.MaxY]);
+        }
         let tbmj = area.and_then(|a| feature.field_as_double(a).ok().flatten()).unwrap_or(0.0);
         t.tbmj_cm2 += (tbmj * 100.0).round() as i64;
     }

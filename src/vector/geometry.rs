@@ -86,7 +86,12 @@ fn simple_polygon(g: &Geometry) -> Option<MultiPolygon<f64>> {
         let err = gdal_sys::OGR_G_ExportToIsoWkb(g.c_geometry(), gdal_sys::OGRwkbByteOrder::wkbNDR, wkb.as_mut_ptr());
         (err == gdal_sys::OGRErr::OGRERR_NONE).then_some(wkb)?
     };
-    let mut r = WkbReader { wkb: &wkb, at: 0 };
+    simple_polygon_from_wkb(&wkb)
+}
+
+/// As [`simple_polygon`], from (little-endian) WKB; None for anything else.
+pub fn simple_polygon_from_wkb(wkb: &[u8]) -> Option<MultiPolygon<f64>> {
+    let mut r = WkbReader { wkb, at: 0 };
     let ring = match (r.u8()?, r.u32()?) {
         (1, 3) => r.single_ring()?,
         (1, 6) if r.u32()? == 1 && r.u8()? == 1 && r.u32()? == 3 => r.single_ring()?,

@@ -1,6 +1,7 @@
 //! Reading vector sources: columns and attribute values (with the text encodings of
 //! shapefiles), coordinate transforms, geometry preparation, and plain polygon layers.
 
+pub mod arrow;
 pub mod crs;
 pub mod encoding;
 pub mod geometry;
@@ -20,6 +21,14 @@ use crate::gdal_util::{self, check_readable_file, crs_from_wkt, parse_crs, same_
 use crate::table::{AttrValue, FieldKind, FieldSpec};
 pub use encoding::TextDecoder;
 pub use geometry::{polygons_of, GeometryIssue};
+
+/// A feature's geometry; None when it has none. (The gdal crate's `Feature::geometry`
+/// gives a geometry without a handle for a feature whose geometry is null, which
+/// crashes GDAL as soon as it is used.)
+pub fn feature_geometry<'f>(feature: &'f Feature) -> Option<&'f gdal::vector::Geometry> {
+    // SAFETY: the handle is only compared with null.
+    feature.geometry().filter(|g| !unsafe { g.c_geometry() }.is_null())
+}
 
 /// The columns of a layer, as it declares them.
 pub fn field_specs(layer: &impl LayerAccess) -> Vec<FieldSpec> {
@@ -98,14 +107,20 @@ pub fn read_attr_into(
                 }
                 std::ffi::CStr::from_ptr(p).to_bytes()
             };
-            match decoder {
-                Some(d) => d.decode_into(bytes, text)?,
-                None => text.push_str(std::str::from_utf8(bytes).map_err(|_| "text is not valid UTF-8".to_string())?),
-            }
-            text.truncate(text.trim_end().len());
-            Value::Text
+            text_value(bytes, decoder, text)?
         }
     })
+}
+
+/// A text value from its bytes, into `text`: decoded by `decoder` (shapefiles) or read
+/// as UTF-8 (other formats), trailing blanks (DBF padding) trimmed.
+pub fn text_value(bytes: &[u8], decoder: Option<&TextDecoder>, text: &mut String) -> std::result::Result<Value, String> {
+    match decoder {
+        Some(d) => d.decode_into(bytes, text)?,
+        None => text.push_str(std::str::from_utf8(bytes).map_err(|_| "text is not valid UTF-8".to_string())?),
+    }
+    text.truncate(text.trim_end().len());
+    Ok(Value::Text)
 }
 
 /// The layer's CRS, or the one the user states for it (`setting` names that setting).
@@ -187,7 +202,7 @@ pub fn read_features(
     let transform = transform_into(&source, target_wkt, path)?;
     let mut out = Vec::new();
     for (index, f) in layer.features().enumerate() {
-        let Some(g) = f.geometry() else { continue };
+        let Some(g) = feature_geometry(&f) else { continue };
         let fail = |m: String| Error::feature(path, &name, format!("#{index}"), m);
         let mut g = g.clone();
         g.flatten_to_2d();
@@ -222,7 +237,7 @@ pub fn read_polygons(
     let mut out = Vec::new();
     let mut issues = Vec::new();
     for (i, f) in layer.features().enumerate() {
-        let Some(g) = f.geometry() else { continue };
+        let Some(g) = feature_geometry(&f) else { continue };
         let id = format!("#{i}");
         let mp = geometry::prepare(g, transform.as_ref(), &id, &mut issues)
             .map_err(|message| Error::feature(path, &name, id, message))?;

@@ -57,7 +57,7 @@ pub fn read_geometries(path: &Path, name: &str, fids: &[i64]) -> Result<Vec<Mult
 }
 
 fn feature_polygons(path: &Path, name: &str, f: &Feature) -> Result<MultiPolygon<f64>> {
-    match f.geometry() {
+    match crate::vector::feature_geometry(f) {
         Some(g) => Ok(polygons_of(&g.to_geo().map_err(|e| {
             Error::input_from(path, format!("layer {name}, feature {}", f.fid().unwrap_or(0)), e)
         })?)),
