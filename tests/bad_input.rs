@@ -101,6 +101,7 @@ fn a_feature_without_geometry_is_kept_reported_and_warned_of() {
     assert!(o.status.success(), "{}", text(&o));
     let m = manifest(&out);
     assert_eq!(m["counts"]["parcels"], 2, "kept");
+    assert_eq!(m["inputs"]["parcels_read_as"], "features", "a GeoJSON is read feature by feature");
     assert!(m["geometry_issues"].to_string().contains("no geometry"), "{}", m["geometry_issues"]);
     assert!(m["warnings"].to_string().contains("N1") && text(&o).contains("N1"), "{}", text(&o));
 }

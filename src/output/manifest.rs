@@ -54,6 +54,9 @@ pub struct InputsInfo {
     pub parcels_layer: String,
     pub parcels_encoding: String,
     pub parcels_reprojected: bool,
+    /// How the parcels were read: "arrow" (a GeoPackage's Arrow stream) or "features".
+    #[serde(default)]
+    pub parcels_read_as: String,
     /// The metric CRS of all vector work and every output layer, and why.
     pub work_crs: crate::vector::crs::WorkCrs,
 }

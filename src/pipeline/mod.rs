@@ -439,6 +439,7 @@ impl<'a> Job<'a> {
                 parcels_layer: p.source.layer_name.clone(),
                 parcels_encoding: p.source.encoding.clone(),
                 parcels_reprojected: p.source.reprojected,
+                parcels_read_as: p.source.read_as.to_string(),
                 work_crs: p.source.work_crs.clone(),
             },
             input_hashes,
