@@ -236,3 +236,29 @@ fn a_geopackage_with_a_date_column_is_read_feature_by_feature() {
         assert_eq!((dated.id(i), dated.geometry(i)), (plain.id(i), plain.geometry(i)));
     }
 }
+
+/// Text that is not UTF-8 in a GeoPackage (read through the Arrow stream) is an error
+/// naming the feature and the field, as read feature by feature.
+#[test]
+fn invalid_utf8_in_a_geopackage_names_the_feature_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("bad_text.gpkg");
+    std::fs::copy(repo().join("data/dltb.gpkg"), &gpkg).unwrap();
+    let db = rusqlite::Connection::open(&gpkg).unwrap();
+    // GDAL's R-tree triggers call SpatiaLite functions plain SQLite lacks; the update
+    // does not touch geometries.
+    let triggers: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for t in triggers {
+        db.execute_batch(&format!("DROP TRIGGER \"{t}\"")).unwrap();
+    }
+    db.execute_batch("UPDATE DLTB SET DLMC = CAST(X'C3' AS TEXT) WHERE fid = 2").unwrap();
+    drop(db);
+    let e = read(&Inputs { parcels: gpkg, ..Default::default() }, &FieldMap::default()).unwrap_err().to_string();
+    assert!(e.contains("feature #1") && e.contains("field DLMC") && e.contains("not valid UTF-8"), "{e}");
+}
