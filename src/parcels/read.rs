@@ -318,7 +318,8 @@ impl FeatureReader<'_> {
     }
 
     /// Every feature of the layer's Arrow stream, batch by batch. Returns the count
-    /// read; a stream error is returned as its message (Err(Err(..))).
+    /// read; an error of the stream itself comes back as its message
+    /// ([`StreamError::Stream`]), to be named by the caller.
     fn add_batches(&mut self, stream: &mut ArrowLayer, opts: &ReadOptions, progress: &Progress) -> std::result::Result<u64, StreamError> {
         let mut index = 0usize;
         while let Some(batch) = stream.next_batch().map_err(StreamError::Stream)? {

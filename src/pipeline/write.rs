@@ -87,7 +87,7 @@ impl Results {
         styles
     }
 
-    /// The styles, the run metadata, the spatial indexes; then the file is closed.
+    /// The styles and the run metadata; then the file is closed, its writeback started.
     pub fn finish(mut self, data: &RunData, styles: &[StyleRow], run_metadata: &str) -> Result<()> {
         self.gpkg.write_styles(styles)?;
         self.gpkg.set_metadata("LANDCONS_VERSION", env!("CARGO_PKG_VERSION"))?;

@@ -126,7 +126,9 @@ pub fn write_slope_rasters(
 }
 
 /// Whether the whole slope grid (Float32) fits in half the memory budget, so a run
-/// may keep it for the zonal stage instead of decoding the written raster again.
+/// may keep it for the zonal stage instead of decoding the written raster again. The
+/// strips in flight beside it (about four of at most ~2 M cells, 9 bytes a cell) stay
+/// within the other half.
 pub fn slope_fits_in_memory(grid: &Grid, memory_limit_bytes: usize) -> bool {
     grid.cols.saturating_mul(grid.rows).saturating_mul(4) <= memory_limit_bytes / 2
 }
