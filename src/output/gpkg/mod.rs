@@ -1,7 +1,7 @@
 //! GeoPackage writing straight into SQLite, instead of GDAL's per-feature insert (~12 µs
-//! a row): one transaction per layer, bulk-loaded spatial indexes at close, the file as
-//! GDAL 3.6 writes it; and reading a layer back with GDAL (the change report's earlier
-//! side).
+//! a row): one transaction per layer with its bulk-loaded spatial index, the file as
+//! GDAL 3.6 writes it; and reading some features' geometries back with GDAL (the rows
+//! the change report shows from the earlier results).
 
 mod blob;
 mod insert;
@@ -20,29 +20,9 @@ use rusqlite::{params, Connection};
 use super::rows::Rows;
 use super::rtree;
 use crate::error::{Error, Result};
-use crate::table::{AttrValue, FieldKind, FieldSpec, Table};
+use crate::table::FieldKind;
 use crate::vector::polygons_of;
 use schema::{Registration, TableDef};
-
-/// Reads a layer written by landcons back: its rows with each feature's id, and, when
-/// `with_geometry`, its geometries (empty polygons for an attribute table or a feature
-/// without geometry).
-pub fn read_features(path: &Path, name: &str, with_geometry: bool) -> Result<(Table, Vec<i64>, Vec<MultiPolygon<f64>>)> {
-    let ds = Dataset::open(path).map_err(|e| Error::input_from(path, "cannot open", e))?;
-    let mut layer = ds.layer_by_name(name).map_err(|_| {
-        Error::input(path, format!("has no layer {name}: is it a landcons results GeoPackage?"))
-    })?;
-    let columns: Vec<FieldSpec> = crate::vector::field_specs(&layer);
-    let (mut rows, mut fids, mut geometries) = (Vec::new(), Vec::new(), Vec::new());
-    for f in layer.features() {
-        rows.push(columns.iter().enumerate().map(|(i, c)| value_of(&f, i, c.kind)).collect());
-        fids.push(f.fid().map_or(-1, |fid| fid as i64));
-        if with_geometry {
-            geometries.push(feature_polygons(path, name, &f)?);
-        }
-    }
-    Ok((Table { columns, rows }, fids, geometries))
-}
 
 /// The features `fids` of a layer, their geometries in that order.
 pub fn read_geometries(path: &Path, name: &str, fids: &[i64]) -> Result<Vec<MultiPolygon<f64>>> {
@@ -63,15 +43,6 @@ fn feature_polygons(path: &Path, name: &str, f: &Feature) -> Result<MultiPolygon
         })?)),
         None => Ok(MultiPolygon(Vec::new())),
     }
-}
-
-fn value_of(f: &Feature, i: usize, kind: FieldKind) -> AttrValue<'static> {
-    let v = match kind {
-        FieldKind::Int => f.field_as_integer64(i).ok().flatten().map(AttrValue::Int),
-        FieldKind::Real => f.field_as_double(i).ok().flatten().map(AttrValue::Real),
-        FieldKind::Text => f.field_as_string(i).ok().flatten().map(AttrValue::text),
-    };
-    v.unwrap_or(AttrValue::Null)
 }
 
 /// Where a write failed: the file and the table, named in every error.
@@ -283,8 +254,37 @@ fn styles_table() -> TableDef<'static> {
 mod tests {
     use super::*;
     use crate::output::rows::TableRows;
+    use crate::table::{AttrValue, FieldSpec, Table};
     use gdal::spatial_ref::SpatialRef;
     use geo::polygon;
+
+    /// A layer written here, read back with GDAL (a reader independent of the writer):
+    /// its rows and, when `with_geometry`, its geometries (empty polygons for an
+    /// attribute table or a feature without geometry).
+    fn read_features(path: &Path, name: &str, with_geometry: bool) -> Result<(Table, Vec<MultiPolygon<f64>>)> {
+        let ds = Dataset::open(path).map_err(|e| Error::input_from(path, "cannot open", e))?;
+        let mut layer = ds.layer_by_name(name).map_err(|_| {
+            Error::input(path, format!("has no layer {name}: is it a landcons results GeoPackage?"))
+        })?;
+        let columns: Vec<FieldSpec> = crate::vector::field_specs(&layer);
+        let (mut rows, mut geometries) = (Vec::new(), Vec::new());
+        for f in layer.features() {
+            rows.push(columns.iter().enumerate().map(|(i, c)| value_of(&f, i, c.kind)).collect());
+            if with_geometry {
+                geometries.push(feature_polygons(path, name, &f)?);
+            }
+        }
+        Ok((Table { columns, rows }, geometries))
+    }
+
+    fn value_of(f: &Feature, i: usize, kind: FieldKind) -> AttrValue<'static> {
+        let v = match kind {
+            FieldKind::Int => f.field_as_integer64(i).ok().flatten().map(AttrValue::Int),
+            FieldKind::Real => f.field_as_double(i).ok().flatten().map(AttrValue::Real),
+            FieldKind::Text => f.field_as_string(i).ok().flatten().map(AttrValue::text),
+        };
+        v.unwrap_or(AttrValue::Null)
+    }
 
     fn sample() -> (Table, Vec<MultiPolygon<f64>>) {
         let table = Table {
@@ -350,12 +350,12 @@ mod tests {
         w.write_layer("plain", "", &TableRows { table: &table, geometries: None }).unwrap();
         w.set_metadata("LANDCONS_VERSION", "test").unwrap();
         w.close().unwrap();
-        let (back, _, shapes) = read_features(&path, "shapes", true).unwrap();
+        let (back, shapes) = read_features(&path, "shapes", true).unwrap();
         assert_eq!(shapes, geometries);
         assert_eq!(back.rows[0], table.rows[0]);
         // A NaN is stored as NULL, as GDAL's writer stored it.
         assert_eq!(back.rows[1], vec![AttrValue::Null; 3]);
-        let (plain, _, _) = read_features(&path, "plain", true).unwrap();
+        let (plain, _) = read_features(&path, "plain", true).unwrap();
         assert_eq!(plain.rows.len(), 2);
         let ds = Dataset::open(&path).unwrap();
         assert_eq!(gdal::Metadata::metadata_item(&ds, "LANDCONS_VERSION", "").as_deref(), Some("test"));
