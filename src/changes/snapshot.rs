@@ -12,7 +12,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 use crate::layers::{registry, ChangeSpec};
 use crate::output::rows::Rows;
-use crate::table::{AttrValue, FieldKind, FieldSpec};
+use crate::table::AttrValue;
 
 /// One row of a compared layer, with what the report shows of it.
 #[derive(Debug, Clone)]
@@ -70,24 +70,25 @@ impl Snapshot {
 }
 
 /// The column names of a table; none when there is no such table.
-fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<FieldSpec>> {
+fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
     let names = stmt.query_map([table], |r| r.get::<_, String>(0))?;
-    names.map(|n| n.map(|name| FieldSpec::new(&name, FieldKind::Text))).collect()
+    names.collect()
 }
 
 /// The records of one layer of a results GeoPackage (`at` = the feature id).
-fn read_records(conn: &Connection, table: &str, spec: &ChangeSpec, columns: &[FieldSpec]) -> rusqlite::Result<Records> {
-    if Columns::find(spec, columns).is_none() {
+fn read_records(conn: &Connection, table: &str, spec: &ChangeSpec, columns: &[String]) -> rusqlite::Result<Records> {
+    if Columns::find(spec, columns.iter().map(String::as_str)).is_none() {
         return Ok(lacks_columns(spec));
     }
-    let mut names = vec![spec.key, spec.land_use, spec.village_code, spec.village_name, spec.grade, spec.area_m2];
-    names.extend(spec.group.map(|(g, _)| g));
+    // Only the compared columns are selected: their positions are those in `names`.
+    let names = compared_columns(spec);
+    let at = Columns::find(spec, names.iter().copied()).expect("the spec's own columns");
     let quoted: Vec<String> = names.iter().map(|n| format!("\"{}\"", n.replace('"', "\"\""))).collect();
     let sql = format!("SELECT {}, rowid FROM \"{}\"", quoted.join(", "), table.replace('"', "\"\""));
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
-    let (at, fid) = (Columns::in_order(spec.group.is_some()), names.len());
+    let fid = names.len();
     let (mut out, mut texts) = (Records::new(), Texts::default());
     while let Some(row) = rows.next()? {
         let values = (0..names.len()).map(|k| row.get_ref(k).map(attr_value)).collect::<rusqlite::Result<Vec<_>>>()?;
@@ -116,7 +117,7 @@ fn lacks_columns(spec: &ChangeSpec) -> Records {
 /// The records of one layer's rows (`at` = the row's position); a layer without the
 /// spec's columns gives none.
 fn records(spec: &ChangeSpec, rows: &dyn Rows) -> Records {
-    let Some(at) = Columns::find(spec, rows.columns()) else { return lacks_columns(spec) };
+    let Some(at) = Columns::find(spec, rows.columns().iter().map(|c| c.name.as_str())) else { return lacks_columns(spec) };
     let (mut out, mut texts, mut values) = (Records::new(), Texts::default(), Vec::new());
     for i in 0..rows.len() {
         values.clear();
@@ -166,6 +167,14 @@ fn text_of<'v>(value: &'v AttrValue) -> Cow<'v, str> {
     }
 }
 
+/// The columns the comparison reads: key, land use, village code and name, grade,
+/// area, then the group if any.
+fn compared_columns(spec: &ChangeSpec) -> Vec<&'static str> {
+    let mut names = vec![spec.key, spec.land_use, spec.village_code, spec.village_name, spec.grade, spec.area_m2];
+    names.extend(spec.group.map(|(g, _)| g));
+    names
+}
+
 /// Positions of the spec's columns.
 struct Columns {
     key: usize,
@@ -178,14 +187,9 @@ struct Columns {
 }
 
 impl Columns {
-    /// The columns selected in the spec's order: key, land use, village code and name,
-    /// grade, area, then the group if any.
-    fn in_order(group: bool) -> Columns {
-        Columns { key: 0, land_use: 1, village_code: 2, village_name: 3, grade: 4, area_m2: 5, group: group.then_some(6) }
-    }
-
-    fn find(spec: &ChangeSpec, columns: &[FieldSpec]) -> Option<Columns> {
-        let at = |name: &str| columns.iter().position(|c| c.name == name);
+    /// The spec's columns among `names`; None when one is missing.
+    fn find<'n>(spec: &ChangeSpec, names: impl Iterator<Item = &'n str> + Clone) -> Option<Columns> {
+        let at = |name: &str| names.clone().position(|n| n == name);
         Some(Columns {
             key: at(spec.key)?,
             land_use: at(spec.land_use)?,
