@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use geo::{Area, MultiPolygon};
+use geo::Area;
 use landcons::context::CancelToken;
 use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 use landcons::progress::{Progress, Reporter};
@@ -206,10 +206,7 @@ fn merge_stage(
         || {
             groups
                 .par_iter()
-                .map(|g| {
-                    let parts: Vec<MultiPolygon<f64>> = g.members.iter().map(|&i| parcels.geometry(i)).collect();
-                    MultiPolygon::new(parts.into_iter().flat_map(|p| p.0).collect()).unsigned_area()
-                })
+                .map(|g| parcels.gathered(&g.members).unsigned_area())
                 .sum::<f64>()
         },
         |a| format!("area {a:.6}"),

@@ -190,6 +190,12 @@ impl Parcels {
         self.shapes.multipolygon(i)
     }
 
+    /// The polygons of parcels `members`, gathered into one multipolygon (a copy): what a
+    /// union of them starts from.
+    pub fn gathered(&self, members: &[usize]) -> MultiPolygon<f64> {
+        MultiPolygon::new(members.iter().flat_map(|&i| self.geometry(i).0).collect())
+    }
+
     /// The flat geometry store (rings as slices).
     pub fn shapes(&self) -> &Shapes {
         &self.shapes

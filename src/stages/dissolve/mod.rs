@@ -39,9 +39,7 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
         .into_par_iter()
         .map(|(code, members)| {
             cancel.check()?;
-            let polygons: Vec<Polygon<f64>> = members.iter().flat_map(|&i| parcels.geometry(i).0).collect();
-            let parts = MultiPolygon::new(polygons);
-            let geometry = union::dissolve(&parts)
+            let geometry = union::dissolve(&parcels.gathered(&members))
                 .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?;
             progress.inc(members.len() as u64);
             Ok(VillageShape {

@@ -182,7 +182,7 @@ impl Grower<'_> {
 /// A group's merged field: the dissolved members and its figures.
 fn merged_field(id: usize, members: Vec<usize>, parcels: &Parcels, stats: &[ParcelSlope]) -> MergeGroup {
     let area = |m: usize| stats[m].area_m2;
-    let geometry = dissolve(MultiPolygon::new(members.iter().flat_map(|&m| parcels.geometry(m).0).collect()));
+    let geometry = dissolve(parcels.gathered(&members));
     let area_m2: f64 = members.iter().map(|&m| area(m)).sum();
     let slope_mean = members.iter().map(|&m| stats[m].slope_mean * area(m)).sum::<f64>() / area_m2;
     let mut per_grade = [0.0; 5];
