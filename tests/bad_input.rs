@@ -17,11 +17,7 @@ fn square(id: &str, x: f64, y: f64) -> String {
 
 fn geojson(dir: &Path, features: &[String]) -> PathBuf {
     let p = dir.join("parcels.geojson");
-    std::fs::write(
-        &p,
-        format!(r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4544"}}}},"features":[{}]}}"#, features.join(",")),
-    )
-    .unwrap();
+    write_geojson_4544(&p, &features.iter().map(String::as_str).collect::<Vec<_>>());
     p
 }
 

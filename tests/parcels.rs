@@ -66,13 +66,13 @@ fn lat_lon_parcels_go_into_the_gauss_krueger_zone_of_their_central_longitude() {
 fn a_bow_tie_is_repaired_and_reported_by_id() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.geojson");
-    std::fs::write(
+    write_geojson_4544(
         &path,
-        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4544"}},"features":[
-{"type":"Feature","properties":{"BSM":"A1","DLBM":"0103"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}},
-{"type":"Feature","properties":{"BSM":"A2","DLBM":"0101"},"geometry":{"type":"Polygon","coordinates":[[[20,0],[30,0],[30,10],[20,10],[20,0]]]}}]}"#,
-    )
-    .unwrap();
+        &[
+            r#"{"type":"Feature","properties":{"BSM":"A1","DLBM":"0103"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}}"#,
+            r#"{"type":"Feature","properties":{"BSM":"A2","DLBM":"0101"},"geometry":{"type":"Polygon","coordinates":[[[20,0],[30,0],[30,10],[20,10],[20,0]]]}}"#,
+        ],
+    );
     let layer = read(
         &Inputs {
             parcels: path,
@@ -189,17 +189,17 @@ fn everything(p: &Parcels) -> (Vec<String>, Vec<String>) {
 fn a_geopackage_read_as_arrow_gives_what_feature_by_feature_reading_gives() {
     let dir = tempfile::tempdir().unwrap();
     let geojson = dir.path().join("cases.geojson");
-    std::fs::write(
+    write_geojson_4544(
         &geojson,
-        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4544"}},"features":[
-{"type":"Feature","properties":{"BSM":"P1","DLBM":"0103","ZLDWDM":"510101001001","ZLDWMC":"新村 ","TBMJ":1200.5,"GDPDJB":"3"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[40,0],[40,30],[0,30],[0,0]],[[10,10],[20,10],[20,20],[10,20],[10,10]]]}},
-{"type":"Feature","properties":{"BSM":"P2","DLBM":"0301","ZLDWDM":null,"ZLDWMC":"","TBMJ":null,"GDPDJB":null},"geometry":{"type":"MultiPolygon","coordinates":[[[[50,0],[60,0],[60,10],[50,10],[50,0]]],[[[70,0],[80,0],[80,10],[70,10],[70,0]]]]}},
-{"type":"Feature","properties":{"BSM":"P3","DLBM":"0101","ZLDWDM":"510101001002","ZLDWMC":"老村","TBMJ":99.25,"GDPDJB":"6"},"geometry":{"type":"Polygon","coordinates":[[[100,0],[110,10],[110,0],[100,10],[100,0]]]}},
-{"type":"Feature","properties":{"BSM":"P4","DLBM":"0103","ZLDWDM":"510101001002","ZLDWMC":"老村","TBMJ":10.0,"GDPDJB":"2"},"geometry":{"type":"Polygon","coordinates":[[[120,0,5],[130,0,6],[130,10,7],[120,10,8],[120,0,5]]]}},
-{"type":"Feature","properties":{"BSM":"P5","DLBM":"0201","ZLDWDM":"510101001003","ZLDWMC":"河村","TBMJ":0.1,"GDPDJB":"1"},"geometry":null},
-{"type":"Feature","properties":{"BSM":"P6","DLBM":"0103","ZLDWDM":"510101001003","ZLDWMC":"河村","TBMJ":3.14159265358979,"GDPDJB":"4"},"geometry":{"type":"Polygon","coordinates":[[[140.123456789012,0.987654321098],[150.5,0.25],[150.75,10.125],[140.0625,10.03125],[140.123456789012,0.987654321098]]]}}]}"#,
-    )
-    .unwrap();
+        &[
+            r#"{"type":"Feature","properties":{"BSM":"P1","DLBM":"0103","ZLDWDM":"510101001001","ZLDWMC":"新村 ","TBMJ":1200.5,"GDPDJB":"3"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[40,0],[40,30],[0,30],[0,0]],[[10,10],[20,10],[20,20],[10,20],[10,10]]]}}"#,
+            r#"{"type":"Feature","properties":{"BSM":"P2","DLBM":"0301","ZLDWDM":null,"ZLDWMC":"","TBMJ":null,"GDPDJB":null},"geometry":{"type":"MultiPolygon","coordinates":[[[[50,0],[60,0],[60,10],[50,10],[50,0]]],[[[70,0],[80,0],[80,10],[70,10],[70,0]]]]}}"#,
+            r#"{"type":"Feature","properties":{"BSM":"P3","DLBM":"0101","ZLDWDM":"510101001002","ZLDWMC":"老村","TBMJ":99.25,"GDPDJB":"6"},"geometry":{"type":"Polygon","coordinates":[[[100,0],[110,10],[110,0],[100,10],[100,0]]]}}"#,
+            r#"{"type":"Feature","properties":{"BSM":"P4","DLBM":"0103","ZLDWDM":"510101001002","ZLDWMC":"老村","TBMJ":10.0,"GDPDJB":"2"},"geometry":{"type":"Polygon","coordinates":[[[120,0,5],[130,0,6],[130,10,7],[120,10,8],[120,0,5]]]}}"#,
+            r#"{"type":"Feature","properties":{"BSM":"P5","DLBM":"0201","ZLDWDM":"510101001003","ZLDWMC":"河村","TBMJ":0.1,"GDPDJB":"1"},"geometry":null}"#,
+            r#"{"type":"Feature","properties":{"BSM":"P6","DLBM":"0103","ZLDWDM":"510101001003","ZLDWMC":"河村","TBMJ":3.14159265358979,"GDPDJB":"4"},"geometry":{"type":"Polygon","coordinates":[[[140.123456789012,0.987654321098],[150.5,0.25],[150.75,10.125],[140.0625,10.03125],[140.123456789012,0.987654321098]]]}}"#,
+        ],
+    );
     let (gpkg, sqlite) = (dir.path().join("cases.gpkg"), dir.path().join("cases.sqlite"));
     convert(&geojson, &gpkg, "GPKG");
     // OGR's SQLite format keeps coordinates as doubles (WKB), bit for bit, and null

@@ -104,11 +104,10 @@ fn steep_share_rule_uses_the_threshold() {
 fn zone_file(dir: &Path) -> std::path::PathBuf {
     // The western half of the sample region (x from 482000 to 483500).
     let p = dir.join("zone.geojson");
-    std::fs::write(
+    write_geojson_4544(
         &p,
-        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4544"}},"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[481000,3286000],[483500,3286000],[483500,3291000],[481000,3291000],[481000,3286000]]]}}]}"#,
-    )
-    .unwrap();
+        &[r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[481000,3286000],[483500,3286000],[483500,3291000],[481000,3291000],[481000,3286000]]]}}"#],
+    );
     p
 }
 

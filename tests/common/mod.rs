@@ -12,6 +12,14 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Writes `features` (GeoJSON Feature objects) as a FeatureCollection in EPSG:4544
+/// (CGCS2000 / 3-degree Gauss-Kruger CM 105E, the sample data's CRS) at `path`.
+pub fn write_geojson_4544(path: &Path, features: &[&str]) {
+    let crs = r#"{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4544"}}"#;
+    let text = format!(r#"{{"type":"FeatureCollection","crs":{crs},"features":[{}]}}"#, features.join(",\n"));
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
 /// A file of the shared real data set, or None (with a message) when it is absent, as
 /// in a user's own clone. Under `CI=true` a missing file fails the test: CI always has
 /// the data, and a test must never pass by not running.
