@@ -90,11 +90,7 @@ impl Window {
     /// Copies `cells` (the part `inside` of this window, row major) into `out` (this
     /// whole window, row major).
     pub fn paste(self, inside: Window, cells: &[f32], out: &mut [f32]) {
-        for r in 0..inside.rows {
-            let dst = (inside.row0 - self.row0) as usize + r;
-            let dst = dst * self.cols + (inside.col0 - self.col0) as usize;
-            out[dst..dst + inside.cols].copy_from_slice(&cells[r * inside.cols..(r + 1) * inside.cols]);
-        }
+        self.copy_rows(inside, |r| &cells[r * inside.cols..(r + 1) * inside.cols], out);
     }
 
     /// The window's cells from a whole grid held in memory (`cells`, row major);
@@ -103,10 +99,17 @@ impl Window {
         out.clear();
         out.resize(self.cols * self.rows, fill);
         let Some(inside) = self.within(grid) else { return };
+        let start = |r: usize| (inside.row0 as usize + r) * grid.cols + inside.col0 as usize;
+        self.copy_rows(inside, |r| &cells[start(r)..start(r) + inside.cols], out);
+    }
+
+    /// Copies each row `r` of the part `inside` (`row(r)`) to its place in `out`, this
+    /// whole window row major.
+    fn copy_rows<'c>(self, inside: Window, row: impl Fn(usize) -> &'c [f32], out: &mut [f32]) {
+        let first = (inside.col0 - self.col0) as usize;
         for r in 0..inside.rows {
-            let src = (inside.row0 as usize + r) * grid.cols + inside.col0 as usize;
-            let dst = ((inside.row0 - self.row0) as usize + r) * self.cols + (inside.col0 - self.col0) as usize;
-            out[dst..dst + inside.cols].copy_from_slice(&cells[src..src + inside.cols]);
+            let dst = ((inside.row0 - self.row0) as usize + r) * self.cols + first;
+            out[dst..dst + inside.cols].copy_from_slice(row(r));
         }
     }
 }
