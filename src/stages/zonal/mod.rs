@@ -259,12 +259,19 @@ pub fn zonal_slope_reusing(
     Ok(stats)
 }
 
-/// One worker thread's handles: the slope raster (opened unless its cells are in
-/// memory) and the transform into its CRS.
+/// Where a worker reads slope windows from.
+enum Cells<'a> {
+    /// The whole grid, held by the run.
+    Memory(&'a [f32]),
+    /// The raster file, opened for this worker.
+    File(Dataset),
+}
+
+/// One worker thread's handles: the slope cells and the transform into their CRS.
 struct Measurer<'a> {
     parcels: &'a Parcels,
     raster: &'a SlopeRaster<'a>,
-    ds: Option<Dataset>,
+    cells: Cells<'a>,
     to_grid: Option<CoordTransform>,
 }
 
@@ -273,9 +280,9 @@ impl<'a> Measurer<'a> {
         Ok(Measurer {
             parcels,
             raster,
-            ds: match raster.cells {
-                Some(_) => None,
-                None => Some(Dataset::open(raster.path).map_err(|e| e.to_string())?),
+            cells: match raster.cells {
+                Some(cells) => Cells::Memory(cells),
+                None => Cells::File(Dataset::open(raster.path).map_err(|e| e.to_string())?),
             },
             to_grid: crs::transform_between(&parcels.source.work_crs.wkt, &raster.grid.crs_wkt)?,
         })
@@ -295,17 +302,16 @@ impl<'a> Measurer<'a> {
         if let Some(message) = window_too_large(&in_grid, grid) {
             return Err(fail(message));
         }
-        let (ds, path, cells) = (&self.ds, self.raster.path, self.raster.cells);
+        let (cells, path) = (&self.cells, self.raster.path);
         let mut read = |cov: &Coverage, out: &mut Vec<f32>| {
             let window = raster::Window { col0: cov.col0, row0: cov.row0, cols: cov.cols, rows: cov.rows };
-            match (cells, ds) {
-                (Some(cells), _) => {
+            match cells {
+                Cells::Memory(cells) => {
                     window.read_from(grid, cells, SLOPE_NODATA, out);
                     Ok(())
                 }
-                (None, Some(ds)) => raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
+                Cells::File(ds) => raster::read_window_f32(ds, grid, window, SLOPE_NODATA, out)
                     .map_err(|e| Error::input_from(path, "cannot read the slope raster", e)),
-                (None, None) => unreachable!("the raster is opened when its cells are not held"),
             }
         };
         parcel_slope(area_m2, &in_grid, grid, &self.raster.breaks, &mut read)
