@@ -22,10 +22,9 @@ use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 use landcons::progress::{Progress, Reporter};
 use landcons::settings::Settings;
 use landcons::stages::constraints::{self, Constraint, Constraints};
-use landcons::stages::spatial::{padded, Indexed};
+use landcons::stages::spatial::BoxTree;
 use landcons::stages::{adjacency, merge, reforestation, swap, topology, villages, zonal};
 use rayon::prelude::*;
-use rstar::RTree;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -62,15 +61,14 @@ fn timed<T>(name: &str, reps: usize, mut f: impl FnMut() -> T, digest: impl Fn(&
 }
 
 /// Floor of topology and adjacency: every pair of parcels whose bounding boxes meet.
+/// The floor of topology and adjacency: the R-tree over the parcels' boxes (which both
+/// share) and every pair of boxes that meet.
 fn candidate_pairs(parcels: &Parcels) -> usize {
-    let items: Vec<Indexed> = (0..parcels.len())
-        .filter_map(|index| parcels.bounding_rect(index).map(|r| Indexed { index, envelope: padded(r, 0.0) }))
-        .collect();
-    let tree = RTree::bulk_load(items);
+    let tree = BoxTree::of(parcels.shapes());
     (0..parcels.len())
         .into_par_iter()
         .map(|a| match parcels.bounding_rect(a) {
-            Some(r) => tree.locate_in_envelope_intersecting(&padded(r, 0.0)).filter(|o| o.index > a).count(),
+            Some(r) => tree.meeting(r, 0.0).filter(|&b| b > a).count(),
             None => 0,
         })
         .sum()
@@ -87,10 +85,11 @@ fn main() -> Res<()> {
     let opts = ReadOptions { inputs: &s.inputs, fields: &s.fields, cancel: &cancel };
     let parcels = timed("parcels", reps, || read_parcels(&opts).expect("parcels"), |p| format!("{} parcels", p.len()));
     timed("  floor: candidate pairs", reps, || candidate_pairs(&parcels), |n| format!("{n} pairs"));
+    let tree = timed("neighbour tree (topology, adjacency)", reps, || BoxTree::of(parcels.shapes()), |_| String::new());
     let overlaps = timed(
         "topology",
         reps,
-        || topology::overlaps(&parcels, s.topology.min_overlap_m2, &Progress::hidden(), &cancel).expect("topology"),
+        || topology::overlaps(&parcels, &tree, s.topology.min_overlap_m2, &Progress::hidden(), &cancel).expect("topology"),
         |o| format!("{} overlaps", o.len()),
     );
     let list = load_constraints(&s, &parcels, reps)?;
@@ -105,7 +104,7 @@ fn main() -> Res<()> {
     };
     let constraints = Constraints { list: &list, shares: &shares };
     let slope = zonal_stage(&s, &parcels, slope, reps)?;
-    analyse(&s, &parcels, &slope, &overlaps, constraints, reps);
+    analyse(&s, &parcels, &tree, &slope, &overlaps, constraints, reps);
     Ok(())
 }
 
@@ -139,6 +138,7 @@ fn zonal_stage(s: &Settings, parcels: &Parcels, slope: &str, reps: usize) -> Res
 fn analyse(
     s: &Settings,
     parcels: &Parcels,
+    tree: &BoxTree,
     slope: &[zonal::ParcelSlope],
     overlaps: &[topology::Overlap],
     constraints: Constraints,
@@ -160,7 +160,7 @@ fn analyse(
     let graph = timed(
         "adjacency",
         reps,
-        || adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, &Progress::hidden()).without(&excluded),
+        || adjacency::build(parcels.shapes(), tree, s.merge.tolerance_m, 0.0, &Progress::hidden()).without(&excluded),
         |g| format!("{} edges, shared {:.6}", g.edges.len(), g.edges.iter().map(|e| e.shared_m).sum::<f64>()),
     );
     if s.swap.enabled {

@@ -12,6 +12,7 @@ use landcons::context::CancelToken;
 use landcons::parcels::{read_parcels, Parcels, ReadOptions};
 use landcons::progress::Progress;
 use landcons::stages::constraints::Constraints;
+use landcons::stages::spatial::BoxTree;
 use landcons::stages::reforestation::ParcelFlags;
 use landcons::stages::zonal::ParcelSlope;
 use landcons::stages::{adjacency, merge, reforestation, terrain, zonal};
@@ -50,7 +51,7 @@ fn inputs() -> Inputs {
 }
 
 fn groups(i: &Inputs, s: &MergeSettings) -> (adjacency::Graph, Vec<MergeGroup>, Vec<merge::ShapeFigures>) {
-    let graph = adjacency::build(i.parcels.shapes(), s.tolerance_m, 0.0, &Progress::hidden());
+    let graph = adjacency::build(i.parcels.shapes(), &BoxTree::of(i.parcels.shapes()), s.tolerance_m, 0.0, &Progress::hidden());
     let shapes = merge::shape_figures(&i.parcels, &i.stats, &i.flags, s);
     let members = merge::grow_groups(&i.parcels, &i.stats, &i.flags, &shapes, &graph, s, Constraints::none(), &Progress::hidden());
     let g = merge::dissolve_groups(members, &i.parcels, &i.stats, &Progress::hidden());

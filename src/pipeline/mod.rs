@@ -34,13 +34,14 @@ use crate::progress::Progress;
 use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
-use crate::settings::OnOverlap;
+use crate::settings::{OnOverlap, Settings};
 use crate::stages::audit;
 use crate::stages::constraints::{self, Constraint, Constraints};
 use crate::stages::linkage::LinkageRow;
 use crate::stages::reclamation::ReclamationPlan;
 use crate::stages::swap::SwapPlan;
 use crate::stages::topology::{self, Overlap};
+use crate::stages::spatial::BoxTree;
 use crate::stages::{adjacency, dissolve, reforestation, villages};
 use cache::{Previous, ZONAL_CACHE};
 use folder::CreatedDir;
@@ -158,10 +159,14 @@ impl<'a> Job<'a> {
         let constraints = self.constraints;
         let reading_parcels = scope.spawn(move || read_and_check(ctx, constraints, gathered));
         let (mut terrain, input_hashes) = self.terrain(move || join(hashing))?;
-        let (parcels, overlaps, shares) = join(reading_parcels)?;
+        let Checked { parcels, tree, overlaps, shares } = join(reading_parcels)?;
         inputs::check_extents(dem, &parcels)?;
         let constraints = Constraints { list: self.constraints, shares: &shares };
-        let a = self.analyse(&parcels, overlaps, constraints, &mut terrain)?;
+        let a = self.analyse(&parcels, tree, overlaps, constraints, &mut terrain)?;
+        // The terrain rasters and the zonal cache are final: hashed while the merge runs,
+        // not at the end, where the GeoPackage's last layers are the critical path.
+        let staging = self.staging;
+        let recording = scope.spawn(move || file_records(&ctx.settings, staging));
         let s = &ctx.settings;
         let mut data = RunData {
             settings: s,
@@ -196,7 +201,7 @@ impl<'a> Job<'a> {
         let changes = ctx.stage_with_progress("output", |p| self.write_outputs(&data, results, previous, &mut manifest, started, p))?;
         manifest.stage_timings = ctx.timings();
         manifest.seconds_total = started.elapsed().as_secs_f64();
-        manifest.files = self.file_records()?;
+        manifest.files = join(recording)?;
         manifest.warnings = ctx.warnings();
         manifest.write(&self.staging.path(&s.output.manifest))?;
         ctx.cancel.check()?;
@@ -219,12 +224,15 @@ impl<'a> Job<'a> {
                 }
                 Ok(r)
             });
-            let made = self.ctx.stage_with_progress("merge", |p| Ok(rules::merge_plan_stage(&data, p)));
-            let after = made.and_then(|made| {
-                let plan = plan.get_or_init(|| made);
-                let _ = planned.send(());
-                self.after_merge(RunData { merge_plan: Some(plan), ..data }, plan)
-            });
+            let analysis = || {
+                let made = self.ctx.stage_with_progress("merge", |p| Ok(rules::merge_plan_stage(&data, p)));
+                made.and_then(|made| {
+                    let plan = plan.get_or_init(|| made);
+                    let _ = planned.send(());
+                    self.after_merge(RunData { merge_plan: Some(plan), ..data }, plan)
+                })
+            };
+            let after = beside_one_thread(analysis);
             // Without a plan (the stage failed) the writer must not wait for one.
             drop(planned);
             (after, join(early))
@@ -290,7 +298,7 @@ impl<'a> Job<'a> {
     }
 
     /// Zonal statistics, the rules, and the adjacency graph (overlapping pairs removed).
-    fn analyse(&self, parcels: &Parcels, overlaps: Vec<Overlap>, constraints: Constraints, terrain: &mut Terrain) -> Result<Analysis> {
+    fn analyse(&self, parcels: &Parcels, tree: BoxTree, overlaps: Vec<Overlap>, constraints: Constraints, terrain: &mut Terrain) -> Result<Analysis> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let (slope, zonal_cache) = self.zonal(parcels, terrain)?;
         terrain.cells = None; // the zonal stage was their only reader
@@ -305,8 +313,9 @@ impl<'a> Job<'a> {
         let graph = ctx.stage_with_progress("adjacency", |p| {
             let graph = match self.gathered {
                 Some(g) => g.graph(parcels)?,
-                None => adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p),
+                None => adjacency::build(parcels.shapes(), &tree, s.merge.tolerance_m, 0.0, p),
             };
+            drop(tree); // adjacency was the last to look for neighbours
             Ok(graph.without(&excluded))
         })?;
         let swap = match s.swap.enabled {
@@ -459,26 +468,50 @@ impl<'a> Job<'a> {
             shard_plan: self.gathered.map(|g| g.plan.id.clone()),
         }
     }
+}
 
-    /// Size and content hash of the files later runs may reuse.
-    fn file_records(&self) -> Result<BTreeMap<String, FileRecord>> {
-        let mut names = cache::terrain_files(&self.ctx.settings);
-        names.push(ZONAL_CACHE.to_string());
-        let mut out = BTreeMap::new();
-        for name in names {
-            let path = self.staging.path(&name);
-            if path.exists() {
-                let record = FileRecord::of(&path).map_err(|e| crate::error::Error::output_from(&path, "cannot read back", e))?;
-                out.insert(name, record);
-            }
+/// Size and content hash of the files later runs may reuse: each terrain raster and the
+/// zonal cache in `staging`.
+fn file_records(settings: &Settings, staging: &Staging) -> Result<BTreeMap<String, FileRecord>> {
+    let mut names = cache::terrain_files(settings);
+    names.push(ZONAL_CACHE.to_string());
+    let mut out = BTreeMap::new();
+    for name in names {
+        let path = staging.path(&name);
+        if path.exists() {
+            let record = FileRecord::of(&path).map_err(|e| crate::error::Error::output_from(&path, "cannot read back", e))?;
+            out.insert(name, record);
         }
-        Ok(out)
     }
+    Ok(out)
+}
+
+/// Runs `work` with every core but one, leaving that one to a thread beside it (the
+/// GeoPackage writer, the run's critical path once the analysis ends: SQLite writes on
+/// one thread, so every moment it waits for a core lengthens the run). With one core,
+/// `work` keeps it.
+fn beside_one_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let threads = rayon::current_num_threads().saturating_sub(1).max(1);
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(work),
+        // No thread for a pool of its own: the global pool does it, as before.
+        Err(_) => work(),
+    }
+}
+
+/// The parcels as read and checked.
+struct Checked {
+    parcels: Parcels,
+    /// Their bounding boxes, for the stages that look for neighbours.
+    tree: BoxTree,
+    overlaps: Vec<Overlap>,
+    /// Per constraint, each parcel's share inside it.
+    shares: Vec<Vec<f64>>,
 }
 
 /// Reads the parcels (timed), finds overlapping pairs (reported, or an error when
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
-fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<(Parcels, Vec<Overlap>, Vec<Vec<f64>>)> {
+fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<Checked> {
     let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
     if let Some(first) = parcels.issues.first() {
         let what = format!("{} features with geometry problems, e.g. {}: {} ({})", parcels.issues.len(), first.id, first.problem, first.action);
@@ -488,7 +521,8 @@ fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option
         g.check_townships(&parcels)?;
     }
     let topology = &ctx.settings.topology;
-    let overlaps = ctx.stage_with_progress("topology", |p| topology::overlaps(&parcels, topology.min_overlap_m2, p, &ctx.cancel))?;
+    let tree = BoxTree::of(parcels.shapes());
+    let overlaps = ctx.stage_with_progress("topology", |p| topology::overlaps(&parcels, &tree, topology.min_overlap_m2, p, &ctx.cancel))?;
     if let Some(o) = overlaps.first() {
         let src = &parcels.source;
         let what = format!(
@@ -510,7 +544,7 @@ fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option
         (false, Some(g)) => ctx.stage("constraints", || g.shares(&parcels, constraints.len()))?,
         (false, None) => ctx.stage_with_progress("constraints", |p| constraints::shares(constraints, &parcels, p, &ctx.cancel))?,
     };
-    Ok((parcels, overlaps, shares))
+    Ok(Checked { parcels, tree, overlaps, shares })
 }
 
 /// Values that look like voids in a DEM without nodata: read as heights, they make

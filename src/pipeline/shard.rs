@@ -12,7 +12,7 @@ use super::{cache, inputs};
 use crate::context::RunContext;
 use crate::error::{Error, Result};
 use crate::parcels::{read_parcels_within, Candidate, Parcels, ReadOptions, Selection};
-use crate::stages::spatial::Indexed;
+use crate::stages::spatial::{BoxTree, Indexed};
 use rstar::{RTree, AABB};
 use crate::raster::vrt::{self, Tile};
 use crate::shard::results::{GRADE_TILE, SLOPE_TILE, ZONAL};
@@ -97,7 +97,7 @@ fn compute(ctx: &RunContext, plan: &ShardPlan, spec: &ShardSpec, opened: &inputs
     let (tile, terrain) = timed(ctx, &mut timings, "terrain", || slope_tile(ctx, opened, &parcels, &own, tmp))?;
     timed(ctx, &mut timings, "zonal", || own_zonal(ctx, opened, &parcels, &own, tile, &terrain_key, tmp))?;
     let shares = timed(ctx, &mut timings, "constraints", || ctx.with_progress("constraints", |p| constraints::shares(&opened.constraints, &parcels, p, &ctx.cancel)))?;
-    let graph = timed(ctx, &mut timings, "adjacency", || Ok(ctx.with_progress("adjacency", |p| adjacency::build(parcels.shapes(), s.merge.tolerance_m, 0.0, p))))?;
+    let graph = timed(ctx, &mut timings, "adjacency", || Ok(ctx.with_progress("adjacency", |p| adjacency::build(parcels.shapes(), &BoxTree::of(parcels.shapes()), s.merge.tolerance_m, 0.0, p))))?;
     let id = |i: usize| parcels.id(i).to_string();
     let edges = graph.edges.iter().filter(|e| own[e.a] || own[e.b]).map(|e| (id(e.a), id(e.b), e.shared_m)).collect();
     let shares = shares.iter().map(|per| per.iter().enumerate().filter(|(i, v)| own[*i] && **v > 0.0).map(|(i, v)| (id(i), *v)).collect()).collect();

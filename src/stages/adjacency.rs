@@ -8,9 +8,8 @@
 
 use geo::{Coord, MultiPolygon};
 use rayon::prelude::*;
-use rstar::{RTree, AABB};
 
-use super::spatial::{padded, Indexed};
+use super::spatial::BoxTree;
 use crate::parcels::Shapes;
 use crate::progress::Progress;
 
@@ -152,57 +151,58 @@ pub fn shared_length(a: &[Segment], b: &[Segment], eps: f64) -> f64 {
     total
 }
 
-/// Builds the adjacency graph of the geometries in `shapes`. Pairs sharing no more
-/// than `min_shared_m` (and never less than 2ε, which corner contacts can reach) are
-/// not adjacent. `progress` counts parcels.
-pub fn build(shapes: &Shapes, eps: f64, min_shared_m: f64, progress: &Progress) -> Graph {
+/// Builds the adjacency graph of the geometries in `shapes`, whose boxes `tree` holds.
+/// Pairs sharing no more than `min_shared_m` (and never less than 2ε, which corner
+/// contacts can reach) are not adjacent. `progress` counts parcels.
+pub fn build(shapes: &Shapes, tree: &BoxTree, eps: f64, min_shared_m: f64, progress: &Progress) -> Graph {
     progress.set_length(shapes.len() as u64);
-    let envelopes: Vec<Option<AABB<[f64; 2]>>> = (0..shapes.len())
-        .map(|i| shapes.bounding_rect(i).map(|r| padded(r, eps)))
-        .collect();
-    let items: Vec<Indexed> = envelopes
-        .iter()
-        .enumerate()
-        .filter_map(|(index, e)| e.map(|envelope| Indexed { index, envelope }))
-        .collect();
-    let tree = RTree::bulk_load(items);
     let threshold = min_shared_m.max(2.0 * eps).max(1e-9);
-    let mut edges: Vec<Edge> = (0..shapes.len())
+    // Each parcel's edges to the parcels after it, sorted by neighbour: rayon keeps the
+    // parcels' order, so the edges come out sorted by (a, b).
+    let edges: Vec<Edge> = (0..shapes.len())
         .into_par_iter()
-        .flat_map_iter(|i| {
-            let mut found = Vec::new();
-            if let Some(env) = envelopes[i] {
-                let seg_i = segments(shapes, i);
-                for other in tree.locate_in_envelope_intersecting(&env) {
-                    let j = other.index;
-                    if j <= i {
-                        continue;
-                    }
-                    let shared = shared_length(&seg_i, &segments(shapes, j), eps);
-                    if shared > threshold {
-                        found.push(Edge { a: i, b: j, shared_m: shared });
-                    }
-                }
-            }
+        .flat_map_iter(|a| {
+            let found = edges_of(shapes, tree, a, eps, threshold);
             progress.inc(1);
             found.into_iter()
         })
         .collect();
-    edges.sort_by_key(|e| (e.a, e.b));
+    debug_assert!(edges.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
     Graph::from_edges(edges, shapes.len())
+}
+
+/// The edges of parcel `a` to the parcels after it sharing more than `threshold`,
+/// sorted by neighbour. Candidates: boxes within 2ε of a's (each grown by ε, they meet;
+/// a hair more, so rounding never drops one: a candidate too many is measured, and
+/// shares nothing).
+fn edges_of(shapes: &Shapes, tree: &BoxTree, a: usize, eps: f64, threshold: f64) -> Vec<Edge> {
+    let Some(r) = shapes.bounding_rect(a) else { return Vec::new() };
+    let mut after: Vec<usize> = tree.meeting(r, 2.0 * eps + 1e-9).filter(|&b| b > a).collect();
+    after.sort_unstable();
+    let seg_a = segments(shapes, a);
+    after
+        .into_iter()
+        .filter_map(|b| {
+            let shared = shared_length(&seg_a, &segments(shapes, b), eps);
+            (shared > threshold).then_some(Edge { a, b, shared_m: shared })
+        })
+        .collect()
 }
 
 /// The graph of plain geometries (library callers, tests).
 pub fn build_from(geometries: &[MultiPolygon<f64>], eps: f64, min_shared_m: f64) -> Graph {
     let mut shapes = Shapes::new();
     geometries.iter().for_each(|g| shapes.push(g));
-    build(&shapes, eps, min_shared_m, &Progress::hidden())
+    build(&shapes, &BoxTree::of(&shapes), eps, min_shared_m, &Progress::hidden())
 }
 
 impl Graph {
     /// The graph without the pairs in `excluded` (e.g. overlapping parcels, which are
     /// not neighbours whatever boundary they share).
     pub fn without(self, excluded: &std::collections::HashSet<(usize, usize)>) -> Graph {
+        if !self.edges.iter().any(|e| excluded.contains(&(e.a, e.b))) {
+            return self;
+        }
         let n = self.neighbours.len();
         let edges = self.edges.into_iter().filter(|e| !excluded.contains(&(e.a, e.b))).collect();
         Graph::from_edges(edges, n)

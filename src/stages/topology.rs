@@ -4,9 +4,8 @@
 
 use geo::{Area, BooleanOps, Coord, MultiPolygon};
 use rayon::prelude::*;
-use rstar::RTree;
 
-use super::spatial::{padded, Indexed};
+use super::spatial::BoxTree;
 use crate::context::CancelToken;
 use crate::error::Result;
 use crate::parcels::{Parcels, Shapes};
@@ -51,19 +50,15 @@ pub struct Overlap {
 
 /// Every pair of parcels whose interiors overlap by at least `min_area_m2`, sorted by
 /// (a, b). Pairs whose bounding boxes overlap by less cannot, and are not measured.
-/// `progress` counts parcels.
-pub fn overlaps(parcels: &Parcels, min_area_m2: f64, progress: &Progress, cancel: &CancelToken) -> Result<Vec<Overlap>> {
+/// `tree` holds the parcels' boxes. `progress` counts parcels.
+pub fn overlaps(parcels: &Parcels, tree: &BoxTree, min_area_m2: f64, progress: &Progress, cancel: &CancelToken) -> Result<Vec<Overlap>> {
     progress.set_length(parcels.len() as u64);
-    let items: Vec<Indexed> = (0..parcels.len())
-        .filter_map(|index| parcels.bounding_rect(index).map(|r| Indexed { index, envelope: padded(r, 0.0) }))
-        .collect();
-    let tree = RTree::bulk_load(items);
     let found: Vec<Result<Vec<Overlap>>> = (0..parcels.len())
         .into_par_iter()
         .with_min_len(64)
         .map(|a| {
             cancel.check()?;
-            let found = overlaps_of(parcels, &tree, a, min_area_m2);
+            let found = overlaps_of(parcels, tree, a, min_area_m2);
             progress.inc(1);
             Ok(found)
         })
@@ -77,12 +72,11 @@ pub fn overlaps(parcels: &Parcels, min_area_m2: f64, progress: &Progress, cancel
 }
 
 /// The overlaps of parcel `a` with the parcels after it.
-fn overlaps_of(parcels: &Parcels, tree: &RTree<Indexed>, a: usize, min_area_m2: f64) -> Vec<Overlap> {
+fn overlaps_of(parcels: &Parcels, tree: &BoxTree, a: usize, min_area_m2: f64) -> Vec<Overlap> {
     let Some(ra) = parcels.bounding_rect(a) else { return Vec::new() };
     let mut geometry_a: Option<MultiPolygon<f64>> = None;
     let mut out = Vec::new();
-    for other in tree.locate_in_envelope_intersecting(&padded(ra, 0.0)) {
-        let b = other.index;
+    for b in tree.meeting(ra, 0.0) {
         let Some(rb) = parcels.bounding_rect(b).filter(|_| b > a) else { continue };
         let w = ra.max().x.min(rb.max().x) - ra.min().x.max(rb.min().x);
         let h = ra.max().y.min(rb.max().y) - ra.min().y.max(rb.min().y);
@@ -162,7 +156,8 @@ mod tests {
             .enumerate()
             .map(|(i, g)| (i.to_string(), g)),
         );
-        let found = overlaps(&parcels, 1.0, &Progress::hidden(), &CancelToken::new()).unwrap();
+        let tree = BoxTree::of(parcels.shapes());
+        let found = overlaps(&parcels, &tree, 1.0, &Progress::hidden(), &CancelToken::new()).unwrap();
         let pairs: Vec<(usize, usize, OverlapKind)> = found.iter().map(|o| (o.a, o.b, o.kind)).collect();
         use OverlapKind::*;
         assert_eq!(pairs, [(0, 1, Duplicate), (0, 2, Contains), (1, 2, Contains), (3, 4, Overlap)]);
