@@ -16,6 +16,7 @@ use crate::layers::{by_change_label, registry, ChangeSpec};
 use crate::output::gpkg::{read_geometries, GpkgWriter};
 use crate::output::rows::Rows;
 use geo::MultiPolygon;
+use rayon::prelude::*;
 pub use report::zh_title;
 pub use snapshot::{Record, Snapshot};
 
@@ -147,15 +148,17 @@ pub fn compare(old: &Snapshot, new: &Snapshot) -> Changes {
         .filter_map(|l| l.changes())
         .filter(|s| old.layers.contains_key(s.label) && new.layers.contains_key(s.label))
         .collect();
-    let layers = specs
-        .iter()
-        .map(|spec| LayerChanges {
-            spec: *spec,
-            changes: diff_layer(spec, &old.layers[spec.label], &new.layers[spec.label]),
-            geometries: Vec::new(),
-        })
-        .collect();
-    let (villages, totals) = village_deltas(&specs, old, new);
+    let diffs = || {
+        specs
+            .par_iter()
+            .map(|spec| LayerChanges {
+                spec: *spec,
+                changes: diff_layer(spec, &old.layers[spec.label], &new.layers[spec.label]),
+                geometries: Vec::new(),
+            })
+            .collect()
+    };
+    let (layers, (villages, totals)) = rayon::join(diffs, || village_deltas(&specs, old, new));
     Changes { layers, villages, totals }
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
@@ -64,7 +65,9 @@ impl Snapshot {
 
     /// From the rows a run is about to write, one (spec, rows) per compared layer.
     pub fn from_rows(layers: &[(ChangeSpec, &dyn Rows)]) -> Snapshot {
-        let layers = layers.iter().map(|(spec, rows)| (spec.label, records(spec, *rows))).collect();
+        // Layer by layer, beside each other: the parcels and the merge candidates are
+        // the long ones, and a re-run's last steps leave cores free.
+        let layers = layers.par_iter().map(|(spec, rows)| (spec.label, records(spec, *rows))).collect();
         Snapshot { layers, file: None }
     }
 }
@@ -118,15 +121,28 @@ fn lacks_columns(spec: &ChangeSpec) -> Records {
 /// spec's columns gives none.
 fn records(spec: &ChangeSpec, rows: &dyn Rows) -> Records {
     let Some(at) = Columns::find(spec, rows.columns().iter().map(|c| c.name.as_str())) else { return lacks_columns(spec) };
-    let (mut out, mut texts, mut values) = (Records::new(), Texts::default(), Vec::new());
-    for i in 0..rows.len() {
-        values.clear();
-        rows.fill(i, &mut values);
-        let (key, record) = texts.record(&values, &at, i as i64);
-        out.insert(key, record);
-    }
-    out
+    // Blocks of rows in parallel, each with its own shared texts; then one map, built
+    // from the rows in order (of equal keys the last row's record stays, as inserting
+    // them one by one would leave it).
+    let blocks: Vec<Vec<(String, Record)>> = (0..rows.len().div_ceil(RECORDS_PER_BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let (mut texts, mut values) = (Texts::default(), Vec::new());
+            let end = ((b + 1) * RECORDS_PER_BLOCK).min(rows.len());
+            (b * RECORDS_PER_BLOCK..end)
+                .map(|i| {
+                    values.clear();
+                    rows.fill(i, &mut values);
+                    texts.record(&values, &at, i as i64)
+                })
+                .collect()
+        })
+        .collect();
+    blocks.into_iter().flatten().collect()
 }
+
+/// Rows per block of [`records`].
+const RECORDS_PER_BLOCK: usize = 16_384;
 
 /// The texts of one layer's records, each held once: a province's candidates repeat
 /// a few hundred codes and names.
@@ -205,3 +221,47 @@ impl Columns {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::rows::TableRows;
+    use crate::table::{FieldKind, FieldSpec, Table};
+
+    /// Rows keyed `id`, over three blocks, where row `i` has grade `i` and the ids of the
+    /// rows at `repeats` come back as the last rows (a later row of an id wins).
+    fn table(n: usize, repeats: &[usize]) -> Table {
+        let text = |s: String| AttrValue::Text(Cow::Owned(s));
+        let row = |i: usize, id: usize| {
+            vec![text(format!("p{id:06}")), text("0101".into()), text(format!("v{}", i % 7)), text("村".into()), AttrValue::Int(i as i64), AttrValue::Real(i as f64)]
+        };
+        let names = ["parcel_id", "land_use", "village_code", "village_name", "grade", "area_m2"];
+        let kinds = [FieldKind::Text, FieldKind::Text, FieldKind::Text, FieldKind::Text, FieldKind::Int, FieldKind::Real];
+        let mut rows: Vec<_> = (0..n).map(|i| row(i, i)).collect();
+        rows.extend(repeats.iter().enumerate().map(|(k, &id)| row(n + k, id)));
+        Table { columns: names.iter().zip(kinds).map(|(n, k)| FieldSpec::new(n, k)).collect(), rows }
+    }
+
+    #[test]
+    fn records_in_blocks_are_every_row_in_key_order_and_a_repeated_key_keeps_its_last_row() {
+        let n = 2 * RECORDS_PER_BLOCK + 100;
+        let repeats = [3, RECORDS_PER_BLOCK + 1, n - 1];
+        let t = table(n, &repeats);
+        let spec = ChangeSpec::parcels("test", "test rows", "rows");
+        let got = records(&spec, &TableRows { table: &t, geometries: None });
+        assert_eq!(got.len(), n);
+        let mut one_by_one = Records::new();
+        let mut texts = Texts::default();
+        let at = Columns::find(&spec, t.columns.iter().map(|c| c.name.as_str())).unwrap();
+        for (i, values) in t.rows.iter().enumerate() {
+            let (key, record) = texts.record(values, &at, i as i64);
+            one_by_one.insert(key, record);
+        }
+        for ((k1, r1), (k2, r2)) in got.iter().zip(&one_by_one) {
+            assert_eq!((k1, r1.grade, r1.at, &r1.village_code), (k2, r2.grade, r2.at, &r2.village_code));
+        }
+        for (k, &id) in repeats.iter().enumerate() {
+            assert_eq!(got[&format!("p{id:06}")].grade, (n + k) as i64, "id {id}: the later row");
+        }
+    }
+}

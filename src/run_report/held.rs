@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::layers::{by_name, RunData};
 use crate::output::rows::{LayerRows, Rows};
 use crate::table::{AttrValue, Table};
@@ -24,11 +26,13 @@ impl Held {
         let kept: Vec<usize> = (0..rows.columns().len())
             .filter(|&c| only.is_none_or(|names| names.contains(&rows.columns()[c].name.as_ref())))
             .collect();
-        let mut values = Vec::new();
+        // Rows in parallel (in order): the report is written at the run's end, where the
+        // GeoPackage being closed leaves a core free.
         let owned = (0..rows.len())
-            .map(|i| {
+            .into_par_iter()
+            .map_init(Vec::new, |values, i| {
                 values.clear();
-                rows.fill(i, &mut values);
+                rows.fill(i, values);
                 kept.iter().map(|&c| values[c].clone().into_owned()).collect()
             })
             .collect();
