@@ -55,14 +55,17 @@ impl TextDecoder {
         }
         let cpg = shp.with_extension("cpg");
         let declared = std::fs::read_to_string(&cpg).ok().and_then(|t| decode_cpg(&t));
-        // The whole file's text decides, not each value: a short GBK name can also be
-        // valid UTF-8 ("师" is C8 A6 in GBK, "ʦ" in UTF-8).
-        let detected = std::fs::read(shp.with_extension("dbf")).ok().and_then(|dbf| detect(dbf_records(&dbf)));
-        let declared = match (declared, detected) {
-            // A .cpg that says UTF-8 over text that is not: the text wins.
-            (Some(d), Some(found)) if d == UTF_8 && found == GBK => Some(GBK),
-            (Some(d), _) => Some(d),
-            (None, found) => found,
+        // A .cpg naming a code page is believed; without one, or over one that says
+        // UTF-8, the whole file's text decides, not each value: a short GBK name can
+        // also be valid UTF-8 ("师" is C8 A6 in GBK, "ʦ" in UTF-8).
+        let declared = match declared {
+            Some(d) if d != UTF_8 => Some(d),
+            declared => match (declared, detect_dbf(&shp.with_extension("dbf"), DETECT_CHUNK)) {
+                // A .cpg that says UTF-8 over text that is not: the text wins.
+                (Some(_), Some(found)) if found == GBK => Some(GBK),
+                (Some(d), _) => Some(d),
+                (None, found) => found,
+            },
         };
         Ok(TextDecoder {
             declared,
@@ -113,6 +116,50 @@ impl TextDecoder {
         }
         out.push_str(&text);
         Ok(())
+    }
+}
+
+/// Bytes of a .dbf read at a time by [`detect_dbf`].
+const DETECT_CHUNK: usize = 1 << 20;
+
+/// [`detect`] over a .dbf file's records (None when it cannot be read), reading `chunk`
+/// bytes at a time: text that is not UTF-8 answers GBK as soon as it is met (a GBK
+/// delivery is decided in its first chunk); valid UTF-8 is read to the end. Only text
+/// that is valid UTF-8 but does not read as Chinese needs the whole file at once (to
+/// try it as GBK), and is read again.
+fn detect_dbf(path: &Path, chunk: usize) -> Option<&'static Encoding> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut header = [0u8; 10];
+    file.read_exact(&mut header).ok()?;
+    let skip = u16::from_le_bytes([header[8], header[9]]) as usize;
+    std::io::copy(&mut file.by_ref().take(skip.saturating_sub(header.len()) as u64), &mut std::io::sink()).ok()?;
+    let (mut buf, mut carried) = (vec![0u8; chunk + 4], 0);
+    let (mut ascii, mut cjk, mut plausible_all) = (true, false, true);
+    loop {
+        let n = file.read(&mut buf[carried..carried + chunk]).ok()?;
+        let bytes = &buf[..carried + n];
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            // Invalid, or a sequence cut at the end of the file: not UTF-8.
+            Err(e) if e.error_len().is_some() || n == 0 => return Some(GBK),
+            // A sequence cut at the end of the chunk: finished by the next one.
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).expect("valid up to here"),
+        };
+        ascii &= valid.is_ascii();
+        cjk |= valid.chars().any(is_cjk);
+        plausible_all &= valid.chars().all(plausible);
+        if n == 0 {
+            break;
+        }
+        let used = valid.len();
+        buf.copy_within(used..carried + n, 0);
+        carried = carried + n - used;
+    }
+    match (ascii, cjk && plausible_all) {
+        (true, _) => None,
+        (false, true) => Some(UTF_8),
+        (false, false) => std::fs::read(path).ok().and_then(|dbf| detect(dbf_records(&dbf))),
     }
 }
 
@@ -213,6 +260,43 @@ mod tests {
             forced: true,
         };
         assert!(forced.decode(&gbk).unwrap_err().contains("UTF-8"));
+    }
+
+    /// A .dbf-like file: a 32-byte header giving its length, then `records`.
+    fn dbf(records: &[u8]) -> tempfile::NamedTempFile {
+        let mut bytes = vec![0u8; 32];
+        bytes[8] = 32;
+        bytes.extend_from_slice(records);
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), bytes).unwrap();
+        file
+    }
+
+    #[test]
+    fn a_dbf_read_in_chunks_is_detected_as_the_whole_file() {
+        let (gbk, _, _) = GBK.encode("龙潭村 上坪村 石门村");
+        let (gbk_latin, _, _) = GBK.encode("师");
+        let utf8 = "龙潭村 上坪村 石门村 ".repeat(5);
+        let mut late_gbk = utf8.clone().into_bytes();
+        late_gbk.extend_from_slice(&gbk);
+        let cases: Vec<Vec<u8>> = vec![
+            b"plain ascii".to_vec(),
+            gbk.into_owned(),
+            utf8.into_bytes(),
+            late_gbk,
+            // Valid UTF-8 that reads as Latin text ("ʦ"), GBK for "师".
+            [b"  ".as_slice(), &gbk_latin, b"  "].concat(),
+            "café".as_bytes().to_vec(),
+            // A UTF-8 sequence cut at the end of the file.
+            [b"abc".as_slice(), &"龙".as_bytes()[..2]].concat(),
+        ];
+        for case in &cases {
+            let file = dbf(case);
+            // Chunks of 1 to 7 bytes cut every multi-byte character somewhere.
+            for chunk in [1, 2, 3, 5, 7, DETECT_CHUNK] {
+                assert_eq!(detect_dbf(file.path(), chunk), detect(case), "{case:02X?} in chunks of {chunk}");
+            }
+        }
     }
 
     #[test]
