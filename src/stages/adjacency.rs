@@ -44,9 +44,10 @@ const MAX_SIN: f64 = 0.1;
 
 type Segment = (Coord<f64>, Coord<f64>);
 
-/// The boundary segments of parcel `i` (exteriors and holes; repeated vertices skipped).
-fn segments(shapes: &Shapes, i: usize) -> Vec<Segment> {
-    let mut out = Vec::new();
+/// The boundary segments of parcel `i` (exteriors and holes; repeated vertices skipped),
+/// into `out` (cleared first).
+fn segments_into(shapes: &Shapes, i: usize, out: &mut Vec<Segment>) {
+    out.clear();
     for ring in shapes.rings(i) {
         for w in ring.windows(2) {
             if w[0] != w[1] {
@@ -54,7 +55,6 @@ fn segments(shapes: &Shapes, i: usize) -> Vec<Segment> {
             }
         }
     }
-    out
 }
 
 fn seg_box(s: &Segment, pad: f64) -> [f64; 4] {
@@ -122,15 +122,31 @@ fn shared_interval(a: &Segment, b: &Segment, eps: f64) -> Option<(f64, f64)> {
     (hi > lo).then_some((lo, hi))
 }
 
+/// Buffers a worker reuses from pair to pair: measuring a county's 800 000 candidate
+/// pairs must not allocate for each (the threads share the allocator's arenas).
+#[derive(Default)]
+struct Scratch {
+    seg_a: Vec<Segment>,
+    seg_b: Vec<Segment>,
+    b_boxes: Vec<[f64; 4]>,
+    intervals: Vec<(f64, f64)>,
+    after: Vec<usize>,
+}
+
 /// Length of A's boundary shared with B's boundary within `eps`.
 pub fn shared_length(a: &[Segment], b: &[Segment], eps: f64) -> f64 {
-    let b_boxes: Vec<[f64; 4]> = b.iter().map(|s| seg_box(s, eps)).collect();
+    shared_length_with(a, b, eps, &mut Vec::new(), &mut Vec::new())
+}
+
+/// [`shared_length`] with buffers for B's segment boxes and A's intervals.
+fn shared_length_with(a: &[Segment], b: &[Segment], eps: f64, b_boxes: &mut Vec<[f64; 4]>, intervals: &mut Vec<(f64, f64)>) -> f64 {
+    b_boxes.clear();
+    b_boxes.extend(b.iter().map(|s| seg_box(s, eps)));
     let mut total = 0.0;
-    let mut intervals: Vec<(f64, f64)> = Vec::new();
     for sa in a {
         let abox = seg_box(sa, eps);
         intervals.clear();
-        for (sb, bbox) in b.iter().zip(&b_boxes) {
+        for (sb, bbox) in b.iter().zip(b_boxes.iter()) {
             if boxes_touch(&abox, bbox) {
                 if let Some(iv) = shared_interval(sa, sb, eps) {
                     intervals.push(iv);
@@ -161,11 +177,12 @@ pub fn build(shapes: &Shapes, tree: &BoxTree, eps: f64, min_shared_m: f64, progr
     // parcels' order, so the edges come out sorted by (a, b).
     let edges: Vec<Edge> = (0..shapes.len())
         .into_par_iter()
-        .flat_map_iter(|a| {
-            let found = edges_of(shapes, tree, a, eps, threshold);
+        .map_init(Scratch::default, |scratch, a| {
+            let found = edges_of(shapes, tree, a, eps, threshold, scratch);
             progress.inc(1);
-            found.into_iter()
+            found
         })
+        .flat_map_iter(|found| found)
         .collect();
     debug_assert!(edges.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
     Graph::from_edges(edges, shapes.len())
@@ -175,18 +192,21 @@ pub fn build(shapes: &Shapes, tree: &BoxTree, eps: f64, min_shared_m: f64, progr
 /// sorted by neighbour. Candidates: boxes within 2ε of a's (each grown by ε, they meet;
 /// a hair more, so rounding never drops one: a candidate too many is measured, and
 /// shares nothing).
-fn edges_of(shapes: &Shapes, tree: &BoxTree, a: usize, eps: f64, threshold: f64) -> Vec<Edge> {
+fn edges_of(shapes: &Shapes, tree: &BoxTree, a: usize, eps: f64, threshold: f64, s: &mut Scratch) -> Vec<Edge> {
     let Some(r) = shapes.bounding_rect(a) else { return Vec::new() };
-    let mut after: Vec<usize> = tree.meeting(r, 2.0 * eps + 1e-9).filter(|&b| b > a).collect();
-    after.sort_unstable();
-    let seg_a = segments(shapes, a);
-    after
-        .into_iter()
-        .filter_map(|b| {
-            let shared = shared_length(&seg_a, &segments(shapes, b), eps);
-            (shared > threshold).then_some(Edge { a, b, shared_m: shared })
-        })
-        .collect()
+    s.after.clear();
+    s.after.extend(tree.meeting(r, 2.0 * eps + 1e-9).filter(|&b| b > a));
+    s.after.sort_unstable();
+    segments_into(shapes, a, &mut s.seg_a);
+    let mut found = Vec::new();
+    for &b in &s.after {
+        segments_into(shapes, b, &mut s.seg_b);
+        let shared = shared_length_with(&s.seg_a, &s.seg_b, eps, &mut s.b_boxes, &mut s.intervals);
+        if shared > threshold {
+            found.push(Edge { a, b, shared_m: shared });
+        }
+    }
+    found
 }
 
 /// The graph of plain geometries (library callers, tests).
