@@ -8,10 +8,10 @@
 //! multipolygons need nothing special: their edges carry the opposite sign.
 //! Cost: O(cells crossed by edges + cells in the bounding box).
 
-use geo::{LineString, MultiPolygon};
+use geo::MultiPolygon;
 
 /// Coverage fractions of a window of cells, row-major, values in [0, 1].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Coverage {
     /// Column and row (in the full grid) of the window's upper-left cell.
     pub col0: i64,
@@ -49,31 +49,42 @@ impl GridFrame {
     }
 }
 
+/// Buffers reused from polygon to polygon: a worker measures thousands, and the threads
+/// share the allocator's arenas.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    acc: Vec<f64>,
+    local: Vec<(f64, f64)>,
+}
+
 /// Coverage of `shape` on the cells of `frame` that its bounding box touches.
 pub fn coverage(shape: &MultiPolygon<f64>, frame: &GridFrame) -> Option<Coverage> {
+    let mut out = Coverage::default();
+    coverage_into(shape, frame, &mut Scratch::default(), &mut out).then_some(out)
+}
+
+/// As [`coverage`], into `out` (its buffer reused) with `scratch`; false where
+/// [`coverage`] gives None (a coordinate that is not finite, no coordinates).
+pub fn coverage_into(shape: &MultiPolygon<f64>, frame: &GridFrame, scratch: &mut Scratch, out: &mut Coverage) -> bool {
     // Exteriors add, holes subtract, whatever the rings' stored orientation.
-    let rings: Vec<(&LineString<f64>, bool)> = shape
-        .0
-        .iter()
-        .flat_map(|p| {
-            std::iter::once((p.exterior(), true)).chain(p.interiors().iter().map(|r| (r, false)))
-        })
-        .collect();
+    let rings = || {
+        shape.0.iter().flat_map(|p| std::iter::once((p.exterior(), true)).chain(p.interiors().iter().map(|r| (r, false))))
+    };
     let mut min = (f64::INFINITY, f64::INFINITY);
     let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for (ring, _) in &rings {
+    for (ring, _) in rings() {
         for c in ring.0.iter() {
             let (u, v) = frame.cell_of(c.x, c.y);
             // min/max skip NaN: a NaN coordinate must not hide in a finite window.
             if !(u.is_finite() && v.is_finite()) {
-                return None;
+                return false;
             }
             min = (min.0.min(u), min.1.min(v));
             max = (max.0.max(u), max.1.max(v));
         }
     }
     if !(min.0.is_finite() && min.1.is_finite() && max.0.is_finite() && max.1.is_finite()) {
-        return None;
+        return false;
     }
     let col0 = min.0.floor() as i64;
     let row0 = min.1.floor() as i64;
@@ -81,10 +92,11 @@ pub fn coverage(shape: &MultiPolygon<f64>, frame: &GridFrame) -> Option<Coverage
     let rows = ((max.1.ceil() as i64) - row0).max(1) as usize;
     // One spare column: the accumulator spills one cell right of the last.
     let stride = cols + 1;
-    let mut acc = vec![0f64; stride * rows];
+    let (acc, local) = (&mut scratch.acc, &mut scratch.local);
+    acc.clear();
+    acc.resize(stride * rows, 0.0);
     let (ox, oy) = (col0 as f64, row0 as f64);
-    let mut local = Vec::new();
-    for (ring, exterior) in &rings {
+    for (ring, exterior) in rings() {
         local.clear();
         local.extend(ring.0.iter().map(|c| {
             let (u, v) = frame.cell_of(c.x, c.y);
@@ -105,30 +117,25 @@ pub fn coverage(shape: &MultiPolygon<f64>, frame: &GridFrame) -> Option<Coverage
         }
         // In cell space (y down) the running sum is positive for rings with negative
         // shoelace area; flip rings so exteriors count +1 and holes −1.
-        let sign = if (twice_area < 0.0) == *exterior {
+        let sign = if (twice_area < 0.0) == exterior {
             1.0
         } else {
             -1.0
         };
         for w in local.windows(2) {
-            add_edge(&mut acc, stride, rows, w[0], w[1], sign);
+            add_edge(acc, stride, rows, w[0], w[1], sign);
         }
     }
-    let mut fraction = vec![0f64; cols * rows];
+    out.fraction.clear();
     for r in 0..rows {
         let mut sum = 0.0;
-        for c in 0..cols {
-            sum += acc[r * stride + c];
-            fraction[r * cols + c] = sum.clamp(0.0, 1.0); // clamp rounding only
-        }
+        out.fraction.extend(acc[r * stride..r * stride + cols].iter().map(|a| {
+            sum += a;
+            sum.clamp(0.0, 1.0) // clamp rounding only
+        }));
     }
-    Some(Coverage {
-        col0,
-        row0,
-        cols,
-        rows,
-        fraction,
-    })
+    (out.col0, out.row0, out.cols, out.rows) = (col0, row0, cols, rows);
+    true
 }
 
 /// Adds one edge, in window cell units (x right, y down), to the accumulator.
@@ -216,7 +223,7 @@ fn add_span(line: &mut [f64], xl: f64, xr: f64, d: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{polygon, Area};
+    use geo::{polygon, Area, LineString};
 
     fn frame() -> GridFrame {
         GridFrame {

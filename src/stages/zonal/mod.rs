@@ -20,7 +20,7 @@ use crate::progress::Progress;
 use crate::raster::{self, Grid};
 use crate::stages::terrain::{grade_of, SLOPE_NODATA};
 use crate::vector::crs;
-pub use coverage::{coverage, Coverage, GridFrame};
+pub use coverage::{coverage, coverage_into, Coverage, GridFrame};
 
 /// Smallest coverage fraction that counts (about 1 cm² of a 10 m cell).
 pub const COVERAGE_EPSILON: f64 = 1e-9;
@@ -139,14 +139,24 @@ pub fn parcel_slope(
     geometry: &MultiPolygon<f64>,
     grid: &Grid,
     breaks: &[f64; 4],
+    scratch: &mut Scratch,
     read: &mut dyn FnMut(&Coverage, &mut Vec<f32>) -> Result<()>,
 ) -> Result<ParcelSlope> {
-    let Some(cov) = coverage(geometry, &GridFrame::of(grid)) else {
+    let Scratch { coverage, cells, values } = scratch;
+    if !coverage_into(geometry, &GridFrame::of(grid), cells, coverage) {
         return Ok(Accumulator::new().finish(area_m2));
-    };
-    let mut values = Vec::new();
-    read(&cov, &mut values)?;
-    Ok(accumulate(&cov, &values, grid, breaks).finish(area_m2))
+    }
+    read(coverage, values)?;
+    Ok(accumulate(coverage, values, grid, breaks).finish(area_m2))
+}
+
+/// What [`parcel_slope`] reuses from parcel to parcel: the coverage window, its
+/// working buffers and the slope values under it.
+#[derive(Default)]
+pub struct Scratch {
+    coverage: Coverage,
+    cells: coverage::Scratch,
+    values: Vec<f32>,
 }
 
 /// Coverage-weighted sums over a parcel's window of slope values.
@@ -273,6 +283,7 @@ struct Measurer<'a> {
     raster: &'a SlopeRaster<'a>,
     cells: Cells<'a>,
     to_grid: Option<CoordTransform>,
+    scratch: Scratch,
 }
 
 impl<'a> Measurer<'a> {
@@ -285,6 +296,7 @@ impl<'a> Measurer<'a> {
                 None => Cells::File(Dataset::open(raster.path).map_err(|e| e.to_string())?),
             },
             to_grid: crs::transform_between(&parcels.source.work_crs.wkt, &raster.grid.crs_wkt)?,
+            scratch: Scratch::default(),
         })
     }
 
@@ -314,6 +326,6 @@ impl<'a> Measurer<'a> {
                     .map_err(|e| Error::input_from(path, "cannot read the slope raster", e)),
             }
         };
-        parcel_slope(area_m2, &in_grid, grid, &self.raster.breaks, &mut read)
+        parcel_slope(area_m2, &in_grid, grid, &self.raster.breaks, &mut self.scratch, &mut read)
     }
 }
