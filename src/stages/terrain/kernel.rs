@@ -123,8 +123,25 @@ fn horn_interior(up: &[f32], row: &[f32], down: &[f32], j: usize, p: &KernelPara
     (atan(key.sqrt() / (8.0 / p.z_factor)) * (180.0 / std::f64::consts::PI)) as f32
 }
 
-fn has_nodata(rows: [&[f32]; 3], nodata: Option<f32>) -> bool {
-    rows.iter().any(|r| r.iter().any(|v| is_nodata(*v, nodata)))
+/// A Horn row with rows above and below: the fast path for every cell whose nine
+/// neighbours all have data, gdaldem's rules (`slope_row_cell`) for the edges and the
+/// cells next to a void. (A county's DEM has voids in many rows, a few cells each.)
+#[allow(clippy::needless_range_loop)] // cell j reads columns j-1..=j+1 of three rows
+fn horn_row(up: &[f32], row: &[f32], down: &[f32], p: &KernelParams, out: &mut [f32]) {
+    let n = row.len();
+    let void = |j: usize| is_nodata(up[j], p.nodata) || is_nodata(row[j], p.nodata) || is_nodata(down[j], p.nodata);
+    // Whether the columns left of, at and right of cell j hold a void.
+    let (mut left, mut here) = (void(0), void(1));
+    for j in 1..n - 1 {
+        let right = void(j + 1);
+        out[j] = match left || here || right {
+            false => horn_interior(up, row, down, j, p),
+            true => slope_row_cell(up, row, down, j, p),
+        };
+        (left, here) = (here, right);
+    }
+    out[0] = slope_row_cell(up, row, down, 0, p);
+    out[n - 1] = slope_row_cell(up, row, down, n - 1, p);
 }
 
 /// One cell of a row that has rows above and below, by gdaldem's rules.
@@ -169,12 +186,8 @@ pub fn slope_row(
     let nd = p.nodata;
     match (above, below) {
         (Some(up), Some(down)) => {
-            if p.algorithm == SlopeAlgorithm::Horn && !has_nodata([up, row, down], nd) {
-                for j in 1..n - 1 {
-                    out[j] = horn_interior(up, row, down, j, p);
-                }
-                out[0] = slope_row_cell(up, row, down, 0, p);
-                out[n - 1] = slope_row_cell(up, row, down, n - 1, p);
+            if p.algorithm == SlopeAlgorithm::Horn {
+                horn_row(up, row, down, p, out);
             } else {
                 for j in 0..n {
                     out[j] = slope_row_cell(up, row, down, j, p);
