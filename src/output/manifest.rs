@@ -99,9 +99,14 @@ pub struct FileRecord {
 
 impl FileRecord {
     pub fn of(path: &Path) -> std::io::Result<FileRecord> {
+        FileRecord::of_unless(path, &|| false)
+    }
+
+    /// As [`FileRecord::of`], interrupted when `stop` says so (see `hash::content_hash_unless`).
+    pub fn of_unless(path: &Path, stop: &dyn Fn() -> bool) -> std::io::Result<FileRecord> {
         Ok(FileRecord {
             bytes: std::fs::metadata(path)?.len(),
-            sha256: super::hash::content_hash(path)?,
+            sha256: super::hash::content_hash_unless(path, stop)?,
         })
     }
 }

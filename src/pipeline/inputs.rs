@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::context::RunContext;
 use crate::error::{Error, Result};
-use crate::output::hash::content_hash;
+use crate::output::hash::content_hash_unless;
 use crate::parcels::{read_parcels_within, work_crs_of, Parcels, ReadOptions};
 use crate::progress::Progress;
 use crate::raster::{self, Dem};
@@ -86,10 +86,13 @@ pub fn input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<PathBuf> {
     files
 }
 
-/// SHA-256 of every input file (shapefiles with their sidecars), keyed by path.
+/// SHA-256 of every input file (shapefiles with their sidecars), keyed by path; None for
+/// a file that cannot be read, or all that are left when a stop is requested (the run
+/// then stops without using them).
 pub fn input_hashes(ctx: &RunContext, dem_files: &[PathBuf]) -> BTreeMap<String, Option<String>> {
+    let stop = || ctx.cancel.signal().is_some();
     input_files(&ctx.settings, dem_files)
         .into_iter()
-        .map(|f| (f.display().to_string(), content_hash(&f).ok()))
+        .map(|f| (f.display().to_string(), content_hash_unless(&f, &stop).ok()))
         .collect()
 }

@@ -34,7 +34,7 @@ use crate::progress::Progress;
 use crate::raster::{self, Dem};
 use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
 use crate::stages::zonal::{self, cache::ZonalCache, ParcelSlope};
-use crate::settings::{OnOverlap, Settings};
+use crate::settings::OnOverlap;
 use crate::stages::audit;
 use crate::stages::constraints::{self, Constraint, Constraints};
 use crate::stages::linkage::LinkageRow;
@@ -166,7 +166,7 @@ impl<'a> Job<'a> {
         // The terrain rasters and the zonal cache are final: hashed while the merge runs,
         // not at the end, where the GeoPackage's last layers are the critical path.
         let staging = self.staging;
-        let recording = scope.spawn(move || file_records(&ctx.settings, staging));
+        let recording = scope.spawn(move || file_records(ctx, staging));
         let s = &ctx.settings;
         let mut data = RunData {
             settings: s,
@@ -471,16 +471,18 @@ impl<'a> Job<'a> {
 }
 
 /// Size and content hash of the files later runs may reuse: each terrain raster and the
-/// zonal cache in `staging`.
-fn file_records(settings: &Settings, staging: &Staging) -> Result<BTreeMap<String, FileRecord>> {
-    let mut names = cache::terrain_files(settings);
+/// zonal cache in `staging`. A stop request ends it (hashing a province's slope raster
+/// takes minutes).
+fn file_records(ctx: &RunContext, staging: &Staging) -> Result<BTreeMap<String, FileRecord>> {
+    let mut names = cache::terrain_files(&ctx.settings);
     names.push(ZONAL_CACHE.to_string());
+    let stop = || ctx.cancel.signal().is_some();
     let mut out = BTreeMap::new();
     for name in names {
         let path = staging.path(&name);
         if path.exists() {
-            let record = FileRecord::of(&path).map_err(|e| crate::error::Error::output_from(&path, "cannot read back", e))?;
-            out.insert(name, record);
+            let failed = |e| ctx.cancel.check().err().unwrap_or_else(|| Error::output_from(&path, "cannot read back", e));
+            out.insert(name, FileRecord::of_unless(&path, &stop).map_err(failed)?);
         }
     }
     Ok(out)
