@@ -221,7 +221,6 @@ impl Columns {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,10 +139,10 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
         let mut read_as_arrow = None;
         if is_gpkg {
             if let Some(mut stream) = ArrowLayer::open(&mut layer, &fields).map_err(arrow_error)? {
+                reader.parcels.source.read_as = "arrow";
                 read_as_arrow = Some(reader.add_batches(&mut stream, opts, progress).map_err(|e| e.or_else(arrow_error))?);
             }
         }
-        reader.parcels.source.read_as = if read_as_arrow.is_some() { "arrow" } else { "features" };
         let read = match read_as_arrow {
             Some(read) => read,
             None => reader.add_features(&mut layer, opts, progress)?,
