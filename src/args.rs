@@ -49,6 +49,10 @@ pub enum Command {
         /// Recompute everything, even the slope rasters of an unchanged DEM.
         #[arg(long)]
         no_cache: bool,
+        /// Replace files landcons did not write that stand where a result goes (without
+        /// it such a file stops the run, untouched). Inputs are never replaced.
+        #[arg(long)]
+        force: bool,
         /// Run one shard of the plan made by `landcons plan` (its index; without one,
         /// SLURM_ARRAY_TASK_ID, then JOB_COMPLETION_INDEX). A finished shard is not run again.
         #[arg(long, value_name = "I", num_args = 0..=1)]
@@ -115,6 +119,10 @@ pub enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Replace an existing file at --out that `landcons diff` did not write (never
+        /// OLD, NEW or a results GeoPackage).
+        #[arg(long)]
+        force: bool,
     },
     /// Print the village atlas of a results folder as one PDF, through QGIS (the pages of
     /// the atlas layout in landcons.qgz, one per village). Needs QGIS's Python bindings:
@@ -197,6 +205,10 @@ pub enum Command {
         /// Repeatable.
         #[arg(long = "co", value_name = "KEY=VALUE")]
         creation_options: Vec<String>,
+        /// Replace existing output files that `landcons slope` did not write (never an
+        /// input DEM or a file of a result set).
+        #[arg(long)]
+        force: bool,
     },
 }
 

@@ -81,13 +81,13 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
             let cmd = SubmitCommand { job, shards, resume, wait, sbatch_args, cpus };
             Ok(shown(commands::submit::summary(&commands::submit::submit(&cmd, reporter, cancel.clone())?)))
         }
-        Command::Run { pipeline, out, set, threads, no_cache, shard: None } => {
-            let cmd = RunCommand { pipeline, out, overrides: set, threads, no_cache };
+        Command::Run { pipeline, out, set, threads, no_cache, force, shard: None } => {
+            let cmd = RunCommand { pipeline, out, overrides: set, threads, no_cache, force };
             let report = commands::run::run(&cmd, reporter, cancel.clone())?;
             Ok(shown(commands::run::summary(&report, &report.manifest.settings.output.dir)))
         }
-        Command::Diff { old, new, out, json } => {
-            let changes = commands::diff::diff(&old, &new, out.as_deref())?;
+        Command::Diff { old, new, out, json, force } => {
+            let changes = commands::diff::diff(&old, &new, out.as_deref(), force)?;
             match json {
                 true => Ok(format!("{}\n", changes.summary_json())),
                 false => Ok(shown(commands::diff::summary(&changes, out.as_deref()))),
@@ -99,8 +99,8 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
             let opts = SynthOptions { out_dir: out, seed, cols, rows, cell_size, parcels, steep_share, without_cpg, dem_only, reporter };
             Ok(shown(commands::synth::summary(&commands::synth::synth(&opts)?)))
         }
-        Command::Slope { dem, output, grades, alg, z_factor, nodata, memory_mb, threads, creation_options } => {
-            let cmd = SlopeCommand { dem, output, grades, algorithm: alg.algorithm(), z_factor, nodata, memory_mb, threads, creation_options };
+        Command::Slope { dem, output, grades, alg, z_factor, nodata, memory_mb, threads, creation_options, force } => {
+            let cmd = SlopeCommand { dem, output, grades, algorithm: alg.algorithm(), z_factor, nodata, memory_mb, threads, creation_options, force };
             Ok(shown(commands::slope::summary(&commands::slope::slope(&cmd, reporter, cancel)?)))
         }
     }

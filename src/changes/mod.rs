@@ -319,7 +319,7 @@ fn village_deltas(specs: &[ChangeSpec], old: &Snapshot, new: &Snapshot) -> (BTre
 /// The results GeoPackage of a results folder, or the file itself.
 pub fn results_gpkg(path: &Path) -> Result<std::path::PathBuf> {
     if path.is_file() {
-        return Ok(path.to_path_buf());
+        return landcons_results(path.to_path_buf());
     }
     if !path.is_dir() {
         return Err(Error::input(path, "no such results folder or GeoPackage"));
@@ -328,15 +328,34 @@ pub fn results_gpkg(path: &Path) -> Result<std::path::PathBuf> {
     let named = crate::output::Manifest::read(&path.join("manifest.json")).map(|m| m.settings.output.gpkg);
     let gpkg = path.join(named.as_deref().unwrap_or("landcons.gpkg"));
     if gpkg.is_file() {
-        Ok(gpkg)
+        landcons_results(gpkg)
     } else {
         Err(Error::input(path, format!("holds no results GeoPackage ({} not found)", gpkg.display())))
     }
 }
 
+/// A GeoPackage a landcons run wrote (its run metadata), else an error: any other file
+/// would compare as "no rows" and report nothing changed.
+fn landcons_results(gpkg: std::path::PathBuf) -> Result<std::path::PathBuf> {
+    match crate::output::guard::is_results_gpkg(&gpkg) {
+        true => Ok(gpkg),
+        false => Err(Error::input(&gpkg, "is not a landcons results GeoPackage (it has no landcons run metadata); diff compares the results of two landcons runs")),
+    }
+}
+
+/// The metadata item that marks a GeoPackage of change layers written by `landcons diff`.
+const CHANGES_MARK: &str = "LANDCONS_CHANGES";
+
 /// `landcons diff`: compares two results and, given `out`, writes the change layers.
-pub fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<Changes> {
+/// `out` never replaces OLD, NEW, a results GeoPackage or a file of a result set, nor
+/// (unless `force`) an existing file that is not an earlier `landcons diff` output.
+pub fn diff(old: &Path, new: &Path, out: Option<&Path>, force: bool) -> Result<Changes> {
     let (old_gpkg, new_gpkg) = (results_gpkg(old)?, results_gpkg(new)?);
+    if let Some(out) = out {
+        let made_here = |p: &Path| crate::output::guard::has_metadata(p, CHANGES_MARK);
+        let target = crate::output::guard::Target { path: out, option: "--out", made_here: &made_here };
+        crate::output::guard::check_target(&target, &[old_gpkg.as_path(), new_gpkg.as_path()], force)?;
+    }
     let mut changes = compare(&Snapshot::read(&old_gpkg)?, &Snapshot::read(&new_gpkg)?);
     if let Some(out) = out {
         changes.locate(Shapes::File(&old_gpkg), Shapes::File(&new_gpkg))?;
@@ -350,6 +369,7 @@ pub fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<Changes> {
             // No pipeline here: the default language and grade breaks.
             let defaults = crate::settings::Settings::default();
             gpkg.write_styles(&changes.styles(defaults.output.language, &defaults.terrain.grade_breaks))?;
+            gpkg.set_metadata(CHANGES_MARK, env!("CARGO_PKG_VERSION"))?;
             gpkg.close()
         };
         if let Err(e) = write() {

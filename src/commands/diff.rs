@@ -5,8 +5,8 @@ use std::path::Path;
 use crate::changes::{self, Changes};
 use crate::error::Result;
 
-pub fn diff(old: &Path, new: &Path, out: Option<&Path>) -> Result<Changes> {
-    changes::diff(old, new, out)
+pub fn diff(old: &Path, new: &Path, out: Option<&Path>, force: bool) -> Result<Changes> {
+    changes::diff(old, new, out, force)
 }
 
 /// The summary and the first changes of each layer, as `landcons diff` prints them.

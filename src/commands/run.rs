@@ -16,6 +16,8 @@ pub struct RunCommand {
     pub overrides: Vec<String>,
     pub threads: Option<usize>,
     pub no_cache: bool,
+    /// Replace files landcons did not write where its results go.
+    pub force: bool,
 }
 
 /// Loads the settings, sizes the thread pool, runs the pipeline.
@@ -26,7 +28,7 @@ pub fn run(cmd: &RunCommand, reporter: Reporter, cancel: CancelToken) -> Result<
     }
     set_threads(cmd.threads.unwrap_or(settings.run.threads));
     let ctx = RunContext::new(settings, cancel, reporter);
-    let report = pipeline::run(&ctx, &RunOptions { no_cache: cmd.no_cache });
+    let report = pipeline::run(&ctx, &RunOptions { no_cache: cmd.no_cache, force: cmd.force });
     reporter.event("run_finished", finished_event(&ctx, &report));
     report
 }

@@ -1,10 +1,11 @@
 //! `landcons slope`: slope (and grades) of DEM tiles, outside a pipeline. Its options
 //! are checked by the same validation as a pipeline file's `[terrain]` and `[run]`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::context::CancelToken;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::output::guard::{self, Target};
 use crate::progress::Reporter;
 use crate::raster;
 use crate::settings::{Origin, RunSettings, SlopeAlgorithm, TerrainSettings};
@@ -21,6 +22,8 @@ pub struct SlopeCommand {
     pub memory_mb: usize,
     pub threads: usize,
     pub creation_options: Vec<String>,
+    /// Replace existing outputs this command did not write.
+    pub force: bool,
 }
 
 /// Which option sets which setting, for messages.
@@ -42,6 +45,7 @@ pub fn slope(cmd: &SlopeCommand, reporter: Reporter, cancel: &CancelToken) -> Re
     super::run::set_threads(cmd.threads);
     raster::set_gdal_cache(run.memory_limit_bytes());
     let dem = raster::open_dem(&cmd.dem, cmd.nodata, None)?;
+    check_targets(cmd, &dem.files)?;
     let opts = SlopeOptions {
         creation_options: cmd.creation_options.clone(),
         ..SlopeOptions::from_settings(&terrain_settings, run.memory_limit_bytes())
@@ -50,6 +54,19 @@ pub fn slope(cmd: &SlopeCommand, reporter: Reporter, cancel: &CancelToken) -> Re
     let summary = terrain::write_slope_rasters(&dem, &opts, &cmd.output, cmd.grades.as_deref(), &progress, cancel);
     progress.finish();
     summary
+}
+
+/// The slope and grade rasters may replace neither an input DEM, nor each other, nor a
+/// result set's file, nor a file `landcons slope` did not write (unless `--force`).
+fn check_targets(cmd: &SlopeCommand, dem_files: &[PathBuf]) -> Result<()> {
+    let inputs: Vec<&Path> = dem_files.iter().map(PathBuf::as_path).collect();
+    let made_here = |p: &Path| raster::written_by_landcons(p);
+    guard::check_target(&Target { path: &cmd.output, option: "--output", made_here: &made_here }, &inputs, cmd.force)?;
+    let Some(grades) = &cmd.grades else { return Ok(()) };
+    if guard::real_path(grades) == guard::real_path(&cmd.output) {
+        return Err(Error::setting("--grades", None, format!("{} is also --output; the two rasters need two files", grades.display())));
+    }
+    guard::check_target(&Target { path: grades, option: "--grades", made_here: &made_here }, &inputs, cmd.force)
 }
 
 /// What `landcons slope` prints.

@@ -13,6 +13,12 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
     let s = Settings::load(pipeline, overrides)?;
     let dem = raster::open_dem(&s.inputs.dem, s.inputs.dem_nodata, s.inputs.dem_crs.as_deref())?;
     let g = &dem.grid;
+    // The output names as a set, the inputs apart from them, and nothing in the output
+    // folder a run would have to refuse: the run's own checks, before it writes.
+    let names = crate::pipeline::result_names(&s)?;
+    let inputs = crate::pipeline::keyed_input_files(&s, &dem.files);
+    crate::pipeline::check_inputs_apart(&s.output.dir, &names, &inputs)?;
+    crate::output::owned::inspect(&s.output.dir, &names, false)?;
     let parcels = read_parcels(&ReadOptions {
         inputs: &s.inputs,
         fields: &s.fields,

@@ -1,6 +1,7 @@
 //! `audit` (管控审查): per role constraint, per village and in total, the area inside, its
 //! cropland and non-cropland, and the candidates in conflict with it.
 
+use crate::settings::Settings;
 use super::{Field, Layer, RunData, Title};
 use crate::table::{AttrValue, FieldKind::*};
 
@@ -59,7 +60,7 @@ impl Layer for Audit {
         out.push(AttrValue::Real(r.conflict_m2));
     }
 
-    fn csv_name(&self, _d: &RunData) -> Option<String> {
+    fn csv_name(&self, _s: &Settings) -> Option<String> {
         Some("audit.csv".into())
     }
 

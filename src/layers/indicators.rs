@@ -3,7 +3,7 @@
 //! and the computed area beside; also `indicators.csv` and the `indicators.xlsx` sheet.
 
 use super::{Field, Layer, RunData, Title};
-use crate::settings::INDICATORS;
+use crate::settings::{Settings, INDICATORS};
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct Indicators;
@@ -67,7 +67,7 @@ impl Layer for Indicators {
         }
     }
 
-    fn csv_name(&self, _d: &RunData) -> Option<String> {
+    fn csv_name(&self, _s: &Settings) -> Option<String> {
         Some("indicators.csv".into())
     }
 

@@ -2,6 +2,7 @@
 //! 节余 quota, and the land reclaimed to cropland (宜耕) and forest (宜林); also
 //! `linkage_ledger.csv`.
 
+use crate::settings::Settings;
 use super::{Field, Layer, RunData, Title};
 use crate::table::{AttrValue, FieldKind::*};
 
@@ -68,7 +69,7 @@ impl Layer for LinkageLedger {
         out.push(AttrValue::Real(r.demolish_computed as f64 / 100.0));
     }
 
-    fn csv_name(&self, _d: &RunData) -> Option<String> {
+    fn csv_name(&self, _s: &Settings) -> Option<String> {
         Some("linkage_ledger.csv".into())
     }
 

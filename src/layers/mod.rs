@@ -318,7 +318,7 @@ pub trait Layer: Sync {
         None
     }
     /// The CSV file (in the output folder) this layer is also written to.
-    fn csv_name(&self, _d: &RunData) -> Option<String> {
+    fn csv_name(&self, _s: &Settings) -> Option<String> {
         None
     }
     fn changes(&self) -> Option<ChangeSpec> {

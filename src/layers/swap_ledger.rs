@@ -2,6 +2,7 @@
 //! m², mu, official TBMJ, area-weighted grade), the balance, and how it was covered;
 //! also `swap_ledger.csv`.
 
+use crate::settings::Settings;
 use super::{Field, Layer, RunData, Title, Values};
 use crate::table::{AttrValue, FieldKind::*};
 
@@ -67,7 +68,7 @@ impl Layer for SwapLedger {
         out.push(AttrValue::text(r.covered_by.as_str()));
     }
 
-    fn csv_name(&self, _d: &RunData) -> Option<String> {
+    fn csv_name(&self, _s: &Settings) -> Option<String> {
         Some("swap_ledger.csv".into())
     }
 

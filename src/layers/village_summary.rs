@@ -1,6 +1,7 @@
 //! `village_summary` (村级汇总): per village, cropland by grade, candidates, grade
 //! mismatches and fragmentation before and after merging; also `village_summary.csv`.
 
+use crate::settings::Settings;
 use super::{area_values, Field, Layer, RunData, Title};
 use crate::stages::villages::{VillageRow, TOTAL_CODE};
 use crate::table::{AttrValue, FieldKind, FieldKind::*};
@@ -87,8 +88,8 @@ impl Layer for VillageSummary {
         }
     }
 
-    fn csv_name(&self, d: &RunData) -> Option<String> {
-        Some(d.settings.output.village_csv.clone())
+    fn csv_name(&self, s: &Settings) -> Option<String> {
+        Some(s.output.village_csv.clone())
     }
 
     fn sheet_name(&self) -> Option<&'static str> {

@@ -10,40 +10,40 @@
 
 use std::path::{Path, PathBuf};
 
+use super::owned::{self, Inspection, ResultName, CURRENT, MARKER, RUNS};
 use crate::error::{Error, Result};
-
-/// The visible pointer to the current result set.
-pub const CURRENT: &str = "current";
-/// Where the result sets live.
-const RUNS: &str = ".landcons/runs";
 
 /// The folder a run writes into, committed or removed.
 pub struct Staging {
     pub dir: PathBuf,
     out: PathBuf,
     id: String,
+    /// Every name the result set may show at the top.
+    names: Vec<ResultName>,
+    force: bool,
     committed: bool,
 }
 
 impl Staging {
-    /// Prepares `out` (whose lock the caller holds): converts a folder written by an
-    /// earlier landcons version, removes what killed runs left, and creates this run's
-    /// folder. `legacy_names` are the result files an earlier version wrote at the top.
-    pub fn begin(out: &Path, legacy_names: &[String]) -> Result<Staging> {
+    /// Prepares `out` (whose lock the caller holds): checks that everything the run would
+    /// remove or replace there is landcons's ([`owned::inspect`]; `force` lets a user's
+    /// file where a result goes be replaced), removes what killed runs left, and creates
+    /// this run's folder with its marker. `names` are the files the result set may show.
+    pub fn begin(out: &Path, names: &[ResultName], force: bool) -> Result<Staging> {
+        let inspection = owned::inspect(out, names, force)?;
+        for path in &inspection.replaced {
+            tracing::warn!(file = %path.display(), "not written by landcons: replaced by this run's result (--force)");
+        }
         let runs = out.join(RUNS);
-        std::fs::create_dir_all(&runs)
-            .map_err(|e| Error::output_from(out, "output folder is not writable", e))?;
-        migrate_legacy(out, legacy_names)?;
-        remove_debris(out)?;
+        std::fs::create_dir_all(&runs).map_err(|e| Error::output_from(out, "output folder is not writable", e))?;
+        inspection.remove_debris();
+        adopt_copied_results(out, &inspection.adopted)?;
         let id = format!("{}-{}", crate::time::now().replace([':', '-'], ""), std::process::id());
         let dir = runs.join(&id);
         std::fs::create_dir(&dir).map_err(|e| Error::output_from(&dir, "output folder is not writable", e))?;
-        Ok(Staging {
-            dir,
-            out: out.to_path_buf(),
-            id,
-            committed: false,
-        })
+        let marker = dir.join(MARKER);
+        std::fs::write(&marker, b"a landcons result set\n").map_err(|e| Error::output_from(&marker, "cannot write", e))?;
+        Ok(Staging { dir, out: out.to_path_buf(), id, names: names.to_vec(), force, committed: false })
     }
 
     /// Where to write `name` during the run.
@@ -53,55 +53,74 @@ impl Staging {
 
     /// Makes this run's results the visible ones: files synced, `current` switched in one
     /// rename, stable names linked, the previous set removed. Returns the visible paths.
+    /// The folder is checked again first: nothing may have appeared in the way meanwhile.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         sync_folder_contents(&self.dir)?;
         let names = visible_names(&self.dir)?;
-        check_names_free(&self.out, &names)?;
-        let previous = current_run(&self.out);
+        self.check_expected(&names)?;
+        let Inspection { current: previous, .. } = owned::inspect(&self.out, &self.names, self.force)?;
         replace_symlink(&self.out.join(CURRENT), &Path::new(RUNS).join(&self.id))?;
         self.committed = true;
         sync_dir(&self.out)?;
         for name in &names {
             let link = self.out.join(name);
-            let target = Path::new(CURRENT).join(name);
-            if std::fs::read_link(&link).ok().as_deref() != Some(target.as_path()) {
-                replace_symlink(&link, &target)?;
+            if !owned::is_our_link(&link, name) {
+                replace_symlink(&link, &Path::new(CURRENT).join(name))?;
             }
         }
         remove_dangling_links(&self.out)?;
         if let Some(old) = previous.filter(|p| *p != self.dir) {
-            let _ = std::fs::remove_dir_all(old);
+            owned::remove_result_set(&old);
         }
         sync_dir(&self.out)?;
         Ok(names.iter().map(|n| self.out.join(n)).collect())
+    }
+
+    /// Every file the set shows was declared before the run began (and so checked):
+    /// an undeclared one is a bug, caught before it replaces anything.
+    fn check_expected(&self, names: &[String]) -> Result<()> {
+        match names.iter().find(|n| !self.names.iter().any(|r| r.name == **n)) {
+            Some(n) => Err(Error::output(self.dir.join(n), "a result file missing from the declared result names (a bug: please report it); nothing was replaced")),
+            None => Ok(()),
+        }
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            owned::remove_result_set(&self.dir);
         }
     }
 }
 
-/// The run folder `OUT/current` points to, if any.
-pub fn current_run(out: &Path) -> Option<PathBuf> {
-    let target = std::fs::read_link(out.join(CURRENT)).ok()?;
-    let dir = out.join(target);
-    dir.is_dir().then_some(dir)
-}
-
-/// Before the switch: every name the new set shows can be linked at the top (no
-/// folder of that name is in the way), so nothing can fail half-way after it.
-fn check_names_free(out: &Path, names: &[String]) -> Result<()> {
+/// A copied results folder (plain result files beside a landcons manifest): its files
+/// become the earlier result set (moved, not changed), so the run compares with them and
+/// the commit replaces them in one step. A kill part-way leaves only earlier results.
+fn adopt_copied_results(out: &Path, names: &[String]) -> Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let id = "copied-results";
+    let dir = out.join(RUNS).join(id);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::output_from(&dir, "cannot create", e))?;
+    let marker = dir.join(MARKER);
+    std::fs::write(&marker, b"a landcons result set (copied results taken in)\n").map_err(|e| Error::output_from(&marker, "cannot write", e))?;
+    let hidden = [owned::EARLIER_MARK.to_string()];
+    for name in names.iter().chain(hidden.iter().filter(|n| out.join(n).is_file())) {
+        std::fs::rename(out.join(name), dir.join(name)).map_err(|e| Error::output_from(out.join(name), "cannot move into the result set", e))?;
+    }
+    replace_symlink(&out.join(CURRENT), &Path::new(RUNS).join(id))?;
     for name in names {
-        let path = out.join(name);
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            return Err(Error::output(&path, "a folder of that name is in the way; nothing was replaced"));
-        }
+        replace_symlink(&out.join(name), &Path::new(CURRENT).join(name))?;
     }
+    tracing::info!(folder = %out.display(), "took copied results in as the earlier result set");
     Ok(())
+}
+
+/// The run folder `OUT/current` points to, if any and if it is landcons's.
+pub fn current_run(out: &Path) -> Option<PathBuf> {
+    owned::current_set(out).ok().flatten()
 }
 
 /// Names of the files a result set shows at the top (hidden working files excluded).
@@ -118,8 +137,7 @@ fn visible_names(dir: &Path) -> Result<Vec<String>> {
 
 /// Creates or replaces `link` → `target` atomically (a temporary link renamed over it).
 fn replace_symlink(link: &Path, target: &Path) -> Result<()> {
-    let name = link.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = link.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = owned::temporary_link(link);
     let _ = std::fs::remove_file(&tmp);
     std::os::unix::fs::symlink(target, &tmp).map_err(|e| {
         Error::output_from(link, "cannot create a symbolic link (the output folder's file system must support them)", e)
@@ -139,54 +157,6 @@ fn remove_dangling_links(out: &Path) -> Result<()> {
             let _ = std::fs::remove_file(&path);
         }
     }
-    Ok(())
-}
-
-/// Removes what killed runs left: run folders `current` does not point to, temporary
-/// links, and the staging folders of earlier versions. Only called under the lock.
-fn remove_debris(out: &Path) -> Result<()> {
-    let keep = current_run(out);
-    let runs = out.join(RUNS);
-    for entry in std::fs::read_dir(&runs).map_err(|e| Error::output_from(&runs, "cannot list", e))?.flatten() {
-        if Some(entry.path()) != keep {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    for entry in std::fs::read_dir(out).map_err(|e| Error::output_from(out, "cannot list", e))?.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(".landcons-staging-") {
-            let _ = std::fs::remove_dir_all(entry.path());
-        } else if name.starts_with('.') && name.ends_with(".tmp") {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-    Ok(())
-}
-
-/// A folder written by a landcons version without result sets holds its results as
-/// plain files: they become the first result set (moved, not changed), so the next
-/// commit can replace them in one step. A kill part-way leaves only earlier results.
-fn migrate_legacy(out: &Path, names: &[String]) -> Result<()> {
-    if std::fs::symlink_metadata(out.join(CURRENT)).is_ok() {
-        return Ok(());
-    }
-    let plain = |n: &String| std::fs::symlink_metadata(out.join(n)).is_ok_and(|m| m.is_file());
-    let found: Vec<&String> = names.iter().filter(|n| plain(n)).collect();
-    if found.is_empty() {
-        return Ok(());
-    }
-    let id = "earlier-version";
-    let dir = out.join(RUNS).join(id);
-    std::fs::create_dir_all(&dir).map_err(|e| Error::output_from(&dir, "cannot create", e))?;
-    for name in &found {
-        std::fs::rename(out.join(name), dir.join(name))
-            .map_err(|e| Error::output_from(out.join(name), "cannot move into the result set", e))?;
-    }
-    replace_symlink(&out.join(CURRENT), &Path::new(RUNS).join(id))?;
-    for name in found.iter().filter(|n| !n.starts_with('.')) {
-        replace_symlink(&out.join(name), &Path::new(CURRENT).join(name))?;
-    }
-    tracing::info!(folder = %out.display(), "converted results of an earlier landcons version to a result set");
     Ok(())
 }
 

@@ -25,13 +25,7 @@ impl Lock {
         std::fs::create_dir_all(out_dir)
             .map_err(|e| Error::output_from(out_dir, "cannot create the output folder", e))?;
         let path = out_dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| Error::output_from(&path, "cannot create the lock file", e))?;
+        let mut file = open_own(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -53,6 +47,42 @@ impl Lock {
             .and_then(|_| file.flush());
         Ok(Lock { file, path })
     }
+}
+
+/// Opens (or creates) the lock file without following a link, and checks on the open
+/// file that it is one landcons made: a regular file with no other name (a hard link
+/// would let the truncation below empty another file) holding nothing or a holder line.
+fn open_own(path: &Path) -> Result<File> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        // A FIFO planted there must not block the run; a link is refused (ELOOP).
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .mode(0o644)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => Error::output(path, "is a link, not the lock file landcons makes; remove it (nothing was changed)"),
+            _ => Error::output_from(path, "cannot create the lock file", e),
+        })?;
+    let meta = file.metadata().map_err(|e| Error::output_from(path, "cannot inspect the lock file", e))?;
+    let ours = meta.is_file() && meta.nlink() == 1 && meta.len() <= MAX_HOLDER_BYTES && holds_a_holder_line(&file);
+    if !ours {
+        return Err(Error::output(path, "is not the lock file landcons makes (a plain file holding at most who runs); remove it (nothing was changed)"));
+    }
+    Ok(file)
+}
+
+/// The lock file never holds more than one holder line.
+const MAX_HOLDER_BYTES: u64 = 4096;
+
+/// Empty, or "process N on host H, started T" as [`holder`] writes it.
+fn holds_a_holder_line(mut file: &File) -> bool {
+    let mut text = String::new();
+    let read = file.read_to_string(&mut text).is_ok() && file.rewind().is_ok();
+    read && (text.is_empty() || (text.starts_with("process ") && text.contains(" on host ") && !text.contains('\n')))
 }
 
 impl Drop for Lock {

@@ -86,6 +86,15 @@ pub fn input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<PathBuf> {
     files
 }
 
+/// Every input file with the setting that names it, for messages.
+pub fn keyed_input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<(String, PathBuf)> {
+    let mut files: Vec<(String, PathBuf)> = dem_files.iter().map(|f| ("inputs.dem".to_string(), f.clone())).collect();
+    files.push(("inputs.parcels".into(), s.inputs.parcels.clone()));
+    files.extend(s.reforestation.zones.iter().map(|z| ("reforestation.zones".to_string(), z.path.clone())));
+    files.extend(s.constraints.iter().map(|c| (format!("constraints ({})", c.name), c.path.clone())));
+    files
+}
+
 /// SHA-256 of every input file (shapefiles with their sidecars), keyed by path; None for
 /// a file that cannot be read, or all that are left when a stop is requested (the run
 /// then stops without using them).

@@ -9,12 +9,15 @@ mod cache;
 mod folder;
 mod gather;
 mod inputs;
+mod names;
 mod project;
 mod rules;
 mod shard;
 mod write;
 
 pub use gather::Gathered;
+pub use inputs::keyed_input_files;
+pub use names::{check_inputs_apart, result_names};
 pub use write::{REPORT, WORKBOOK};
 pub use shard::{plan_shards, run_shard, ShardOutcome};
 
@@ -51,6 +54,8 @@ use folder::CreatedDir;
 pub struct RunOptions {
     /// Recompute every stage even when the previous run's results can be reused.
     pub no_cache: bool,
+    /// Replace files landcons did not write where its results go (`--force`).
+    pub force: bool,
 }
 
 /// What a run did: its manifest, the files it made visible, and what changed.
@@ -81,9 +86,12 @@ fn run_with(ctx: &RunContext, opts: &RunOptions, gathered: Option<&Gathered>) ->
     if let Some(g) = gathered {
         g.plan.check(s, &inputs::input_files(s, &opened.dem.files), &s.output.dir)?;
     }
+    let names = names::result_names(s)?;
+    names::check_inputs_apart(&s.output.dir, &names, &inputs::keyed_input_files(s, &opened.dem.files))?;
+    crate::output::owned::check_private_folders(&s.output.dir)?;
     let created = CreatedDir::new(&s.output.dir);
     let _lock = Lock::acquire(&s.output.dir)?;
-    let staging = Staging::begin(&s.output.dir, &legacy_names(ctx))?;
+    let staging = Staging::begin(&s.output.dir, &names, opts.force)?;
     let previous = Previous::find(&s.output.dir, s);
     let report = std::thread::scope(|scope| {
         let job = Job { ctx, opts, dem: &opened.dem, work_crs: &opened.work_crs, constraints: &opened.constraints, staging: &staging, previous: previous.as_ref(), gathered };
@@ -614,14 +622,6 @@ fn previous_snapshot(previous: Option<&Previous>, ctx: &RunContext) -> Option<Sn
             None
         }
     }
-}
-
-/// Result files an earlier landcons version wrote at the top of the output folder.
-fn legacy_names(ctx: &RunContext) -> Vec<String> {
-    let o = &ctx.settings.output;
-    let mut names = cache::terrain_files(&ctx.settings);
-    names.extend([o.gpkg.clone(), o.village_csv.clone(), o.manifest.clone(), ZONAL_CACHE.to_string()]);
-    names
 }
 
 /// Waits for a helper thread; its panic is raised again here.

@@ -42,6 +42,7 @@ pub fn run_shard(ctx: &RunContext, index: usize) -> Result<ShardOutcome> {
     crate::raster::set_gdal_cache(s.run.memory_limit_bytes());
     let opened = inputs::open(ctx)?;
     plan.check(s, &inputs::input_files(s, &opened.dem.files), out)?;
+    crate::output::owned::check_private_folders(out)?;
     let tmp = plan.dir(out).join(format!(".{index}.tmp-{}", std::process::id()));
     remove_stale(&plan.dir(out), index);
     std::fs::create_dir_all(&tmp).map_err(|e| Error::output_from(&tmp, "cannot create the shard's folder", e))?;
@@ -197,6 +198,7 @@ pub fn plan_shards(ctx: &RunContext, n: usize) -> Result<ShardPlan> {
     let (s, out) = (&ctx.settings, &ctx.settings.output.dir);
     let opened = inputs::open(ctx)?;
     let _lock = crate::output::Lock::acquire(out)?;
+    crate::output::owned::check_private_folders(out)?;
     let files = inputs::input_files(s, &opened.dem.files);
     let hashes = ctx.stage("hashing", || Ok(inputs::input_hashes(ctx, &opened.dem.files)))?;
     let plan = ctx.stage("plan", || crate::shard::plan::make(s, n, hashes, &files, &ctx.cancel))?;

@@ -123,7 +123,7 @@ pub fn write_raster_styles(settings: &Settings, dir: &Path) -> Result<()> {
 pub fn write_csvs(data: &RunData, dir: &Path) -> Result<()> {
     for layer in registry() {
         let layer: &'static dyn Layer = *layer;
-        if let Some(name) = layer.csv_name(data).filter(|_| layer.enabled(data)) {
+        if let Some(name) = layer.csv_name(data.settings).filter(|_| layer.enabled(data)) {
             write_csv(&dir.join(name), &LayerRows::new(layer, data))?;
         }
     }

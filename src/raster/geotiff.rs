@@ -117,6 +117,8 @@ pub fn create_geotiff<T: gdal::raster::GdalType>(
         .map_err(|e| Error::output(path, e))?;
     ds.set_geo_transform(&grid.transform)
         .map_err(|e| Error::output(path, e))?;
+    // Says who wrote the file: `landcons slope` replaces only rasters it wrote.
+    gdal::Metadata::set_metadata_item(&mut ds, SOFTWARE_TAG, &software(), "").map_err(|e| Error::output(path, e))?;
     if !grid.crs_wkt.is_empty() {
         ds.set_projection(&grid.crs_wkt)
             .map_err(|e| Error::output(path, e))?;
@@ -127,6 +129,20 @@ pub fn create_geotiff<T: gdal::raster::GdalType>(
             .map_err(|e| Error::output(path, e))?;
     }
     Ok(ds)
+}
+
+/// The TIFF tag naming the program that wrote a raster.
+const SOFTWARE_TAG: &str = "TIFFTAG_SOFTWARE";
+
+fn software() -> String {
+    format!("landcons {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Whether `path` is a GeoTIFF landcons wrote (its software tag).
+pub fn written_by_landcons(path: &Path) -> bool {
+    use gdal::Metadata;
+    let Ok(ds) = Dataset::open(path) else { return false };
+    ds.metadata_item(SOFTWARE_TAG, "").is_some_and(|s| s.starts_with("landcons"))
 }
 
 /// Writes rows `[row0, row0 + n)` of band 1.
