@@ -100,3 +100,97 @@ impl Table {
         self.columns.iter().position(|c| c.name == name)
     }
 }
+
+/// One column of a layer: its name, kind, Chinese alias and unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub name: Cow<'static, str>,
+    pub kind: FieldKind,
+    /// Chinese name shown in QGIS and in tables (地类编码, 面积（亩）, ...).
+    pub alias: Cow<'static, str>,
+    /// Unit ("m²", "亩", "°", ...; "" for none).
+    pub unit: &'static str,
+    /// The value map QGIS shows its values through (codes → names), if any.
+    pub values: Option<Values>,
+    /// The heading over a run of columns in spreadsheets (耕地保有量 over its 现状 and
+    /// 规划 columns); the alias minus this prefix heads the column itself.
+    pub group: Option<Cow<'static, str>>,
+}
+
+impl Field {
+    pub const fn new(name: &'static str, kind: FieldKind, alias: &'static str, unit: &'static str) -> Field {
+        Field {
+            name: Cow::Borrowed(name),
+            kind,
+            alias: Cow::Borrowed(alias),
+            unit,
+            values: None,
+            group: None,
+        }
+    }
+
+    /// A column whose values QGIS shows through a value map (codes → names).
+    pub const fn coded(name: &'static str, kind: FieldKind, alias: &'static str, unit: &'static str, values: Values) -> Field {
+        Field {
+            name: Cow::Borrowed(name),
+            kind,
+            alias: Cow::Borrowed(alias),
+            unit,
+            values: Some(values),
+            group: None,
+        }
+    }
+
+    /// The same field shown through a value map.
+    pub fn shown_as(self, values: Values) -> Field {
+        Field { values: Some(values), ..self }
+    }
+
+    /// A column whose name or alias is made at run time (input columns, zone shares).
+    pub fn owned(name: String, kind: FieldKind, alias: String, unit: &'static str) -> Field {
+        Field {
+            name: Cow::Owned(name),
+            kind,
+            alias: Cow::Owned(alias),
+            unit,
+            values: None,
+            group: None,
+        }
+    }
+
+    /// The column under a spreadsheet heading shared with its neighbours.
+    pub fn grouped(mut self, group: impl Into<Cow<'static, str>>) -> Field {
+        self.group = Some(group.into());
+        self
+    }
+
+    /// The column as a writer creates it.
+    pub fn spec(&self) -> FieldSpec {
+        FieldSpec::new(&self.name, self.kind)
+    }
+}
+
+
+/// The value map a field shows its values through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Land-use codes (GB/T 21010 / 三调) → names.
+    LandUse,
+    /// Slope grades 1–5 → 一级（≤2°）…; 0 → 无坡度数据.
+    Grade,
+    /// 1/0 flags → 是/否.
+    YesNo,
+    /// "yes"/"no" text → 是/否.
+    YesNoText,
+    /// The parcel's part in the swap: out/in/reserve → 流出/补充/储备.
+    SwapRole,
+    /// How a swap unit was balanced: own/township/county/deficit.
+    CoveredBy,
+    /// Overlapping parcels: duplicate/contains/overlap, and geometry repairs.
+    TopologyKind,
+    /// Change report rows: added/removed/changed → 新增/移除/变化.
+    Change,
+    /// 耕地类型 (GDLX): TT → 梯田, PD → 坡地.
+    TerraceType,
+}
+

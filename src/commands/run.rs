@@ -63,18 +63,17 @@ pub fn set_threads(n: usize) {
     }
 }
 
-/// The lines `landcons run` prints on success.
+/// The lines `landcons run` prints on success: the core counts, a line per rule that
+/// ran, stage timings, the audit, the outputs and what changed.
 pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     let c = &report.manifest.counts;
     let mut text = format!(
-        "landcons: {} parcels ({} cropland), {} reforestation candidates ({:.2} ha), {} recorded-grade mismatches, {} parcels without slope data\n",
-        c.parcels,
-        c.cropland_parcels,
-        c.reforestation_candidates,
-        c.reforestation_m2 / 10_000.0,
-        c.grade_mismatches,
-        c.parcels_without_data
+        "landcons: {} parcels ({} cropland), {} recorded-grade mismatches, {} parcels without slope data\n",
+        c.parcels, c.cropland_parcels, c.grade_mismatches, c.parcels_without_data
     );
+    for line in crate::stages::rule::enabled(&report.manifest.settings).filter_map(|r| r.summary(&c.rules)) {
+        text.push_str(&format!("  {line}\n"));
+    }
     for t in &report.manifest.stage_timings {
         text.push_str(&format!("  {:<8} {:>8.2} s\n", t.stage, t.seconds));
     }

@@ -1,6 +1,7 @@
 //! `audit` (管控审查): per role constraint, per village and in total, the area inside, its
 //! cropland and non-cropland, and the candidates in conflict with it.
 
+use crate::stages::audit::AuditRow;
 use crate::settings::Settings;
 use super::{Field, Layer, RunData, Title};
 use crate::table::{AttrValue, FieldKind::*};
@@ -41,7 +42,7 @@ impl Layer for Audit {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.audit.is_some()
+        d.slice::<AuditRow>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -49,11 +50,11 @@ impl Layer for Audit {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.audit.map(|a| a.len()).unwrap_or(0)).collect()
+        (0..d.slice::<AuditRow>().map(|a| a.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.audit.map(|a| &a[k]) else { return };
+        let Some(r) = d.slice::<AuditRow>().map(|a| &a[k]) else { return };
         out.extend([r.constraint.as_str(), r.role.as_str(), r.village_code.as_str(), r.village_name.as_str()].map(AttrValue::text));
         out.extend([r.area_m2, r.cropland_m2, r.non_cropland_m2].map(AttrValue::Real));
         out.push(AttrValue::Int(r.conflicts as i64));

@@ -2,6 +2,7 @@
 //! indicator's current (现状) and planned (规划) figure — official TBMJ in m², ha and mu,
 //! and the computed area beside; also `indicators.csv` and the `indicators.xlsx` sheet.
 
+use crate::stages::indicators::IndicatorRow;
 use super::{Field, Layer, RunData, Title};
 use crate::settings::{Settings, INDICATORS};
 use crate::table::{AttrValue, FieldKind::*};
@@ -35,7 +36,7 @@ impl Layer for Indicators {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.indicators.is_some()
+        d.slice::<IndicatorRow>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -49,11 +50,11 @@ impl Layer for Indicators {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.indicators.map(|t| t.len()).unwrap_or(0)).collect()
+        (0..d.slice::<IndicatorRow>().map(|t| t.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.indicators.map(|t| &t[k]) else { return };
+        let Some(r) = d.slice::<IndicatorRow>().map(|t| &t[k]) else { return };
         out.extend([r.level, r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         for key in 0..INDICATORS.len() {
             for (suffix, j, _, _) in COLUMNS {

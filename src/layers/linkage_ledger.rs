@@ -2,6 +2,7 @@
 //! 节余 quota, and the land reclaimed to cropland (宜耕) and forest (宜林); also
 //! `linkage_ledger.csv`.
 
+use crate::stages::linkage::LinkageRow;
 use crate::settings::Settings;
 use super::{Field, Layer, RunData, Title};
 use crate::table::{AttrValue, FieldKind::*};
@@ -35,7 +36,7 @@ impl Layer for LinkageLedger {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.linkage.is_some()
+        d.slice::<LinkageRow>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -55,11 +56,11 @@ impl Layer for LinkageLedger {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.linkage.map(|l| l.len()).unwrap_or(0)).collect()
+        (0..d.slice::<LinkageRow>().map(|l| l.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.linkage.map(|l| &l[k]) else { return };
+        let Some(r) = d.slice::<LinkageRow>().map(|l| &l[k]) else { return };
         out.extend([r.level, r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         out.push(AttrValue::Int(r.parcels as i64));
         let amounts = [r.demolish, r.rebuild, r.surplus, r.new_cropland, r.new_forest];

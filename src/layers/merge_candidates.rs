@@ -1,5 +1,6 @@
 //! `merge_candidates` (小田并大田): the plots of each proposed merged field.
 
+use crate::stages::merge::MergePlan;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -45,7 +46,7 @@ impl Layer for MergeCandidates {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.merge_plan.is_some()
+        d.get::<MergePlan>().is_some()
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
@@ -55,14 +56,14 @@ impl Layer for MergeCandidates {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        d.merge_plan
+        d.get::<MergePlan>()
             .map(|m| m.members.iter().flatten().copied().collect())
             .unwrap_or_default()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
         let (p, s) = (d.parcels, &d.slope[i]);
-        let merge = d.merge_plan.expect("merge candidates are ready only after the merge plan");
+        let merge = d.get::<MergePlan>().expect("merge candidates are ready only after the merge plan");
         out.push(AttrValue::text(p.id(i)));
         out.push(AttrValue::Int(merge.group_of[i] as i64));
         out.extend([AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);

@@ -1,5 +1,6 @@
 //! `merge_groups`: the proposed merged fields, dissolved.
 
+use crate::stages::merge::MergeData;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -47,7 +48,7 @@ impl Layer for MergeGroups {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.merge.is_some()
+        d.get::<MergeData>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -55,11 +56,11 @@ impl Layer for MergeGroups {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.merge.map(|m| m.groups.len()).unwrap_or(0)).collect()
+        (0..d.get::<MergeData>().map(|m| m.groups.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let merge = d.merge.expect("merge groups are ready only after merge");
+        let merge = d.get::<MergeData>().expect("merge groups are ready only after merge");
         let (g, p) = (&merge.groups[k], d.parcels);
         let seed = g.members[0];
         let ids: Vec<&str> = g.members.iter().map(|&m| p.id(m)).collect();
@@ -78,7 +79,7 @@ impl Layer for MergeGroups {
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
-        d.merge.map(|m| Cow::Borrowed(&m.groups[k].geometry))
+        d.get::<MergeData>().map(|m| Cow::Borrowed(&m.groups[k].geometry))
     }
 
     fn style(&self, _d: &RunData) -> Option<Style> {

@@ -32,24 +32,12 @@ use std::borrow::Cow;
 
 use geo::MultiPolygon;
 
-use crate::parcels::Parcels;
 use crate::settings::Settings;
-use crate::stages::adjacency::Graph;
-use crate::stages::merge::fragmentation::VillageFragmentation;
-use crate::stages::merge::{MergeGroup, ShapeFigures};
-use crate::stages::reforestation::ParcelFlags;
-use crate::stages::audit::AuditRow;
-use crate::stages::constraints::Constraints;
-use crate::stages::dissolve::VillageShape;
-use crate::stages::indicators::IndicatorRow;
-use crate::stages::linkage::LinkageRow;
-use crate::stages::reclamation::ReclamationPlan;
-use crate::stages::swap::SwapPlan;
-use crate::stages::topology::Overlap;
-use crate::stages::villages::VillageRow;
-use crate::stages::zonal::ParcelSlope;
-use crate::table::{AttrValue, FieldKind, FieldSpec};
-pub use present::Values;
+use crate::table::{AttrValue, FieldKind};
+pub use crate::stages::merge::{MergeData, MergePlan};
+pub use crate::stages::rule::RunData;
+pub use crate::table::{Field, Values};
+use crate::parcels::Parcels;
 pub use style::{Labels, Style};
 
 /// Every layer, in the order they are written and listed.
@@ -83,153 +71,6 @@ pub fn by_name(name: &str) -> Option<&'static dyn Layer> {
 /// The layer whose change spec has `label` (what `changes_<label>` compares).
 pub fn by_change_label(label: &str) -> Option<&'static dyn Layer> {
     registry().iter().copied().find(|l| l.changes().is_some_and(|c| c.label == label))
-}
-
-/// One column of a layer: its name, kind, Chinese alias and unit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    pub name: Cow<'static, str>,
-    pub kind: FieldKind,
-    /// Chinese name shown in QGIS and in tables (地类编码, 面积（亩）, ...).
-    pub alias: Cow<'static, str>,
-    /// Unit ("m²", "亩", "°", ...; "" for none).
-    pub unit: &'static str,
-    /// The value map QGIS shows its values through (codes → names), if any.
-    pub values: Option<Values>,
-    /// The heading over a run of columns in spreadsheets (耕地保有量 over its 现状 and
-    /// 规划 columns); the alias minus this prefix heads the column itself.
-    pub group: Option<Cow<'static, str>>,
-}
-
-impl Field {
-    pub const fn new(name: &'static str, kind: FieldKind, alias: &'static str, unit: &'static str) -> Field {
-        Field {
-            name: Cow::Borrowed(name),
-            kind,
-            alias: Cow::Borrowed(alias),
-            unit,
-            values: None,
-            group: None,
-        }
-    }
-
-    /// A column whose values QGIS shows through a value map (codes → names).
-    pub const fn coded(name: &'static str, kind: FieldKind, alias: &'static str, unit: &'static str, values: Values) -> Field {
-        Field {
-            name: Cow::Borrowed(name),
-            kind,
-            alias: Cow::Borrowed(alias),
-            unit,
-            values: Some(values),
-            group: None,
-        }
-    }
-
-    /// The same field shown through a value map.
-    pub fn shown_as(self, values: Values) -> Field {
-        Field { values: Some(values), ..self }
-    }
-
-    /// A column whose name or alias is made at run time (input columns, zone shares).
-    pub fn owned(name: String, kind: FieldKind, alias: String, unit: &'static str) -> Field {
-        Field {
-            name: Cow::Owned(name),
-            kind,
-            alias: Cow::Owned(alias),
-            unit,
-            values: None,
-            group: None,
-        }
-    }
-
-    /// The column under a spreadsheet heading shared with its neighbours.
-    pub fn grouped(mut self, group: impl Into<Cow<'static, str>>) -> Field {
-        self.group = Some(group.into());
-        self
-    }
-
-    /// The column as a writer creates it.
-    pub fn spec(&self) -> FieldSpec {
-        FieldSpec::new(&self.name, self.kind)
-    }
-}
-
-/// What a run produced, for the layers to draw their rows from. Stages that have not run
-/// (yet) leave theirs as None; a layer that needs them is not ready.
-#[derive(Clone, Copy)]
-pub struct RunData<'a> {
-    pub settings: &'a Settings,
-    pub parcels: &'a Parcels,
-    pub slope: &'a [ParcelSlope],
-    pub flags: &'a [ParcelFlags],
-    pub graph: &'a Graph,
-    /// Overlapping parcel pairs (never neighbours).
-    pub overlaps: &'a [Overlap],
-    /// The constraints and every parcel's shares inside them.
-    pub constraints: Constraints<'a>,
-    /// The merge groups' members (before their fields are dissolved).
-    pub merge_plan: Option<&'a MergePlan>,
-    pub merge: Option<&'a MergeData>,
-    pub villages: Option<&'a [VillageRow]>,
-    /// The swap plan (林耕置换), when it ran.
-    pub swap: Option<&'a SwapPlan>,
-    /// The reclamation plan (增减挂钩), when it ran, and its ledger.
-    pub reclamation: Option<&'a ReclamationPlan>,
-    pub linkage: Option<&'a [LinkageRow]>,
-    /// The planning indicator table (after every rule).
-    pub indicators: Option<&'a [IndicatorRow]>,
-    /// The control-line audit (after every rule).
-    pub audit: Option<&'a [AuditRow]>,
-    /// Each village's parcels dissolved into one outline.
-    pub village_shapes: Option<&'a [VillageShape]>,
-}
-
-/// Which parcels merge into which field: the merge stage's first step, enough for the
-/// parcels and merge candidates layers (written while the fields are dissolved).
-pub struct MergePlan {
-    pub shapes: Vec<ShapeFigures>,
-    /// Each group's members; group id = index + 1.
-    pub members: Vec<Vec<usize>>,
-    /// Group id of each parcel (0 = none).
-    pub group_of: Vec<usize>,
-}
-
-impl MergePlan {
-    pub fn new(n: usize, shapes: Vec<ShapeFigures>, members: Vec<Vec<usize>>) -> MergePlan {
-        let mut group_of = vec![0usize; n];
-        for (k, group) in members.iter().enumerate() {
-            for &m in group {
-                group_of[m] = k + 1;
-            }
-        }
-        MergePlan { shapes, members, group_of }
-    }
-}
-
-/// The merge stage's results: the dissolved fields and each village's fragmentation.
-pub struct MergeData {
-    pub groups: Vec<MergeGroup>,
-    pub fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
-    /// Each village's merge groups and their plots, a group counted in the village of
-    /// its first plot (as `merge_groups` places it).
-    pub groups_by_village: std::collections::HashMap<String, (u64, u64)>,
-}
-
-impl MergeData {
-    pub fn new(
-        parcels: &Parcels,
-        groups: Vec<MergeGroup>,
-        fragmentation: std::collections::BTreeMap<String, VillageFragmentation>,
-    ) -> MergeData {
-        let mut groups_by_village = std::collections::HashMap::<String, (u64, u64)>::new();
-        for g in &groups {
-            if let Some(&first) = g.members.first() {
-                let entry = groups_by_village.entry(parcels.village_code(first).to_string()).or_default();
-                *entry = (entry.0 + 1, entry.1 + g.members.len() as u64);
-            }
-        }
-        MergeData { groups, fragmentation, groups_by_village }
-    }
 }
 
 /// Titles of a layer: Chinese first, English kept beside.

@@ -7,12 +7,13 @@ use geo::MultiPolygon;
 use super::style::{Fill, Style};
 use super::{Field, Layer, RunData, Title, Values};
 use crate::settings::FieldMap;
+use crate::stages::rule;
 use crate::stages::terrain::{grade_label, GRADE_COLOURS};
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct Parcels;
 
-/// Columns appended to every parcel's original attributes.
+/// Columns appended to every parcel's original attributes (then those of each rule).
 const COMPUTED: &[Field] = &[
     Field::new("area_m2", Real, "面积", "m²"),
     Field::new("slope_mean", Real, "平均坡度", "°"),
@@ -27,13 +28,6 @@ const COMPUTED: &[Field] = &[
     Field::new("nodata_share", Real, "无高程数据占比", ""),
     Field::coded("grade_recorded", Int, "调查坡度级别", "", Values::Grade),
     Field::coded("grade_mismatch", Int, "坡度级别不符", "", Values::YesNo),
-    Field::coded("is_cropland", Int, "是否耕地", "", Values::YesNo),
-    Field::coded("reforest", Int, "退耕还林候选", "", Values::YesNo),
-    Field::new("perimeter_m", Real, "周长", "m"),
-    Field::new("shape_index", Real, "形状指数", ""),
-    Field::coded("fragmented", Int, "破碎耕地", "", Values::YesNo),
-    Field::new("merge_group", Int, "归并组号", ""),
-    Field::coded("swap", Text, "林耕置换", "", Values::SwapRole),
 ];
 
 /// Chinese names of the 三调 DLTB columns, for the input attributes.
@@ -100,11 +94,14 @@ impl Layer for Parcels {
         true
     }
 
+    /// Once every enabled rule has decided (each adds its columns).
     fn ready(&self, d: &RunData) -> bool {
-        d.merge_plan.is_some()
+        rule::enabled(d.settings).all(|r| r.decided(d))
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
+        let mut computed = COMPUTED.to_vec();
+        computed.extend(rule::enabled(d.settings).flat_map(|r| r.parcel_fields(d)));
         let mut fields: Vec<Field> = d
             .parcels
             .fields
@@ -112,7 +109,7 @@ impl Layer for Parcels {
             .map(|f| {
                 let alias = dltb_alias(&f.name).map(str::to_string).unwrap_or_else(|| f.name.clone());
                 // An input column with a computed column's name keeps its values under "<name>_in".
-                let clashes = COMPUTED.iter().any(|c| c.name.eq_ignore_ascii_case(&f.name));
+                let clashes = computed.iter().any(|c| c.name.eq_ignore_ascii_case(&f.name));
                 let name = if clashes { format!("{}_in", f.name) } else { f.name.clone() };
                 let field = Field::owned(name, f.kind, alias, "");
                 match input_values(&f.name, &d.settings.fields) {
@@ -121,7 +118,7 @@ impl Layer for Parcels {
                 }
             })
             .collect();
-        fields.extend(COMPUTED.iter().cloned());
+        fields.extend(computed);
         fields
     }
 
@@ -141,20 +138,9 @@ impl Layer for Parcels {
         out.push(super::recorded_grade(p, i));
         let mismatch = p.recorded_grade(i).map(|g| s.grade != 0 && g != s.grade);
         out.push(AttrValue::opt_int(mismatch.map(i64::from)));
-        let f = &d.flags[i];
-        out.push(AttrValue::Int(f.is_cropland as i64));
-        out.push(AttrValue::Int(f.reforest as i64));
-        let merge = d.merge_plan.expect("parcels layer is ready only after the merge plan");
-        let sh = &merge.shapes[i];
-        out.push(AttrValue::Real(sh.perimeter_m));
-        out.push(AttrValue::Real(sh.shape_index));
-        out.push(AttrValue::Int(sh.fragmented as i64));
-        out.push(match merge.group_of[i] {
-            0 => AttrValue::Null,
-            g => AttrValue::Int(g as i64),
-        });
-        let role = d.swap.map(|s| s.roles[i].name()).unwrap_or("");
-        out.push(if role.is_empty() { AttrValue::Null } else { AttrValue::text(role) });
+        for r in rule::enabled(d.settings) {
+            r.parcel_values(d, i, out);
+        }
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -7,28 +7,7 @@ use super::{landuse, Field};
 use crate::settings::Language;
 use crate::stages::terrain::grade_label;
 
-/// The value map a field shows its values through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Values {
-    /// Land-use codes (GB/T 21010 / 三调) → names.
-    LandUse,
-    /// Slope grades 1–5 → 一级（≤2°）…; 0 → 无坡度数据.
-    Grade,
-    /// 1/0 flags → 是/否.
-    YesNo,
-    /// "yes"/"no" text → 是/否.
-    YesNoText,
-    /// The parcel's part in the swap: out/in/reserve → 流出/补充/储备.
-    SwapRole,
-    /// How a swap unit was balanced: own/township/county/deficit.
-    CoveredBy,
-    /// Overlapping parcels: duplicate/contains/overlap, and geometry repairs.
-    TopologyKind,
-    /// Change report rows: added/removed/changed → 新增/移除/变化.
-    Change,
-    /// 耕地类型 (GDLX): TT → 梯田, PD → 坡地.
-    TerraceType,
-}
+pub use crate::table::Values;
 
 /// One field as QGIS shows it: its alias and value map.
 #[derive(Debug, Clone, PartialEq)]

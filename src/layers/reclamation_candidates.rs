@@ -1,6 +1,7 @@
 //! `reclamation_candidates` (增减挂钩拆旧图斑): homesteads of scattered settlements to
 //! reclaim, with their cluster and direction (宜耕 / 宜林).
 
+use crate::stages::reclamation::ReclamationPlan;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -45,7 +46,7 @@ impl Layer for ReclamationCandidates {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.reclamation.is_some()
+        d.get::<ReclamationPlan>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -53,12 +54,12 @@ impl Layer for ReclamationCandidates {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        let plan = d.reclamation.map(|r| r.candidate.as_slice()).unwrap_or(&[]);
+        let plan = d.get::<ReclamationPlan>().map(|r| r.candidate.as_slice()).unwrap_or(&[]);
         (0..plan.len()).filter(|&i| plan[i]).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(plan) = d.reclamation else { return };
+        let Some(plan) = d.get::<ReclamationPlan>() else { return };
         let (p, s) = (d.parcels, &d.slope[i]);
         let cluster = plan.cluster_of[i].map(|c| &plan.clusters[c]);
         out.push(AttrValue::text(p.id(i)));

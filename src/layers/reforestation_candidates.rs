@@ -52,11 +52,11 @@ impl Layer for ReforestationCandidates {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.parcels.len()).filter(|&i| d.flags[i].reforest).collect()
+        (0..d.parcels.len()).filter(|&i| d.flags()[i].reforest).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let (p, s, f) = (d.parcels, &d.slope[i], &d.flags[i]);
+        let (p, s, f) = (d.parcels, &d.slope[i], &d.flags()[i]);
         out.extend([AttrValue::text(p.id(i)), AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
         out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
         out.extend(area_values(s.area_m2));

@@ -1,6 +1,7 @@
 //! `settlement_clusters` (农村居民点聚类): every cluster of homesteads, scattered or not,
 //! with its size, grade and direction.
 
+use crate::stages::reclamation::ReclamationPlan;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -43,7 +44,7 @@ impl Layer for SettlementClusters {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.reclamation.is_some()
+        d.get::<ReclamationPlan>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -51,11 +52,11 @@ impl Layer for SettlementClusters {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.reclamation.map(|r| r.clusters.len()).unwrap_or(0)).collect()
+        (0..d.get::<ReclamationPlan>().map(|r| r.clusters.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(c) = d.reclamation.map(|r| &r.clusters[k]) else { return };
+        let Some(c) = d.get::<ReclamationPlan>().map(|r| &r.clusters[k]) else { return };
         let p = d.parcels;
         let largest = c.members.iter().copied().max_by(|a, b| d.slope[*a].area_m2.total_cmp(&d.slope[*b].area_m2).then(b.cmp(a))).unwrap_or(c.members[0]);
         let ids: Vec<&str> = c.members.iter().map(|&m| p.id(m)).collect();
@@ -70,7 +71,7 @@ impl Layer for SettlementClusters {
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
-        d.reclamation.map(|r| Cow::Borrowed(&r.clusters[k].geometry))
+        d.get::<ReclamationPlan>().map(|r| Cow::Borrowed(&r.clusters[k].geometry))
     }
 
     fn style(&self, d: &RunData) -> Option<Style> {

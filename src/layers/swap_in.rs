@@ -1,6 +1,7 @@
 //! `swap_in` (耕地补充): flat garden and forest land next to staying cropland chosen to
 //! balance the cropland that leaves (进出平衡), with why it ranked where it did.
 
+use crate::stages::swap::SwapPlan;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -51,7 +52,7 @@ impl Layer for SwapIn {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.swap.is_some()
+        d.get::<SwapPlan>().is_some()
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
@@ -61,12 +62,12 @@ impl Layer for SwapIn {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        let roles = d.swap.map(|s| s.roles.as_slice()).unwrap_or(&[]);
+        let roles = d.get::<SwapPlan>().map(|s| s.roles.as_slice()).unwrap_or(&[]);
         (0..roles.len()).filter(|&i| roles[i] == SwapRole::In).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(plan) = d.swap else { return };
+        let Some(plan) = d.get::<SwapPlan>() else { return };
         let (p, s) = (d.parcels, &d.slope[i]);
         out.extend([AttrValue::text(p.id(i)), AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
         out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));

@@ -2,6 +2,7 @@
 //! m², mu, official TBMJ, area-weighted grade), the balance, and how it was covered;
 //! also `swap_ledger.csv`.
 
+use crate::stages::swap::SwapPlan;
 use crate::settings::Settings;
 use super::{Field, Layer, RunData, Title, Values};
 use crate::table::{AttrValue, FieldKind::*};
@@ -46,7 +47,7 @@ impl Layer for SwapLedger {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.swap.is_some()
+        d.get::<SwapPlan>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -54,11 +55,11 @@ impl Layer for SwapLedger {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.swap.map(|s| s.ledger.len()).unwrap_or(0)).collect()
+        (0..d.get::<SwapPlan>().map(|s| s.ledger.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.swap.map(|s| &s.ledger[k]) else { return };
+        let Some(r) = d.get::<SwapPlan>().map(|s| &s.ledger[k]) else { return };
         out.extend([r.scope.as_str(), r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         out.push(AttrValue::Int(r.out_count as i64));
         out.extend([r.out_m2, r.out_mu, r.out_tbmj_m2, r.out_grade_mean].map(AttrValue::Real));

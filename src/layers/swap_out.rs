@@ -1,5 +1,6 @@
 //! `swap_out` (耕地流出): cropland leaving steep land for forest, balanced by `swap_in`.
 
+use crate::stages::swap::SwapPlan;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -45,7 +46,7 @@ impl Layer for SwapOut {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.swap.is_some()
+        d.get::<SwapPlan>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -53,7 +54,7 @@ impl Layer for SwapOut {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        let roles = d.swap.map(|s| s.roles.as_slice()).unwrap_or(&[]);
+        let roles = d.get::<SwapPlan>().map(|s| s.roles.as_slice()).unwrap_or(&[]);
         (0..roles.len()).filter(|&i| roles[i] == SwapRole::Out).collect()
     }
 

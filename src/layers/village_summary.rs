@@ -1,6 +1,7 @@
 //! `village_summary` (村级汇总): per village, cropland by grade, candidates, grade
 //! mismatches and fragmentation before and after merging; also `village_summary.csv`.
 
+use crate::stages::merge::MergeData;
 use crate::settings::Settings;
 use super::{area_values, Field, Layer, RunData, Title};
 use crate::stages::villages::{VillageRow, TOTAL_CODE};
@@ -43,7 +44,7 @@ impl Layer for VillageSummary {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.merge.is_some() && d.villages.is_some()
+        d.get::<MergeData>().is_some() && d.slice::<VillageRow>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -76,11 +77,11 @@ impl Layer for VillageSummary {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..d.villages.map(|v| v.len()).unwrap_or(0)).collect()
+        (0..d.slice::<VillageRow>().map(|v| v.len()).unwrap_or(0)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let villages = d.villages.expect("village summary is ready only after the village stage");
+        let villages = d.slice::<VillageRow>().expect("village summary is ready only after the village stage");
         let start = out.len();
         values(d, &villages[k], out);
         if villages[k].village_code == TOTAL_CODE {
@@ -98,7 +99,7 @@ impl Layer for VillageSummary {
 }
 
 fn fragmentation_values(d: &RunData, r: &VillageRow, out: &mut Vec<AttrValue>) {
-    let fragmentation = d.merge.and_then(|m| m.fragmentation.get(&r.village_code));
+    let fragmentation = d.get::<MergeData>().and_then(|m| m.fragmentation.get(&r.village_code));
     let Some(f) = fragmentation.filter(|_| r.village_code != TOTAL_CODE) else {
         out.extend(std::iter::repeat_n(AttrValue::Null, 2 * FRAGMENTATION.len() + 1));
         return;

@@ -1,6 +1,8 @@
 //! `villages` (行政村): each village's parcels dissolved into its outline, with the
 //! village's key figures beside it — the atlas's pages and the map's village layer.
 
+use crate::stages::dissolve::VillageShape;
+use crate::stages::merge::MergeData;
 use std::borrow::Cow;
 
 use geo::MultiPolygon;
@@ -50,7 +52,7 @@ impl Layer for Villages {
     }
 
     fn ready(&self, d: &RunData) -> bool {
-        d.villages.is_some() && d.village_shapes.is_some() && d.merge.is_some()
+        d.slice::<VillageRow>().is_some() && d.slice::<VillageShape>().is_some() && d.get::<MergeData>().is_some()
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
@@ -59,12 +61,12 @@ impl Layer for Villages {
 
     /// The village rows of the summary, without its total row.
     fn items(&self, d: &RunData) -> Vec<usize> {
-        let rows = d.villages.unwrap_or(&[]);
+        let rows = d.slice::<VillageRow>().unwrap_or(&[]);
         (0..rows.len()).filter(|&k| rows[k].village_code != TOTAL_CODE).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.villages.map(|v| &v[k]) else { return };
+        let Some(r) = d.slice::<VillageRow>().map(|v| &v[k]) else { return };
         let area_mu = |m2: f64| AttrValue::Real(round(mu(m2), 2));
         let count = |n: u64| AttrValue::Int(n as i64);
         out.extend([AttrValue::text(r.village_code.as_str()), AttrValue::text(r.village_name.as_str())]);
@@ -78,7 +80,7 @@ impl Layer for Villages {
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
-        let r = &d.villages?[k];
+        let r = &d.slice::<VillageRow>()?[k];
         let outline = shape(d, r).map(|s| &s.geometry);
         Some(outline.map_or_else(|| Cow::Owned(MultiPolygon::new(vec![])), Cow::Borrowed))
     }
@@ -108,7 +110,7 @@ impl Layer for Villages {
 
 /// The outline of village row `r`.
 fn shape<'a>(d: &RunData<'a>, r: &VillageRow) -> Option<&'a crate::stages::dissolve::VillageShape> {
-    let shapes = d.village_shapes?;
+    let shapes = d.slice::<VillageShape>()?;
     let at = shapes.binary_search_by(|s| s.village_code.as_str().cmp(&r.village_code)).ok()?;
     Some(&shapes[at])
 }
@@ -116,5 +118,5 @@ fn shape<'a>(d: &RunData<'a>, r: &VillageRow) -> Option<&'a crate::stages::disso
 /// Merge groups of the village (by the village of their first plot, as `merge_groups`
 /// places them) and their plots.
 fn merge_figures(d: &RunData, code: &str) -> (u64, u64) {
-    d.merge.and_then(|m| m.groups_by_village.get(code).copied()).unwrap_or((0, 0))
+    d.get::<MergeData>().and_then(|m| m.groups_by_village.get(code).copied()).unwrap_or((0, 0))
 }

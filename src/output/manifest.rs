@@ -68,17 +68,15 @@ pub struct Counts {
     pub dem_cells_with_slope: u64,
     pub parcels: usize,
     pub cropland_parcels: usize,
-    pub reforestation_candidates: usize,
-    pub reforestation_m2: f64,
     pub grade_mismatches: u64,
     pub geometry_issues: usize,
     pub parcels_without_data: usize,
     /// Pairs of parcels whose interiors overlap (layer topology_issues).
     pub overlapping_pairs: usize,
     pub adjacent_pairs: usize,
-    pub fragmented_plots: usize,
-    pub merge_groups: usize,
-    pub merged_plots: usize,
+    /// Each rule's own figures (`reforestation_candidates`, `merge_groups`, …), by key.
+    #[serde(flatten)]
+    pub rules: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,12 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::constraints::Constraints;
-use super::indicators::Change;
-use super::reclamation::Direction;
 use super::reforestation::ParcelFlags;
 use super::zonal::ParcelSlope;
 use crate::parcels::Parcels;
-use crate::settings::Role;
+use crate::settings::{IndicatorSettings, Role};
 
 /// Village code of the total rows.
 pub const TOTAL: &str = "total";
@@ -48,26 +46,40 @@ impl AuditRow {
     }
 }
 
+/// What the plan does to one parcel, as the audit weighs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    /// The parcel is cropland now.
+    pub cropland: bool,
+    /// The parcel is construction land now (its land-use class).
+    pub construction: bool,
+    /// The class the plan gives it, when a rule changes it.
+    pub to: Option<&'static str>,
+}
+
+impl Planned {
+    /// Parcel `i` as the plan leaves it: `to` from the rules, its current kind from its
+    /// flags and its land-use class.
+    pub fn of(parcels: &Parcels, flags: &[ParcelFlags], classes: &IndicatorSettings, i: usize, to: Option<&'static str>) -> Planned {
+        Planned { cropland: flags[i].is_cropland, construction: classes.class_of(parcels.land_use(i)) == "construction", to }
+    }
+}
+
 /// Whether a planned change works against a control line of this role: cropland leaving
-/// 永久基本农田; land turned to cropland inside the 生态保护红线; homesteads demolished
-/// inside the 城镇开发边界 (拆旧 lies outside it).
-pub fn conflicts(role: Role, change: Change) -> bool {
+/// 永久基本农田; land turned to cropland inside the 生态保护红线; construction land (homesteads)
+/// demolished inside the 城镇开发边界 (拆旧 lies outside it).
+pub fn conflicts(role: Role, p: Planned) -> bool {
+    let Some(to) = p.to else { return false };
     match role {
-        Role::BasicFarmland => change == Change::ToForest,
-        Role::RedLine => matches!(change, Change::ToCropland | Change::Reclaimed(Direction::Cropland)),
-        Role::UrbanBoundary => matches!(change, Change::Reclaimed(_)),
+        Role::BasicFarmland => p.cropland && to != "cropland",
+        Role::RedLine => !p.cropland && to == "cropland",
+        Role::UrbanBoundary => p.construction && to != "construction",
     }
 }
 
 /// The audit rows: per role constraint, its villages (by code) then its total row.
-/// `changes[i]` is what the plan does to parcel i.
-pub fn audit(
-    parcels: &Parcels,
-    slope: &[ParcelSlope],
-    flags: &[ParcelFlags],
-    changes: &[Change],
-    constraints: Constraints,
-) -> Vec<AuditRow> {
+/// `planned[i]` is what the plan does to parcel i.
+pub fn audit(parcels: &Parcels, slope: &[ParcelSlope], flags: &[ParcelFlags], planned: &[Planned], constraints: Constraints) -> Vec<AuditRow> {
     let mut rows = Vec::new();
     for (c, constraint) in constraints.list.iter().enumerate() {
         let Some(role) = constraint.settings.role else { continue };
@@ -81,7 +93,7 @@ pub fn audit(
         let mut villages: BTreeMap<&str, AuditRow> = BTreeMap::new();
         for (i, share) in constraints.shares[c].iter().enumerate().filter(|(_, s)| **s > 0.0) {
             let area = share * slope[i].area_m2;
-            let (cropland, is_candidate) = (flags[i].is_cropland, conflicts(role, changes[i]));
+            let (cropland, is_candidate) = (flags[i].is_cropland, conflicts(role, planned[i]));
             let code = parcels.village_code(i);
             villages
                 .entry(code)

@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::parcels::Parcels;
 use crate::settings::{IndicatorSettings, Role, INDICATORS};
 use crate::stages::constraints::Constraints;
-use crate::stages::reclamation::Direction;
 use crate::stages::zonal::ParcelSlope;
 
 /// Number of indicator classes (columns groups).
@@ -80,24 +79,13 @@ fn add_f(a: &mut [[f64; 4]; KEYS], b: &[[f64; 4]; KEYS], decimals: i32) {
     }
 }
 
-/// What happens to a parcel in the plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    Stays,
-    /// Reforestation (and swap out): to forest.
-    ToForest,
-    /// Swap in: to cropland.
-    ToCropland,
-    /// Reclamation, by direction.
-    Reclaimed(Direction),
-}
-
 /// What the table reads.
 pub struct IndicatorInputs<'a> {
     pub parcels: &'a Parcels,
     pub slope: &'a [ParcelSlope],
     pub constraints: Constraints<'a>,
-    pub changes: &'a [Change],
+    /// The class each parcel is planned to take (None: it stays as it is).
+    pub planned: &'a [Option<&'static str>],
     pub settings: &'a IndicatorSettings,
     /// Village code → cluster name.
     pub clusters: &'a BTreeMap<String, String>,
@@ -128,11 +116,7 @@ fn contributions(inp: &IndicatorInputs, cols: &Columns, i: usize) -> [[i64; 4]; 
     let official = cm2(p.official_area(i).unwrap_or(inp.slope[i].area_m2));
     let computed = cm2(inp.slope[i].area_m2);
     let current = class_index(inp, cols, i);
-    let planned = match inp.changes[i] {
-        Change::Stays => current,
-        Change::ToForest | Change::Reclaimed(Direction::Forest) => key_index("forest"),
-        Change::ToCropland | Change::Reclaimed(Direction::Cropland) => key_index("cropland"),
-    };
+    let planned = inp.planned[i].map_or(current, key_index);
     // Cropland counts net of 田坎; land coming into cropland has no deduction yet.
     let net = |class: usize, stays: bool| match class == key_index("cropland") && stays {
         true => official - deduction(inp, cols, i, official),
@@ -271,7 +255,7 @@ fn reconcile(rows: &[IndicatorRow], total: &IndicatorRow, direct: &[[i64; 4]; KE
 fn net_change(inp: &IndicatorInputs) -> [i64; KEYS] {
     let cols = Columns::find(inp.parcels, inp.settings);
     let mut net = [0i64; KEYS];
-    for i in (0..inp.parcels.len()).filter(|&i| inp.changes[i] != Change::Stays) {
+    for i in (0..inp.parcels.len()).filter(|&i| inp.planned[i].is_some()) {
         let c = contributions(inp, &cols, i);
         for (k, v) in c.iter().enumerate() {
             net[k] += v[1] - v[0];

@@ -12,6 +12,7 @@ pub mod linkage;
 pub mod merge;
 pub mod reclamation;
 pub mod reforestation;
+pub mod rule;
 pub mod spatial;
 pub mod swap;
 pub mod terrain;

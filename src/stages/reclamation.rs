@@ -11,6 +11,7 @@ use super::adjacency::Graph;
 use super::constraints::Constraints;
 use super::reforestation::ParcelFlags;
 use super::spatial::{padded, Indexed};
+use super::rule::{Card, CardSource, RunData};
 use super::zonal::{dominant_grade, ParcelSlope};
 use crate::parcels::Parcels;
 use crate::settings::{ReclamationSettings, Rule};
@@ -152,4 +153,46 @@ fn make_cluster(inp: &ReclamationInputs, id: usize, members: Vec<usize>) -> Clus
     let parts: Vec<MultiPolygon<f64>> = members.iter().map(|&m| inp.parcels.geometry(m)).collect();
     let geometry = parts.iter().skip(1).fold(parts[0].clone(), |acc, p| acc.union(p));
     Cluster { id, members, area_m2, scattered: area_m2 < s.scattered_max_m2, direction, grade, geometry: MultiPolygon::new(geometry.0.into_iter().filter(|p| p.unsigned_area() > 0.0).collect()) }
+}
+
+/// 增减挂钩 as a rule of the run: the reclamation plan and its ledger.
+pub struct Reclamation;
+
+impl super::rule::Rule for Reclamation {
+    fn name(&self) -> &'static str {
+        "reclamation"
+    }
+
+    fn enabled(&self, s: &crate::settings::Settings) -> bool {
+        s.reclamation.enabled
+    }
+
+    fn decide(&self, d: &RunData, _progress: &crate::progress::Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
+        let s = d.settings;
+        let inputs = ReclamationInputs { parcels: d.parcels, slope: d.slope, flags: d.flags(), graph: d.graph, constraints: d.constraints, settings: &s.reclamation };
+        let plan = d.put(plan(&inputs));
+        d.put(super::linkage::ledger(d.parcels, d.slope, plan, s.reclamation.rebuild_ratio, s.swap.township_digits));
+        Ok(())
+    }
+
+    fn decided(&self, d: &RunData) -> bool {
+        d.has::<ReclamationPlan>()
+    }
+
+    fn planned(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        let plan = d.need::<ReclamationPlan>();
+        let direction = plan.cluster_of[i].filter(|_| plan.candidate[i]).map(|c| plan.clusters[c].direction)?;
+        Some(match direction {
+            Direction::Cropland => "cropland",
+            Direction::Forest => "forest",
+        })
+    }
+
+    fn cards(&self) -> &'static [Card] {
+        &[
+            ("demolish_mu", "增减挂钩拆旧面积", "linkage: reclaimed", "亩", 2, CardSource::Total("linkage_ledger", "demolish_mu")),
+            ("rebuild_mu", "建新预留面积", "linkage: reserved for building", "亩", 2, CardSource::Total("linkage_ledger", "rebuild_mu")),
+            ("surplus_mu", "节余指标", "linkage: surplus quota", "亩", 2, CardSource::Total("linkage_ledger", "surplus_mu")),
+        ]
+    }
 }

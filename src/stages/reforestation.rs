@@ -1,6 +1,8 @@
 //! Reforestation rule (退耕还林): cropland steeper than the last grade break, after the
 //! terrace filters and the constraints that apply to it.
 
+use super::rule::{Card, CardSource, RunData};
+use crate::table::{AttrValue, Field, FieldKind, Values};
 use rayon::prelude::*;
 
 use super::constraints::{applying, verdict, Constraints, Verdict};
@@ -96,4 +98,59 @@ fn slope_reason(st: &ParcelSlope, s: &ReforestationSettings, land_use: &str, tex
         }
     };
     Some(reason)
+}
+
+/// 退耕还林 as a rule of the run: cropland flags and the candidates, before every other rule.
+pub struct Reforestation;
+
+impl super::rule::Rule for Reforestation {
+    fn name(&self) -> &'static str {
+        "reforestation"
+    }
+
+    fn decide(&self, d: &RunData, _progress: &crate::progress::Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
+        let s = d.settings;
+        let text = ReasonText { breaks: s.terrain.grade_breaks, language: s.output.language };
+        d.put(reforestation(d.parcels, d.slope, &s.reforestation, text, d.constraints));
+        Ok(())
+    }
+
+    fn decided(&self, d: &RunData) -> bool {
+        d.has::<Vec<ParcelFlags>>()
+    }
+
+    fn planned(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        d.flags()[i].reforest.then_some("forest")
+    }
+
+    fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
+        vec![
+            Field::coded("is_cropland", FieldKind::Int, "是否耕地", "", Values::YesNo),
+            Field::coded("reforest", FieldKind::Int, "退耕还林候选", "", Values::YesNo),
+        ]
+    }
+
+    fn parcel_values<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let f = &d.flags()[i];
+        out.extend([AttrValue::Int(f.is_cropland as i64), AttrValue::Int(f.reforest as i64)]);
+    }
+
+    fn cards(&self) -> &'static [Card] {
+        &[
+            ("reforest_count", "退耕还林候选", "reforestation candidates", "个", 0, CardSource::Total("village_summary", "reforest_count")),
+            ("reforest_mu", "退耕还林候选面积", "reforestation area", "亩", 2, CardSource::Total("village_summary", "reforest_mu")),
+        ]
+    }
+
+    fn counts(&self, d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
+        let candidates = || d.slope.iter().zip(d.flags()).filter(|(_, f)| f.reforest);
+        let m2: f64 = candidates().map(|(s, _)| s.area_m2).sum();
+        vec![("reforestation_candidates", candidates().count().into()), ("reforestation_m2", m2.into())]
+    }
+
+    fn summary(&self, counts: &std::collections::BTreeMap<String, serde_json::Value>) -> Option<String> {
+        let n = counts.get("reforestation_candidates")?.as_u64()?;
+        let ha = counts.get("reforestation_m2")?.as_f64()? / 10_000.0;
+        Some(format!("reforestation: {n} candidates ({ha:.2} ha)"))
+    }
 }

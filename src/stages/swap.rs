@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use super::adjacency::Graph;
 use super::constraints::Constraints;
 use super::reforestation::ParcelFlags;
+use super::rule::{Card, CardSource, RunData};
 use super::zonal::ParcelSlope;
+use crate::table::{AttrValue, Field, FieldKind, Values};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
 use crate::settings::{Rule, SwapScope, SwapSettings};
@@ -447,5 +449,54 @@ fn total_row(inp: &SwapInputs, plan: &SwapPlan, rows: &[LedgerRow]) -> LedgerRow
         balance_tbmj_m2: sum(&|r| r.balance_tbmj_m2),
         balanced: rows.iter().all(|r| r.balanced),
         covered_by: String::new(),
+    }
+}
+
+/// 林耕置换 as a rule of the run.
+pub struct Swap;
+
+impl super::rule::Rule for Swap {
+    fn name(&self) -> &'static str {
+        "swap"
+    }
+
+    fn enabled(&self, s: &crate::settings::Settings) -> bool {
+        s.swap.enabled
+    }
+
+    fn decide(&self, d: &RunData, progress: &Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
+        let s = d.settings;
+        let former = d.constraints.list.iter().position(|c| c.settings.name == crate::settings::FORMER_CROPLAND);
+        let inputs = SwapInputs { parcels: d.parcels, slope: d.slope, flags: d.flags(), graph: d.graph, constraints: d.constraints, former, settings: &s.swap, progress };
+        d.put(plan(&inputs));
+        Ok(())
+    }
+
+    fn decided(&self, d: &RunData) -> bool {
+        d.has::<SwapPlan>()
+    }
+
+    fn planned(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        match d.need::<SwapPlan>().roles[i] {
+            SwapRole::Out => Some("forest"),
+            SwapRole::In => Some("cropland"),
+            _ => None,
+        }
+    }
+
+    fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
+        vec![Field::coded("swap", FieldKind::Text, "林耕置换", "", Values::SwapRole)]
+    }
+
+    fn parcel_values<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let role = d.need::<SwapPlan>().roles[i].name();
+        out.push(if role.is_empty() { AttrValue::Null } else { AttrValue::text(role) });
+    }
+
+    fn cards(&self) -> &'static [Card] {
+        &[
+            ("swap_out_mu", "置换流出耕地（进出平衡·出）", "swap: cropland out", "亩", 2, CardSource::Total("swap_ledger", "out_mu")),
+            ("swap_in_mu", "置换补充耕地（进出平衡·进）", "swap: cropland in", "亩", 2, CardSource::Total("swap_ledger", "in_mu")),
+        ]
     }
 }

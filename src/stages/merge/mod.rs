@@ -22,7 +22,9 @@ use rayon::prelude::*;
 use super::adjacency::Graph;
 use super::reforestation::ParcelFlags;
 use super::constraints::Constraints;
+use super::rule::{Card, CardSource, RunData};
 use super::zonal::ParcelSlope;
+use crate::table::{AttrValue, Field, FieldKind, Values};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
 use crate::settings::{MergeSettings, Rule};
@@ -224,4 +226,123 @@ fn float_union(polygons: MultiPolygon<f64>) -> MultiPolygon<f64> {
 /// Area of a dissolved group (for checks): planar.
 pub fn union_area(g: &MergeGroup) -> f64 {
     g.geometry.unsigned_area()
+}
+
+/// Which parcels merge into which field: the merge stage's first step, enough for the
+/// parcels and merge candidates layers (written while the fields are dissolved).
+pub struct MergePlan {
+    pub shapes: Vec<ShapeFigures>,
+    /// Each group's members; group id = index + 1.
+    pub members: Vec<Vec<usize>>,
+    /// Group id of each parcel (0 = none).
+    pub group_of: Vec<usize>,
+}
+
+impl MergePlan {
+    pub fn new(n: usize, shapes: Vec<ShapeFigures>, members: Vec<Vec<usize>>) -> MergePlan {
+        let mut group_of = vec![0usize; n];
+        for (k, group) in members.iter().enumerate() {
+            for &m in group {
+                group_of[m] = k + 1;
+            }
+        }
+        MergePlan { shapes, members, group_of }
+    }
+}
+
+/// The merge stage's results: the dissolved fields and each village's fragmentation.
+pub struct MergeData {
+    pub groups: Vec<MergeGroup>,
+    pub fragmentation: std::collections::BTreeMap<String, fragmentation::VillageFragmentation>,
+    /// Each village's merge groups and their plots, a group counted in the village of
+    /// its first plot (as `merge_groups` places it).
+    pub groups_by_village: std::collections::HashMap<String, (u64, u64)>,
+}
+
+impl MergeData {
+    pub fn new(
+        parcels: &Parcels,
+        groups: Vec<MergeGroup>,
+        fragmentation: std::collections::BTreeMap<String, fragmentation::VillageFragmentation>,
+    ) -> MergeData {
+        let mut groups_by_village = std::collections::HashMap::<String, (u64, u64)>::new();
+        for g in &groups {
+            if let Some(&first) = g.members.first() {
+                let entry = groups_by_village.entry(parcels.village_code(first).to_string()).or_default();
+                *entry = (entry.0 + 1, entry.1 + g.members.len() as u64);
+            }
+        }
+        MergeData { groups, fragmentation, groups_by_village }
+    }
+}
+
+
+/// 小田并大田 as a rule of the run: which parcels merge into which field (quick; the
+/// fields themselves are dissolved afterwards by [`fields`], beside the writing).
+pub struct Merge;
+
+impl super::rule::Rule for Merge {
+    fn name(&self) -> &'static str {
+        "merge"
+    }
+
+    fn decide(&self, d: &RunData, progress: &Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
+        let s = &d.settings.merge;
+        let shapes = shape_figures(d.parcels, d.slope, d.flags(), s);
+        let members = grow_groups(d.parcels, d.slope, d.flags(), &shapes, d.graph, s, d.constraints, progress);
+        d.put(MergePlan::new(d.parcels.len(), shapes, members));
+        Ok(())
+    }
+
+    fn decided(&self, d: &RunData) -> bool {
+        d.has::<MergePlan>()
+    }
+
+    fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
+        vec![
+            Field::new("perimeter_m", FieldKind::Real, "周长", "m"),
+            Field::new("shape_index", FieldKind::Real, "形状指数", ""),
+            Field::coded("fragmented", FieldKind::Int, "破碎耕地", "", Values::YesNo),
+            Field::new("merge_group", FieldKind::Int, "归并组号", ""),
+        ]
+    }
+
+    fn parcel_values<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
+        let plan = d.need::<MergePlan>();
+        let sh = &plan.shapes[i];
+        out.extend([AttrValue::Real(sh.perimeter_m), AttrValue::Real(sh.shape_index), AttrValue::Int(sh.fragmented as i64)]);
+        out.push(match plan.group_of[i] {
+            0 => AttrValue::Null,
+            g => AttrValue::Int(g as i64),
+        });
+    }
+
+    fn cards(&self) -> &'static [Card] {
+        &[
+            ("merge_groups", "小田并大田归并组", "merge groups", "个", 0, CardSource::Rows("merge_groups")),
+            ("merge_plots", "参与归并图斑", "plots in merge groups", "个", 0, CardSource::Rows("merge_candidates")),
+        ]
+    }
+
+    fn counts(&self, d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
+        let fragmented = d.get::<MergePlan>().map(|m| m.shapes.iter().filter(|s| s.fragmented).count()).unwrap_or(0);
+        let merge = d.get::<MergeData>();
+        let groups = merge.map(|m| m.groups.len()).unwrap_or(0);
+        let plots: usize = merge.map(|m| m.groups.iter().map(|g| g.members.len()).sum()).unwrap_or(0);
+        vec![("fragmented_plots", fragmented.into()), ("merge_groups", groups.into()), ("merged_plots", plots.into())]
+    }
+
+    fn summary(&self, counts: &BTreeMap<String, serde_json::Value>) -> Option<String> {
+        let groups = counts.get("merge_groups")?.as_u64()?;
+        let plots = counts.get("merged_plots")?.as_u64()?;
+        Some(format!("merge: {groups} groups of {plots} plots"))
+    }
+}
+
+/// The merge plan's fields dissolved, and each village's fragmentation before and after.
+pub fn fields(d: &RunData, progress: &Progress) -> MergeData {
+    let (s, plan) = (&d.settings.merge, d.need::<MergePlan>());
+    let groups = dissolve_groups(plan.members.clone(), d.parcels, d.slope, progress);
+    let fragmentation = fragmentation::village_fragmentation(d.parcels, d.slope, d.flags(), &plan.shapes, d.graph, &groups, s);
+    MergeData::new(d.parcels, groups, fragmentation)
 }

@@ -1,0 +1,85 @@
+//! What the rules' outcomes make, once every rule has decided: the village rows, the
+//! merged fields dissolved, the village outlines, the control-line audit, the planning
+//! indicators, and the CSVs and the workbook. Each is stored with the run's outcomes and
+//! the writer told, so each layer is written as soon as it can be.
+
+use std::path::Path;
+
+use super::beside::Writer;
+use super::write;
+use crate::context::RunContext;
+use crate::error::Result;
+use crate::layers::RunData;
+use crate::stages::audit::{self, Planned};
+use crate::stages::indicators::{self, IndicatorInputs};
+use crate::stages::swap::SwapPlan;
+use crate::stages::{dissolve, merge, villages};
+
+/// The class each parcel is planned to take (None: it stays), from the rules.
+pub struct PlannedClasses(pub Vec<Option<&'static str>>);
+
+/// Every table after the rules, in order; the CSVs and the workbook last, into `dir`.
+pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, dir: &Path) -> Result<()> {
+    let step = |name: &str, make: &dyn Fn(&crate::progress::Progress) -> Result<()>| -> Result<()> {
+        ctx.stage_with_progress(name, make)?;
+        writer.write_ready(d);
+        Ok(())
+    };
+    step("villages", &|_| {
+        d.put(village_rows(d));
+        Ok(())
+    })?;
+    step("merge_fields", &|p| {
+        d.put(merge::fields(d, p));
+        Ok(())
+    })?;
+    crate::malloc::release_free_memory();
+    step("village_outlines", &|p| {
+        d.put(dissolve::village_outlines(d.parcels, d.slope, p, &ctx.cancel)?);
+        Ok(())
+    })?;
+    d.put(PlannedClasses((0..d.parcels.len()).map(|i| d.planned(i)).collect()));
+    step("audit", &|_| {
+        d.put(audit_rows(d));
+        Ok(())
+    })?;
+    step("indicators", &|_| {
+        d.put(indicator_rows(d)?);
+        Ok(())
+    })?;
+    ctx.stage("tables", || {
+        write::write_csvs(d, dir)?;
+        write::write_workbook(d, dir)
+    })
+}
+
+/// Per village: cropland by grade, candidates, grade mismatches, and the swap's parcels.
+fn village_rows(d: &RunData) -> Vec<villages::VillageRow> {
+    let mut rows = villages::village_summary(d.parcels, d.slope, d.flags());
+    if let Some(plan) = d.get::<SwapPlan>() {
+        villages::add_swap(&mut rows, d.parcels, d.slope, &plan.roles);
+    }
+    rows
+}
+
+/// The control-line audit over what the plan changes (merging keeps cropland cropland,
+/// so merge plots are never conflicts).
+fn audit_rows(d: &RunData) -> Vec<audit::AuditRow> {
+    let to = &d.need::<PlannedClasses>().0;
+    let classes = &d.settings.indicators;
+    let planned: Vec<Planned> = (0..d.parcels.len()).map(|i| Planned::of(d.parcels, d.flags(), classes, i, to[i])).collect();
+    audit::audit(d.parcels, d.slope, d.flags(), &planned, d.constraints)
+}
+
+/// The planning indicator table, checked.
+fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
+    let inputs = IndicatorInputs {
+        parcels: d.parcels,
+        slope: d.slope,
+        constraints: d.constraints,
+        planned: &d.need::<PlannedClasses>().0,
+        settings: &d.settings.indicators,
+        clusters: &d.settings.villages.clusters,
+    };
+    indicators::table(&inputs)
+}
