@@ -54,7 +54,7 @@ impl Layer for Audit {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.slice::<AuditRow>().map(|a| &a[k]) else { return };
+        let r = &d.need::<Vec<AuditRow>>()[k];
         out.extend([r.constraint.as_str(), r.role.as_str(), r.village_code.as_str(), r.village_name.as_str()].map(AttrValue::text));
         out.extend([r.area_m2, r.cropland_m2, r.non_cropland_m2].map(AttrValue::Real));
         out.push(AttrValue::Int(r.conflicts as i64));

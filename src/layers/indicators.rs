@@ -54,7 +54,7 @@ impl Layer for Indicators {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.slice::<IndicatorRow>().map(|t| &t[k]) else { return };
+        let r = &d.need::<Vec<IndicatorRow>>()[k];
         out.extend([r.level, r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         for key in 0..INDICATORS.len() {
             for (suffix, j, _, _) in COLUMNS {

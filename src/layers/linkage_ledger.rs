@@ -60,7 +60,7 @@ impl Layer for LinkageLedger {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.slice::<LinkageRow>().map(|l| &l[k]) else { return };
+        let r = &d.need::<Vec<LinkageRow>>()[k];
         out.extend([r.level, r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         out.push(AttrValue::Int(r.parcels as i64));
         let amounts = [r.demolish, r.rebuild, r.surplus, r.new_cropland, r.new_forest];

@@ -6,27 +6,15 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
+use super::parcel_columns::{self, ParcelColumn, ParcelColumn::*};
 use super::{ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::settings::Rule;
 use crate::table::{AttrValue, FieldKind::*};
-use crate::units::{mu, round};
 
 pub struct MergeCandidates;
 
-const FIELDS: &[Field] = &[
-    Field::new("parcel_id", Text, "图斑标识码", ""),
-    Field::new("group_id", Int, "归并组号", ""),
-    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
-    Field::new("land_use_name", Text, "地类名称", ""),
-    Field::new("village_code", Text, "坐落单位代码", ""),
-    Field::new("village_name", Text, "坐落单位名称", ""),
-    Field::new("owner_code", Text, "权属单位代码", ""),
-    Field::new("area_m2", Real, "面积", "m²"),
-    Field::new("area_mu", Real, "面积", "亩"),
-    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
-    Field::new("shape_index", Real, "形状指数", ""),
-    Field::coded("fragmented", Int, "破碎耕地", "", Values::YesNo),
-];
+/// The parcel's own columns, after its id and group.
+const COLUMNS: &[ParcelColumn] = &[LandUse, LandUseName, VillageCode, VillageName, OwnerCode, AreaM2, AreaMu, Grade];
 
 impl Layer for MergeCandidates {
     fn name(&self) -> &'static str {
@@ -50,7 +38,9 @@ impl Layer for MergeCandidates {
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
-        let mut fields = FIELDS.to_vec();
+        let mut fields = vec![Id.field(), Field::new("group_id", Int, "归并组号", "")];
+        fields.extend(parcel_columns::fields(COLUMNS));
+        fields.extend([Field::new("shape_index", Real, "形状指数", ""), Field::coded("fragmented", Int, "破碎耕地", "", Values::YesNo)]);
         fields.extend(super::constraint_fields(d, Rule::Merge));
         fields
     }
@@ -62,15 +52,9 @@ impl Layer for MergeCandidates {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let (p, s) = (d.parcels, &d.slope[i]);
-        let merge = d.get::<MergePlan>().expect("merge candidates are ready only after the merge plan");
-        out.push(AttrValue::text(p.id(i)));
-        out.push(AttrValue::Int(merge.group_of[i] as i64));
-        out.extend([AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
-        out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
-        out.push(AttrValue::Real(round(s.area_m2, 2)));
-        out.push(AttrValue::Real(round(mu(s.area_m2), 2)));
-        out.push(AttrValue::Int(s.grade as i64));
+        let merge = d.need::<MergePlan>();
+        out.extend([Id.value(d, i), AttrValue::Int(merge.group_of[i] as i64)]);
+        parcel_columns::push(COLUMNS, d, i, out);
         out.push(AttrValue::Real(merge.shapes[i].shape_index));
         out.push(AttrValue::Int(merge.shapes[i].fragmented as i64));
         out.extend(super::constraint_values(d, Rule::Merge, i));

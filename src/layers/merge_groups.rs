@@ -60,7 +60,7 @@ impl Layer for MergeGroups {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let merge = d.get::<MergeData>().expect("merge groups are ready only after merge");
+        let merge = d.need::<MergeData>();
         let (g, p) = (&merge.groups[k], d.parcels);
         let seed = g.members[0];
         let ids: Vec<&str> = g.members.iter().map(|&m| p.id(m)).collect();

@@ -14,6 +14,7 @@ pub mod landuse;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
+mod parcel_columns;
 mod parcels;
 pub mod present;
 pub mod rasters;

@@ -7,26 +7,14 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, ChangeSpec, Field, Layer, RunData, Title, Values};
+use super::parcel_columns::{self, ParcelColumn, ParcelColumn::*};
+use super::{ChangeSpec, Field, Layer, RunData, Title};
 use crate::table::{AttrValue, FieldKind::*};
-use crate::units::round;
 
 pub struct ReclamationCandidates;
 
-const FIELDS: &[Field] = &[
-    Field::new("parcel_id", Text, "图斑标识码", ""),
-    Field::new("cluster_id", Int, "聚居点编号", ""),
-    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
-    Field::new("land_use_name", Text, "地类名称", ""),
-    Field::new("village_code", Text, "坐落单位代码", ""),
-    Field::new("village_name", Text, "坐落单位名称", ""),
-    Field::new("area_m2", Real, "面积", "m²"),
-    Field::new("area_ha", Real, "面积", "公顷"),
-    Field::new("area_mu", Real, "面积", "亩"),
-    Field::new("tbmj_m2", Real, "图斑面积(TBMJ)", "m²"),
-    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
-    Field::new("direction", Text, "复垦方向", ""),
-];
+/// The parcel's own columns, after its id and cluster.
+const COLUMNS: &[ParcelColumn] = &[LandUse, LandUseName, VillageCode, VillageName, AreaM2, AreaHa, AreaMu, Tbmj, Grade];
 
 impl Layer for ReclamationCandidates {
     fn name(&self) -> &'static str {
@@ -50,7 +38,10 @@ impl Layer for ReclamationCandidates {
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
-        FIELDS.to_vec()
+        let mut fields = vec![Id.field(), Field::new("cluster_id", Int, "聚居点编号", "")];
+        fields.extend(parcel_columns::fields(COLUMNS));
+        fields.push(Field::new("direction", Text, "复垦方向", ""));
+        fields
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
@@ -59,16 +50,10 @@ impl Layer for ReclamationCandidates {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(plan) = d.get::<ReclamationPlan>() else { return };
-        let (p, s) = (d.parcels, &d.slope[i]);
+        let plan = d.need::<ReclamationPlan>();
         let cluster = plan.cluster_of[i].map(|c| &plan.clusters[c]);
-        out.push(AttrValue::text(p.id(i)));
-        out.push(AttrValue::opt_int(cluster.map(|c| c.id as i64)));
-        out.extend([AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
-        out.extend([p.village_code(i), p.village_name(i)].map(AttrValue::text));
-        out.extend(area_values(s.area_m2));
-        out.push(p.official_area(i).map(|v| AttrValue::Real(round(v, 2))).unwrap_or(AttrValue::Null));
-        out.push(AttrValue::Int(s.grade as i64));
+        out.extend([Id.value(d, i), AttrValue::opt_int(cluster.map(|c| c.id as i64))]);
+        parcel_columns::push(COLUMNS, d, i, out);
         out.push(AttrValue::text(cluster.map(|c| c.direction.name()).unwrap_or("")));
     }
 

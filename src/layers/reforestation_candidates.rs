@@ -5,28 +5,16 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, ChangeSpec, Field, Layer, RunData, Title, Values};
+use super::parcel_columns::{self, ParcelColumn, ParcelColumn::*};
+use super::{ChangeSpec, Field, Layer, RunData, Title};
 use crate::settings::Rule;
 use crate::table::{AttrValue, FieldKind::*};
 
 pub struct ReforestationCandidates;
 
-const FIELDS: &[Field] = &[
-    Field::new("parcel_id", Text, "图斑标识码", ""),
-    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
-    Field::new("land_use_name", Text, "地类名称", ""),
-    Field::new("village_code", Text, "坐落单位代码", ""),
-    Field::new("village_name", Text, "坐落单位名称", ""),
-    Field::new("owner_code", Text, "权属单位代码", ""),
-    Field::new("area_m2", Real, "面积", "m²"),
-    Field::new("area_ha", Real, "面积", "公顷"),
-    Field::new("area_mu", Real, "面积", "亩"),
-    Field::new("slope_mean", Real, "平均坡度", "°"),
-    Field::new("share_above_25", Real, "25°以上占比", ""),
-    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
-    Field::coded("grade_recorded", Int, "调查坡度级别", "", Values::Grade),
-    Field::new("reason", Text, "入选理由", ""),
-];
+/// The parcel's own columns.
+const COLUMNS: &[ParcelColumn] = &[Id, LandUse, LandUseName, VillageCode, VillageName, OwnerCode, AreaM2, AreaHa, AreaMu, SlopeMean];
+
 
 impl Layer for ReforestationCandidates {
     fn name(&self) -> &'static str {
@@ -46,7 +34,9 @@ impl Layer for ReforestationCandidates {
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
-        let mut fields = FIELDS.to_vec();
+        let mut fields = parcel_columns::fields(COLUMNS);
+        fields.push(Field::new("share_above_25", Real, "25°以上占比", ""));
+        fields.extend([Grade.field(), GradeRecorded.field(), Field::new("reason", Text, "入选理由", "")]);
         fields.extend(super::constraint_fields(d, Rule::Reforestation));
         fields
     }
@@ -56,15 +46,10 @@ impl Layer for ReforestationCandidates {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let (p, s, f) = (d.parcels, &d.slope[i], &d.flags()[i]);
-        out.extend([AttrValue::text(p.id(i)), AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
-        out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
-        out.extend(area_values(s.area_m2));
-        out.push(AttrValue::real_or_null(s.slope_mean));
-        out.push(AttrValue::Real(s.steep_share()));
-        out.push(AttrValue::Int(s.grade as i64));
-        out.push(super::recorded_grade(p, i));
-        out.push(AttrValue::text(f.reason.as_str()));
+        parcel_columns::push(COLUMNS, d, i, out);
+        out.push(AttrValue::Real(d.slope[i].steep_share()));
+        parcel_columns::push(&[Grade, GradeRecorded], d, i, out);
+        out.push(AttrValue::text(d.flags()[i].reason.as_str()));
         out.extend(super::constraint_values(d, Rule::Reforestation, i));
     }
 

@@ -56,7 +56,7 @@ impl Layer for SettlementClusters {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(c) = d.get::<ReclamationPlan>().map(|r| &r.clusters[k]) else { return };
+        let c = &d.need::<ReclamationPlan>().clusters[k];
         let p = d.parcels;
         let largest = c.members.iter().copied().max_by(|a, b| d.slope[*a].area_m2.total_cmp(&d.slope[*b].area_m2).then(b.cmp(a))).unwrap_or(c.members[0]);
         let ids: Vec<&str> = c.members.iter().map(|&m| p.id(m)).collect();

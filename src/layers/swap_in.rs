@@ -7,7 +7,8 @@ use std::borrow::Cow;
 use geo::MultiPolygon;
 
 use super::style::{Fill, Style};
-use super::{area_values, ChangeSpec, Field, Layer, RunData, Title, Values};
+use super::parcel_columns::{self, ParcelColumn, ParcelColumn::*};
+use super::{ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::settings::Rule;
 use crate::stages::swap::SwapRole;
 use crate::table::{AttrValue, FieldKind::*};
@@ -15,19 +16,11 @@ use crate::units::round;
 
 pub struct SwapIn;
 
-const FIELDS: &[Field] = &[
-    Field::new("parcel_id", Text, "图斑标识码", ""),
-    Field::coded("land_use", Text, "地类编码", "", Values::LandUse),
-    Field::new("land_use_name", Text, "地类名称", ""),
-    Field::new("village_code", Text, "坐落单位代码", ""),
-    Field::new("village_name", Text, "坐落单位名称", ""),
-    Field::new("owner_code", Text, "权属单位代码", ""),
-    Field::new("area_m2", Real, "面积", "m²"),
-    Field::new("area_ha", Real, "面积", "公顷"),
-    Field::new("area_mu", Real, "面积", "亩"),
-    Field::new("tbmj_m2", Real, "图斑面积(TBMJ)", "m²"),
-    Field::coded("grade", Int, "坡度分级", "", Values::Grade),
-    Field::new("slope_mean", Real, "平均坡度", "°"),
+/// The parcel's own columns.
+const COLUMNS: &[ParcelColumn] = &[Id, LandUse, LandUseName, VillageCode, VillageName, OwnerCode, AreaM2, AreaHa, AreaMu, Tbmj, Grade, SlopeMean];
+
+/// This layer's columns, after (or among) the parcel's.
+const OWN: &[Field] = &[
     Field::new("shared_cropland_m", Real, "与保留耕地共边长", "m"),
     Field::new("rank_reason", Text, "入选次序理由", ""),
     Field::new("serves", Text, "平衡单元", ""),
@@ -56,7 +49,8 @@ impl Layer for SwapIn {
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
-        let mut fields = FIELDS.to_vec();
+        let mut fields = parcel_columns::fields(COLUMNS);
+        fields.extend_from_slice(OWN);
         fields.extend(super::constraint_fields(d, Rule::SwapIn));
         fields
     }
@@ -67,17 +61,12 @@ impl Layer for SwapIn {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, i: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(plan) = d.get::<SwapPlan>() else { return };
-        let (p, s) = (d.parcels, &d.slope[i]);
-        out.extend([AttrValue::text(p.id(i)), AttrValue::text(p.land_use(i)), super::land_use_name(d, i)]);
-        out.extend([p.village_code(i), p.village_name(i), p.owner_code(i)].map(AttrValue::text));
-        out.extend(area_values(s.area_m2));
-        out.push(p.official_area(i).map(|v| AttrValue::Real(round(v, 2))).unwrap_or(AttrValue::Null));
-        out.push(AttrValue::Int(s.grade as i64));
-        out.push(AttrValue::real_or_null(s.slope_mean));
+        let plan = d.need::<SwapPlan>();
+        parcel_columns::push(COLUMNS, d, i, out);
         let shared = plan.shared_with_cropland[i];
         out.push(AttrValue::Real(round(shared, 2)));
         let first = if plan.priority[i] { "可调整地类/原耕地优先; " } else { "" };
+        let s = &d.slope[i];
         out.push(AttrValue::text(format!("{first}坡度{}级; 与保留耕地共边{shared:.1}米; 面积{:.2}亩", s.grade, crate::units::mu(s.area_m2))));
         let (unit, how) = plan.serves[i].as_ref().map(|(u, h)| (u.as_str(), h.name())).unwrap_or(("", ""));
         out.extend([AttrValue::text(unit), AttrValue::text(how)]);

@@ -59,7 +59,7 @@ impl Layer for SwapLedger {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.get::<SwapPlan>().map(|s| &s.ledger[k]) else { return };
+        let r = &d.need::<SwapPlan>().ledger[k];
         out.extend([r.scope.as_str(), r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         out.push(AttrValue::Int(r.out_count as i64));
         out.extend([r.out_m2, r.out_mu, r.out_tbmj_m2, r.out_grade_mean].map(AttrValue::Real));

@@ -81,7 +81,7 @@ impl Layer for VillageSummary {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let villages = d.slice::<VillageRow>().expect("village summary is ready only after the village stage");
+        let villages = d.need::<Vec<VillageRow>>();
         let start = out.len();
         values(d, &villages[k], out);
         if villages[k].village_code == TOTAL_CODE {

@@ -66,7 +66,7 @@ impl Layer for Villages {
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let Some(r) = d.slice::<VillageRow>().map(|v| &v[k]) else { return };
+        let r = &d.need::<Vec<VillageRow>>()[k];
         let area_mu = |m2: f64| AttrValue::Real(round(mu(m2), 2));
         let count = |n: u64| AttrValue::Int(n as i64);
         out.extend([AttrValue::text(r.village_code.as_str()), AttrValue::text(r.village_name.as_str())]);
