@@ -2,7 +2,7 @@
 # Compares two landcons results folders: every GeoPackage table (sqlite3 dump; the
 # registration tables' rows as sets) except the run metadata (gpkg_metadata*,
 # gpkg_contents.last_change), and every other file
-# byte for byte (manifest.json and report.html excepted: they hold the run's time,
+# byte for byte (the .qgz by the project inside it; manifest.json and report.html excepted: they hold the run's time,
 # duration and folder; report.html is compared with those lines removed). Exit 0 when identical.
 #   scripts/compare_results.sh OLD_DIR NEW_DIR [GPKG_NAME]
 set -euo pipefail
@@ -36,6 +36,9 @@ fi
 for f in $(cd "$old" && ls -A | grep -v -e "^$gpkg\$" -e '^manifest.json$' -e '^report.html$' -e '^\.' -e '^current$'); do
   if [ -d "$old/$f" ]; then
     diff -rq "$old/$f" "$new/$f" >/dev/null || { echo "folder $f differs"; status=1; }
+  elif [ "${f##*.}" = qgz ]; then
+    # The QGIS project: the .qgs inside, whatever ZIP writer packed it.
+    cmp -s <(unzip -p "$old/$f") <(unzip -p "$new/$f") || { echo "file $f differs"; status=1; }
   elif ! cmp -s "$old/$f" "$new/$f"; then echo "file $f differs"; status=1; fi
 done
 # report.html: every line but the run's start time, duration and output folder.

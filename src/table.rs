@@ -192,5 +192,8 @@ pub enum Values {
     Change,
     /// 耕地类型 (GDLX): TT → 梯田, PD → 坡地.
     TerraceType,
+    /// A value map declared with the field itself: (stored value, 中文 name, English
+    /// name), in the order QGIS lists them — a rule's own codes need no entry here.
+    Codes(&'static [(&'static str, &'static str, &'static str)]),
 }
 

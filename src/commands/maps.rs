@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::{Error, Result};
-use crate::output::qgis_project::PROJECT_FILE;
+use crate::output::qgis::PROJECT_FILE;
 
 /// The export script, carried inside the binary so an installed `landcons` needs no
 /// copy of the repository (the same file as `qgis/export_atlas.py`).

@@ -53,7 +53,7 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
         o.slope_grade,
         o.gpkg,
         crate::pipeline::REPORT,
-        crate::output::qgis_project::PROJECT_FILE,
+        crate::output::qgis::PROJECT_FILE,
         crate::pipeline::WORKBOOK,
         o.village_csv,
         o.manifest

@@ -99,6 +99,7 @@ pub fn value_map(v: Values, lang: Language, breaks: &[f64; 4]) -> Vec<(String, S
         ]),
         Values::Change => pairs(&[("added", "新增", "added"), ("removed", "移除", "removed"), ("changed", "变化", "changed")]),
         Values::TerraceType => pairs(&[("TT", "梯田", "terraced"), ("PD", "坡地", "sloping")]),
+        Values::Codes(list) => pairs(list),
     }
 }
 
@@ -142,5 +143,8 @@ mod tests {
         assert_eq!(name_of(Values::YesNo, "1", Language::Zh, &BREAKS), "是");
         assert_eq!(name_of(Values::TopologyKind, "contains", Language::Zh, &BREAKS), "包含");
         assert_eq!(name_of(Values::Change, "x", Language::Zh, &BREAKS), "x");
+        const TIERS: &[(&str, &str, &str)] = &[("100", "百亩方", "100 mu"), ("1000", "千亩方", "1 000 mu")];
+        assert_eq!(name_of(Values::Codes(TIERS), "1000", Language::Zh, &BREAKS), "千亩方");
+        assert_eq!(name_of(Values::Codes(TIERS), "100", Language::En, &BREAKS), "100 mu");
     }
 }

@@ -11,7 +11,7 @@ pub mod hash;
 pub mod lock;
 pub mod manifest;
 pub mod owned;
-pub mod qgis_project;
+pub mod qgis;
 pub mod qml;
 pub mod report;
 pub mod rows;

@@ -9,7 +9,7 @@ use crate::layers::rasters::raster_layers;
 use crate::layers::registry;
 use crate::output::guard::real_path;
 use crate::output::owned::{ResultName, CURRENT, PRIVATE};
-use crate::output::qgis_project::PROJECT_FILE;
+use crate::output::qgis::PROJECT_FILE;
 use crate::settings::Settings;
 
 use super::write::{REPORT, WORKBOOK};

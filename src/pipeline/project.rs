@@ -10,7 +10,7 @@ use crate::layers::present::{label, unit};
 use crate::layers::rasters::raster_layers;
 use crate::layers::{by_change_label, by_name, Field, RunData};
 use crate::output::gpkg::StyleRow;
-use crate::output::qgis_project::{self as qgp, Atlas, Figure, GeometryKind, Group, Overview, Project, Source, PROJECT_FILE};
+use crate::output::qgis::{self as qgp, Atlas, Figure, GeometryKind, Group, Overview, Project, Source, PROJECT_FILE};
 use crate::output::qml::raster_qml;
 use crate::settings::Language;
 use crate::table::FieldKind;
