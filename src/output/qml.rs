@@ -80,10 +80,7 @@ fn renderer(style: &Style) -> String {
 
 /// Escapes text for an XML attribute.
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    quick_xml::escape::escape(s).into_owned()
 }
 
 /// A vector layer's whole style: renderer (none for an attribute table), labels, and

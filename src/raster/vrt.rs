@@ -43,5 +43,5 @@ pub fn write_mosaic(path: &Path, grid: &Grid, data_type: &str, nodata: f64, tile
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    quick_xml::escape::escape(text).into_owned()
 }
