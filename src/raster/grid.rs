@@ -1,6 +1,8 @@
 //! A raster grid as plain data, and ground distances on it (metres per cell, also on
 //! geographic grids).
 
+use ndarray::{s, ArrayView2, ArrayViewMut2};
+
 /// A raster grid as plain data: size, geotransform, CRS and nodata.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
@@ -90,7 +92,8 @@ impl Window {
     /// Copies `cells` (the part `inside` of this window, row major) into `out` (this
     /// whole window, row major).
     pub fn paste(self, inside: Window, cells: &[f32], out: &mut [f32]) {
-        self.copy_rows(inside, |r| &cells[r * inside.cols..(r + 1) * inside.cols], out);
+        let from = ArrayView2::from_shape((inside.rows, inside.cols), cells).expect("cells fill the inside part");
+        self.place(inside, from, out);
     }
 
     /// The window's cells from a whole grid held in memory (`cells`, row major);
@@ -99,17 +102,16 @@ impl Window {
         out.clear();
         out.resize(self.cols * self.rows, fill);
         let Some(inside) = self.within(grid) else { return };
-        let start = |r: usize| (inside.row0 as usize + r) * grid.cols + inside.col0 as usize;
-        self.copy_rows(inside, |r| &cells[start(r)..start(r) + inside.cols], out);
+        let whole = ArrayView2::from_shape((grid.rows, grid.cols), cells).expect("cells fill the grid");
+        let (r0, c0) = (inside.row0 as usize, inside.col0 as usize);
+        self.place(inside, whole.slice(s![r0..r0 + inside.rows, c0..c0 + inside.cols]), out);
     }
 
-    /// Copies each row `r` of the part `inside` (`row(r)`) to its place in `out`, this
-    /// whole window row major.
-    fn copy_rows<'c>(self, inside: Window, row: impl Fn(usize) -> &'c [f32], out: &mut [f32]) {
-        let first = (inside.col0 - self.col0) as usize;
-        for r in 0..inside.rows {
-            let dst = ((inside.row0 - self.row0) as usize + r) * self.cols + first;
-            out[dst..dst + inside.cols].copy_from_slice(row(r));
-        }
+    /// Puts `from`, the part `inside` of this window, at its place in `out` (this whole
+    /// window, row major).
+    fn place(self, inside: Window, from: ArrayView2<f32>, out: &mut [f32]) {
+        let mut to = ArrayViewMut2::from_shape((self.rows, self.cols), out).expect("out holds the window");
+        let (r, c) = ((inside.row0 - self.row0) as usize, (inside.col0 - self.col0) as usize);
+        to.slice_mut(s![r..r + inside.rows, c..c + inside.cols]).assign(&from);
     }
 }
