@@ -83,7 +83,7 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
     let fields = vector::field_specs(&layer);
     let map = FieldIndex::resolve(&fields, opts.fields, path, &layer_name)?;
     let decoder = match is_shapefile {
-        true => Some(TextDecoder::for_shapefile(path, &opts.inputs.parcels_encoding)?),
+        true => Some(TextDecoder::for_shapefile(path, &opts.inputs.parcels_encoding, Some("inputs.parcels_encoding"))?),
         false => None,
     };
     let source_crs = vector::layer_crs(&layer, path, opts.inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;

@@ -23,7 +23,8 @@ pub struct Inputs {
     pub parcels: PathBuf,
     /// Layer name inside a multi-layer source; empty = the first layer.
     pub parcels_layer: String,
-    /// Attribute encoding: "auto" (.cpg, else UTF-8 if valid, else GBK), or a name such as "gbk", "utf-8".
+    /// Attribute encoding: "auto" (one for the whole file from its text; a .cpg the text
+    /// contradicts is an error), or a name such as "gbk", "utf-8" used for every value.
     pub parcels_encoding: String,
     /// CRS to assume when the parcel layer carries none.
     pub parcels_crs: Option<String>,

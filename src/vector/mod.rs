@@ -195,7 +195,7 @@ pub fn read_features(
         None => None,
     };
     let decoder = match is_shapefile {
-        true => Some(TextDecoder::for_shapefile(path, "auto")?),
+        true => Some(TextDecoder::for_shapefile(path, "auto", None)?),
         false => None,
     };
     let source = layer_crs(&layer, path, crs_override, crs_setting)?;
