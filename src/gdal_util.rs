@@ -73,8 +73,42 @@ pub fn open_vector(path: &Path, open_options: &[&str]) -> Result<Dataset> {
         open_options: (!open_options.is_empty()).then_some(open_options),
         ..Default::default()
     };
-    Dataset::open_ex(path, options)
-        .map_err(|e| Error::input_from(path, "cannot open as a vector layer", e))
+    Dataset::open_ex(path, options).map_err(|e| cannot_open(path, Kind::Vector, &e))
+}
+
+/// What a file is opened as, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Raster,
+    Vector,
+}
+
+/// Why GDAL could not open `path` as `kind`: no driver recognises the file (it is not
+/// such a file at all: a text file, the wrong file), or one does and fails (its header
+/// cut short or corrupt), said with GDAL's own message from `error`.
+pub fn cannot_open(path: &Path, kind: Kind, error: &gdal::errors::GdalError) -> Error {
+    use std::os::unix::ffi::OsStrExt;
+    let (flag, what) = match kind {
+        Kind::Raster => (GdalOpenFlags::GDAL_OF_RASTER.bits(), "raster"),
+        Kind::Vector => (GdalOpenFlags::GDAL_OF_VECTOR.bits(), "vector"),
+    };
+    let gdal_says = match error {
+        gdal::errors::GdalError::NullPointer { msg, .. } => msg.trim().to_string(),
+        other => other.to_string(),
+    };
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Error::input(path, format!("cannot open as a {what} file: {gdal_says}"));
+    };
+    // SAFETY: a valid C string; null lists mean any driver and no sibling-file list.
+    let driver = quiet(|| unsafe { gdal_sys::GDALIdentifyDriverEx(c_path.as_ptr(), flag, std::ptr::null(), std::ptr::null()) });
+    if driver.is_null() {
+        return Error::input(path, format!("not a {what} file GDAL can read (no GDAL driver recognises its contents)"));
+    }
+    // SAFETY: the driver handle is GDAL's, valid for the process; the name is a C string it owns.
+    let name = unsafe { std::ffi::CStr::from_ptr(gdal_sys::GDALGetDriverLongName(driver)) }.to_string_lossy().into_owned();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let gdal_says = if gdal_says.is_empty() { String::new() } else { format!("; GDAL: {gdal_says}") };
+    Error::input(path, format!("looks like a {name} file but GDAL cannot open it: it is cut short or corrupt ({size} bytes){gdal_says}"))
 }
 
 /// A layer by name (or the first when `name` is empty); a wrong name lists the layers.

@@ -165,3 +165,135 @@ fn western_text_and_ambiguous_chinese_keep_their_declaration() {
         assert_eq!(read, names, "{encoding}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 2. DEM bands: one band of real heights, or the band inputs.dem_band names.
+
+/// Twenty 100 m parcels (EPSG:23030) inside the Gredos DEM (dem25).
+fn parcels_on_dem25(dir: &Path) -> PathBuf {
+    let crs = r#"{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::23030"}}"#;
+    let features: Vec<String> = (0..20)
+        .map(|i| {
+            let (x, y) = (266000.0 + 400.0 * (i % 5) as f64, 4457000.0 + 400.0 * (i / 5) as f64);
+            format!(
+                r#"{{"type":"Feature","properties":{{"BSM":"S{i}","DLBM":"0103","ZLDWDM":"1","ZLDWMC":"v"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},{y}],[{x1},{y}],[{x1},{y1}],[{x},{y1}],[{x},{y}]]]}}}}"#,
+                x1 = x + 100.0,
+                y1 = y + 100.0
+            )
+        })
+        .collect();
+    let p = dir.join("gredos.geojson");
+    std::fs::write(&p, format!(r#"{{"type":"FeatureCollection","crs":{crs},"features":[{}]}}"#, features.join(","))).unwrap();
+    p
+}
+
+/// dem25 as a 3-band GeoTIFF: the heights, the heights doubled, the heights again.
+fn three_band_dem(dir: &Path, dem25: &Path) -> (PathBuf, PathBuf) {
+    let d = |name: &str| dir.join(name);
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    // Doubled heights: the scale maps 0..1 onto 0..2 (nodata stays nodata).
+    tool("gdal_translate", &["-q", "-ot", "Float32", "-scale", "0", "1", "0", "2", &s(dem25), &s(&d("doubled.tif"))]);
+    tool("gdalbuildvrt", &["-q", "-separate", &s(&d("stack.vrt")), &s(dem25), &s(&d("doubled.tif")), &s(dem25)]);
+    tool("gdal_translate", &["-q", &s(&d("stack.vrt")), &s(&d("stack.tif"))]);
+    (d("stack.tif"), d("doubled.tif"))
+}
+
+#[test]
+fn a_dem_with_several_bands_needs_dem_band_and_reads_the_band_it_names() {
+    let Some(dem25) = shared("dem25-spain/dem25.tif") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (stack, doubled) = three_band_dem(d, &dem25);
+    let parcels = parcels_on_dem25(d);
+    let out = d.join("out");
+    let o = run_quiet(&pipeline(d, &stack, &parcels, "", ""));
+    fails_with(&o, &out, &["stack.tif", "has 3 bands", "inputs.dem_band", "1–3"]);
+    let o = run_quiet(&pipeline(d, &stack, &parcels, "dem_band = 4\n", ""));
+    fails_with(&o, &out, &["stack.tif", "inputs.dem_band = 4"]);
+    // landcons slope makes the same check.
+    let o = run(&["slope", "-q", stack.to_str().unwrap(), "-o", d.join("s.tif").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("stack.tif") && text(&o).contains("has 3 bands"), "{}", text(&o));
+    assert!(!d.join("s.tif").exists());
+    // Band 2 is the doubled heights: the run's slope is that band's slope, cell for cell.
+    let o = run_quiet(&pipeline(d, &stack, &parcels, "dem_band = 2\n", ""));
+    assert!(o.status.success(), "{}", text(&o));
+    let alone = d.join("alone.tif");
+    let o = run(&["slope", "-q", doubled.to_str().unwrap(), "-o", alone.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (c, r, ours, _) = read_raster(&out.join("slope.tif"));
+    let (c2, r2, expected, _) = read_raster(&alone);
+    assert_eq!((c, r), (c2, r2));
+    assert!(ours.iter().zip(&expected).all(|(a, b)| a.to_bits() == b.to_bits()), "the slope of band 2");
+    let first = d.join("first.tif");
+    assert!(run(&["slope", "-q", dem25.to_str().unwrap(), "-o", first.to_str().unwrap()]).status.success());
+    let (_, _, band1, _) = read_raster(&first);
+    assert!(ours.iter().zip(&band1).filter(|(a, b)| a != b).count() > c * r / 2, "band 2 is not band 1");
+    assert_eq!(manifest(&out)["settings"]["inputs"]["dem_band"], 2);
+}
+
+#[test]
+fn a_dem_of_complex_numbers_is_refused() {
+    let Some(dem25) = shared("dem25-spain/dem25.tif") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let complex = d.join("complex.tif");
+    tool("gdal_translate", &["-q", "-ot", "CFloat32", dem25.to_str().unwrap(), complex.to_str().unwrap()]);
+    let parcels = parcels_on_dem25(d);
+    let o = run_quiet(&pipeline(d, &complex, &parcels, "", ""));
+    fails_with(&o, &d.join("out"), &["complex.tif", "complex numbers (CFloat32)", "inputs.dem_band"]);
+    let o = run(&["slope", "-q", complex.to_str().unwrap(), "-o", d.join("s.tif").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("complex numbers (CFloat32)"), "{}", text(&o));
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Smaller ones: files GDAL cannot read say why.
+
+#[test]
+fn a_file_that_is_no_geodata_or_cut_in_its_header_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let parcels = repo().join("data/dltb.gpkg");
+    let out = d.join("out");
+    let text_file = |name: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, "BSM,DLBM\nA1,0103\n").unwrap();
+        p
+    };
+    // A text file as the DEM, and as the parcels (whatever its name says it is).
+    let o = run_quiet(&pipeline(d, &text_file("notes.tif"), &parcels, "", ""));
+    fails_with(&o, &out, &["notes.tif: not a raster file GDAL can read"]);
+    for name in ["notes.gpkg", "notes.shp", "notes.geojson"] {
+        let o = run_quiet(&pipeline(d, &dem(), &text_file(name), "", ""));
+        fails_with(&o, &out, &[&format!("{name}: not a vector file GDAL can read")]);
+    }
+    // A DEM whose header is cut short: the first 100 bytes of a GeoTIFF.
+    let head = d.join("head.tif");
+    std::fs::write(&head, &std::fs::read(dem()).unwrap()[..100]).unwrap();
+    let o = run_quiet(&pipeline(d, &head, &parcels, "", ""));
+    fails_with(&o, &out, &["head.tif: looks like a GeoTIFF file but GDAL cannot open it: it is cut short or corrupt (100 bytes)"]);
+    let o = run(&["slope", "-q", head.to_str().unwrap(), "-o", d.join("s.tif").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cut short or corrupt (100 bytes)"), "{}", text(&o));
+}
+
+/// A DEM of one row or one column has no slope anywhere (a cell needs neighbours across
+/// and along): `landcons slope` wrote an all-nodata raster and said nothing.
+#[test]
+fn a_dem_smaller_than_two_by_two_cells_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (cols, rows) in [(1, 1), (5, 1), (1, 5)] {
+        let asc = dir.path().join("g.asc");
+        let row = vec!["350"; cols].join(" ");
+        std::fs::write(&asc, format!("ncols {cols}\nnrows {rows}\nxllcorner 483000\nyllcorner 3288000\ncellsize 5\n{}\n", vec![row; rows].join("\n"))).unwrap();
+        let tif = dir.path().join(format!("g{cols}x{rows}.tif"));
+        tool("gdal_translate", &["-q", "-ot", "Float32", "-a_srs", "EPSG:4544", asc.to_str().unwrap(), tif.to_str().unwrap()]);
+        let slope = dir.path().join("s.tif");
+        let o = run(&["slope", "-q", tif.to_str().unwrap(), "-o", slope.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{cols}×{rows}: {}", text(&o));
+        let said = format!("is {cols}×{rows} cells: too small for a slope, which needs at least 2×2 cells");
+        assert!(text(&o).contains(&said) && text(&o).contains(tif.file_name().unwrap().to_str().unwrap()), "{}", text(&o));
+        assert!(!slope.exists());
+    }
+}

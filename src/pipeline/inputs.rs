@@ -27,7 +27,7 @@ pub struct Opened {
 /// layers into it.
 pub fn open(ctx: &RunContext) -> Result<Opened> {
     let inputs = &ctx.settings.inputs;
-    let dem = raster::open_dem(&inputs.dem, inputs.dem_nodata, inputs.dem_crs.as_deref())?;
+    let dem = raster::open_dem_band(&inputs.dem, inputs.dem_nodata, inputs.dem_crs.as_deref(), inputs.dem_band)?;
     if let (Some(set), Some(declared)) = (inputs.dem_nodata, dem.declared_nodata) {
         if set != declared {
             let file = dem.files[0].display();

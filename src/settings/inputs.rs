@@ -19,6 +19,9 @@ pub struct Inputs {
     pub dem_nodata: Option<f64>,
     /// CRS to assume when the DEM carries none ("EPSG:4544", WKT or PROJ string).
     pub dem_crs: Option<String>,
+    /// The band of a multi-band DEM that holds the heights (1-based). Unset: the DEM
+    /// must have exactly one band.
+    pub dem_band: Option<usize>,
     /// The parcel layer (Shapefile, GeoPackage, FlatGeobuf, GeoJSON, ...).
     pub parcels: PathBuf,
     /// Layer name inside a multi-layer source; empty = the first layer.
@@ -52,6 +55,7 @@ impl Default for Inputs {
             dem: Vec::new(),
             dem_nodata: None,
             dem_crs: None,
+            dem_band: None,
             parcels: PathBuf::new(),
             parcels_layer: String::new(),
             parcels_encoding: "auto".into(),
@@ -75,6 +79,9 @@ impl Inputs {
         }
         if let Some(v) = self.dem_nodata.filter(|v| v.is_nan()) {
             return Err(at.fail("inputs.dem_nodata", format!("must be a number, got {v}")));
+        }
+        if self.dem_band == Some(0) {
+            return Err(at.fail("inputs.dem_band", "bands count from 1"));
         }
         let enc = self.parcels_encoding.trim();
         if !enc.eq_ignore_ascii_case("auto") && crate::vector::encoding::decode_cpg(enc).is_none() {
