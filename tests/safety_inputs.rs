@@ -248,6 +248,66 @@ fn a_dem_of_complex_numbers_is_refused() {
 }
 
 // ---------------------------------------------------------------------------------------
+// 3. A source of several polygon layers needs the one to read named.
+
+/// Adds layer `name` to the GeoPackage `gpkg` from the demo parcels (`args`: more
+/// ogr2ogr options: -where, -sql, -nlt).
+fn add_layer(gpkg: &Path, name: &str, args: &[&str]) {
+    let src = repo().join("data/dltb.gpkg");
+    let mut all = vec!["-f", "GPKG", "-nln", name];
+    if gpkg.exists() {
+        all.push("-update");
+    }
+    all.extend_from_slice(args);
+    all.extend([gpkg.to_str().unwrap(), src.to_str().unwrap()]);
+    tool("ogr2ogr", &all);
+}
+
+#[test]
+fn several_polygon_layers_and_no_layer_named_is_an_error_listing_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let total = query(&repo().join("data/dltb.gpkg"), "SELECT count(*) FROM DLTB")[0][0].clone();
+    // A layer of five parcels first (an old extract), the whole layer second.
+    let two = d.join("two.gpkg");
+    add_layer(&two, "DLTB_OLD", &["-where", "fid <= 5"]);
+    add_layer(&two, "DLTB", &[]);
+    let out = d.join("out");
+    let o = run_quiet(&pipeline(d, &dem(), &two, "", ""));
+    let listed = format!("DLTB ({}, {total} features)", "Polygon");
+    fails_with(&o, &out, &["two.gpkg", "has 2 polygon layers and inputs.parcels_layer names none", "DLTB_OLD (Polygon, 5 features)", &listed]);
+    let o = run_quiet(&pipeline(d, &dem(), &two, "parcels_layer = \"DLTB\"\n", ""));
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(manifest(&out)["counts"]["parcels"].to_string(), total);
+    // One polygon layer among a point layer and an attribute table: it is the one.
+    let mixed = d.join("mixed.gpkg");
+    add_layer(&mixed, "centres", &["-dialect", "SQLite", "-sql", "SELECT BSM, ST_Centroid(geom) AS geom FROM DLTB", "-nlt", "POINT"]);
+    add_layer(&mixed, "codes", &["-sql", "SELECT DISTINCT DLBM, DLMC FROM DLTB", "-nlt", "NONE"]);
+    add_layer(&mixed, "DLTB", &[]);
+    let o = run_quiet(&pipeline(d, &dem(), &mixed, "", ""));
+    assert!(o.status.success(), "{}", text(&o));
+    let m = manifest(&out);
+    assert_eq!((m["inputs"]["parcels_layer"].as_str(), m["counts"]["parcels"].to_string()), (Some("DLTB"), total));
+}
+
+#[test]
+fn a_constraint_source_of_several_layers_needs_its_layer_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let controls = repo().join("data/controls.gpkg");
+    let constraint = "[[constraints]]\nname = \"zones\"\npath = \"{}\"\nmode = \"flag\"\n";
+    // controls.gpkg holds a line layer (roads) and a polygon layer (basic_farmland): an
+    // unbuffered constraint can only mean the polygons; a buffered one either.
+    let o = run_quiet(&pipeline(d, &dem(), &repo().join("data/dltb.gpkg"), "", &constraint.replace("{}", controls.to_str().unwrap())));
+    assert!(o.status.success(), "the one polygon layer is taken: {}", text(&o));
+    let buffered = constraint.replace("{}", controls.to_str().unwrap()) + "buffer_m = 5\n";
+    let o = run_quiet(&pipeline(d, &dem(), &repo().join("data/dltb.gpkg"), "", &buffered));
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{t}");
+    assert!(t.contains("controls.gpkg: has 2 layers with geometries and constraints (zones).layer names none") && t.contains("roads (") && t.contains("basic_farmland ("), "{t}");
+}
+
+// ---------------------------------------------------------------------------------------
 // 5. Smaller ones: files GDAL cannot read say why.
 
 #[test]

@@ -24,7 +24,8 @@ pub struct Inputs {
     pub dem_band: Option<usize>,
     /// The parcel layer (Shapefile, GeoPackage, FlatGeobuf, GeoJSON, ...).
     pub parcels: PathBuf,
-    /// Layer name inside a multi-layer source; empty = the first layer.
+    /// Layer name inside a multi-layer source; empty = its only (polygon) layer, several
+    /// being an error that lists them.
     pub parcels_layer: String,
     /// Attribute encoding: "auto" (one for the whole file from its text; a .cpg the text
     /// contradicts is an error), or a name such as "gbk", "utf-8" used for every value.
