@@ -308,6 +308,49 @@ fn a_constraint_source_of_several_layers_needs_its_layer_named() {
 }
 
 // ---------------------------------------------------------------------------------------
+// 4. validate opens and checks what run opens.
+
+/// Bytes no format starts with (a fixed pseudo-random sequence).
+fn garbage(path: &Path) {
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let bytes: Vec<u8> = (0..4096)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn validate_opens_the_constraint_files_a_run_opens() {
+    let o = run(&["validate", "-q", repo().join("pipelines/demo.toml").to_str().unwrap()]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("constraint roads: ") && t.contains("constraint basic_farmland: "), "the demo's constraints are opened: {t}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    garbage(&d.join("garbage.gpkg"));
+    for (file, said) in [("missing.gpkg", "cannot read"), ("garbage.gpkg", "not a vector file GDAL can read")] {
+        let constraint = format!("[[constraints]]\nname = \"c\"\npath = \"{}\"\nmode = \"flag\"\n", d.join(file).display());
+        let p = pipeline(d, &dem(), &repo().join("data/dltb.gpkg"), "", &constraint);
+        let o = run(&["validate", "-q", p.to_str().unwrap()]);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{file}: {t}");
+        assert!(t.contains(&format!("{file}: {said}")), "{t}");
+        assert!(!d.join("out").exists(), "validate writes nothing");
+    }
+    // The parcels off the DEM: refused by validate as by run, before anything is written.
+    let far = d.join("far.geojson");
+    write_geojson_4544(&far, &[r#"{"type":"Feature","properties":{"BSM":"A1","DLBM":"0103"},"geometry":{"type":"Polygon","coordinates":[[[100000,100000],[100050,100000],[100050,100050],[100000,100000]]]}}"#]);
+    let o = run(&["validate", "-q", pipeline(d, &dem(), &far, "", "").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("do not overlap the DEM"), "{}", text(&o));
+}
+
+// ---------------------------------------------------------------------------------------
 // 5. Smaller ones: files GDAL cannot read say why.
 
 #[test]
@@ -355,5 +398,49 @@ fn a_dem_smaller_than_two_by_two_cells_is_refused() {
         let said = format!("is {cols}×{rows} cells: too small for a slope, which needs at least 2×2 cells");
         assert!(text(&o).contains(&said) && text(&o).contains(tif.file_name().unwrap().to_str().unwrap()), "{}", text(&o));
         assert!(!slope.exists());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Smaller ones: suspicious inputs are warned of (stderr and the manifest's warnings).
+
+#[test]
+fn a_constant_dem_an_empty_constraint_and_parcels_without_land_use_are_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Every cell 350 m: every slope 0.
+    let flat = d.join("flat.tif");
+    let (c, r, _, _) = read_raster(&dem());
+    write_dem_like(&flat, &dem(), vec![350.0; c * r], Some(-9999.0), true);
+    // The farmland layer without a single feature.
+    let empty = d.join("empty.gpkg");
+    let controls = repo().join("data/controls.gpkg");
+    tool("ogr2ogr", &["-f", "GPKG", "-where", "1 = 0", empty.to_str().unwrap(), controls.to_str().unwrap(), "basic_farmland"]);
+    // Two parcels of four without a land-use code (null, empty).
+    let square = |id: &str, dlbm: &str, x: f64| {
+        format!(r#"{{"type":"Feature","properties":{{"BSM":"{id}","DLBM":{dlbm}}},"geometry":{{"type":"Polygon","coordinates":[[[{x},3288000],[{x1},3288000],[{x1},3288050],[{x},3288050],[{x},3288000]]]}}}}"#, x1 = x + 50.0)
+    };
+    let features = [square("A1", "\"0103\"", 483000.0), square("N1", "null", 483100.0), square("E1", "\"\"", 483200.0), square("A2", "\"0101\"", 483300.0)];
+    let parcels = d.join("parcels.geojson");
+    write_geojson_4544(&parcels, &features.iter().map(String::as_str).collect::<Vec<_>>());
+    let constraint = format!("[[constraints]]\nname = \"farmland\"\npath = \"{}\"\nmode = \"exclude\"\n", empty.display());
+    let p = pipeline(d, &flat, &parcels, "", &constraint);
+    let expected = [
+        ("dem_constant", "flat.tif: every cell holds the same height (350): every slope is 0°"),
+        ("constraint_empty", "the constraint layer \"farmland\" (constraints (farmland).layer) has no features"),
+        ("land_use_missing", "2 of 4 parcels have no land-use code (DLBM is null or empty), e.g. \"N1\", \"E1\""),
+    ];
+    let o = run_quiet(&p);
+    assert!(o.status.success(), "{}", text(&o));
+    let warnings = manifest(&d.join("out"))["warnings"].as_array().unwrap().clone();
+    for (code, message) in expected {
+        assert!(text(&o).contains("landcons: warning: ") && text(&o).contains(message), "stderr lacks {message:?}: {}", text(&o));
+        assert!(warnings.iter().any(|w| w["code"] == code && w["message"].as_str().unwrap().contains(message)), "manifest lacks {code}: {warnings:?}");
+    }
+    // validate says the same.
+    let o = run(&["validate", "-q", p.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    for (_, message) in expected {
+        assert!(text(&o).contains(message), "validate lacks {message:?}: {}", text(&o));
     }
 }

@@ -15,6 +15,7 @@ mod shard;
 mod write;
 
 pub use gather::Gathered;
+pub use inputs::Opened;
 pub use write::{REPORT, WORKBOOK};
 pub use shard::{plan_shards, run_shard, ShardOutcome};
 
@@ -59,6 +60,17 @@ pub struct RunReport {
     pub manifest: Manifest,
     pub outputs: Vec<PathBuf>,
     pub changes: Option<String>,
+}
+
+/// What `landcons validate` opens and checks: everything a run opens and checks before
+/// it writes anything (the DEM, the working CRS, the constraint layers, the parcels and
+/// their overlap with the DEM), by the same functions; warnings go to `ctx`.
+pub fn check_inputs(ctx: &RunContext) -> Result<(Opened, Parcels)> {
+    let opened = inputs::open(ctx)?;
+    let parcels = inputs::parcels(ctx, &Progress::hidden())?;
+    inputs::warn_about_parcels(ctx, &parcels);
+    inputs::check_extents(&opened.dem, &parcels)?;
+    Ok((opened, parcels))
 }
 
 /// Runs the whole job of `ctx.settings`.
@@ -515,10 +527,7 @@ struct Checked {
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
 fn read_and_check(ctx: &RunContext, constraints: &[Constraint], gathered: Option<&Gathered>) -> Result<Checked> {
     let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
-    if let Some(first) = parcels.issues.first() {
-        let what = format!("{} features with geometry problems, e.g. {}: {} ({})", parcels.issues.len(), first.id, first.problem, first.action);
-        ctx.warn("geometry_issues", format!("{}: {what}; all listed in the manifest's geometry_issues", parcels.source.path.display()));
-    }
+    inputs::warn_about_parcels(ctx, &parcels);
     if let Some(g) = gathered {
         g.check_townships(&parcels)?;
     }

@@ -149,6 +149,23 @@ fn vrt_of(files: &[PathBuf], tiles: &[Dataset], band: Option<usize>) -> Result<P
     Ok(vrt)
 }
 
+/// The one height of a DEM whose every valid cell holds it (None when heights differ,
+/// or there are none). A sampled range first (cheap), the whole DEM only when the
+/// sample is flat.
+pub fn constant_height(dem: &Dem) -> Option<f64> {
+    let ds = crate::gdal_util::quiet(|| Dataset::open(&dem.open_path)).ok()?;
+    let band = ds.rasterband(1).ok()?;
+    let range = |approx: bool| {
+        let mut min_max = [0f64; 2];
+        // SAFETY: the band handle is valid while `ds` lives; GDAL writes two doubles.
+        let err = crate::gdal_util::quiet(|| unsafe { gdal_sys::GDALComputeRasterMinMax(band.c_rasterband(), approx as i32, min_max.as_mut_ptr()) });
+        (err == gdal_sys::CPLErr::CE_None).then_some(min_max)
+    };
+    let flat = |m: [f64; 2]| m[0] == m[1];
+    range(true).filter(|m| flat(*m))?;
+    range(false).filter(|m| flat(*m)).map(|m| m[0])
+}
+
 fn check_tiles_compatible(files: &[PathBuf], tiles: &[Dataset]) -> Result<()> {
     let first = tiles[0].geo_transform().ok();
     for (f, t) in files.iter().zip(tiles).skip(1) {

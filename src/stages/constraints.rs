@@ -108,6 +108,16 @@ fn inside_convex(parcel: &MultiPolygon<f64>, ring: &[Coord<f64>]) -> bool {
 }
 
 impl Constraint {
+    /// Whether the layer gave no geometry at all.
+    pub fn is_empty(&self) -> bool {
+        self.polygons.is_empty()
+    }
+
+    /// How many polygons (features, buffered where asked) it holds.
+    pub fn len(&self) -> usize {
+        self.polygons.len()
+    }
+
     /// Area of `parcel` inside the constraint (overlapping constraint polygons counted
     /// once: the pieces are unioned).
     fn area_inside(&self, parcel: &MultiPolygon<f64>) -> f64 {
