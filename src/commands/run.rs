@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::pipeline::{self, RunOptions, RunReport};
 use crate::progress::Reporter;
 use crate::settings::Settings;
+use crate::units::fixed;
 
 /// `landcons run` as the command line states it.
 #[derive(Debug, Clone, Default)]
@@ -65,11 +66,11 @@ pub fn set_threads(n: usize) {
 pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     let c = &report.manifest.counts;
     let mut text = format!(
-        "landcons: {} parcels ({} cropland), {} reforestation candidates ({:.2} ha), {} recorded-grade mismatches, {} parcels without slope data\n",
+        "landcons: {} parcels ({} cropland), {} reforestation candidates ({} ha), {} recorded-grade mismatches, {} parcels without slope data\n",
         c.parcels,
         c.cropland_parcels,
         c.reforestation_candidates,
-        c.reforestation_m2 / 10_000.0,
+        fixed(c.reforestation_m2 / 10_000.0, 2),
         c.grade_mismatches,
         c.parcels_without_data
     );
@@ -78,14 +79,14 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     }
     for a in &report.manifest.audit {
         text.push_str(&format!(
-            "audit {} ({}): {:.2} ha of parcels inside (cropland {:.2} ha, other land {:.2} ha); {} candidates in conflict ({:.2} ha)\n",
+            "audit {} ({}): {} ha of parcels inside (cropland {} ha, other land {} ha); {} candidates in conflict ({} ha)\n",
             a.constraint,
             a.role,
-            a.area_m2 / 1e4,
-            a.cropland_m2 / 1e4,
-            a.non_cropland_m2 / 1e4,
+            fixed(a.area_m2 / 1e4, 2),
+            fixed(a.cropland_m2 / 1e4, 2),
+            fixed(a.non_cropland_m2 / 1e4, 2),
             a.conflicts,
-            a.conflict_m2 / 1e4
+            fixed(a.conflict_m2 / 1e4, 2)
         ));
     }
     text.push_str(&format!("outputs in {}:\n", out.display()));
