@@ -25,8 +25,9 @@ pub fn run(cmd: &RunCommand, reporter: Reporter, cancel: CancelToken) -> Result<
     if let Some(o) = &cmd.out {
         settings.output.dir = o.clone();
     }
-    set_threads(cmd.threads.unwrap_or(settings.run.threads));
+    let threads = cmd.threads.unwrap_or(settings.run.threads);
     let ctx = RunContext::new(settings, cancel, reporter);
+    use_threads(&ctx, threads);
     let report = pipeline::run(&ctx, &RunOptions { no_cache: cmd.no_cache });
     reporter.event("run_finished", finished_event(&ctx, &report));
     report
@@ -55,10 +56,23 @@ pub(crate) fn finished_event(ctx: &RunContext, report: &Result<RunReport>) -> se
     }
 }
 
-/// Sizes rayon's global pool (0 = one thread per core).
-pub fn set_threads(n: usize) {
-    if n > 0 {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+/// Sizes rayon's global pool (0 = one thread per core). More threads than the machine
+/// has cores only contend for them (and take memory): capped at the core count, with
+/// the warning returned.
+#[must_use]
+pub fn set_threads(n: usize) -> Option<String> {
+    let cores = std::thread::available_parallelism().map_or(n, |c| c.get());
+    let capped = n.min(cores);
+    if capped > 0 {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(capped).build_global();
+    }
+    (n > capped).then(|| format!("{n} threads asked for (--threads or run.threads), but this machine has {cores} cores: {cores} threads are used"))
+}
+
+/// [`set_threads`] for a run, its warning (if any) in the run's warnings.
+pub fn use_threads(ctx: &RunContext, n: usize) {
+    if let Some(warning) = set_threads(n) {
+        ctx.warn("threads_capped", warning);
     }
 }
 
