@@ -444,3 +444,88 @@ fn a_constant_dem_an_empty_constraint_and_parcels_without_land_use_are_warned_of
         assert!(text(&o).contains(message), "validate lacks {message:?}: {}", text(&o));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// 5. Smaller ones: bad arguments are bad-input errors (2), said before any work.
+
+#[test]
+fn bad_arguments_of_plan_and_run_shard_say_so_with_the_bad_input_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let demo = repo().join("pipelines/demo.toml");
+    let o = run(&["plan", "-q", demo.to_str().unwrap(), "--out", out.to_str().unwrap(), "--shards", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--shards: must be at least 1, got 0"), "{}", text(&o));
+    assert!(!out.exists(), "nothing opened, nothing written");
+    let o = std::process::Command::new(bin())
+        .args(["run", "-q", demo.to_str().unwrap(), "--out", out.to_str().unwrap(), "--shard"])
+        .env("SLURM_ARRAY_TASK_ID", "abc")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("SLURM_ARRAY_TASK_ID must be a shard index, got \"abc\""), "{}", text(&o));
+}
+
+/// More threads than cores only contend: capped at the core count, and said.
+#[test]
+fn threads_above_the_core_count_are_capped_with_a_warning() {
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let asked = (cores * 8).to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run_demo(&out, &["--threads", &asked]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = format!("{asked} threads asked for (--threads or run.threads), but this machine has {cores} cores: {cores} threads are used");
+    assert!(text(&o).contains(&said), "{}", text(&o));
+    let warnings = manifest(&out)["warnings"].to_string();
+    assert!(warnings.contains("threads_capped") && warnings.contains(&said), "{warnings}");
+    // As many as there are cores: nothing to say.
+    let o = run_demo(&dir.path().join("out2"), &["--threads", &cores.to_string()]);
+    assert!(o.status.success() && !text(&o).contains("threads asked for"), "{}", text(&o));
+}
+
+/// Whether QGIS's Python bindings import (under CI=true they must).
+fn qgis_available() -> bool {
+    let ok = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import qgis.core"])
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok || std::env::var("CI").as_deref() != Ok("true"), "under CI=true: python3-qgis is not installed");
+    if !ok {
+        eprintln!("SKIPPED: QGIS is not installed");
+    }
+    ok
+}
+
+/// `landcons maps`: a bad option is a bad-input error said before QGIS runs, and QGIS's
+/// temporary files (qt_temp-*) are not left in the temporary folder.
+#[test]
+fn maps_checks_its_options_first_and_leaves_no_qt_temp_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run_demo(&out, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let maps = |args: &[&str], tmp: &Path| std::process::Command::new(bin()).arg("maps").args(args).env("TMPDIR", tmp).output().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let results = out.to_str().unwrap();
+    for (args, said) in [
+        (vec![results, "--dpi", "0"], "--dpi: must be at least 1"),
+        (vec![dir.path().join("nowhere").to_str().unwrap(), "--dpi", "96"], "no such results folder"),
+        (vec![results, "--pdf", dir.path().join("no/such/folder/maps.pdf").to_str().unwrap()], "--pdf: the folder"),
+    ] {
+        let o = maps(&args.iter().map(|a| &**a).collect::<Vec<&str>>(), &tmp);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(said), "{args:?}: {}", text(&o));
+    }
+    if !qgis_available() {
+        return;
+    }
+    let pdf = dir.path().join("atlas.pdf");
+    let o = maps(&[results, "--pdf", pdf.to_str().unwrap(), "--dpi", "48"], &tmp);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(pdf.is_file());
+    let left: Vec<String> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.is_empty(), "left in the temporary folder: {left:?}");
+}
