@@ -28,7 +28,10 @@ pub fn decode_cpg(text: &str) -> Option<&'static Encoding> {
     let label = match t.as_str() {
         "936" | "cp936" | "ansi 936" | "gb2312" | "gb18030" | "gbk" => "gbk",
         "65001" | "utf8" | "utf-8" => "utf-8",
-        other => other.strip_prefix("cp").unwrap_or(other),
+        other => {
+            let other = other.strip_prefix("ansi ").unwrap_or(other);
+            other.strip_prefix("cp").unwrap_or(other)
+        }
     };
     Encoding::for_label(label.as_bytes()).or_else(|| {
         // Windows code pages by number: "1252" → windows-1252.
@@ -81,14 +84,20 @@ impl TextDecoder {
                     ),
                 ))
             }
-            (_, _) => Err(Error::input(
-                &dbf,
-                format!(
-                    "the text is neither UTF-8 nor Chinese GBK, and no .cpg file names its code page{}; add a .cpg naming it{}",
-                    example(&dbf, UTF_8, Some(GBK)),
-                    override_hint(key, None),
-                ),
-            )),
+            (_, _) => {
+                let cpg_says = match &cpg_text {
+                    Some(t) => format!("its .cpg ({:?}) names no encoding landcons knows", t.trim()),
+                    None => "no .cpg file names its code page".to_string(),
+                };
+                Err(Error::input(
+                    &dbf,
+                    format!(
+                        "the text is neither UTF-8 nor Chinese GBK, and {cpg_says}{}; add a .cpg naming it{}",
+                        example(&dbf, UTF_8, Some(GBK)),
+                        override_hint(key, None),
+                    ),
+                ))
+            }
         }
     }
 
@@ -504,6 +513,8 @@ mod tests {
         assert_eq!(decode_cpg("936\n"), Some(GBK));
         assert_eq!(decode_cpg("GBK"), Some(GBK));
         assert_eq!(decode_cpg("1252").map(|e| e.name()), Some("windows-1252"));
+        assert_eq!(decode_cpg("ANSI 1252").map(|e| e.name()), Some("windows-1252"));
+        assert_eq!(decode_cpg("ANSI 936"), Some(GBK));
     }
 
     fn gbk(s: &str) -> Vec<u8> {
