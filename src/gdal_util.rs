@@ -73,24 +73,107 @@ pub fn open_vector(path: &Path, open_options: &[&str]) -> Result<Dataset> {
         open_options: (!open_options.is_empty()).then_some(open_options),
         ..Default::default()
     };
-    Dataset::open_ex(path, options)
-        .map_err(|e| Error::input_from(path, "cannot open as a vector layer", e))
+    Dataset::open_ex(path, options).map_err(|e| cannot_open(path, Kind::Vector, &e))
 }
 
-/// A layer by name (or the first when `name` is empty); a wrong name lists the layers.
-pub fn layer<'d>(ds: &'d Dataset, path: &Path, name: &str) -> Result<gdal::vector::Layer<'d>> {
+/// What a file is opened as, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Raster,
+    Vector,
+}
+
+/// Why GDAL could not open `path` as `kind`: no driver recognises the file (it is not
+/// such a file at all: a text file, the wrong file), or one does and fails (its header
+/// cut short or corrupt), said with GDAL's own message from `error`.
+pub fn cannot_open(path: &Path, kind: Kind, error: &gdal::errors::GdalError) -> Error {
+    use std::os::unix::ffi::OsStrExt;
+    let (flag, what) = match kind {
+        Kind::Raster => (GdalOpenFlags::GDAL_OF_RASTER.bits(), "raster"),
+        Kind::Vector => (GdalOpenFlags::GDAL_OF_VECTOR.bits(), "vector"),
+    };
+    let gdal_says = match error {
+        gdal::errors::GdalError::NullPointer { msg, .. } => msg.trim().to_string(),
+        other => other.to_string(),
+    };
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Error::input(path, format!("cannot open as a {what} file: {gdal_says}"));
+    };
+    // SAFETY: a valid C string; null lists mean any driver and no sibling-file list.
+    let driver = quiet(|| unsafe { gdal_sys::GDALIdentifyDriverEx(c_path.as_ptr(), flag, std::ptr::null(), std::ptr::null()) });
+    if driver.is_null() {
+        return Error::input(path, format!("not a {what} file GDAL can read (no GDAL driver recognises its contents)"));
+    }
+    // SAFETY: the driver handle is GDAL's, valid for the process; the name is a C string it owns.
+    let name = unsafe { std::ffi::CStr::from_ptr(gdal_sys::GDALGetDriverLongName(driver)) }.to_string_lossy().into_owned();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let gdal_says = if gdal_says.is_empty() { String::new() } else { format!("; GDAL: {gdal_says}") };
+    Error::input(path, format!("looks like a {name} file but GDAL cannot open it: it is cut short or corrupt ({size} bytes){gdal_says}"))
+}
+
+/// Which layers of a source may be read when no layer is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Polygons (or a geometry type the layer does not fix): parcels, polygon zones.
+    Polygons,
+    /// Any geometry: control lines and points are buffered.
+    Spatial,
+}
+
+/// A layer by name (a wrong name lists the layers). Without a name: the source's only
+/// layer, or its only layer of `wanted` geometries (attribute tables and, for polygons,
+/// point and line layers do not count). Several candidates are an error listing them and
+/// naming `setting`: taking the first in silence read 5 of 2 872 parcels.
+pub fn layer<'d>(ds: &'d Dataset, path: &Path, name: &str, wanted: Wanted, setting: &str) -> Result<gdal::vector::Layer<'d>> {
     use gdal::vector::LayerAccess;
     let name = name.trim();
-    if name.is_empty() {
+    if !name.is_empty() {
+        return ds.layer_by_name(name).map_err(|_| {
+            let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
+            Error::input(path, format!("has no layer {name:?}; layers: {}", names.join(", ")))
+        });
+    }
+    if ds.layer_count() <= 1 {
         return ds.layer(0).map_err(|_| Error::input(path, "has no layer"));
     }
-    ds.layer_by_name(name).map_err(|_| {
-        let names: Vec<String> = ds.layers().map(|l| l.name()).collect();
-        Error::input(
-            path,
-            format!("has no layer {name:?}; layers: {}", names.join(", ")),
-        )
-    })
+    let candidates: Vec<usize> = (0..ds.layer_count()).filter(|&i| ds.layer(i).is_ok_and(|l| holds(&l, wanted))).collect();
+    match candidates.as_slice() {
+        [only] => ds.layer(*only).map_err(|e| Error::input_from(path, "cannot open its layer", e)),
+        found => {
+            let what = if wanted == Wanted::Polygons { "polygon layers" } else { "layers with geometries" };
+            let listed: Vec<String> = ds.layers().map(|mut l| describe_layer(&mut l)).collect();
+            let which = match found.len() {
+                0 => format!("has no {what}"),
+                n => format!("has {n} {what} and {setting} names none: set it to the layer to read"),
+            };
+            Err(Error::input(path, format!("{which}; layers: {}", listed.join(", "))))
+        }
+    }
+}
+
+/// Whether a layer's declared geometry is of the `wanted` kind.
+fn holds(layer: &gdal::vector::Layer, wanted: Wanted) -> bool {
+    use gdal::vector::{LayerAccess, OGRwkbGeometryType as T};
+    let declared = layer.defn().geometry_type();
+    // SAFETY: a pure function of the type code.
+    let flat = unsafe { gdal_sys::OGR_GT_Flatten(declared) };
+    match (flat, wanted) {
+        (T::wkbNone, _) => false,
+        (_, Wanted::Spatial) => true,
+        (T::wkbUnknown | T::wkbGeometryCollection, Wanted::Polygons) => true,
+        // SAFETY: as above.
+        (t, Wanted::Polygons) => unsafe { gdal_sys::OGR_GT_IsSubClassOf(t, T::wkbSurface) != 0 || gdal_sys::OGR_GT_IsSubClassOf(t, T::wkbMultiSurface) != 0 },
+    }
+}
+
+/// "NAME (geometry type, N features)", for lists of layers.
+fn describe_layer(layer: &mut gdal::vector::Layer) -> String {
+    use gdal::vector::LayerAccess;
+    let kind = match layer.defn().geometry_type() {
+        gdal::vector::OGRwkbGeometryType::wkbNone => "no geometry".to_string(),
+        t => gdal::vector::geometry_type_to_name(t),
+    };
+    format!("{} ({kind}, {} features)", layer.name(), layer.feature_count())
 }
 
 /// Parses a CRS given as "EPSG:n", WKT or a PROJ string, with GIS (x=east, y=north)

@@ -34,7 +34,7 @@ impl<'a> AttrValue<'a> {
         match self {
             AttrValue::Null => String::new(),
             AttrValue::Int(v) => v.to_string(),
-            AttrValue::Real(v) => v.to_string(),
+            AttrValue::Real(v) => crate::units::unsigned_zero(*v).to_string(),
             AttrValue::Text(s) => s.to_string(),
         }
     }

@@ -161,7 +161,7 @@ fn a_directory_or_a_truncated_geotiff_instead_of_a_dem() {
 }
 
 #[test]
-fn a_one_cell_dem_has_no_slope_under_the_parcel_and_says_so() {
+fn a_one_cell_dem_is_too_small_for_a_slope_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let tiny = dir.path().join("tiny.tif");
     {
@@ -181,10 +181,11 @@ fn a_one_cell_dem_has_no_slope_under_the_parcel_and_says_so() {
     }
     let p = geojson(dir.path(), &[square("A1", 483010.0, 3288010.0)]);
     let (o, out) = run_with(dir.path(), &tiny, &p, "");
-    // A 1×1 DEM has no slope anywhere: no figure can be made, and the run says why.
+    // A 1×1 DEM has no slope anywhere (a cell needs a neighbour across and along): it is
+    // refused when opened, and the run says why.
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
-        text(&o).contains("tiny.tif") && text(&o).contains("no elevation under any of the 1 parcels"),
+        text(&o).contains("tiny.tif") && text(&o).contains("1×1 cells: too small for a slope, which needs at least 2×2"),
         "{}",
         text(&o)
     );

@@ -178,6 +178,17 @@ proptest! {
     }
 }
 
+/// A village or owner name as surveys write them: a little ASCII, then GB2312 hanzi
+/// (the character set of GBK survey text) and 村组社区.
+fn survey_name() -> impl Strategy<Value = String> {
+    // GB2312 hanzi: lead 0xB0–0xF7, trail 0xA1–0xFE, less D7FA–D7FE (unassigned).
+    let hanzi = (0xB0u8..=0xF7, 0xA1u8..=0xFE)
+        .prop_filter("assigned in GB2312", |(l, t)| !(*l == 0xD7 && *t > 0xF9))
+        .prop_map(|(l, t)| encoding_rs::GBK.decode_without_bom_handling(&[l, t]).0.into_owned());
+    let char = prop_oneof![4 => hanzi, 1 => "[村组社区]"];
+    ("[a-z0-9 ]{0,3}", prop::collection::vec(char, 1..7)).prop_map(|(ascii, hanzi)| ascii + &hanzi.concat())
+}
+
 /// Rings as deliveries have them: any vertices, repeated, crossing, unclosed, degenerate.
 fn wild_rings() -> impl Strategy<Value = Vec<Vec<(f64, f64)>>> {
     let coord = prop_oneof![
@@ -214,26 +225,41 @@ proptest! {
     }
 
     /// Any bytes decode or give a message, never a panic; a file's Chinese text is
-    /// recognised as GBK or UTF-8 and comes back as it was.
+    /// recognised as GBK or UTF-8 as a whole, a .cpg that says the other is caught, and
+    /// the text comes back as it was.
     #[test]
     fn attribute_text_decoding_is_total_and_round_trips(
         bytes in prop::collection::vec(any::<u8>(), 0..40),
-        names in prop::collection::vec("[a-z0-9 ]{0,3}[村组社区\\u4e00-\\u9fa5]{1,6}", 1..20),
+        names in prop::collection::vec(survey_name(), 1..20),
     ) {
-        use landcons::vector::{encoding::{detect, reads_as_chinese}, TextDecoder};
+        use encoding_rs::{GBK, UTF_8, WINDOWS_1252};
+        use landcons::vector::{encoding::{detect, judge, Detected, Judgement, TextStats, AMBIGUOUS_BYTES}, TextDecoder};
         let dir = tempfile::tempdir().unwrap();
-        let auto = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "auto").unwrap();
+        let auto = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "auto", None).unwrap();
         let _ = auto.decode(&bytes);
         let utf8: Vec<u8> = names.join("  ").into_bytes();
-        let gbk: Vec<u8> = names.iter().flat_map(|n| encoding_rs::GBK.encode(n).0.into_owned()).collect();
-        // GBK bytes that also read as Chinese text in UTF-8 are truly ambiguous (a few in
-        // 10⁵ random names); a .cpg or inputs.parcels_encoding decides those.
-        prop_assume!(std::str::from_utf8(&gbk).map_or(true, |s| !reads_as_chinese(s)));
-        prop_assert_eq!(detect(&utf8), Some(encoding_rs::UTF_8));
-        prop_assert_eq!(detect(&gbk), Some(encoding_rs::GBK));
-        let forced = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "gbk").unwrap();
+        let gbk: Vec<u8> = names.iter().flat_map(|n| GBK.encode(n).0.into_owned()).collect();
+        let (utf8_stats, gbk_stats) = (TextStats::of(&utf8), TextStats::of(&gbk));
+        // GBK bytes that also read as text in UTF-8 (Chinese, or Latin letters: "茅" is
+        // C3 A9, "é") are truly ambiguous (a few in 10⁴ random names); a .cpg or
+        // inputs.parcels_encoding decides those.
+        prop_assume!(!gbk_stats.utf8.plausible());
+        prop_assert_eq!(detect(&utf8), Detected::Utf8);
+        prop_assert_eq!(detect(&gbk), Detected::Gbk);
+        prop_assert_eq!(judge(Some(GBK), &gbk_stats), Judgement::Use(GBK));
+        prop_assert_eq!(judge(None, &gbk_stats), Judgement::Use(GBK));
+        prop_assert_eq!(judge(Some(UTF_8), &gbk_stats), Judgement::Contradicts(Some(GBK)));
+        prop_assert_eq!(judge(Some(WINDOWS_1252), &gbk_stats), Judgement::Contradicts(Some(GBK)));
+        prop_assert_eq!(judge(Some(UTF_8), &utf8_stats), Judgement::Use(UTF_8));
+        // UTF-8 under a GBK .cpg is caught, but for a few bytes that read as Chinese in
+        // GBK too, where the declaration decides.
+        let gbk_reading_is_chinese = utf8_stats.gbk.clean() && utf8_stats.gbk.chinese();
+        if utf8_stats.non_ascii > AMBIGUOUS_BYTES || !gbk_reading_is_chinese {
+            prop_assert_eq!(judge(Some(GBK), &utf8_stats), Judgement::Contradicts(Some(UTF_8)));
+        }
+        let forced = TextDecoder::for_shapefile(&dir.path().join("x.shp"), "gbk", None).unwrap();
         for n in &names {
-            prop_assert_eq!(&forced.decode(&encoding_rs::GBK.encode(n).0).unwrap(), n);
+            prop_assert_eq!(&forced.decode(&GBK.encode(n).0).unwrap(), n);
             prop_assert_eq!(&auto.decode(n.as_bytes()).unwrap(), n);
         }
     }

@@ -36,11 +36,20 @@ pub struct MapsReport {
 }
 
 pub fn maps(cmd: &MapsCommand) -> Result<MapsReport> {
+    if cmd.dpi == 0 {
+        return Err(Error::setting("--dpi", None, "must be at least 1 (maps print well at 150–300), got 0"));
+    }
     let project = project_file(&cmd.results)?;
     let folder = project.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let pdf = cmd.pdf.clone().unwrap_or_else(|| folder.join("maps.pdf"));
+    // A PDF into a folder that does not exist is a wrong option, said before QGIS runs.
+    if let Some(parent) = pdf.parent().filter(|p| !p.as_os_str().is_empty() && !p.is_dir()) {
+        return Err(Error::setting("--pdf", None, format!("the folder {} does not exist", parent.display())));
+    }
     let python = python();
-    check_qgis(&python)?;
+    // QGIS (Qt) leaves qt_temp-* files in the temporary folder: its own, removed after.
+    let temp = TempDir::new()?;
+    check_qgis(&python, &temp.0)?;
     // Written beside the target and renamed: a failed export leaves no partial PDF.
     let name = pdf.file_name().map_or_else(|| "maps.pdf".into(), |n| n.to_string_lossy().into_owned());
     let partial = pdf.with_file_name(format!(".partial-{name}"));
@@ -51,6 +60,7 @@ pub fn maps(cmd: &MapsCommand) -> Result<MapsReport> {
         .arg(&partial)
         .arg(cmd.dpi.to_string())
         .env("QT_QPA_PLATFORM", std::env::var("QT_QPA_PLATFORM").unwrap_or_else(|_| "offscreen".into()))
+        .env("TMPDIR", &temp.0)
         .output()
         .map_err(|e| Error::input_from(&python, "cannot run Python", e))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -89,11 +99,31 @@ fn python() -> PathBuf {
     std::env::var_os("LANDCONS_PYTHON").map_or_else(|| PathBuf::from(DEFAULT_PYTHON), PathBuf::from)
 }
 
+/// A folder of our own for QGIS's temporary files, removed with everything in it when
+/// dropped (also when the export fails).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir> {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!("landcons-maps-{}-{nanos}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(|e| Error::output_from(&dir, "cannot create a temporary folder for QGIS", e))?;
+        Ok(TempDir(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// QGIS's Python bindings must import; if they do not, say how to install them.
-fn check_qgis(python: &Path) -> Result<()> {
+fn check_qgis(python: &Path, temp: &Path) -> Result<()> {
     let imports = Command::new(python)
         .args(["-c", "import qgis.core"])
         .env("QT_QPA_PLATFORM", "offscreen")
+        .env("TMPDIR", temp)
         .output()
         .is_ok_and(|o| o.status.success());
     if imports {

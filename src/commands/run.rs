@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::pipeline::{self, RunOptions, RunReport};
 use crate::progress::Reporter;
 use crate::settings::Settings;
+use crate::units::fixed;
 
 /// `landcons run` as the command line states it.
 #[derive(Debug, Clone, Default)]
@@ -26,8 +27,9 @@ pub fn run(cmd: &RunCommand, reporter: Reporter, cancel: CancelToken) -> Result<
     if let Some(o) = &cmd.out {
         settings.output.dir = o.clone();
     }
-    set_threads(cmd.threads.unwrap_or(settings.run.threads));
+    let threads = cmd.threads.unwrap_or(settings.run.threads);
     let ctx = RunContext::new(settings, cancel, reporter);
+    use_threads(&ctx, threads);
     let report = pipeline::run(&ctx, &RunOptions { no_cache: cmd.no_cache, force: cmd.force });
     reporter.event("run_finished", finished_event(&ctx, &report));
     report
@@ -56,10 +58,23 @@ pub(crate) fn finished_event(ctx: &RunContext, report: &Result<RunReport>) -> se
     }
 }
 
-/// Sizes rayon's global pool (0 = one thread per core).
-pub fn set_threads(n: usize) {
-    if n > 0 {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+/// Sizes rayon's global pool (0 = one thread per core). More threads than the machine
+/// has cores only contend for them (and take memory): capped at the core count, with
+/// the warning returned.
+#[must_use]
+pub fn set_threads(n: usize) -> Option<String> {
+    let cores = std::thread::available_parallelism().map_or(n, |c| c.get());
+    let capped = n.min(cores);
+    if capped > 0 {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(capped).build_global();
+    }
+    (n > capped).then(|| format!("{n} threads asked for (--threads or run.threads), but this machine has {cores} cores: {cores} threads are used"))
+}
+
+/// [`set_threads`] for a run, its warning (if any) in the run's warnings.
+pub fn use_threads(ctx: &RunContext, n: usize) {
+    if let Some(warning) = set_threads(n) {
+        ctx.warn("threads_capped", warning);
     }
 }
 
@@ -79,14 +94,14 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     }
     for a in &report.manifest.audit {
         text.push_str(&format!(
-            "audit {} ({}): {:.2} ha of parcels inside (cropland {:.2} ha, other land {:.2} ha); {} candidates in conflict ({:.2} ha)\n",
+            "audit {} ({}): {} ha of parcels inside (cropland {} ha, other land {} ha); {} candidates in conflict ({} ha)\n",
             a.constraint,
             a.role,
-            a.area_m2 / 1e4,
-            a.cropland_m2 / 1e4,
-            a.non_cropland_m2 / 1e4,
+            fixed(a.area_m2 / 1e4, 2),
+            fixed(a.cropland_m2 / 1e4, 2),
+            fixed(a.non_cropland_m2 / 1e4, 2),
             a.conflicts,
-            a.conflict_m2 / 1e4
+            fixed(a.conflict_m2 / 1e4, 2)
         ));
     }
     text.push_str(&format!("outputs in {}:\n", out.display()));

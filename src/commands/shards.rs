@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::run::{finished_event, set_threads};
+use super::run::{finished_event, use_threads};
 use crate::context::{CancelToken, RunContext};
 use crate::error::{Error, Result};
 use crate::pipeline::{self, RunOptions, RunReport, ShardOutcome};
@@ -21,20 +21,28 @@ pub struct ShardJob {
 }
 
 impl ShardJob {
-    /// The settings (with --out), the thread pool sized.
+    /// The settings (with --out).
     pub fn settings(&self) -> Result<Settings> {
         let mut settings = Settings::load(&self.pipeline, &self.overrides)?;
         if let Some(o) = &self.out {
             settings.output.dir = o.clone();
         }
-        set_threads(self.threads.unwrap_or(settings.run.threads));
         Ok(settings)
+    }
+
+    /// The context of a step over `settings`, the thread pool sized (a capped count is
+    /// among its warnings).
+    pub fn context(&self, settings: Settings, reporter: Reporter, cancel: CancelToken) -> RunContext {
+        let threads = self.threads.unwrap_or(settings.run.threads);
+        let ctx = RunContext::new(settings, cancel, reporter);
+        use_threads(&ctx, threads);
+        ctx
     }
 }
 
 /// `landcons plan PIPELINE --shards N`.
 pub fn plan(job: &ShardJob, shards: usize, reporter: Reporter, cancel: CancelToken) -> Result<ShardPlan> {
-    let ctx = RunContext::new(job.settings()?, cancel, reporter);
+    let ctx = job.context(job.settings()?, reporter, cancel);
     pipeline::plan_shards(&ctx, shards)
 }
 
@@ -50,9 +58,9 @@ pub fn plan_summary(plan: &ShardPlan, out: &Path) -> String {
 /// `landcons run PIPELINE --shard [I]`: I from the option, else SLURM_ARRAY_TASK_ID,
 /// else JOB_COMPLETION_INDEX.
 pub fn run_shard(job: &ShardJob, index: Option<usize>, reporter: Reporter, cancel: CancelToken) -> Result<ShardOutcome> {
-    let index = shard::index_from_env(index)
+    let index = shard::index_from_env(index)?
         .ok_or_else(|| Error::shards("--shard needs an index: --shard I, or SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX in the environment"))?;
-    let ctx = RunContext::new(job.settings()?, cancel, reporter);
+    let ctx = job.context(job.settings()?, reporter, cancel);
     let outcome = pipeline::run_shard(&ctx, index);
     let event = match &outcome {
         Ok(o) => serde_json::json!({ "status": "success", "shard": index, "already_done": o.already_done, "parcels": o.results.parcels, "ghosts": o.results.ghosts }),
@@ -84,7 +92,7 @@ pub fn gather(job: &ShardJob, reporter: Reporter, cancel: CancelToken) -> Result
     // The slope rasters are VRTs over the shards' tiles.
     settings.output.slope = vrt_name(&settings.output.slope);
     settings.output.slope_grade = vrt_name(&settings.output.slope_grade);
-    let ctx = RunContext::new(settings, cancel, reporter);
+    let ctx = job.context(settings, reporter, cancel);
     let report = pipeline::gather(&ctx, &RunOptions::default());
     reporter.event("run_finished", finished_event(&ctx, &report));
     report

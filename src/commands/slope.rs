@@ -42,7 +42,9 @@ pub fn slope(cmd: &SlopeCommand, reporter: Reporter, cancel: &CancelToken) -> Re
     let origin = Origin::options("slope", FLAGS);
     terrain_settings.validate(&origin)?;
     run.validate_as(&origin)?;
-    super::run::set_threads(cmd.threads);
+    if let Some(capped) = super::run::set_threads(cmd.threads) {
+        tracing::warn!("{capped}");
+    }
     raster::set_gdal_cache(run.memory_limit_bytes());
     let dem = raster::open_dem(&cmd.dem, cmd.nodata, None)?;
     check_targets(cmd, &dem.files)?;

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::shards::ShardJob;
-use crate::context::{CancelToken, RunContext};
+use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::output::Manifest;
 use crate::pipeline;
@@ -47,7 +47,7 @@ pub fn submit(cmd: &SubmitCommand, reporter: Reporter, cancel: CancelToken) -> R
     let settings = cmd.job.settings()?;
     let out = absolute(&settings.output.dir)?;
     let manifest = out.join(&settings.output.manifest);
-    let ctx = RunContext::new(settings, cancel.clone(), reporter);
+    let ctx = cmd.job.context(settings, reporter, cancel.clone());
     let plan = match (cmd.resume, cmd.shards) {
         (false, Some(n)) => pipeline::plan_shards(&ctx, n)?,
         _ => ShardPlan::load(&out)?,

@@ -1,40 +1,38 @@
-//! `landcons validate`: checks a pipeline file and opens its inputs; writes nothing.
+//! `landcons validate`: checks a pipeline file and opens its inputs as a run opens them
+//! (the same functions: DEM, working CRS, constraint layers, parcels); writes nothing.
 
 use std::path::Path;
 
-use crate::context::CancelToken;
+use crate::context::{CancelToken, RunContext};
 use crate::error::Result;
-use crate::parcels::{read_parcels, ReadOptions};
-use crate::raster;
+use crate::pipeline;
+use crate::progress::Reporter;
 use crate::settings::Settings;
 
-/// What `validate` found, as text; the resolved settings too unless `quiet`.
+/// What `validate` found, as text; the resolved settings too unless `quiet`. Warnings
+/// (as a run would give them) go to stderr.
 pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<String> {
     let s = Settings::load(pipeline, overrides)?;
-    let dem = raster::open_dem(&s.inputs.dem, s.inputs.dem_nodata, s.inputs.dem_crs.as_deref())?;
-    let g = &dem.grid;
+    let ctx = RunContext::new(s, CancelToken::new(), Reporter::Hidden);
+    let (opened, parcels) = pipeline::check_inputs(&ctx)?;
+    let (s, dem, g) = (&ctx.settings, &opened.dem, &opened.dem.grid);
     // The output names as a set, the inputs apart from them, and nothing in the output
     // folder a run would have to refuse: the run's own checks, before it writes.
-    let names = crate::pipeline::result_names(&s)?;
-    let inputs = crate::pipeline::keyed_input_files(&s, &dem.files);
-    crate::pipeline::check_inputs_apart(&s.output.dir, &names, &inputs)?;
+    let names = crate::pipeline::result_names(s)?;
+    crate::pipeline::check_inputs_apart(&s.output.dir, &names, &crate::pipeline::keyed_input_files(s, &dem.files))?;
     crate::output::owned::inspect(&s.output.dir, &names, false)?;
-    let parcels = read_parcels(&ReadOptions {
-        inputs: &s.inputs,
-        fields: &s.fields,
-        cancel: &CancelToken::new(),
-    })?;
     let src = &parcels.source;
     let o = &s.output;
     let mut text = format!("pipeline {} is valid.\n", pipeline.display());
     text.push_str(&format!(
-        "DEM: {} file(s), {}×{} cells, cell {}×{}, {}\n",
+        "DEM: {} file(s), {}×{} cells, cell {}×{}, {}{}\n",
         dem.files.len(),
         g.cols,
         g.rows,
         g.transform[1],
         -g.transform[5],
-        if g.geographic { "geographic (metric spacing per row)" } else { "projected" }
+        if g.geographic { "geographic (metric spacing per row)" } else { "projected" },
+        dem.band.map(|b| format!(", band {b}")).unwrap_or_default()
     ));
     text.push_str(&format!(
         "parcels: {} features from {} (layer {}, encoding {})\nworking CRS: {} ({}){}\n",
@@ -46,6 +44,9 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
         src.work_crs.reason,
         if src.reprojected { "; the parcels are reprojected into it" } else { "" }
     ));
+    for c in &opened.constraints {
+        text.push_str(&format!("constraint {}: {} ({} polygons)\n", c.settings.name, c.settings.path.display(), c.len()));
+    }
     text.push_str(&format!(
         "a run would write into {}: {}, {}, {}, {}, {}, {}, {}, {} and a CSV per table\n",
         o.dir.display(),

@@ -575,7 +575,7 @@ fn total_mismatches(table: &ReportTable) -> Vec<String> {
 /// `data-value`: the full-precision value (shortest text that reads back as the same f64).
 fn value_attr(value: f64) -> String {
     if value.is_finite() {
-        format!("{value}")
+        format!("{}", crate::units::unsigned_zero(value))
     } else {
         "NaN".to_string()
     }
@@ -793,6 +793,7 @@ mod tests {
         assert_eq!(format_number(999_999.996, 2), "1,000,000.00");
         assert_eq!(format_number(-0.001, 2), "0.00", "no negative zero");
         assert_eq!(format_number(-0.4, 0), "0");
+        assert_eq!(value_attr(-0.0), "0", "nor in the full-precision attribute");
         assert_eq!(format_number(f64::NAN, 2), "—");
         assert_eq!(format_number(f64::INFINITY, 0), "—");
     }

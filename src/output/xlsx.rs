@@ -154,6 +154,14 @@ fn fill(ws: &mut Worksheet, sheet: &Sheet) -> std::result::Result<(), XlsxError>
         values.clear();
         sheet.rows.fill(k, &mut values);
         for (c, v) in values.iter().enumerate() {
+            let real;
+            let v = match v {
+                AttrValue::Real(x) => {
+                    real = AttrValue::Real(shown(*x, sheet.formats[c]));
+                    &real
+                }
+                v => v,
+            };
             write_value(ws, first + k as u32, c as u16, v, &formats[c])?;
         }
     }
@@ -174,6 +182,17 @@ fn tall_columns(headers: &[Vec<Header>]) -> Vec<bool> {
     out
 }
 
+/// The value as a cell of `format` shows it, with a value that shows as zero made +0:
+/// Excel prints −0.001 in a "0.00" column as "-0.00".
+fn shown(x: f64, format: &str) -> f64 {
+    let decimals = format.split_once('.').map_or(0, |(_, d)| d.chars().filter(|c| matches!(c, '0' | '#')).count());
+    match format.is_empty() || format == "@" {
+        true => crate::units::unsigned_zero(x),
+        false if crate::units::round(x, decimals as i32) == 0.0 => 0.0,
+        false => x,
+    }
+}
+
 fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: &AttrValue, f: &Format) -> std::result::Result<(), XlsxError> {
     match v {
         AttrValue::Null => ws.write_blank(r, c, f).map(|_| ()),
@@ -188,6 +207,16 @@ fn write_value(ws: &mut Worksheet, r: u32, c: u16, v: &AttrValue, f: &Format) ->
 mod tests {
     use super::*;
     use crate::table::FieldKind::*;
+
+    #[test]
+    fn values_that_show_as_zero_are_written_without_a_sign() {
+        assert!(shown(-0.001, "0.00").is_sign_positive() && shown(-0.001, "0.00") == 0.0);
+        assert!(shown(-0.00001, "0.00##").is_sign_positive());
+        assert_eq!(shown(-0.001, "0.00##"), -0.001, "shown with 4 decimals, it is not zero");
+        assert_eq!(shown(-0.4, "0"), 0.0);
+        assert!(shown(-0.0, "").is_sign_positive());
+        assert_eq!(shown(-1.25, "0.00"), -1.25, "the value itself is written, not a rounded copy");
+    }
 
     #[test]
     fn shared_aliases_and_groups_make_two_header_rows() {

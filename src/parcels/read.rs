@@ -14,7 +14,7 @@ use geo::MultiPolygon;
 use super::{Mapped, ParcelSource, Parcels};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
-use crate::gdal_util::{self, check_readable_file};
+use crate::gdal_util::{self, check_readable_file, Wanted};
 use crate::progress::Progress;
 use crate::settings::{FieldMap, Inputs, NonPolygons};
 use crate::table::{AttrValue, FieldSpec};
@@ -34,7 +34,7 @@ pub struct ReadOptions<'a> {
 pub fn work_crs_of(inputs: &Inputs) -> Result<WorkCrs> {
     let path = &inputs.parcels;
     let (ds, _) = open_source(path)?;
-    let layer = gdal_util::layer(&ds, path, &inputs.parcels_layer)?;
+    let layer = gdal_util::layer(&ds, path, &inputs.parcels_layer, Wanted::Polygons, PARCELS_LAYER)?;
     let source = vector::layer_crs(&layer, path, inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;
     crs::choose(&source, layer_extent(&layer), inputs.work_crs.as_deref())
 }
@@ -45,6 +45,8 @@ fn layer_extent(layer: &gdal::vector::Layer) -> Option<[f64; 4]> {
 }
 
 const SHAPEFILE: &str = "ESRI Shapefile";
+/// The setting that names the parcel layer of a multi-layer source.
+const PARCELS_LAYER: &str = "inputs.parcels_layer";
 /// GDAL's GeoPackage driver: read through its Arrow stream.
 const GEOPACKAGE: &str = "GPKG";
 
@@ -72,7 +74,7 @@ pub struct Candidate {
 pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, progress: &Progress) -> Result<Parcels> {
     let path = &opts.inputs.parcels;
     let (ds, is_shapefile) = open_source(path)?;
-    let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer)?;
+    let mut layer = gdal_util::layer(&ds, path, &opts.inputs.parcels_layer, Wanted::Polygons, PARCELS_LAYER)?;
     let layer_name = layer.name();
     // The count the file declares (shapefile header, GeoPackage table), to catch a
     // truncated file whose reading stops early without an error.
@@ -83,7 +85,7 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
     let fields = vector::field_specs(&layer);
     let map = FieldIndex::resolve(&fields, opts.fields, path, &layer_name)?;
     let decoder = match is_shapefile {
-        true => Some(TextDecoder::for_shapefile(path, &opts.inputs.parcels_encoding)?),
+        true => Some(TextDecoder::for_shapefile(path, &opts.inputs.parcels_encoding, Some("inputs.parcels_encoding"))?),
         false => None,
     };
     let source_crs = vector::layer_crs(&layer, path, opts.inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;

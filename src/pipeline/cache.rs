@@ -42,6 +42,10 @@ pub fn terrain_key(settings: &Settings, dem: &Dem, input_hashes: &BTreeMap<Strin
         h.update(input_hashes.get(&f.display().to_string()).cloned().flatten().unwrap_or_default());
     }
     h.update(format!("{:?}{:?}{:?}", dem.grid.transform, dem.grid.nodata, dem.grid.crs_wkt));
+    // Another band of the same files is another DEM (unset: the key as before).
+    if let Some(band) = dem.band {
+        h.update(format!("band {band}"));
+    }
     h.update(toml_edit::ser::to_string(&settings.terrain).unwrap_or_default());
     // The rasters' category names and style side-cars are written in this language.
     h.update(format!("{:?}", settings.output.language));

@@ -1,6 +1,6 @@
 //! The run's checks of its inputs: what stops it (no heights under any parcel) and what
 //! only warrants a warning on stderr and in the manifest (void fill values read as
-//! heights, geometries repaired on reading, overlapping parcels).
+//! heights, overlapping parcels).
 
 use crate::context::RunContext;
 use crate::error::{Error, Result};
@@ -25,15 +25,6 @@ pub fn warn_fill_values(ctx: &RunContext, dem: &Dem, summary: &TerrainSummary) {
                 f.value
             ),
         );
-    }
-}
-
-/// Features whose geometry was repaired (or dropped) on reading: listed in the manifest,
-/// and said once on stderr.
-pub fn warn_geometry_issues(ctx: &RunContext, parcels: &Parcels) {
-    if let Some(first) = parcels.issues.first() {
-        let what = format!("{} features with geometry problems, e.g. {}: {} ({})", parcels.issues.len(), first.id, first.problem, first.action);
-        ctx.warn("geometry_issues", format!("{}: {what}; all listed in the manifest's geometry_issues", parcels.source.path.display()));
     }
 }
 

@@ -93,7 +93,7 @@ pub fn facts<'s, 'a: 's>(job: &Job<'a>, scope: &'s Scope<'s, '_>) -> Result<Fact
 /// `topology.overlaps = "error"`), and measures every parcel against the constraints.
 fn read_and_check(ctx: &RunContext, constraints: &[Constraint], source: Source) -> Result<Checked> {
     let parcels = ctx.stage_with_progress("parcels", |p| inputs::parcels(ctx, p))?;
-    checks::warn_geometry_issues(ctx, &parcels);
+    inputs::warn_about_parcels(ctx, &parcels);
     if let Source::Gathered(g) = source {
         g.check_townships(&parcels)?;
     }

@@ -24,24 +24,65 @@ pub struct Opened {
 }
 
 /// Opens the DEM (as one mosaic), finds the parcels' working CRS, reads the constraint
-/// layers into it.
+/// layers into it. (`landcons validate` runs this too: what it accepts, a run opens.)
 pub fn open(ctx: &RunContext) -> Result<Opened> {
     let inputs = &ctx.settings.inputs;
-    let dem = raster::open_dem(&inputs.dem, inputs.dem_nodata, inputs.dem_crs.as_deref())?;
+    let dem = raster::open_dem_band(&inputs.dem, inputs.dem_nodata, inputs.dem_crs.as_deref(), inputs.dem_band)?;
+    let files = || dem.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
     if let (Some(set), Some(declared)) = (inputs.dem_nodata, dem.declared_nodata) {
         if set != declared {
             let file = dem.files[0].display();
             ctx.warn("dem_nodata_override", format!("{file}: inputs.dem_nodata = {set} overrides the nodata value {declared} the file declares"));
         }
     }
+    if let Some(height) = raster::dem::constant_height(&dem) {
+        ctx.warn("dem_constant", format!("{}: every cell holds the same height ({height}): every slope is 0° and every parcel grade 1; check that it is the DEM meant (not a placeholder or a failed export)", files()));
+    }
     let work_crs = work_crs_of(inputs)?;
     tracing::info!(crs = %work_crs.name, reason = %work_crs.reason, "working CRS");
     let settings = ctx.settings.all_constraints();
-    let constraints = match settings.is_empty() {
+    let constraints: Vec<Constraint> = match settings.is_empty() {
         true => Vec::new(),
         false => ctx.stage("controls", || settings.iter().map(|c| constraints::load(c, &work_crs.wkt)).collect())?,
     };
+    for c in constraints.iter().filter(|c| c.is_empty()) {
+        let s = &c.settings;
+        ctx.warn("constraint_empty", format!("{}: the constraint layer {:?} ({}) has no features: it excludes, includes and flags nothing", s.path.display(), s.name, s.key("layer")));
+    }
     Ok(Opened { dem, work_crs, constraints })
+}
+
+/// What is suspicious in the parcels as read: geometry problems (repaired or skipped)
+/// and parcels without a land-use code.
+pub fn warn_about_parcels(ctx: &RunContext, parcels: &Parcels) {
+    if let Some(first) = parcels.issues.first() {
+        let what = format!("{} features with geometry problems, e.g. {}: {} ({})", parcels.issues.len(), first.id, first.problem, first.action);
+        ctx.warn("geometry_issues", format!("{}: {what}; all listed in the manifest's geometry_issues", parcels.source.path.display()));
+    }
+    warn_missing_land_use(ctx, parcels);
+}
+
+/// Parcels without a land-use code (null or empty) are never cropland, never a
+/// candidate: said, with how many and the first ids, as their number may mean a wrong
+/// `fields.land_use`.
+fn warn_missing_land_use(ctx: &RunContext, parcels: &Parcels) {
+    let missing: Vec<usize> = (0..parcels.len()).filter(|&i| parcels.land_use(i).trim().is_empty()).collect();
+    if missing.is_empty() {
+        return;
+    }
+    let first: Vec<String> = missing.iter().take(5).map(|&i| format!("{:?}", parcels.id(i))).collect();
+    ctx.warn(
+        "land_use_missing",
+        format!(
+            "{}: {} of {} parcels have no land-use code ({} is null or empty), e.g. {}{}: they are never cropland nor a candidate",
+            parcels.source.path.display(),
+            missing.len(),
+            parcels.len(),
+            ctx.settings.fields.land_use,
+            first.join(", "),
+            if missing.len() > first.len() { ", …" } else { "" }
+        ),
+    );
 }
 
 /// Reads the parcel layer (into its working CRS), counting features on `progress`.

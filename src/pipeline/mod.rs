@@ -26,7 +26,7 @@ mod tables;
 mod write;
 
 pub use gather::Gathered;
-pub use inputs::keyed_input_files;
+pub use inputs::{keyed_input_files, Opened};
 pub use names::{check_inputs_apart, result_names};
 pub use shard::{plan_shards, run_shard, ShardOutcome};
 pub use write::{REPORT, WORKBOOK};
@@ -47,7 +47,6 @@ use crate::stages::rule::{self, Outcomes};
 use cache::Previous;
 use facts::{Facts, Source};
 use folder::CreatedDir;
-use inputs::Opened;
 
 /// How to run, beyond the settings.
 #[derive(Debug, Clone, Default)]
@@ -64,6 +63,17 @@ pub struct RunReport {
     pub manifest: Manifest,
     pub outputs: Vec<PathBuf>,
     pub changes: Option<String>,
+}
+
+/// What `landcons validate` opens and checks: everything a run opens and checks before
+/// it writes anything (the DEM, the working CRS, the constraint layers, the parcels and
+/// their overlap with the DEM), by the same functions; warnings go to `ctx`.
+pub fn check_inputs(ctx: &RunContext) -> Result<(Opened, crate::parcels::Parcels)> {
+    let opened = inputs::open(ctx)?;
+    let parcels = inputs::parcels(ctx, &Progress::hidden())?;
+    inputs::warn_about_parcels(ctx, &parcels);
+    inputs::check_extents(&opened.dem, &parcels)?;
+    Ok((opened, parcels))
 }
 
 /// Runs the whole job of `ctx.settings`.

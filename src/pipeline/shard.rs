@@ -195,6 +195,10 @@ fn own_zonal(ctx: &RunContext, opened: &inputs::Opened, parcels: &Parcels, own: 
 /// saved as the output folder's current plan. A plan identical to the current one
 /// keeps its finished shards; other plans' folders are removed.
 pub fn plan_shards(ctx: &RunContext, n: usize) -> Result<ShardPlan> {
+    // A bad option is said before the inputs are opened, as a bad option (exit code 2).
+    if n == 0 {
+        return Err(Error::setting("--shards", None, "must be at least 1, got 0"));
+    }
     let (s, out) = (&ctx.settings, &ctx.settings.output.dir);
     let opened = inputs::open(ctx)?;
     let _lock = crate::output::Lock::acquire(out)?;

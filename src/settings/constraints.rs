@@ -123,6 +123,15 @@ impl ConstraintSettings {
         format!("{}{}_share", if self.column_prefix.is_empty() { "c_" } else { self.column_prefix }, self.name)
     }
 
+    /// How messages name one of its keys (`layer`, `crs`): where it is set.
+    pub fn key(&self, key: &str) -> String {
+        match self.column_prefix {
+            "zone_" => format!("reforestation.zones ({}).{key}", self.name),
+            _ if self.name == super::FORMER_CROPLAND => format!("swap.former_cropland_{key}"),
+            _ => format!("constraints ({}).{key}", self.name),
+        }
+    }
+
     /// Whether it has a buffer (needed for lines and points).
     pub fn buffered(&self) -> bool {
         self.buffer_m.is_some() || self.buffer_field.is_some()

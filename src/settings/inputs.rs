@@ -19,11 +19,16 @@ pub struct Inputs {
     pub dem_nodata: Option<f64>,
     /// CRS to assume when the DEM carries none ("EPSG:4544", WKT or PROJ string).
     pub dem_crs: Option<String>,
+    /// The band of a multi-band DEM that holds the heights (1-based). Unset: the DEM
+    /// must have exactly one band.
+    pub dem_band: Option<usize>,
     /// The parcel layer (Shapefile, GeoPackage, FlatGeobuf, GeoJSON, ...).
     pub parcels: PathBuf,
-    /// Layer name inside a multi-layer source; empty = the first layer.
+    /// Layer name inside a multi-layer source; empty = its only (polygon) layer, several
+    /// being an error that lists them.
     pub parcels_layer: String,
-    /// Attribute encoding: "auto" (.cpg, else UTF-8 if valid, else GBK), or a name such as "gbk", "utf-8".
+    /// Attribute encoding: "auto" (one for the whole file from its text; a .cpg the text
+    /// contradicts is an error), or a name such as "gbk", "utf-8" used for every value.
     pub parcels_encoding: String,
     /// CRS to assume when the parcel layer carries none.
     pub parcels_crs: Option<String>,
@@ -51,6 +56,7 @@ impl Default for Inputs {
             dem: Vec::new(),
             dem_nodata: None,
             dem_crs: None,
+            dem_band: None,
             parcels: PathBuf::new(),
             parcels_layer: String::new(),
             parcels_encoding: "auto".into(),
@@ -74,6 +80,9 @@ impl Inputs {
         }
         if let Some(v) = self.dem_nodata.filter(|v| v.is_nan()) {
             return Err(at.fail("inputs.dem_nodata", format!("must be a number, got {v}")));
+        }
+        if self.dem_band == Some(0) {
+            return Err(at.fail("inputs.dem_band", "bands count from 1"));
         }
         let enc = self.parcels_encoding.trim();
         if !enc.eq_ignore_ascii_case("auto") && crate::vector::encoding::decode_cpg(enc).is_none() {

@@ -10,6 +10,7 @@ fn schema() -> Vec<(String, Vec<String>)> {
     // Optional settings are skipped when None; fill them so they are listed.
     example.inputs.dem_nodata = Some(0.0);
     example.inputs.dem_crs = Some(String::new());
+    example.inputs.dem_band = Some(1);
     example.inputs.parcels_crs = Some(String::new());
     example.inputs.work_crs = Some(String::new());
     example.swap.former_cropland = Some(Default::default());

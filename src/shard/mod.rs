@@ -13,6 +13,8 @@ pub mod results;
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{Error, Result};
+
 pub use plan::{ShardPlan, ShardSpec, TownshipFigures};
 pub use results::{ShardResults, TileInfo};
 
@@ -29,12 +31,19 @@ pub fn township_of(village_code: &str, digits: usize) -> &str {
 
 /// The shard index this process runs: the option, else Slurm's array index, else
 /// Kubernetes' (indexed jobs).
-pub fn index_from_env(option: Option<usize>) -> Option<usize> {
-    option.or_else(|| {
-        ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().and_then(|v| v.trim().parse().ok()))
-    })
+/// A variable that is set but holds no index is an error (a job script's mistake must
+/// not run another shard, or none, in silence).
+pub fn index_from_env(option: Option<usize>) -> Result<Option<usize>> {
+    if option.is_some() {
+        return Ok(option);
+    }
+    for key in ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"] {
+        if let Some(value) = std::env::var_os(key) {
+            let value = value.to_string_lossy();
+            return value.trim().parse().map(Some).map_err(|_| Error::setting("the environment", None, format!("{key} must be a shard index, got {value:?}")));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

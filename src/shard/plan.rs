@@ -192,7 +192,7 @@ fn plan_id(plan: &ShardPlan) -> String {
 fn township_figures(settings: &Settings, cancel: &CancelToken) -> Result<(BTreeMap<String, TownshipFigures>, bool)> {
     let path = &settings.inputs.parcels;
     let ds = gdal_util::open_vector(path, &[])?;
-    let mut layer = gdal_util::layer(&ds, path, &settings.inputs.parcels_layer)?;
+    let mut layer = gdal_util::layer(&ds, path, &settings.inputs.parcels_layer, gdal_util::Wanted::Polygons, "inputs.parcels_layer")?;
     let srs = crate::vector::layer_crs(&layer, path, settings.inputs.parcels_crs.as_deref(), "inputs.parcels_crs")?;
     let column = |name: &str| layer.defn().fields().position(|f| !name.is_empty() && f.name().eq_ignore_ascii_case(name));
     let code = column(&settings.fields.village_code).ok_or_else(|| {

@@ -9,6 +9,7 @@ use rstar::RTree;
 use super::spatial::{envelope, padded, Indexed};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
+use crate::gdal_util::Wanted;
 use crate::parcels::Parcels;
 use crate::progress::Progress;
 use crate::settings::{ConstraintMode, ConstraintSettings, Rule};
@@ -33,10 +34,13 @@ pub struct Constraint {
 
 /// Reads and buffers a constraint layer into the working CRS.
 pub fn load(settings: &ConstraintSettings, work_wkt: &str) -> Result<Constraint> {
-    let setting = format!("constraints ({}).crs", settings.name);
+    let setting = settings.key("crs");
+    let layer_setting = settings.key("layer");
+    // Lines and points only make sense buffered: unbuffered, only polygon layers count.
+    let wanted = if settings.buffered() { Wanted::Spatial } else { Wanted::Polygons };
+    let source = vector::LayerRef { path: &settings.path, name: &settings.layer, setting: &layer_setting, wanted };
     let features = vector::read_features(
-        &settings.path,
-        &settings.layer,
+        &source,
         settings.crs.as_deref(),
         &setting,
         work_wkt,
@@ -104,6 +108,16 @@ fn inside_convex(parcel: &MultiPolygon<f64>, ring: &[Coord<f64>]) -> bool {
 }
 
 impl Constraint {
+    /// Whether the layer gave no geometry at all.
+    pub fn is_empty(&self) -> bool {
+        self.polygons.is_empty()
+    }
+
+    /// How many polygons (features, buffered where asked) it holds.
+    pub fn len(&self) -> usize {
+        self.polygons.len()
+    }
+
     /// Area of `parcel` inside the constraint (overlapping constraint polygons counted
     /// once: the pieces are unioned).
     fn area_inside(&self, parcel: &MultiPolygon<f64>) -> f64 {

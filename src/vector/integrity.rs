@@ -21,12 +21,17 @@ pub fn check_complete(path: &Path) -> Result<()> {
     }
 }
 
-/// Compares a file's size with the size its first 100 bytes declare.
+/// Compares a file's size with the size its first 100 bytes declare. A file whose
+/// header is not of its format at all (a text file named .shp) is left to GDAL, which
+/// says it is no vector file.
 fn check_file(path: &Path, declared: fn(&[u8]) -> Option<u64>) -> Result<()> {
     let Ok(mut f) = std::fs::File::open(path) else { return Ok(()) };
     let found = f.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = Vec::with_capacity(100);
     let _ = (&mut f).take(100).read_to_end(&mut head);
+    if !of_its_format(path, &head) {
+        return Ok(());
+    }
     match declared(&head) {
         Some(expected) if found < expected => Err(Error::input(
             path,
@@ -35,6 +40,20 @@ fn check_file(path: &Path, declared: fn(&[u8]) -> Option<u64>) -> Result<()> {
         None if found < 100 && found > 0 => Err(Error::input(path, format!("file is truncated or corrupt (only {found} bytes)"))),
         _ => Ok(()),
     }
+}
+
+/// Whether the first bytes are those of the file's format (.shp and .shx: the file
+/// code 9994; a GeoPackage: SQLite's signature, or as much of it as there is). A .dbf
+/// has no signature.
+fn of_its_format(path: &Path, head: &[u8]) -> bool {
+    let ext = path.extension().map(|e| e.to_ascii_lowercase());
+    let magic: &[u8] = match ext.as_ref().and_then(|e| e.to_str()) {
+        Some("shp" | "shx") => &[0, 0, 0x27, 0x0A],
+        Some("gpkg") => b"SQLite format 3\0",
+        _ => return true,
+    };
+    let n = head.len().min(magic.len());
+    n > 0 && head[..n] == magic[..n]
 }
 
 /// .shp and .shx: the file length in 16-bit words, big-endian, at byte 24.
@@ -81,5 +100,16 @@ mod tests {
         dbf[10..12].copy_from_slice(&50u16.to_le_bytes());
         assert_eq!(dbf_length(&dbf), Some(597));
         assert_eq!(sqlite_length(b"not a database"), None);
+        assert!(of_its_format(Path::new("a.shp"), &shp_magic()));
+        assert!(!of_its_format(Path::new("a.shp"), b"this is text"));
+        assert!(of_its_format(Path::new("a.gpkg"), b"SQLite for"), "a header cut short is still its format");
+        assert!(!of_its_format(Path::new("a.gpkg"), b"neither a GeoPackage"));
+        assert!(of_its_format(Path::new("a.dbf"), b"\x03anything"));
+    }
+
+    fn shp_magic() -> Vec<u8> {
+        let mut head = vec![0u8; 100];
+        head[2..4].copy_from_slice(&[0x27, 0x0A]);
+        head
     }
 }

@@ -170,21 +170,30 @@ pub struct Feature2D {
     pub class: Option<String>,
 }
 
+/// A layer of a source as a setting names it: `name` (empty: the one layer of `wanted`
+/// geometries, see [`gdal_util::layer`]), `setting` naming that setting for messages.
+pub struct LayerRef<'a> {
+    pub path: &'a Path,
+    pub name: &'a str,
+    pub setting: &'a str,
+    pub wanted: gdal_util::Wanted,
+}
+
 /// Every feature of a layer, transformed into `target_wkt`, with the text of
 /// `class_field` (decoded as the parcels' text is: GBK shapefiles are common).
 pub fn read_features(
-    path: &Path,
-    layer_name: &str,
+    source: &LayerRef,
     crs_override: Option<&str>,
     crs_setting: &str,
     target_wkt: &str,
     class_field: Option<&str>,
 ) -> Result<Vec<Feature2D>> {
+    let path = source.path;
     check_readable_file(path)?;
     integrity::check_complete(path)?;
     let is_shapefile = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));
     let ds = gdal_util::open_vector(path, if is_shapefile { &["ENCODING="] } else { &[] })?;
-    let mut layer = gdal_util::layer(&ds, path, layer_name)?;
+    let mut layer = gdal_util::layer(&ds, path, source.name, source.wanted, source.setting)?;
     let name = layer.name();
     let fields = field_specs(&layer);
     let class_index = match class_field {
@@ -195,7 +204,7 @@ pub fn read_features(
         None => None,
     };
     let decoder = match is_shapefile {
-        true => Some(TextDecoder::for_shapefile(path, "auto")?),
+        true => Some(TextDecoder::for_shapefile(path, "auto", None)?),
         false => None,
     };
     let source = layer_crs(&layer, path, crs_override, crs_setting)?;
@@ -221,16 +230,16 @@ pub fn read_features(
 /// Polygons of any layer (zones such as an ecological red line), in the CRS
 /// `target_wkt`. Non-polygon features are an error naming the feature.
 pub fn read_polygons(
-    path: &Path,
-    layer_name: &str,
+    source: &LayerRef,
     crs_override: Option<&str>,
     crs_setting: &str,
     target_wkt: &str,
 ) -> Result<Vec<MultiPolygon<f64>>> {
+    let path = source.path;
     check_readable_file(path)?;
     integrity::check_complete(path)?;
     let ds = gdal_util::open_vector(path, &[])?;
-    let mut layer = gdal_util::layer(&ds, path, layer_name)?;
+    let mut layer = gdal_util::layer(&ds, path, source.name, gdal_util::Wanted::Polygons, source.setting)?;
     let name = layer.name();
     let source = layer_crs(&layer, path, crs_override, crs_setting)?;
     let transform = transform_into(&source, target_wkt, path)?;
