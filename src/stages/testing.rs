@@ -59,10 +59,6 @@ impl Plot {
             geometry: square(0.0, 0.0, 1.0),
         }
     }
-    pub(crate) fn id(mut self, id: &str) -> Plot {
-        self.id = id.to_string();
-        self
-    }
     pub(crate) fn village(mut self, code: &'static str) -> Plot {
         self.village = code;
         self
@@ -120,11 +116,6 @@ pub(crate) fn parcels(fields: &[FieldSpec], plots: &[Plot]) -> Parcels {
     }
     p.seal();
     p
-}
-
-/// Plots in a row, plot k on the unit square at (k, 0): neighbours share 1 m of boundary.
-pub(crate) fn row(land_uses: &[&'static str]) -> Vec<Plot> {
-    land_uses.iter().enumerate().map(|(k, lu)| Plot::new(lu).at(square(k as f64, 0.0, 1.0))).collect()
 }
 
 /// Slope figures of a parcel of `area_m2` lying wholly in `grade` (0: no slope data).
