@@ -131,3 +131,114 @@ fn sum_rows(villages: &[AuditRow], mut total: AuditRow) -> AuditRow {
     total.conflicts = villages.iter().map(|r| r.conflicts).sum();
     total
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{ConstraintMode, Rule};
+    use crate::stages::testing::{constraint, flags, parcels, slope, Plot, V1, V2, V3};
+
+    fn planned(cropland: bool, construction: bool, to: Option<&'static str>) -> Planned {
+        Planned { cropland, construction, to }
+    }
+
+    #[test]
+    fn what_works_against_each_role() {
+        let (crop, garden, home) = ((true, false), (false, false), (false, true));
+        let cases = [
+            // (role, parcel now, planned class, conflict)
+            (Role::BasicFarmland, crop, Some("forest"), true),
+            (Role::BasicFarmland, crop, Some("cropland"), false),
+            (Role::BasicFarmland, crop, None, false),
+            (Role::BasicFarmland, garden, Some("cropland"), false),
+            (Role::RedLine, garden, Some("cropland"), true),
+            (Role::RedLine, home, Some("cropland"), true),
+            (Role::RedLine, crop, Some("cropland"), false),
+            (Role::RedLine, crop, Some("forest"), false),
+            (Role::UrbanBoundary, home, Some("cropland"), true),
+            (Role::UrbanBoundary, home, Some("forest"), true),
+            (Role::UrbanBoundary, home, Some("construction"), false),
+            (Role::UrbanBoundary, home, None, false),
+            (Role::UrbanBoundary, garden, Some("cropland"), false),
+        ];
+        for (role, (c, k), to, want) in cases {
+            assert_eq!(conflicts(role, planned(c, k, to)), want, "{role:?}, cropland {c}, construction {k}, to {to:?}");
+        }
+        let p = parcels(&[], &[Plot::new("0702"), Plot::new("0201K"), Plot::new("0103")]);
+        let f = [flags(false, false), flags(false, false), flags(true, false)];
+        let classes = IndicatorSettings::default();
+        assert_eq!(Planned::of(&p, &f, &classes, 0, Some("forest")), planned(false, true, Some("forest")), "0702 is construction land");
+        assert_eq!(Planned::of(&p, &f, &classes, 1, None), planned(false, false, None));
+        assert_eq!(Planned::of(&p, &f, &classes, 2, None), planned(true, false, None));
+    }
+
+    #[test]
+    fn rows_per_role_constraint_and_village_with_totals_that_add_up() {
+        let plots = [
+            Plot::new("0103"),             // 0 V1 cropland → forest
+            Plot::new("0103"),             // 1 V1 cropland, unchanged
+            Plot::new("0201"),             // 2 V1 garden → cropland
+            Plot::new("0301").village(V2), // 3 V2 forest, unchanged
+            Plot::new("0702").village(V2), // 4 V2 homestead → forest
+            Plot::new("0702").village(V3), // 5 V3 homestead → cropland
+            Plot::new("0701").village(V3), // 6 V3 urban housing, unchanged
+        ];
+        let p = parcels(&[], &plots);
+        let st = [slope(5, 1000.004), slope(2, 200.0), slope(2, 400.0), slope(2, 100.0), slope(2, 333.333), slope(2, 100.0), slope(2, 50.0)];
+        let f = [flags(true, true), flags(true, false), flags(false, false), flags(false, false), flags(false, false), flags(false, false), flags(false, false)];
+        let to = [Some("forest"), None, Some("cropland"), None, Some("forest"), Some("cropland"), None];
+        let classes = IndicatorSettings::default();
+        let plan: Vec<Planned> = (0..7).map(|i| Planned::of(&p, &f, &classes, i, to[i])).collect();
+        let list = [
+            constraint("pbf", ConstraintMode::Flag, 0.5, &Rule::ALL, Some(Role::BasicFarmland)),
+            constraint("roads", ConstraintMode::Exclude, 0.5, &Rule::ALL, None),
+            constraint("eco", ConstraintMode::Flag, 0.5, &Rule::ALL, Some(Role::RedLine)),
+            constraint("ukb", ConstraintMode::Flag, 0.5, &Rule::ALL, Some(Role::UrbanBoundary)),
+        ];
+        let shares = vec![
+            vec![1.0, 0.5, 0.25, 0.0, 0.1, 0.0, 0.0],
+            vec![1.0; 7],
+            vec![0.0, 0.0, 0.25, 0.0, 0.0, 0.0, 0.0],
+            vec![0.0, 0.0, 0.0, 0.0, 0.3, 1.0, 1.0],
+        ];
+        let rows = audit(&p, &st, &f, &plan, Constraints { list: &list, shares: &shares });
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.constraint.as_str(), r.role.as_str(), r.village_code.as_str(), r.area_m2, r.cropland_m2, r.non_cropland_m2, r.conflicts, r.conflict_m2))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // pbf, V1: cropland 1000.004 + 0.5·200 = 1100.004 → 1100.00; garden 0.25·400
+                // = 100; parcel 0 leaves cropland: a conflict of 1000.00 m².
+                ("pbf", "basic_farmland", V1, 1200.0, 1100.0, 100.0, 1, 1000.0),
+                // V2: 0.1 · 333.333 = 33.3333 → 33.33 (parcel 3 has no share: no part).
+                ("pbf", "basic_farmland", V2, 33.33, 0.0, 33.33, 0, 0.0),
+                ("pbf", "basic_farmland", TOTAL, 1233.33, 1100.0, 133.33, 1, 1000.0),
+                // The road constraint has no role: no rows. eco, V1: garden → cropland.
+                ("eco", "red_line", V1, 100.0, 0.0, 100.0, 1, 100.0),
+                ("eco", "red_line", TOTAL, 100.0, 0.0, 100.0, 1, 100.0),
+                // ukb: 0.3 · 333.333 = 99.9999 → 100.00 demolished; V3: 100 demolished + 50 kept.
+                ("ukb", "urban_boundary", V2, 100.0, 0.0, 100.0, 1, 100.0),
+                ("ukb", "urban_boundary", V3, 150.0, 0.0, 150.0, 1, 100.0),
+                ("ukb", "urban_boundary", TOTAL, 250.0, 0.0, 250.0, 2, 200.0),
+            ]
+        );
+        assert_eq!((rows[0].village_name.as_str(), rows[2].village_name.as_str()), ("村001", "合计"));
+    }
+
+    #[test]
+    fn the_total_is_the_sum_of_the_rows_as_shown() {
+        // Two villages of 0.006 m² inside: each shows 0.01 m² (0.6 cm² → 1 cm²); the total
+        // shows their sum, 0.02 m², not 0.012 → 0.01.
+        let p = parcels(&[], &[Plot::new("0103"), Plot::new("0103").village(V2)]);
+        let st = [slope(2, 0.006), slope(2, 0.006)];
+        let f = [flags(true, false), flags(true, false)];
+        let plan = [planned(true, false, None), planned(true, false, None)];
+        let list = [constraint("pbf", ConstraintMode::Flag, 0.5, &Rule::ALL, Some(Role::BasicFarmland))];
+        let shares = vec![vec![1.0, 1.0]];
+        let rows = audit(&p, &st, &f, &plan, Constraints { list: &list, shares: &shares });
+        let areas: Vec<(f64, f64)> = rows.iter().map(|r| (r.area_m2, r.cropland_m2)).collect();
+        assert_eq!(areas, [(0.01, 0.01), (0.01, 0.01), (0.02, 0.02)]);
+    }
+}

@@ -239,3 +239,135 @@ pub fn verdict(constraints: &[Constraint], shares: &[Vec<f64>], i: usize, rule: 
 pub fn applying(constraints: &[Constraint], rule: Rule) -> Vec<usize> {
     (0..constraints.len()).filter(|&c| constraints[c].settings.applies_to.contains(&rule)).collect()
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::settings::{ConstraintMode::*, Role};
+    use crate::stages::testing::{parcels, rect, square, Plot};
+    use geo::polygon;
+
+    /// The settings of a constraint named `name`.
+    pub(crate) fn settings(name: &str, mode: ConstraintMode, min_share: f64, applies_to: &[Rule], role: Option<Role>) -> ConstraintSettings {
+        ConstraintSettings { name: name.into(), mode, min_share, applies_to: applies_to.to_vec(), role, ..ConstraintSettings::flag_for(Rule::Merge) }
+    }
+
+    /// A constraint made of `polygons` (as `load` makes one, without the file).
+    pub(crate) fn with_polygons(settings: ConstraintSettings, polygons: Vec<MultiPolygon<f64>>) -> Constraint {
+        let items = polygons
+            .iter()
+            .enumerate()
+            .filter_map(|(index, g)| envelope(g, 0.0).map(|envelope| Indexed { index, envelope }))
+            .collect();
+        let convex = polygons.iter().map(convex_ring).collect();
+        Constraint { settings, polygons, convex, tree: RTree::bulk_load(items) }
+    }
+
+    /// A constraint without polygons, for rules that read only its settings and the
+    /// shares a test gives.
+    pub(crate) fn constraint(name: &str, mode: ConstraintMode, min_share: f64, applies_to: &[Rule], role: Option<Role>) -> Constraint {
+        with_polygons(settings(name, mode, min_share, applies_to, role), Vec::new())
+    }
+
+    #[test]
+    fn exclude_include_and_flag_verdicts_on_hand_made_shares() {
+        // Parcels 0–3 with shares 0.5, 0.4999, 0, 1 inside; min_share 0.5.
+        let shares = vec![vec![0.5, 0.4999, 0.0, 1.0]];
+        let at = |mode| {
+            let list = [constraint("pbf", mode, 0.5, &Rule::ALL, None)];
+            (0..4).map(|i| verdict(&list, &shares, i, Rule::Reforestation)).collect::<Vec<_>>()
+        };
+        use Verdict::*;
+        // exclude: share ≥ 0.5 leaves the parcel out (0.5 itself included).
+        assert_eq!(at(Exclude), [Excluded(0), Pass, Pass, Excluded(0)]);
+        // include: only share ≥ 0.5 is kept.
+        assert_eq!(at(Include), [Pass, NotIncluded(0), NotIncluded(0), Pass]);
+        // flag: recorded, never decides.
+        assert_eq!(at(Flag), [Pass, Pass, Pass, Pass]);
+    }
+
+    #[test]
+    fn a_zero_share_never_triggers_even_at_min_share_zero() {
+        let shares = vec![vec![0.0, 1e-6]];
+        let include = [constraint("area", Include, 0.0, &Rule::ALL, None)];
+        let exclude = [constraint("area", Exclude, 0.0, &Rule::ALL, None)];
+        assert_eq!(verdict(&include, &shares, 0, Rule::Merge), Verdict::NotIncluded(0));
+        assert_eq!(verdict(&include, &shares, 1, Rule::Merge), Verdict::Pass);
+        assert_eq!(verdict(&exclude, &shares, 0, Rule::Merge), Verdict::Pass);
+        assert_eq!(verdict(&exclude, &shares, 1, Rule::Merge), Verdict::Excluded(0));
+        assert!(!exclude[0].triggered(0.0) && exclude[0].triggered(1e-6));
+    }
+
+    #[test]
+    fn a_constraint_decides_only_its_rules_and_the_first_that_refuses_is_named() {
+        let list = [
+            constraint("project", Include, 0.5, &Rule::ALL, None),
+            constraint("roads", Exclude, 0.3, &[Rule::Merge], None),
+            constraint("pbf", Exclude, 0.5, &[Rule::SwapIn, Rule::SwapOut], Some(Role::BasicFarmland)),
+        ];
+        // Parcel 0: inside the project, 40% on roads, 60% in pbf. Parcel 1: outside the
+        // project, 100% on roads.
+        let shares = vec![vec![1.0, 0.0], vec![0.4, 1.0], vec![0.6, 0.0]];
+        assert_eq!(verdict(&list, &shares, 0, Rule::Reforestation), Verdict::Pass);
+        assert_eq!(verdict(&list, &shares, 0, Rule::Merge), Verdict::Excluded(1));
+        assert_eq!(verdict(&list, &shares, 0, Rule::SwapIn), Verdict::Excluded(2));
+        assert_eq!(verdict(&list, &shares, 1, Rule::Merge), Verdict::NotIncluded(0), "the first constraint in order decides");
+        assert_eq!(applying(&list, Rule::SwapIn), [0, 2]);
+        assert_eq!(applying(&list, Rule::Merge), [0, 1]);
+        assert_eq!(applying(&list, Rule::Reclamation), [0]);
+        let c = Constraints { list: &list, shares: &shares };
+        let allowed = |rule| (0..2).map(|i| c.allow(i, rule)).collect::<Vec<_>>();
+        assert_eq!(allowed(Rule::Reforestation), [true, false]);
+        assert_eq!(allowed(Rule::Merge), [false, false]);
+        assert_eq!(allowed(Rule::SwapOut), [false, false]);
+        assert!(Constraints::none().allow(12, Rule::Merge), "no constraint refuses nothing");
+    }
+
+    #[test]
+    fn shares_are_exact_fractions_of_each_parcel_counted_once() {
+        let plots: Vec<Plot> = [0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 1000.0]
+            .iter()
+            .map(|&x| Plot::new("0103").at(square(x, 0.0, 10.0)))
+            .collect();
+        let p = parcels(&[], &plots);
+        // The L: [290, 320] × [-10, 20] without its corner [315, 320] × [15, 20].
+        let l = MultiPolygon::new(vec![polygon![
+            (x: 290.0, y: -10.0), (x: 320.0, y: -10.0), (x: 320.0, y: 15.0), (x: 315.0, y: 15.0), (x: 315.0, y: 20.0), (x: 290.0, y: 20.0)
+        ]]);
+        let zone = with_polygons(
+            settings("zone", Flag, 0.5, &Rule::ALL, None),
+            vec![
+                rect(5.0, -5.0, 20.0, 15.0),         // P0: x 5–10 of 0–10 inside: 50 / 100
+                rect(90.0, -10.0, 120.0, 20.0),      // P1 wholly inside a convex ring: 1
+                rect(195.0, -5.0, 206.0, 15.0),      // P2: 60 m² …
+                rect(204.0, -5.0, 215.0, 15.0),      // … and 60 m² overlapping by 20: 100 / 100
+                l,                                   // P3 wholly inside a non-convex ring: 1
+                rect(409.9995, 0.0, 420.0, 10.0),    // P4: 0.0005 × 10 = 0.005 m² < 0.01 m²: 0
+                rect(509.998, 0.0, 520.0, 10.0),     // P5: 0.002 × 10 = 0.02 m²: 0.0002
+            ],
+        );
+        let block = with_polygons(settings("block", Exclude, 0.5, &Rule::ALL, None), vec![rect(-1.0, -1.0, 11.0, 11.0)]);
+        let s = shares(&[zone, block], &p, &Progress::hidden(), &CancelToken::new()).unwrap();
+        let expected = [0.5, 1.0, 1.0, 1.0, 0.0, 0.0002, 0.0];
+        for (i, want) in expected.iter().enumerate() {
+            assert!((s[0][i] - want).abs() < 1e-9, "P{i}: share {} ≠ {want}", s[0][i]);
+        }
+        assert_eq!(s[1], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], "shares[c][i]: constraint c, parcel i");
+    }
+
+    #[test]
+    fn convex_rings_and_the_wholly_inside_test() {
+        assert!(convex_ring(&rect(0.0, 0.0, 2.0, 1.0)).is_some());
+        assert!(convex_ring(&MultiPolygon::new(vec![polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 2.0, y: 3.0)]])).is_some());
+        let l = MultiPolygon::new(vec![polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0), (x: 1.0, y: 2.0), (x: 0.0, y: 2.0)]]);
+        assert!(convex_ring(&l).is_none(), "an L turns both ways");
+        let holed = MultiPolygon::new(vec![geo::Polygon::new(rect(0.0, 0.0, 4.0, 4.0).0[0].exterior().clone(), vec![rect(1.0, 1.0, 2.0, 2.0).0[0].exterior().clone()])]);
+        assert!(convex_ring(&holed).is_none(), "a ring with a hole");
+        let two = MultiPolygon::new(vec![rect(0.0, 0.0, 1.0, 1.0).0[0].clone(), rect(3.0, 0.0, 4.0, 1.0).0[0].clone()]);
+        assert!(convex_ring(&two).is_none(), "two polygons");
+        let ring = convex_ring(&rect(0.0, 0.0, 10.0, 10.0)).unwrap();
+        assert!(inside_convex(&square(2.0, 2.0, 3.0), &ring));
+        assert!(inside_convex(&square(0.0, 0.0, 10.0), &ring), "on the edge counts as inside");
+        assert!(!inside_convex(&square(8.0, 8.0, 3.0), &ring));
+    }
+}

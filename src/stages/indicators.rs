@@ -263,3 +263,131 @@ fn net_change(inp: &IndicatorInputs) -> [i64; KEYS] {
     }
     net
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{ConstraintMode, Rule};
+    use crate::stages::testing::{constraint, parcels, slope, Plot, V1, V2, V3};
+    use crate::table::{AttrValue, FieldKind, FieldSpec};
+
+    const CROPLAND: usize = 0;
+    const GARDEN: usize = 2;
+    const FOREST: usize = 3;
+    const CONSTRUCTION: usize = 6;
+
+    fn fields() -> Vec<FieldSpec> {
+        vec![FieldSpec::new("KCMJ", FieldKind::Real), FieldSpec::new("KCXS", FieldKind::Real), FieldSpec::new("CZCSXM", FieldKind::Text)]
+    }
+
+    /// A plot with its TBMJ and its KCMJ, KCXS and CZCSXM values.
+    fn plot(code: &'static str, village: &'static str, tbmj: Option<f64>, kcmj: Option<f64>, kcxs: Option<f64>, czcs: &'static str) -> Plot {
+        let real = |v: Option<f64>| v.map(AttrValue::Real).unwrap_or(AttrValue::Null);
+        let p = Plot::new(code).village(village).attributes(vec![real(kcmj), real(kcxs), AttrValue::text(czcs)]);
+        match tbmj {
+            Some(a) => p.tbmj(a),
+            None => p,
+        }
+    }
+
+    /// 0: V1 0103, TBMJ 1000, KCMJ 100 (KCXS 0.2 unused), → forest; 1: V1 0103, TBMJ 500,
+    /// KCXS 0.1, stays, half in basic farmland; 2: V1 0201, TBMJ 300, → cropland; 3: V2
+    /// 0702, TBMJ 200, → cropland; 4: V2 1001 (no class) with 城镇村属性码 203: construction;
+    /// 5: V2 1001 without it: other; 6: V3 0301 without TBMJ (computed 123.456 m²).
+    fn fixture() -> (Parcels, Vec<ParcelSlope>, Vec<Option<&'static str>>) {
+        let plots = [
+            plot("0103", V1, Some(1000.0), Some(100.0), Some(0.2), ""),
+            plot("0103", V1, Some(500.0), None, Some(0.1), ""),
+            plot("0201", V1, Some(300.0), None, None, ""),
+            plot("0702", V2, Some(200.0), None, None, "203"),
+            plot("1001", V2, Some(50.0), None, None, "203"),
+            plot("1001", V2, Some(20.0), None, None, ""),
+            plot("0301", V3, None, None, None, ""),
+        ];
+        let st = vec![slope(5, 1010.0), slope(2, 510.0), slope(2, 305.0), slope(2, 190.0), slope(2, 50.0), slope(2, 20.0), slope(4, 123.456)];
+        let planned = vec![Some("forest"), None, Some("cropland"), Some("cropland"), None, None, None];
+        (parcels(&fields(), &plots), st, planned)
+    }
+
+    fn clusters() -> BTreeMap<String, String> {
+        BTreeMap::from([(V1.to_string(), "片区一".to_string()), (V2.to_string(), "片区一".to_string())])
+    }
+
+    fn table_of(p: &Parcels, st: &[ParcelSlope], planned: &[Option<&'static str>], c: Constraints) -> Result<Vec<IndicatorRow>> {
+        let settings = IndicatorSettings::default();
+        let clusters = clusters();
+        table(&IndicatorInputs { parcels: p, slope: st, constraints: c, planned, settings: &settings, clusters: &clusters })
+    }
+
+    #[test]
+    fn village_cluster_and_total_rows_in_cm2() {
+        let (p, st, planned) = fixture();
+        let list = [constraint("pbf", ConstraintMode::Flag, 0.5, &Rule::ALL, Some(Role::BasicFarmland))];
+        let shares = vec![vec![0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0]];
+        let rows = table_of(&p, &st, &planned, Constraints { list: &list, shares: &shares }).unwrap();
+        let heads: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r.level, r.code.as_str(), r.name.as_str())).collect();
+        // Clusters by name: 未 (U+672A) before 片 (U+7247).
+        assert_eq!(heads, [("village", V1, "村001"), ("village", V2, "村002"), ("village", V3, "村001"), ("cluster", "未分片区", "未分片区"), ("cluster", "片区一", "片区一"), ("total", "total", "合计")]);
+        let mut want = [[[0i64; 4]; KEYS]; 3];
+        // [current, planned, current computed, planned computed], cm².
+        // V1 cropland now: 1000 − 100 (KCMJ) + 500 − 10% = 900 + 450 m²; planned: 450 +
+        // the garden's 300 (no 田坎 deduction yet). Computed: 1010 + 510 → 510 + 305.
+        want[0][CROPLAND] = [135_000, 75_000, 152_000, 81_500];
+        // Basic farmland: half of parcel 1's TBMJ (not net) and of its computed area.
+        want[0][BASIC_FARMLAND] = [25_000, 25_000, 25_500, 25_500];
+        want[0][GARDEN] = [30_000, 0, 30_500, 0];
+        want[0][FOREST] = [0, 100_000, 0, 101_000];
+        // V2: the homestead (200) and 1001 with 203 (50) are construction; 200 → cropland.
+        want[1][CROPLAND] = [0, 20_000, 0, 19_000];
+        want[1][CONSTRUCTION] = [25_000, 5_000, 24_000, 5_000];
+        want[1][OTHER] = [2_000, 2_000, 2_000, 2_000];
+        // V3: no TBMJ, the computed 123.456 m² → 12 346 cm².
+        want[2][FOREST] = [12_346, 12_346, 12_346, 12_346];
+        for (k, w) in want.iter().enumerate() {
+            assert_eq!(&rows[k].values, w, "{}", rows[k].code);
+        }
+        assert_eq!(rows[3].values, want[2], "未分片区 = V3");
+        let mut v12 = want[0];
+        add(&mut v12, &want[1]);
+        assert_eq!(rows[4].values, v12, "片区一 = V1 + V2");
+        let mut all = v12;
+        add(&mut all, &want[2]);
+        assert_eq!(rows[5].values, all, "the total = the clusters");
+        // planned − current = the changed parcels' own change: cropland −900 (parcel 0,
+        // net of its 田坎) + 300 + 200 = −400 m².
+        assert_eq!(all[CROPLAND][1] - all[CROPLAND][0], -40_000);
+        assert_eq!(all[FOREST][1] - all[FOREST][0], 100_000);
+    }
+
+    #[test]
+    fn clusters_and_the_total_show_the_sum_of_their_villages_as_shown() {
+        // Gardens of 670.67 m² in V1 and V2 (one cluster): 1.0060 mu → 1.01 each, 0.0671 ha;
+        // the cluster and the total show 2.02 mu and 0.1342 ha (not 2.01 and 0.1341).
+        let p = parcels(&fields(), &[plot("0201", V1, Some(670.67), None, None, ""), plot("0201", V2, Some(670.67), None, None, "")]);
+        let st = [slope(2, 670.67), slope(2, 670.67)];
+        let rows = table_of(&p, &st, &[None, None], Constraints::none()).unwrap();
+        let shown: Vec<(f64, f64)> = rows.iter().map(|r| (r.shown_ha[GARDEN][0], r.shown_mu[GARDEN][0])).collect();
+        assert_eq!(shown, [(0.0671, 1.01), (0.0671, 1.01), (0.1342, 2.02), (0.1342, 2.02)]);
+        assert_eq!(super::shown(134_134), (0.1341, 2.01), "what the sum alone would show");
+    }
+
+    #[test]
+    fn consistent_plans_always_reconcile() {
+        // The fixture's parcels planned to every class (or left as they are, or to a key
+        // no class has) in 200 combinations, with a basic farmland constraint: the table's
+        // checks pass, and basic farmland stays as it is.
+        let (p, st, _) = fixture();
+        let list = [constraint("pbf", ConstraintMode::Flag, 0.5, &Rule::ALL, Some(Role::BasicFarmland))];
+        let shares = vec![vec![0.3, 0.5, 0.0, 1.0, 0.0, 0.25, 0.7]];
+        // Every land-use class (basic farmland is none: it comes from the constraint).
+        let classes = INDICATORS.iter().map(|(k, _)| *k).filter(|k| *k != "basic_farmland");
+        let choices: Vec<Option<&'static str>> = std::iter::once(None).chain(classes.map(Some)).chain([Some("unknown")]).collect();
+        for seed in 0..200usize {
+            let planned: Vec<Option<&'static str>> = (0..7).map(|i| choices[(seed * 7 + i * 3 + seed / 7) % choices.len()]).collect();
+            let rows = table_of(&p, &st, &planned, Constraints { list: &list, shares: &shares });
+            let rows = rows.unwrap_or_else(|e| panic!("{planned:?}: {e}"));
+            let total = rows.last().unwrap();
+            assert_eq!(total.values[BASIC_FARMLAND][0], total.values[BASIC_FARMLAND][1], "basic farmland is not planned");
+        }
+    }
+}

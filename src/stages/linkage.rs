@@ -90,3 +90,96 @@ pub fn ledger(parcels: &Parcels, slope: &[ParcelSlope], plan: &ReclamationPlan, 
     rows.push(total);
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::reclamation::Cluster;
+    use crate::stages::testing::{parcels, slope, Plot, T1, T2, V1, V2, V3};
+
+    fn cluster(direction: Direction) -> Cluster {
+        Cluster { id: 0, members: Vec::new(), area_m2: 0.0, scattered: true, direction, grade: 2, geometry: geo::MultiPolygon::new(Vec::new()) }
+    }
+
+    /// Homesteads: (village, TBMJ, computed area, cluster 0 宜耕 / 1 宜林, candidate).
+    fn ledger_of(homes: &[(&'static str, Option<f64>, f64, usize, bool)], ratio: f64) -> Vec<LinkageRow> {
+        let plots: Vec<Plot> = homes
+            .iter()
+            .map(|&(v, tbmj, _, _, _)| {
+                let p = Plot::new("0702").village(v);
+                match tbmj {
+                    Some(a) => p.tbmj(a),
+                    None => p,
+                }
+            })
+            .collect();
+        let st: Vec<ParcelSlope> = homes.iter().map(|h| slope(2, h.2)).collect();
+        let plan = ReclamationPlan {
+            clusters: vec![cluster(Direction::Cropland), cluster(Direction::Forest)],
+            cluster_of: homes.iter().map(|h| Some(h.3)).collect(),
+            candidate: homes.iter().map(|h| h.4).collect(),
+        };
+        ledger(&parcels(&[], &plots), &st, &plan, ratio, 9)
+    }
+
+    #[test]
+    fn demolish_minus_rebuild_is_the_surplus_and_townships_sum_their_villages() {
+        let rows = ledger_of(
+            &[
+                (V1, Some(1000.0), 1000.4, 0, true),
+                (V1, Some(605.55), 600.0, 1, true),
+                (V2, None, 250.004, 1, true), // no TBMJ: the computed area
+                (V3, Some(1234.56), 1234.0, 0, true),
+                (V1, Some(999.0), 999.0, 0, false), // not a candidate
+            ],
+            0.38,
+        );
+        let got: Vec<(&str, &str, u64, [i64; 7])> = rows
+            .iter()
+            .map(|r| (r.level, r.code.as_str(), r.parcels, [r.demolish, r.demolish_computed, r.rebuild, r.surplus, r.new_cropland, r.new_forest, r.demolish - r.rebuild - r.surplus]))
+            .collect();
+        // cm². V1: 拆旧 100 000 + 60 555 = 160 555; 建新 = round(160 555 × 0.38 = 61 010.9)
+        // = 61 011; 节余 = 99 544. V2: 250.004 m² → 25 000; 建新 9 500; 节余 15 500.
+        // V3: 123 456; 建新 round(46 913.28) = 46 913; 节余 76 543. Townships and the total
+        // add their villages' rows (not the ratio of their sums).
+        assert_eq!(
+            got,
+            [
+                ("village", V1, 2, [160_555, 160_040, 61_011, 99_544, 100_000, 60_555, 0]),
+                ("village", V2, 1, [25_000, 25_000, 9_500, 15_500, 0, 25_000, 0]),
+                ("village", V3, 1, [123_456, 123_400, 46_913, 76_543, 123_456, 0, 0]),
+                ("township", T1, 3, [185_555, 185_040, 70_511, 115_044, 100_000, 85_555, 0]),
+                ("township", T2, 1, [123_456, 123_400, 46_913, 76_543, 123_456, 0, 0]),
+                ("total", "total", 4, [309_011, 308_440, 117_424, 191_587, 223_456, 85_555, 0]),
+            ]
+        );
+        assert_eq!((rows[0].name.as_str(), rows[3].name.as_str(), rows[5].name.as_str()), ("村001", "", "合计"));
+    }
+
+    #[test]
+    fn the_jiange_figures() {
+        // 拆旧 160.62 ha at the ratio 60.99 / 160.62 ≈ 0.3797: 建新 160 620 000 cm² × 0.3797 =
+        // 60 987 414 cm² = 60.9874 ha, 节余 99 632 586 cm² = 99.6326 ha (printed 160.62 −
+        // 60.99 = 99.63).
+        let rows = ledger_of(&[(V1, Some(1_606_200.0), 1_606_200.0, 0, true)], 0.3797);
+        let total = rows.last().unwrap();
+        assert_eq!((total.demolish, total.rebuild, total.surplus), (160_620_000, 60_987_414, 99_632_586));
+        assert_eq!([total.shown[0].0, total.shown[1].0, total.shown[2].0], [160.62, 60.9874, 99.6326]);
+    }
+
+    #[test]
+    fn townships_and_the_total_show_the_sum_of_what_their_villages_show() {
+        // Two villages of 670.67 m² each: 670.67 / 666.67 = 1.0060 → 1.01 mu and 0.0671 ha
+        // each; their township shows 2.02 mu and 0.1342 ha, though 1 341.34 m² alone
+        // would round to 2.01 mu and 0.1341 ha.
+        let rows = ledger_of(&[(V1, Some(670.67), 670.67, 1, true), (V2, Some(670.67), 670.67, 1, true)], 0.0);
+        assert_eq!(rows.iter().map(|r| r.level).collect::<Vec<_>>(), ["village", "village", "township", "total"]);
+        for r in &rows[..2] {
+            assert_eq!((r.shown[0], r.shown[4]), ((0.0671, 1.01), (0.0671, 1.01)));
+        }
+        for r in &rows[2..] {
+            assert_eq!((r.shown[0], r.shown[2], r.shown[4]), ((0.1342, 2.02), (0.1342, 2.02), (0.1342, 2.02)));
+            assert_eq!((r.shown[1], r.shown[3]), ((0.0, 0.0), (0.0, 0.0)), "ratio 0: nothing reserved");
+        }
+    }
+}

@@ -16,6 +16,7 @@ pub mod rule;
 pub mod spatial;
 pub mod swap;
 pub mod terrain;
+#[cfg(test)] pub(crate) mod testing;
 pub mod topology;
 pub mod villages;
 pub mod zonal;

@@ -196,3 +196,130 @@ impl super::rule::Rule for Reclamation {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::ConstraintMode;
+    use crate::stages::testing::{constraint, flags, graph, parcels, slope, square, Plot};
+
+    /// Plots, slope figures, flags and shared boundaries.
+    type Fixture = (Vec<Plot>, Vec<ParcelSlope>, Vec<ParcelFlags>, Vec<(usize, usize, f64)>);
+
+    /// 0–2: homesteads 0702 at x = 0, 40, 100 (10 m squares: gaps 30 m and exactly 50 m);
+    /// 3: a homestead at x = 200 (90 m from 2); 4: urban housing 0701 at x = 20; 5: 0702K
+    /// at x = 300; 6: a homestead at (250, 45), whose corner is √(40² + 35²) = 53.15 m
+    /// from 3 and from 5 (its box, padded by 25 m, meets theirs); 7: cropland next to 3
+    /// and 5; 8: forest next to 6.
+    fn fixture() -> Fixture {
+        let home = |x: f64, y: f64| Plot::new("0702").at(square(x, y, 10.0));
+        let plots = vec![
+            home(0.0, 0.0),
+            home(40.0, 0.0),
+            home(100.0, 0.0),
+            home(200.0, 0.0),
+            Plot::new("0701").at(square(20.0, 0.0, 10.0)),
+            Plot::new("0702K").at(square(300.0, 0.0, 10.0)),
+            home(250.0, 45.0),
+            Plot::new("0103").at(square(1000.0, 0.0, 10.0)),
+            Plot::new("0301").at(square(2000.0, 0.0, 10.0)),
+        ];
+        let slope = vec![
+            slope(2, 1200.0),
+            slope(2, 1200.0),
+            slope(2, 1200.0),
+            slope(2, 1000.0),
+            slope(1, 500.0),
+            slope(5, 1000.0),
+            slope(1, 2999.99),
+            slope(2, 5000.0),
+            slope(3, 5000.0),
+        ];
+        let mut f = vec![flags(false, false); 9];
+        f[7] = flags(true, false);
+        (plots, slope, f, vec![(3, 7, 10.0), (5, 7, 10.0), (6, 8, 10.0)])
+    }
+
+    fn run(s: &ReclamationSettings, c: Constraints) -> ReclamationPlan {
+        let (plots, slope, flags, edges) = fixture();
+        let p = parcels(&[], &plots);
+        let g = graph(plots.len(), &edges);
+        plan(&ReclamationInputs { parcels: &p, slope: &slope, flags: &flags, graph: &g, constraints: c, settings: s })
+    }
+
+    fn candidates(plan: &ReclamationPlan) -> Vec<usize> {
+        (0..plan.candidate.len()).filter(|&i| plan.candidate[i]).collect()
+    }
+
+    #[test]
+    fn homesteads_within_the_distance_form_one_cluster_transitively() {
+        let plan = run(&ReclamationSettings::default(), Constraints::none());
+        // 0–1 (30 m) and 1–2 (50 m ≤ 50 m) join, so 0 and 2 (90 m apart) are one cluster;
+        // 3, 5 and 6 are alone (6 is 53.15 m from both though the boxes meet); 4 is no
+        // homestead. Clusters are numbered by their first parcel.
+        let members: Vec<(usize, Vec<usize>)> = plan.clusters.iter().map(|c| (c.id, c.members.clone())).collect();
+        assert_eq!(members, [(1, vec![0, 1, 2]), (2, vec![3]), (3, vec![5]), (4, vec![6])]);
+        assert_eq!(plan.cluster_of, [Some(0), Some(0), Some(0), Some(1), None, Some(2), Some(3), None, None]);
+        assert_eq!(plan.clusters[0].area_m2, 3600.0, "the members' computed areas");
+        assert!((plan.clusters[0].geometry.unsigned_area() - 300.0).abs() < 1e-9, "three 10 m squares");
+        let s = ReclamationSettings { cluster_distance_m: 49.99, ..Default::default() };
+        let plan = run(&s, Constraints::none());
+        assert_eq!(plan.clusters[0].members, [0, 1], "at 49.99 m the 50 m gap splits it");
+        let s = ReclamationSettings { cluster_distance_m: 53.2, ..Default::default() };
+        assert_eq!(run(&s, Constraints::none()).clusters[1].members, [3, 5, 6], "at 53.2 m 6 links 3 and 5");
+    }
+
+    #[test]
+    fn scattered_clusters_are_reclaimed_to_cropland_when_flat_and_next_to_it_else_forest() {
+        let plan = run(&ReclamationSettings::default(), Constraints::none());
+        let figures: Vec<(f64, bool, u8, Direction)> = plan.clusters.iter().map(|c| (c.area_m2, c.scattered, c.grade, c.direction)).collect();
+        assert_eq!(
+            figures,
+            [
+                (3600.0, false, 2, Direction::Forest),  // ≥ 3000 m²: a settlement that stays
+                (1000.0, true, 2, Direction::Cropland), // grade 2 ≤ 4, next to cropland 7: 宜耕
+                (1000.0, true, 5, Direction::Forest),   // next to cropland, but grade 5: 宜林
+                (2999.99, true, 1, Direction::Forest),  // flat, next to forest only: 宜林
+            ]
+        );
+        assert_eq!(candidates(&plan), [3, 5, 6]);
+        assert_eq!((Direction::Cropland.name(), Direction::Forest.name()), ("宜耕", "宜林"));
+
+        let s = ReclamationSettings { max_cropland_grade: 1, scattered_max_m2: 2999.99, ..Default::default() };
+        let plan = run(&s, Constraints::none());
+        assert_eq!(plan.clusters[1].direction, Direction::Forest, "grade 2 > max_cropland_grade 1");
+        assert!(!plan.clusters[3].scattered, "2999.99 m² is not under 2999.99 m²");
+        assert_eq!(candidates(&plan), [3, 5]);
+    }
+
+    #[test]
+    fn a_constraint_retains_homesteads_of_scattered_clusters() {
+        let keep = [constraint("urban", ConstraintMode::Exclude, 0.5, &[Rule::Reclamation], None)];
+        let mut shares = vec![vec![0.0; 9]];
+        shares[0][3] = 1.0;
+        shares[0][6] = 0.4;
+        let plan = run(&ReclamationSettings::default(), Constraints { list: &keep, shares: &shares });
+        assert!(plan.clusters[1].scattered, "the cluster is still scattered");
+        assert_eq!(candidates(&plan), [5, 6], "3 retained; 6 only 40% inside");
+        let other = [constraint("roads", ConstraintMode::Exclude, 0.5, &[Rule::Merge], None)];
+        let plan = run(&ReclamationSettings::default(), Constraints { list: &other, shares: &shares });
+        assert_eq!(candidates(&plan), [3, 5, 6], "a constraint of another rule");
+    }
+
+    #[test]
+    fn a_cluster_takes_the_dominant_grade_of_its_members_areas() {
+        // Two touching homesteads: 100 m² all grade 5 next to cropland, 300 m² all grade 2.
+        let plots = [Plot::new("0702").at(square(0.0, 0.0, 10.0)), Plot::new("0702").at(square(10.0, 0.0, 10.0)), Plot::new("0101").at(square(0.0, 10.0, 10.0))];
+        let slope = [slope(5, 100.0), slope(2, 300.0), slope(1, 1000.0)];
+        let flags = [flags(false, false), flags(false, false), flags(true, false)];
+        let p = parcels(&[], &plots);
+        let g = graph(3, &[(0, 2, 10.0)]);
+        let s = ReclamationSettings::default();
+        let plan = plan(&ReclamationInputs { parcels: &p, slope: &slope, flags: &flags, graph: &g, constraints: Constraints::none(), settings: &s });
+        let [c] = plan.clusters.as_slice() else { panic!("{:?}", plan.clusters) };
+        // Grade 5 over 100 m², grade 2 over 300 m²: grade 2, so 宜耕 (via member 0's neighbour).
+        assert_eq!((c.members.clone(), c.area_m2, c.grade, c.direction), (vec![0, 1], 400.0, 2, Direction::Cropland));
+        assert_eq!(c.geometry.0.len(), 1, "touching squares dissolve into one polygon");
+        assert!((c.geometry.unsigned_area() - 200.0).abs() < 1e-9);
+    }
+}

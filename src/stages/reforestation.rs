@@ -154,3 +154,114 @@ impl super::rule::Rule for Reforestation {
         Some(format!("reforestation: {n} candidates ({ha:.2} ha)"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{ConstraintMode, Rule};
+    use crate::stages::testing::{constraint, parcels, slope, slope_shares, Plot};
+
+    const BREAKS: [f64; 4] = [2.0, 6.0, 15.0, 25.0];
+
+    /// 0: 0103, grade 5 on 60% (dominant); 1: 0101, grade 4 on 55% and 5 on 45%;
+    /// 2: 0201 garden, grade 5; 3: 0103 terrace (TT), grade 5; 4: 0102 slope land (PD),
+    /// grade 5; 5: 0103 without slope data; 6: 0301 forest, grade 5.
+    fn fixture() -> (Parcels, Vec<ParcelSlope>) {
+        let plots = [
+            Plot::new("0103"),
+            Plot::new("0101"),
+            Plot::new("0201"),
+            Plot::new("0103").terrace("tt"),
+            Plot::new("0102").terrace("PD"),
+            Plot::new("0103"),
+            Plot::new("0301"),
+        ];
+        let slope = vec![
+            slope_shares(5, [0.0, 0.0, 0.1, 0.3, 0.6], 1000.0),
+            slope_shares(4, [0.0, 0.0, 0.0, 0.55, 0.45], 1000.0),
+            slope(5, 1000.0),
+            slope(5, 1000.0),
+            slope(5, 1000.0),
+            slope(0, 1000.0),
+            slope(5, 1000.0),
+        ];
+        (parcels(&[], &plots), slope)
+    }
+
+    fn run(s: &ReforestationSettings, language: Language, c: Constraints) -> Vec<ParcelFlags> {
+        let (p, st) = fixture();
+        reforestation(&p, &st, s, ReasonText { breaks: BREAKS, language }, c)
+    }
+
+    fn candidates(flags: &[ParcelFlags]) -> Vec<usize> {
+        (0..flags.len()).filter(|&i| flags[i].reforest).collect()
+    }
+
+    #[test]
+    fn cropland_whose_dominant_grade_is_5_is_a_candidate_with_its_reason() {
+        let f = run(&ReforestationSettings::default(), Language::Zh, Constraints::none());
+        // Cropland: 0101/0102/0103 (parcels 0, 1, 3, 4, 5); dominant grade 5: 0, 3, 4.
+        assert_eq!(f.iter().map(|f| f.is_cropland).collect::<Vec<_>>(), [true, true, false, true, true, true, false]);
+        assert_eq!(candidates(&f), [0, 3, 4]);
+        assert_eq!(f[0].reason, "耕地0103；坡度以五级（>25°）为主，占面积60%");
+        assert!(f[1].reason.is_empty() && f[2].reason.is_empty());
+        let en = run(&ReforestationSettings::default(), Language::En, Constraints::none());
+        assert_eq!(en[0].reason, "cropland 0103; dominant slope grade 5 (>25°) on 60% of its area");
+    }
+
+    #[test]
+    fn steep_share_rule_takes_the_share_above_the_last_break() {
+        // Parcel 1 has 45% above 25°: a candidate at threshold 0.4, not at 0.5.
+        let s = ReforestationSettings { rule: ReforestationRule::SteepShare, steep_share_threshold: 0.4, ..Default::default() };
+        let f = run(&s, Language::Zh, Constraints::none());
+        assert_eq!(candidates(&f), [0, 1, 3, 4], "the parcel without slope data never");
+        assert_eq!(f[1].reason, "耕地0101；45%的面积坡度大于25°（阈值40%）");
+        let en = run(&s, Language::En, Constraints::none());
+        assert_eq!(en[1].reason, "cropland 0101; 45% of its area above 25° (threshold 40%)");
+        let s = ReforestationSettings { steep_share_threshold: 0.5, ..s };
+        assert_eq!(candidates(&run(&s, Language::Zh, Constraints::none())), [0, 3, 4]);
+    }
+
+    #[test]
+    fn terraces_and_slope_land_filters() {
+        let s = ReforestationSettings { exclude_terraces: true, ..Default::default() };
+        assert_eq!(candidates(&run(&s, Language::Zh, Constraints::none())), [0, 4], "terrace TT (any case) left out");
+        let s = ReforestationSettings { only_slope_land: true, ..Default::default() };
+        assert_eq!(candidates(&run(&s, Language::Zh, Constraints::none())), [4], "only PD");
+    }
+
+    #[test]
+    fn other_codes_count_as_cropland_only_when_listed() {
+        let s = ReforestationSettings { cropland_codes: vec!["0201".into()], ..Default::default() };
+        let f = run(&s, Language::Zh, Constraints::none());
+        assert_eq!(candidates(&f), [2]);
+        assert_eq!(f[2].reason, "耕地0201；坡度以五级（>25°）为主，占面积100%");
+    }
+
+    #[test]
+    fn constraints_exclude_include_and_record_their_share() {
+        let s = ReforestationSettings::default();
+        // Candidates without constraints: 0, 3, 4.
+        let exclude = [constraint("pbf", ConstraintMode::Exclude, 0.5, &[Rule::Reforestation], None)];
+        let shares = vec![vec![0.5, 0.0, 0.0, 0.49, 0.0, 0.0, 0.0]];
+        let f = run(&s, Language::Zh, Constraints { list: &exclude, shares: &shares });
+        assert_eq!(candidates(&f), [3, 4], "50% ≥ min_share 0.5 excludes parcel 0; 49% does not exclude 3");
+        assert_eq!(f[3].reason, "耕地0103；坡度以五级（>25°）为主，占面积100%；49%位于pbf内");
+
+        let include = [constraint("project", ConstraintMode::Include, 0.5, &[Rule::Reforestation], None)];
+        let shares = vec![vec![1.0, 1.0, 1.0, 0.2, 0.5, 1.0, 1.0]];
+        let f = run(&s, Language::En, Constraints { list: &include, shares: &shares });
+        assert_eq!(candidates(&f), [0, 4], "only candidates at least half inside");
+        assert_eq!(f[4].reason, "cropland 0102; dominant slope grade 5 (>25°) on 100% of its area; 50% inside project");
+
+        // A constraint of another rule neither decides nor shows; a flag shows only.
+        let list = [
+            constraint("roads", ConstraintMode::Exclude, 0.1, &[Rule::Merge], None),
+            constraint("river", ConstraintMode::Flag, 0.5, &[Rule::Reforestation], None),
+        ];
+        let shares = vec![vec![1.0; 7], vec![0.6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]];
+        let f = run(&s, Language::Zh, Constraints { list: &list, shares: &shares });
+        assert_eq!(candidates(&f), [0, 3, 4]);
+        assert_eq!(f[0].reason, "耕地0103；坡度以五级（>25°）为主，占面积60%；60%位于river内");
+    }
+}

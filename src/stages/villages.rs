@@ -115,3 +115,47 @@ pub fn add_swap(rows: &mut [VillageRow], parcels: &Parcels, stats: &[ParcelSlope
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::swap::SwapRole;
+    use crate::stages::testing::{flags, parcels, slope, Plot, V1, V2, V3};
+
+    #[test]
+    fn village_rows_count_cropland_by_grade_candidates_and_mismatches_then_the_total() {
+        let plots = [
+            Plot::new("0103").recorded(2),             // 0 V1 grade 2, as recorded
+            Plot::new("0103").recorded(4),             // 1 V1 grade 5, recorded 4; a candidate
+            Plot::new("0103").recorded(3),             // 2 V1 no slope data
+            Plot::new("0201").recorded(1),             // 3 V1 garden
+            Plot::new("0101").village(V2),             // 4 V2 grade 3, no recorded grade
+            Plot::new("0301").village(V3).recorded(2), // 5 V3 forest
+        ];
+        let p = parcels(&[], &plots);
+        let st = [slope(2, 100.0), slope(5, 300.0), slope(0, 50.0), slope(1, 400.0), slope(3, 200.0), slope(4, 1000.0)];
+        let f = [flags(true, false), flags(true, true), flags(true, false), flags(false, false), flags(true, false), flags(false, false)];
+        let mut rows = village_summary(&p, &st, &f);
+        let figures = |r: &VillageRow| (r.village_code.clone(), r.parcel_count, r.cropland_count, r.cropland_m2, r.cropland_grade_m2, r.cropland_nodata_m2, r.reforest_count, r.reforest_m2, r.grade_mismatch_count);
+        assert_eq!(
+            rows.iter().map(figures).collect::<Vec<_>>(),
+            [
+                // V1: cropland 100 + 300 + 50 = 450 m²: 100 in grade 2, 300 in grade 5, 50
+                // without data; one mismatch (5 ≠ 4; no data is no mismatch).
+                (V1.to_string(), 4, 3, 450.0, [0.0, 100.0, 0.0, 0.0, 300.0], 50.0, 1, 300.0, 1),
+                (V2.to_string(), 1, 1, 200.0, [0.0, 0.0, 200.0, 0.0, 0.0], 0.0, 0, 0.0, 0),
+                (V3.to_string(), 1, 0, 0.0, [0.0; 5], 0.0, 0, 0.0, 0),
+                (TOTAL_CODE.to_string(), 6, 4, 650.0, [0.0, 100.0, 200.0, 0.0, 300.0], 50.0, 1, 300.0, 1),
+            ]
+        );
+        assert_eq!((rows[0].village_name.as_str(), rows[3].village_name.as_str()), ("村001", "合计"));
+        assert!((rows[0].reforest_share() - 300.0 / 450.0).abs() < 1e-12);
+        assert_eq!(rows[2].reforest_share(), 0.0, "no cropland");
+
+        // Parcel 1 leaves cropland, garden 3 comes in: both in V1.
+        let roles = [SwapRole::None, SwapRole::Out, SwapRole::None, SwapRole::In, SwapRole::Reserve, SwapRole::None];
+        add_swap(&mut rows, &p, &st, &roles);
+        let swap = |r: &VillageRow| (r.swap_out_count, r.swap_out_m2, r.swap_in_count, r.swap_in_m2);
+        assert_eq!(rows.iter().map(swap).collect::<Vec<_>>(), [(1, 300.0, 1, 400.0), (0, 0.0, 0, 0.0), (0, 0.0, 0, 0.0), (1, 300.0, 1, 400.0)]);
+    }
+}

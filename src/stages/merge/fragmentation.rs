@@ -177,3 +177,62 @@ fn contiguous_cropland(
     }
     contiguous
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::testing::{flags, graph, parcels, rect, slope, square, Plot, V1, V2};
+    use std::f64::consts::PI;
+
+    #[test]
+    fn village_figures_before_and_after_the_merges() {
+        // V1: cropland 0 and 1, 100 m squares side by side, forest 2 above 0; V2: cropland 3,
+        // 50 × 100 m, beside 1. One merge group: 0 + 1 (20 000 m², 600 m of edge).
+        let plots = [
+            Plot::new("0103").at(square(0.0, 0.0, 100.0)),
+            Plot::new("0103").at(square(100.0, 0.0, 100.0)),
+            Plot::new("0301").at(square(0.0, 100.0, 100.0)),
+            Plot::new("0103").village(V2).at(rect(200.0, 0.0, 250.0, 100.0)),
+        ];
+        let p = parcels(&[], &plots);
+        let st = [slope(2, 10_000.0), slope(2, 10_000.0), slope(2, 10_000.0), slope(2, 5_000.0)];
+        let f = [flags(true, false), flags(true, false), flags(false, false), flags(true, false)];
+        let perimeters = [400.0, 400.0, 400.0, 300.0];
+        let shapes: Vec<ShapeFigures> = perimeters.iter().map(|&perimeter_m| ShapeFigures { perimeter_m, ..Default::default() }).collect();
+        let g = graph(4, &[(0, 1, 100.0), (0, 2, 100.0), (1, 3, 100.0)]);
+        let group = MergeGroup { id: 1, members: vec![0, 1], area_m2: 20_000.0, slope_mean: 4.0, grade: 2, geometry: geo::MultiPolygon::new(Vec::new()), perimeter_m: 600.0 };
+        let s = MergeSettings { large_block_m2: 15_000.0, ..Default::default() };
+        let v = village_fragmentation(&p, &st, &f, &shapes, &g, &[group], &s);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        let si = |perimeter: f64, area: f64| perimeter / (2.0 * (PI * area).sqrt());
+
+        // V1 holds 3 ha of land.
+        let b = v[V1].before;
+        assert_eq!((b.patch_count, b.mean_patch_m2, b.large_field_share), (2, 10_000.0, 0.0));
+        assert!(close(b.patch_density, 2.0 * 100.0 / 3.0) && close(b.edge_density, 800.0 / 3.0), "{b:?}");
+        assert!(close(b.awmsi, si(400.0, 10_000.0)), "{b:?}");
+        let a = v[V1].after;
+        assert_eq!((a.patch_count, a.mean_patch_m2, a.large_field_share), (1, 20_000.0, 1.0), "the merged field is ≥ 15 000 m²");
+        assert!(close(a.patch_density, 100.0 / 3.0) && close(a.edge_density, 600.0 / 3.0), "{a:?}");
+        assert!(close(a.awmsi, si(600.0, 20_000.0)), "{a:?}");
+        // 0–1–3 is one block of 25 000 m² ≥ 15 000 m² across both villages: all of each
+        // village's cropland is contiguous.
+        assert_eq!((v[V1].contiguous_share, v[V2].contiguous_share), (1.0, 1.0));
+
+        // V2 (0.5 ha): one patch, unchanged by the merges.
+        let b = v[V2].before;
+        assert_eq!((b.patch_count, b.mean_patch_m2), (1, 5_000.0));
+        assert!(close(b.patch_density, 200.0) && close(b.edge_density, 600.0) && close(b.awmsi, si(300.0, 5_000.0)), "{b:?}");
+        assert_eq!(v[V2].after, v[V2].before);
+
+        // Without the 1–3 edge, V2's 5 000 m² is a block of its own, under 15 000 m².
+        let g = graph(4, &[(0, 1, 100.0), (0, 2, 100.0)]);
+        let v = village_fragmentation(&p, &st, &f, &shapes, &g, &[], &s);
+        assert_eq!((v[V1].contiguous_share, v[V2].contiguous_share), (1.0, 0.0));
+        assert_eq!(v[V1].after, v[V1].before, "no group, no change");
+        // An edge shorter than min_shared_m does not join blocks.
+        let g = graph(4, &[(0, 1, 4.9)]);
+        let v = village_fragmentation(&p, &st, &f, &shapes, &g, &[], &s);
+        assert_eq!(v[V1].contiguous_share, 0.0);
+    }
+}

@@ -346,3 +346,133 @@ pub fn fields(d: &RunData, progress: &Progress) -> MergeData {
     let fragmentation = fragmentation::village_fragmentation(d.parcels, d.slope, d.flags(), &plan.shapes, d.graph, &groups, s);
     MergeData::new(d.parcels, groups, fragmentation)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::ConstraintMode;
+    use crate::stages::testing::{constraint, flags, graph, parcels, slope, square, Plot, V1, V2};
+
+    /// Cropland plots (owner O1 unless set): grade, area, fragmented.
+    struct Case {
+        plots: Vec<Plot>,
+        slope: Vec<ParcelSlope>,
+        flags: Vec<ParcelFlags>,
+        fragmented: Vec<bool>,
+        edges: Vec<(usize, usize, f64)>,
+    }
+
+    impl Case {
+        fn new(plots: &[(u8, f64, bool)]) -> Case {
+            Case {
+                plots: plots.iter().map(|_| Plot::new("0103")).collect(),
+                slope: plots.iter().map(|&(g, a, _)| slope(g, a)).collect(),
+                flags: plots.iter().map(|_| flags(true, false)).collect(),
+                fragmented: plots.iter().map(|p| p.2).collect(),
+                edges: Vec::new(),
+            }
+        }
+        fn edges(mut self, edges: &[(usize, usize, f64)]) -> Case {
+            self.edges = edges.to_vec();
+            self
+        }
+        fn groups_with(&self, s: &MergeSettings, c: Constraints) -> Vec<Vec<usize>> {
+            let p = parcels(&[], &self.plots);
+            let g = graph(self.plots.len(), &self.edges);
+            let shapes: Vec<ShapeFigures> = self.fragmented.iter().map(|&fragmented| ShapeFigures { fragmented, ..Default::default() }).collect();
+            grow_groups(&p, &self.slope, &self.flags, &shapes, &g, s, c, &Progress::hidden())
+        }
+        fn groups(&self) -> Vec<Vec<usize>> {
+            self.groups_with(&MergeSettings::default(), Constraints::none())
+        }
+    }
+
+    #[test]
+    fn seeds_are_taken_smallest_first_and_groups_numbered_as_made() {
+        // Seeds 0 (500 m²), 1 (300 m²) and 4 (300 m², after 1 by input order); each has one
+        // large neighbour.
+        let c = Case::new(&[(2, 500.0, true), (2, 300.0, true), (2, 2000.0, false), (2, 2000.0, false), (2, 300.0, true), (2, 2000.0, false)])
+            .edges(&[(0, 2, 10.0), (1, 3, 10.0), (4, 5, 10.0)]);
+        let groups = c.groups();
+        assert_eq!(groups, [vec![1, 3], vec![4, 5], vec![0, 2]]);
+        let plan = MergePlan::new(6, Vec::new(), groups);
+        assert_eq!(plan.group_of, [3, 1, 3, 1, 2, 2], "group id = creation order");
+    }
+
+    #[test]
+    fn the_neighbour_sharing_the_longest_boundary_with_the_group_joins_first() {
+        // Seed 0; 1 shares 10 m with it, 2 shares 20 m, 3 shares 4 m with 0 and 4 m with 2
+        // (8 m with the group once 2 is in), 4 shares 3 m with 0 only (< 5 m).
+        let c = Case::new(&[(2, 100.0, true), (2, 1000.0, false), (2, 1000.0, false), (2, 1000.0, false), (2, 1000.0, false)])
+            .edges(&[(0, 1, 10.0), (0, 2, 20.0), (0, 3, 4.0), (2, 3, 4.0), (0, 4, 3.0)]);
+        assert_eq!(c.groups(), [vec![0, 2, 1, 3]], "20 m, then 10 m, then 4 + 4 = 8 m");
+        // Equal boundaries: input order.
+        let c = Case::new(&[(2, 100.0, true), (2, 1000.0, false), (2, 1000.0, false)]).edges(&[(0, 2, 10.0), (0, 1, 10.0)]);
+        assert_eq!(c.groups(), [vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn plots_of_another_owner_join_only_when_allowed() {
+        let mut c = Case::new(&[(2, 100.0, true), (2, 1000.0, false), (2, 1000.0, false)]).edges(&[(0, 1, 20.0), (0, 2, 10.0)]);
+        c.plots[1] = Plot::new("0103").owner("O2");
+        assert_eq!(c.groups(), [vec![0, 2]]);
+        let s = MergeSettings { allow_cross_owner: true, ..Default::default() };
+        assert_eq!(c.groups_with(&s, Constraints::none()), [vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn grades_in_a_group_differ_by_at_most_max_grade_diff_and_none_is_steep() {
+        // Seed 0 grade 2; 1 grade 3 (30 m); 2 grade 1 (20 m); 3 grade 5 (40 m); 4 no data.
+        let c = Case::new(&[(2, 100.0, true), (3, 1000.0, false), (1, 1000.0, false), (5, 1000.0, false), (0, 1000.0, false)])
+            .edges(&[(0, 1, 30.0), (0, 2, 20.0), (0, 3, 40.0), (0, 4, 50.0)]);
+        // 1 joins (grades 2–3); 2 would make 1–3, |Δ| = 2 > 1.
+        assert_eq!(c.groups(), [vec![0, 1]]);
+        let s = MergeSettings { max_grade_diff: 2, ..Default::default() };
+        assert_eq!(c.groups_with(&s, Constraints::none()), [vec![0, 1, 2]], "grade 5 and no data never join");
+    }
+
+    #[test]
+    fn a_group_stays_within_the_largest_field() {
+        // Cap 2000 m²: 500 + 1000 (30 m) = 1500; + 600 (20 m) = 2100 > 2000; + 500 (10 m) = 2000 ≤ 2000.
+        let c = Case::new(&[(2, 500.0, true), (2, 1000.0, false), (2, 600.0, false), (2, 500.0, false)]).edges(&[(0, 1, 30.0), (0, 2, 20.0), (0, 3, 10.0)]);
+        let s = MergeSettings { max_group_m2: 2000.0, ..Default::default() };
+        assert_eq!(c.groups_with(&s, Constraints::none()), [vec![0, 1, 3]]);
+    }
+
+    #[test]
+    fn a_seed_that_cannot_grow_may_join_a_later_group() {
+        // Seed 0 (100 m²) shares 3 m with 1 and 3 m with 2: under 5 m each, it stays alone.
+        // Seed 1 (200 m²) takes 2 (20 m); 0 then shares 3 + 3 = 6 m with the group and joins.
+        let c = Case::new(&[(2, 100.0, true), (2, 200.0, true), (2, 5000.0, false)]).edges(&[(0, 1, 3.0), (0, 2, 3.0), (1, 2, 20.0)]);
+        assert_eq!(c.groups(), [vec![1, 2, 0]]);
+    }
+
+    #[test]
+    fn land_that_is_not_cropland_or_that_a_constraint_keeps_never_joins() {
+        let mut c = Case::new(&[(2, 100.0, true), (2, 1000.0, false), (2, 1000.0, false), (2, 1000.0, false), (2, 100.0, true), (2, 1000.0, false)])
+            .edges(&[(0, 1, 30.0), (0, 2, 20.0), (0, 3, 10.0), (4, 5, 10.0)]);
+        c.flags[1] = flags(false, false); // garden
+        c.flags[4] = flags(false, false); // a "fragmented" seed that is not cropland
+        let roads = [constraint("roads", ConstraintMode::Exclude, 0.5, &[Rule::Merge], None)];
+        let shares = vec![vec![0.0, 0.0, 0.5, 0.0, 0.0, 0.0]];
+        assert_eq!(c.groups_with(&MergeSettings::default(), Constraints { list: &roads, shares: &shares }), [vec![0, 3]]);
+    }
+
+    #[test]
+    fn a_merged_field_is_its_members_dissolved_with_area_weighted_figures() {
+        // Two touching 10 m squares; computed areas 100 m² (grade 2, mean 4°) and 300 m²
+        // (grade 3, mean 10°): mean (4·100 + 10·300) / 400 = 8.5°, grade 3 (300 > 100).
+        let plots = [Plot::new("0103").at(square(0.0, 0.0, 10.0)), Plot::new("0103").village(V2).at(square(10.0, 0.0, 10.0))];
+        let p = parcels(&[], &plots);
+        let st = [slope(2, 100.0), slope(3, 300.0)];
+        let groups = dissolve_groups(vec![vec![1, 0]], &p, &st, &Progress::hidden());
+        let g = &groups[0];
+        assert_eq!((g.id, g.members.clone(), g.area_m2, g.slope_mean, g.grade), (1, vec![1, 0], 400.0, 8.5, 3));
+        assert!((g.perimeter_m - 60.0).abs() < 1e-9, "a 20 × 10 rectangle: {}", g.perimeter_m);
+        assert!((union_area(g) - 200.0).abs() < 1e-9);
+        assert_eq!(g.mean_member_m2(), 200.0);
+        let data = MergeData::new(&p, groups, BTreeMap::new());
+        assert_eq!(data.groups_by_village.get(V2), Some(&(1, 2)), "a group counts in the village of its first plot");
+        assert_eq!(data.groups_by_village.get(V1), None);
+    }
+}
