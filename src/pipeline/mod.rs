@@ -309,6 +309,7 @@ impl<'a> Job<'a> {
     fn analyse(&self, parcels: &Parcels, tree: BoxTree, overlaps: Vec<Overlap>, constraints: Constraints, terrain: &mut Terrain) -> Result<Analysis> {
         let (ctx, s) = (self.ctx, &self.ctx.settings);
         let (slope, zonal_cache) = self.zonal(parcels, terrain)?;
+        inputs::warn_void_areas(ctx, self.dem, &terrain.summary, parcels);
         terrain.cells = None; // the zonal stage was their only reader
         check_dem_under_parcels(self.dem, parcels, &slope)?;
         let (flags, village_rows) = ctx.stage("rules", || {
