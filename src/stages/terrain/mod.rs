@@ -272,7 +272,8 @@ fn scan_rows(scan: &mut plateaus::PlateauScan, grid: &Grid, window: &[f32], win0
     for r in rows {
         let above = (r > win0).then(|| row(r - 1));
         let below = (r + 1 < held).then(|| row(r + 1));
-        scan.add_row(r, above, row(r), below);
+        let (ew, ns) = grid.row_spacing(r);
+        scan.add_row(r, above, row(r), below, ew.abs().max(ns.abs()));
     }
 }
 

@@ -8,7 +8,7 @@
 //! The scan streams with the terrain stage's strips: runs of equal cells in a row (two or
 //! more, or one that has an equal cell above or below) are joined to the runs of the row above with the same value (connected areas),
 //! each area counting its cells and its rim — 4-neighbours of another value, and those
-//! among them standing `RIM_DROP_M` or more above it. Only the areas still open in the
+//! among them standing `RIM_DROP_M` (and `RIM_TAN` cells) or more above it. Only the areas still open in the
 //! last row are held, so memory follows the DEM's width, not its size; an area that ends
 //! is kept (as its runs) only when it is a void.
 
@@ -19,8 +19,12 @@ use crate::vector::crs;
 
 /// Cells an area needs to be called a void: smaller flat spots are left alone.
 pub const MIN_CELLS: u64 = 64;
-/// A rim neighbour this much (metres) above the area's value drops steeply into it.
+/// A rim neighbour this much (metres) above the area's value drops steeply into it …
 pub const RIM_DROP_M: f32 = 50.0;
+/// … and at least this steeply (60°: the rise over one cell at least 1.73 cells): on a
+/// coarse grid 50 m is a gentle step, and a lake in a caldera (Crater Lake on a 1° tile
+/// of 300 m cells, 1882 m) would look like a filled void.
+pub const RIM_TAN: f32 = 1.732;
 /// Share of the rim that must drop steeply into the area.
 pub const STEEP_RIM_SHARE: f64 = 0.5;
 
@@ -90,9 +94,11 @@ impl PlateauScan {
     }
 
     /// Adds raster row `r` (`row`), with the rows above and below it where the raster has
-    /// them. Rows must come in order, each once.
-    pub fn add_row(&mut self, r: usize, above: Option<&[f32]>, row: &[f32], below: Option<&[f32]>) {
-        let runs = self.runs_of(r, above, row, below);
+    /// them; `spacing` is the row's larger cell side in metres. Rows must come in order,
+    /// each once.
+    pub fn add_row(&mut self, r: usize, above: Option<&[f32]>, row: &[f32], below: Option<&[f32]>, spacing: f64) {
+        let drop = RIM_DROP_M.max(RIM_TAN * spacing as f32);
+        let runs = self.runs_of(r, (above, row, below), drop);
         // Each run of this row starts an area; a run above with the same value that
         // shares a column joins it (union by index, resolved below).
         let mut parent: Vec<usize> = (0..self.open.len() + runs.len()).collect();
@@ -113,7 +119,7 @@ impl PlateauScan {
     }
 
     /// The runs of equal cells of row `r` that may belong to an area, with their figures.
-    fn runs_of(&self, r: usize, above: Option<&[f32]>, row: &[f32], below: Option<&[f32]>) -> Vec<(usize, usize, Area)> {
+    fn runs_of(&self, r: usize, (above, row, below): (Option<&[f32]>, &[f32], Option<&[f32]>), drop: f32) -> Vec<(usize, usize, Area)> {
         let mut out = Vec::new();
         let mut c0 = 0;
         while c0 < row.len() {
@@ -132,7 +138,7 @@ impl PlateauScan {
                 for n in sides.into_iter().chain(vertical).flatten() {
                     if self.is_value(n) && n.to_bits() != v.to_bits() {
                         area.rim += 1;
-                        area.steep += u64::from(n - v >= RIM_DROP_M);
+                        area.steep += u64::from(n - v >= drop);
                     }
                 }
                 out.push((c0, c1, area));
@@ -286,7 +292,7 @@ pub fn warning(dem: &str, v: &VoidArea, dem_cells: u64, declared_nodata: Option<
         _ => String::new(),
     };
     format!(
-        "{dem}: {} cells ({share:.3}% of the DEM) hold {}, in {areas} whose rim stands {RIM_DROP_M} m or more above them on {:.0}% of its length: voids filled with {}, read as heights (false cliffs and slopes){touching}. If they are voids, set {fix}{}{replaces}",
+        "{dem}: {} cells ({share:.3}% of the DEM) hold {}, in {areas} whose rim stands {RIM_DROP_M} m or more (and 60° or steeper) above them on {:.0}% of its length: voids filled with {}, read as heights (false cliffs and slopes){touching}. If they are voids, set {fix}{}{replaces}",
         v.cells,
         v.value,
         v.steep_rim_share * 100.0,
@@ -296,12 +302,12 @@ pub fn warning(dem: &str, v: &VoidArea, dem_cells: u64, declared_nodata: Option<
 }
 
 /// Scans a whole grid held in memory (tests, small windows).
-pub fn scan_grid(cells: &[f32], cols: usize, nodata: Option<f64>) -> Vec<VoidArea> {
+pub fn scan_grid(cells: &[f32], cols: usize, nodata: Option<f64>, spacing: f64) -> Vec<VoidArea> {
     let rows = cells.len() / cols.max(1);
     let row = |r: usize| &cells[r * cols..(r + 1) * cols];
     let mut scan = PlateauScan::new(nodata);
     for r in 0..rows {
-        scan.add_row(r, r.checked_sub(1).map(row), row(r), (r + 1 < rows).then(|| row(r + 1)));
+        scan.add_row(r, r.checked_sub(1).map(row), row(r), (r + 1 < rows).then(|| row(r + 1)), spacing);
     }
     scan.finish()
 }
@@ -324,7 +330,7 @@ mod tests {
     #[test]
     fn a_void_filled_with_zeros_in_mountains_is_found_with_its_runs() {
         let cells = ramp(800.0, 5.0, (10..25, 20..35), 0.0);
-        let found = scan_grid(&cells, 60, None);
+        let found = scan_grid(&cells, 60, None, 30.0);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].value, found[0].cells, found[0].areas), (0.0, 225, 1));
         assert_eq!(found[0].runs.len(), 15);
@@ -340,7 +346,7 @@ mod tests {
         for c in 5..44 {
             two[55 * 60 + c] = 0.0;
         }
-        let found = scan_grid(&two, 60, None);
+        let found = scan_grid(&two, 60, None, 30.0);
         assert_eq!((found[0].areas, found[0].cells), (2, 225 + 15 * 8 + 39));
     }
 
@@ -356,14 +362,18 @@ mod tests {
     fn the_sea_and_lakes_are_not_voids() {
         // The sea at 0 beside a coastal ramp rising 2 m a cell.
         let coast = ramp(2.0, 2.0, (0..60, 0..20), 0.0);
-        assert!(scan_grid(&coast, 60, None).is_empty());
+        assert!(scan_grid(&coast, 60, None, 30.0).is_empty());
         // A lake (constant surface) in gentle hills, and a small flat spot under a cliff.
         let lake = ramp(300.0, 3.0, (10..30, 10..30), 320.0);
-        assert!(scan_grid(&lake, 60, None).is_empty());
+        assert!(scan_grid(&lake, 60, None, 30.0).is_empty());
         let spot = ramp(800.0, 5.0, (10..15, 20..25), 0.0);
-        assert!(scan_grid(&spot, 60, None).is_empty(), "25 cells: too small to call");
+        assert!(scan_grid(&spot, 60, None, 30.0).is_empty(), "25 cells: too small to call");
         // Nodata is neither an area nor a rim.
+        // A caldera lake on a coarse grid: its walls stand 100 m above it, cells of 300 m.
+        let caldera = ramp(1982.0, 1.0, (10..30, 10..30), 1882.0);
+        assert!(scan_grid(&caldera, 60, None, 300.0).is_empty());
+        assert_eq!(scan_grid(&caldera, 60, None, 30.0).len(), 1, "on 30 m cells, a 100 m step is a cliff");
         let tagged = ramp(800.0, 5.0, (10..25, 20..35), -9999.0);
-        assert!(scan_grid(&tagged, 60, Some(-9999.0)).is_empty());
+        assert!(scan_grid(&tagged, 60, Some(-9999.0), 30.0).is_empty());
     }
 }
