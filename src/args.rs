@@ -102,9 +102,14 @@ pub enum Command {
         /// Extra sbatch option for both jobs, e.g. --sbatch-arg=--partition=long (repeatable).
         #[arg(long = "sbatch-arg", value_name = "OPTION", allow_hyphen_values = true)]
         sbatch_args: Vec<String>,
-        /// CPUs per shard task and for the gather.
-        #[arg(long, default_value_t = 4)]
-        cpus: usize,
+        /// CPUs per shard task and for the gather [default: what every node of the
+        /// partition has, from sinfo].
+        #[arg(long)]
+        cpus: Option<usize>,
+        /// Memory per shard task and for the gather, in MB [default: what every node of
+        /// the partition has, from sinfo].
+        #[arg(long = "mem", value_name = "MB")]
+        mem_mb: Option<u64>,
     },
     /// Compare two results (folders or GeoPackages): candidates added, removed and changed,
     /// per village. A run does this by itself against the results it replaces.

@@ -76,9 +76,9 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
             let report = commands::shards::gather(&job, reporter, cancel.clone())?;
             Ok(shown(commands::run::summary(&report, &report.manifest.settings.output.dir)))
         }
-        Command::Submit { pipeline, out, set, shards, resume, wait, sbatch_args, cpus } => {
+        Command::Submit { pipeline, out, set, shards, resume, wait, sbatch_args, cpus, mem_mb } => {
             let job = ShardJob { pipeline, out, overrides: set, threads: None };
-            let cmd = SubmitCommand { job, shards, resume, wait, sbatch_args, cpus };
+            let cmd = SubmitCommand { job, shards, resume, wait, sbatch_args, cpus, mem_mb };
             Ok(shown(commands::submit::summary(&commands::submit::submit(&cmd, reporter, cancel.clone())?)))
         }
         Command::Run { pipeline, out, set, threads, no_cache, force, shard: None } => {

@@ -153,3 +153,25 @@ fn bad_options_of_slope_and_synth_are_errors_naming_the_option() {
         assert!(text(&o).contains("--steep-share") && !text(&o).contains("panicked"), "{}", text(&o));
     }
 }
+
+/// What `landcons run` prints on success: a stage column as wide as the longest stage name
+/// (village_outlines), the output folder without `x/..`, and a constraint named after its
+/// role named once.
+#[test]
+fn the_run_summary_is_aligned_and_names_things_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("x")).unwrap();
+    let out = dir.path().join("x/../out");
+    let pipeline = repo().join("pipelines/demo.toml");
+    let o = run(&["run", pipeline.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let stages: Vec<&str> = stdout.lines().filter(|l| l.starts_with("  ") && l.ends_with(" s")).collect();
+    assert!(stages.iter().any(|l| l.contains("village_outlines")) && stages.len() > 10, "{stdout}");
+    // Every timing ends in the same column: the names are padded to the longest.
+    let ends: std::collections::BTreeSet<usize> = stages.iter().map(|l| l.chars().count()).collect();
+    assert_eq!(ends.len(), 1, "stage lines of different widths: {stdout}");
+    let folder = dir.path().join("out");
+    assert!(stdout.contains(&format!("outputs in {}:\n", folder.display())), "{stdout}");
+    assert!(stdout.contains("audit basic_farmland: ") && !stdout.contains("(basic_farmland)"), "{stdout}");
+}

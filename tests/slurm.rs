@@ -3,7 +3,8 @@
 //! the gather behind them with afterok. One shard is cancelled before it starts: the
 //! gather never runs and the earlier results stay as they were. `submit --resume
 //! --wait` runs only that shard and the gather, and the results equal the
-//! single-process run's.
+//! single-process run's. A request no node can run is refused at submit, and `--wait` on
+//! a job Slurm can never start gives up with the reason.
 
 mod common;
 
@@ -14,6 +15,9 @@ use std::time::{Duration, Instant};
 use common::*;
 
 const KEY: [&str; 2] = ["--set", "shards.township_digits=12"];
+
+/// One test at a time on the cluster: the test that started it stops it when it ends.
+static CLUSTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The cluster for this test: started (and stopped at the end) unless it was up.
 struct Cluster {
@@ -83,6 +87,7 @@ fn job_ids(stdout: &str) -> (String, String) {
 
 #[test]
 fn a_sharded_slurm_job_survives_a_killed_shard_and_resumes_to_the_single_process_results() {
+    let _one = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(cluster) = Cluster::up() else { return };
     let dir = tempfile::tempdir().unwrap();
     let demo = repo().join("pipelines/demo.toml").display().to_string();
@@ -111,6 +116,58 @@ fn a_sharded_slurm_job_survives_a_killed_shard_and_resumes_to_the_single_process
     let said = ok(cluster.landcons(&["submit", &demo, "--out", out.to_str().unwrap(), "--resume", "--wait", "--cpus", "1"]));
     assert!(said.contains("shards 1 as job array") && said.contains("gather: COMPLETED"), "{said}");
     assert_same_results(&single, &out);
+}
+
+/// The node's CPUs and memory as sinfo gives them: the defaults of `--cpus` and `--mem`.
+/// A request above them is refused before anything is planned or submitted (exit 2). A
+/// request the check cannot see (an sbatch option of the user's) that leaves the shards
+/// pending with PartitionConfig ends `submit --wait` within a minute with the reason
+/// (exit 5), after saying on stderr why the jobs wait.
+#[test]
+fn submit_refuses_what_no_node_can_run_and_stops_waiting_for_what_never_starts() {
+    let _one = CLUSTER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(cluster) = Cluster::up() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let demo = repo().join("pipelines/demo.toml").display().to_string();
+    let out = dir.path().join("out");
+    let node = String::from_utf8_lossy(&cluster.cmd("sinfo", &["-h", "-N", "-o", "%c %m"]).stdout).trim().to_string();
+    let (cpus, mem) = node.split_once(' ').expect("sinfo: CPUs and memory");
+
+    let o = cluster.landcons(&["submit", &demo, "--out", out.to_str().unwrap(), "--shards", "2", "--cpus", "64"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let said = text(&o);
+    assert!(said.contains("--cpus") && said.contains("64 CPUs") && said.contains(&format!("{cpus} CPUs and {mem} MB")), "{said}");
+    assert!(!out.join(".landcons/shards/plan.json").exists(), "nothing planned or submitted");
+    let o = cluster.landcons(&["submit", &demo, "--out", out.to_str().unwrap(), "--shards", "2", "--mem", "99999999"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--mem") && text(&o).contains("99999999 MB"), "{}", text(&o));
+
+    let started = Instant::now();
+    let mut child = Command::new(bin())
+        .args(["submit", &demo, "--out", out.to_str().unwrap(), "--shards", "2", "--wait", "--sbatch-arg=--cpus-per-task=64"])
+        .args(KEY)
+        .env("SLURM_CONF", &cluster.conf)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let ended = cluster.wait(Duration::from_secs(60), || child.try_wait().unwrap().is_some());
+    if !ended {
+        let _ = child.kill();
+    }
+    let o = child.wait_with_output().unwrap();
+    let said = text(&o);
+    let jobs: Vec<String> = said.split("`scancel ").nth(1).and_then(|s| s.split('`').next()).unwrap_or_default().split(' ').map(str::to_string).collect();
+    for job in &jobs {
+        cluster.cmd("scancel", &[job]);
+    }
+    assert!(ended, "submit --wait still waiting after {:?}: {said}", started.elapsed());
+    assert_eq!(o.status.code(), Some(5), "{said}");
+    assert!(said.contains("pending: PartitionConfig") && said.contains("can never start") && jobs.len() == 2, "{said}");
+    // Without --cpus the job scripts ask for what the node has.
+    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join(".landcons/shards/plan.json")).unwrap()).unwrap();
+    let script = std::fs::read_to_string(out.join(".landcons/shards").join(plan["id"].as_str().unwrap()).join("shard.sbatch")).unwrap();
+    assert!(script.contains(&format!("--cpus-per-task={cpus}\n")), "{script}");
 }
 
 /// Whether shard `i` of the current plan has published its results.

@@ -11,7 +11,7 @@ use landcons::context::CancelToken;
 use landcons::parcels::{read_parcels, ReadOptions};
 use landcons::progress::Progress;
 use landcons::settings::Settings;
-use landcons::stages::dissolve::village_outlines;
+use landcons::stages::dissolve::{outline, village_outlines};
 use landcons::vector::union::{mosaic_union, union_all};
 
 #[test]
@@ -35,5 +35,39 @@ fn outlines_equal_the_geos_union_of_each_villages_parcels() {
         assert_eq!(shape(&village.geometry), shape(&general), "village {}: parts and holes", village.village_code);
         // The sample is a clean mosaic: the outline covers exactly the parcels.
         assert!((village.geometry.unsigned_area() - parcel_area).abs() < 1e-6 * parcel_area, "village {}", village.village_code);
+    }
+}
+
+/// Villages whose parcels lie scattered over the county (飞地): the sample with each
+/// parcel's village code taken by feature id modulo 5. The whole village is no mosaic
+/// (its parcels meet at single corners), yet it is dissolved piece by piece by edge
+/// cancellation, no parcel going to GEOS, and the outline is still GEOS's union of the
+/// village's parcels: the same area, parts and holes.
+#[test]
+fn scattered_villages_are_dissolved_piece_by_piece_into_the_geos_union() {
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("scattered.gpkg");
+    std::fs::copy(repo().join("data/dltb.gpkg"), &gpkg).unwrap();
+    let layer = query(&gpkg, "SELECT table_name FROM gpkg_contents")[0][0].clone();
+    execute(&gpkg, &format!("UPDATE \"{layer}\" SET ZLDWDM = '50023010020' || (fid % 5) || '0000000'"));
+    let settings = Settings::default();
+    let inputs = landcons::settings::Inputs { parcels: gpkg.clone(), ..Default::default() };
+    let parcels = read_parcels(&ReadOptions { inputs: &inputs, fields: &settings.fields, cancel: &CancelToken::new() }).unwrap();
+    let outlines = village_outlines(&parcels, &[], &Progress::hidden(), &CancelToken::new()).unwrap();
+    assert_eq!(outlines.len(), 5);
+    for village in &outlines {
+        let members: Vec<_> = (0..parcels.len()).filter(|&i| parcels.village_code(i) == village.village_code).collect();
+        let parts = MultiPolygon::new(members.iter().flat_map(|&i| parcels.geometry(i).0).collect());
+        assert!(mosaic_union(&parts).is_none(), "village {}: scattered parcels are no mosaic as a whole", village.village_code);
+        let pieces = outline(&parcels, &members).unwrap();
+        assert_eq!(pieces.by_geos, 0, "village {}: every piece is a mosaic", village.village_code);
+        assert!(pieces.geometry.0.len() > 100, "village {}: {} parts", village.village_code, pieces.geometry.0.len());
+        let general = union_all(&parts).unwrap();
+        let (ours, geos) = (village.geometry.to_gdal().unwrap(), general.to_gdal().unwrap());
+        let xor = ours.difference(&geos).unwrap().area() + geos.difference(&ours).unwrap().area();
+        assert!(xor < 1e-6, "village {}: {xor} m² differ from GEOS", village.village_code);
+        assert!(ours.is_valid(), "village {}: invalid outline", village.village_code);
+        let shape = |g: &MultiPolygon<f64>| (g.0.len(), g.0.iter().map(|p| p.interiors().len()).sum::<usize>());
+        assert_eq!(shape(&village.geometry), shape(&general), "village {}: parts and holes", village.village_code);
     }
 }

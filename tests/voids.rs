@@ -109,3 +109,79 @@ fn untagged_voids_warn_and_dem_nodata_corrects_a_wrong_tag() {
         assert!(std::fs::read(out.join(f)).unwrap() == std::fs::read(correct_out.join(f)).unwrap(), "{f} differs");
     }
 }
+
+/// The reference tiles of scripts/void_tiles.py in `dir`: (blob cells, sea cells).
+fn void_tiles(dir: &Path) -> (u64, u64) {
+    let srtm = shared("bigtujunga/bigtujunga.tif").unwrap();
+    let o = std::process::Command::new("/usr/bin/python3")
+        .arg(repo().join("scripts/void_tiles.py"))
+        .arg(&srtm)
+        .arg(dir)
+        .output()
+        .expect("/usr/bin/python3 runs (python3-gdal)");
+    assert!(o.status.success(), "void_tiles.py: {}", text(&o));
+    let counts: Vec<u64> = String::from_utf8_lossy(&o.stdout).split_whitespace().map(|n| n.parse().unwrap()).collect();
+    (counts[0], counts[1])
+}
+
+/// Parcels with part of their area on the blob, by GEOS: the blob polygonised by GDAL,
+/// each parcel intersected with it.
+fn parcels_on_the_blob(dir: &Path, parcels: &Path) -> usize {
+    use gdal::vector::LayerAccess;
+    let mask = dir.join("blob_mask.tif");
+    let shapes = dir.join("blob.gpkg");
+    tool("gdal_polygonize.py", &["-q", mask.to_str().unwrap(), "-f", "GPKG", shapes.to_str().unwrap(), "blob", "value"]);
+    let ds = gdal::Dataset::open(&shapes).unwrap();
+    let mut layer = ds.layer_by_name("blob").unwrap();
+    let value = layer.defn().field_index("value").unwrap();
+    let blob: Vec<gdal::vector::Geometry> = layer.features().filter(|f| f.field_as_integer(value).ok().flatten() == Some(1)).map(|f| f.geometry().unwrap().clone()).collect();
+    let ds = gdal::Dataset::open(parcels).unwrap();
+    let mut layer = ds.layer(0).unwrap();
+    layer
+        .features()
+        .filter(|f| {
+            let g = f.geometry().unwrap();
+            blob.iter().any(|b| g.intersection(b).is_some_and(|i| i.area() > 0.0))
+        })
+        .count()
+}
+
+/// A void filled with 0 over a whole area of a real SRTM tile that declares another
+/// nodata value (so nothing marks the zeros, and no cell near 0 is needed elsewhere):
+/// its rim stands hundreds of metres above it. The run warns, naming the DEM, the value,
+/// the cells, the parcels that touch the area (as GEOS counts them) and the setting;
+/// `landcons slope` warns too. The same tile lowered to a sea at 0 with a coast rising a
+/// few metres does not warn.
+#[test]
+fn a_void_area_filled_with_zeros_warns_and_the_sea_does_not() {
+    if shared("bigtujunga/bigtujunga.tif").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (blob_cells, sea_cells) = void_tiles(d);
+    assert!(blob_cells > 1900 && sea_cells > 50_000, "{blob_cells} {sea_cells}");
+    let parcels = parcels_on_the_tile(d);
+    let (o, out) = run_on(d, &parcels, &d.join("blob.tif"), "blob", "");
+    assert!(o.status.success(), "{}", text(&o));
+    let touching = parcels_on_the_blob(d, &parcels);
+    assert!(touching > 0, "the blob lies under parcels");
+    let found: Vec<String> = warnings(&out).into_iter().filter(|w| w.starts_with("dem_fill_value")).collect();
+    assert_eq!(found.len(), 1, "{:?}", warnings(&out));
+    let w = &found[0];
+    for part in ["blob.tif", &format!("{blob_cells} cells"), "hold 0,", "flat area", &format!("{touching} parcels touch them"), "inputs.dem_nodata = 0"] {
+        assert!(w.contains(part), "the warning lacks {part:?}: {w}");
+    }
+    assert!(text(&o).contains(&format!("{touching} parcels touch them")), "on stderr too: {}", text(&o));
+
+    let o = run(&["slope", "-q", d.join("blob.tif").to_str().unwrap(), "-o", d.join("blob_slope.tif").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains(&format!("{blob_cells} cells")) && said.contains("hold 0,") && said.contains("--nodata 0"), "{said}");
+
+    let (o, out) = run_on(d, &parcels, &d.join("coast.tif"), "coast", "");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(warnings(&out).is_empty(), "the sea is not a void: {:?}", warnings(&out));
+    let o = run(&["slope", "-q", d.join("coast.tif").to_str().unwrap(), "-o", d.join("coast_slope.tif").to_str().unwrap()]);
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", text(&o));
+}

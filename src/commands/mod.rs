@@ -6,6 +6,7 @@ pub mod maps;
 pub mod run;
 pub mod shards;
 pub mod slope;
+pub mod slurm;
 pub mod submit;
 pub mod synth;
 pub mod validate;

@@ -78,6 +78,41 @@ pub fn use_threads(ctx: &RunContext, n: usize) {
     }
 }
 
+/// A constraint as the audit line names it: `pbf (basic_farmland)`, or the name alone when
+/// the constraint is named after its role.
+fn audited_name(constraint: &str, role: &str) -> String {
+    match role.is_empty() || role == constraint {
+        true => constraint.to_string(),
+        false => format!("{constraint} ({role})"),
+    }
+}
+
+/// `path` with `.` and `name/..` taken out as text: the folder as the user would write it
+/// (`pipelines/../demo-out` is `demo-out`). Lexical on purpose: links in the path are not
+/// followed, so the path shown is still the one the results were written under.
+pub fn normalised(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                // `/..` is `/`; a relative path keeps the `..` it cannot take out.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            c => out.push(c),
+        }
+    }
+    match out.is_empty() {
+        true => PathBuf::from("."),
+        false => out.iter().collect(),
+    }
+}
+
 /// The lines `landcons run` prints on success: the core counts, a line per rule that
 /// ran, stage timings, the audit, the outputs and what changed.
 pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
@@ -89,14 +124,15 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     for line in crate::stages::rule::enabled(&report.manifest.settings).filter_map(|r| r.summary(&c.rules)) {
         text.push_str(&format!("  {line}\n"));
     }
+    // Stage names run to 16 characters (village_outlines): the column is as wide as the longest.
+    let width = report.manifest.stage_timings.iter().map(|t| t.stage.chars().count()).max().unwrap_or(0);
     for t in &report.manifest.stage_timings {
-        text.push_str(&format!("  {:<8} {:>8.2} s\n", t.stage, t.seconds));
+        text.push_str(&format!("  {:<width$} {:>8.2} s\n", t.stage, t.seconds));
     }
     for a in &report.manifest.audit {
         text.push_str(&format!(
-            "audit {} ({}): {} ha of parcels inside (cropland {} ha, other land {} ha); {} candidates in conflict ({} ha)\n",
-            a.constraint,
-            a.role,
+            "audit {}: {} ha of parcels inside (cropland {} ha, other land {} ha); {} candidates in conflict ({} ha)\n",
+            audited_name(&a.constraint, &a.role),
             fixed(a.area_m2 / 1e4, 2),
             fixed(a.cropland_m2 / 1e4, 2),
             fixed(a.non_cropland_m2 / 1e4, 2),
@@ -104,7 +140,7 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
             fixed(a.conflict_m2 / 1e4, 2)
         ));
     }
-    text.push_str(&format!("outputs in {}:\n", out.display()));
+    text.push_str(&format!("outputs in {}:\n", normalised(out).display()));
     for o in &report.outputs {
         let name = o.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
         text.push_str(&format!("  {name}\n"));
@@ -113,4 +149,32 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
         text.push_str(&format!("changes since the previous results (layers changes_*):\n{changes}\n"));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_normalised_as_text() {
+        for (given, shown) in [
+            ("/work/pipelines/../demo-out", "/work/demo-out"),
+            ("/a/./b/../../c", "/c"),
+            ("/..", "/"),
+            ("pipelines/../out", "out"),
+            ("../out", "../out"),
+            ("a/../../out", "../out"),
+            ("./a/..", "."),
+        ] {
+            assert_eq!(normalised(Path::new(given)), PathBuf::from(shown), "{given}");
+        }
+    }
+
+    #[test]
+    fn a_constraint_named_after_its_role_is_named_once() {
+        assert_eq!(audited_name("basic_farmland", "basic_farmland"), "basic_farmland");
+        assert_eq!(audited_name("pbf", "basic_farmland"), "pbf (basic_farmland)");
+        assert_eq!(audited_name("roads", ""), "roads");
+    }
 }

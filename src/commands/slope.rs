@@ -9,7 +9,7 @@ use crate::output::guard::{self, Target};
 use crate::progress::Reporter;
 use crate::raster;
 use crate::settings::{Origin, RunSettings, SlopeAlgorithm, TerrainSettings};
-use crate::stages::terrain::{self, SlopeOptions, TerrainSummary};
+use crate::stages::terrain::{self, plateaus, SlopeOptions, TerrainSummary};
 
 #[derive(Debug, Clone)]
 pub struct SlopeCommand {
@@ -55,7 +55,33 @@ pub fn slope(cmd: &SlopeCommand, reporter: Reporter, cancel: &CancelToken) -> Re
     let progress = crate::progress::Progress::new("slope", reporter);
     let summary = terrain::write_slope_rasters(&dem, &opts, &cmd.output, cmd.grades.as_deref(), &progress, cancel);
     progress.finish();
+    if let Ok(s) = &summary {
+        warn_voids(&dem, s, reporter);
+    }
     summary
+}
+
+/// Voids read as heights, as a run warns of them (without parcels here), on stderr (also
+/// with -q: the slope is wrong there) or as JSON warning events.
+fn warn_voids(dem: &raster::Dem, s: &TerrainSummary, reporter: Reporter) {
+    let files = dem.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
+    let cells = (dem.grid.cols * dem.grid.rows) as u64;
+    let fills = s.fill_values.iter().map(|f| {
+        format!(
+            "{files}: {} cells ({:.3}% of the DEM) hold {}, a typical void fill, and the DEM declares no nodata: they are read as heights (false cliffs and slopes). If they are voids, set --nodata {}",
+            f.cells,
+            f.share * 100.0,
+            f.value,
+            f.value
+        )
+    });
+    let areas = s.void_areas.iter().map(|v| plateaus::warning(&files, v, cells, dem.declared_nodata, None, "--nodata "));
+    for message in fills.chain(areas) {
+        match reporter {
+            Reporter::Json => reporter.event("warning", serde_json::json!({ "code": "dem_fill_value", "message": message })),
+            _ => eprintln!("landcons: warning: {message}"),
+        }
+    }
 }
 
 /// The slope and grade rasters may replace neither an input DEM, nor each other, nor a

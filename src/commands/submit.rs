@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::shards::ShardJob;
+use super::slurm::{self, Partition};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::output::Manifest;
@@ -27,7 +28,10 @@ pub struct SubmitCommand {
     pub resume: bool,
     pub wait: bool,
     pub sbatch_args: Vec<String>,
-    pub cpus: usize,
+    /// CPUs per task (None: what every node of the partition has).
+    pub cpus: Option<usize>,
+    /// Memory per task in MB (None: what every node of the partition has).
+    pub mem_mb: Option<u64>,
 }
 
 /// What was submitted (and, with --wait, how the gather ended).
@@ -40,6 +44,10 @@ pub struct Submitted {
     pub gather_job: String,
     /// With --wait: the gather's final Slurm state.
     pub gather_state: Option<String>,
+    /// The partition and what each task asked for.
+    pub partition: String,
+    pub cpus: usize,
+    pub mem_mb: Option<u64>,
 }
 
 /// Plans (or, with --resume, takes the current plan), writes the job scripts, submits.
@@ -47,6 +55,10 @@ pub fn submit(cmd: &SubmitCommand, reporter: Reporter, cancel: CancelToken) -> R
     let settings = cmd.job.settings()?;
     let out = absolute(&settings.output.dir)?;
     let manifest = out.join(&settings.output.manifest);
+    // What the nodes offer is known before anything is planned or written: a request no
+    // node can satisfy stays pending for ever once submitted.
+    let partition = slurm::partition(slurm::partition_named(&cmd.sbatch_args).as_deref())?;
+    let (cpus, mem_mb) = partition.request(cmd.cpus, cmd.mem_mb)?;
     let ctx = cmd.job.context(settings, reporter, cancel.clone());
     let plan = match (cmd.resume, cmd.shards) {
         (false, Some(n)) => pipeline::plan_shards(&ctx, n)?,
@@ -58,22 +70,25 @@ pub fn submit(cmd: &SubmitCommand, reporter: Reporter, cancel: CancelToken) -> R
         .map(|s| s.index)
         .filter(|&i| ShardResults::read(&ShardResults::dir(&plan, &out, i)).ok().flatten().is_none_or(|r| r.plan_id != plan.id))
         .collect();
-    let scripts = write_scripts(cmd, &plan, &out)?;
+    let scripts = write_scripts(cmd, cpus, &plan, &out)?;
+    let memory: Vec<String> = mem_mb.map(|m| format!("--mem={m}")).into_iter().collect();
     let array_job = match pending.is_empty() {
         true => None,
-        false => Some(sbatch(&[format!("--array={}", list(&pending))], &cmd.sbatch_args, &scripts.0)?),
+        false => Some(sbatch(&[&memory[..], &[format!("--array={}", list(&pending))]].concat(), &cmd.sbatch_args, &scripts.0)?),
     };
-    let mut gather_options = vec!["--kill-on-invalid-dep=yes".to_string()];
+    let mut gather_options = memory.clone();
+    gather_options.push("--kill-on-invalid-dep=yes".to_string());
     if let Some(id) = &array_job {
         gather_options.push(format!("--dependency=afterok:{id}"));
     }
     let gather_job = sbatch(&gather_options, &cmd.sbatch_args, &scripts.1)?;
     reporter.event("submitted", serde_json::json!({ "plan": plan.id, "shards": pending, "array_job": array_job, "gather_job": gather_job }));
     let gather_state = match cmd.wait {
-        true => Some(wait_for(&gather_job, &cancel)?),
+        true => Some(wait_for(&gather_job, array_job.as_deref(), &partition, reporter, &cancel)?),
         false => None,
     };
-    let submitted = Submitted { plan_id: plan.id.clone(), shards: pending, array_job, gather_job, gather_state };
+    let name = partition.name.clone();
+    let submitted = Submitted { plan_id: plan.id.clone(), shards: pending, array_job, gather_job, gather_state, partition: name, cpus, mem_mb };
     check_gathered(&submitted, &manifest, &out)?;
     Ok(submitted)
 }
@@ -85,7 +100,8 @@ pub fn summary(s: &Submitted) -> String {
         Some(id) => text.push_str(&format!("shards {} as job array {id}, ", list(&s.shards))),
         None => text.push_str("every shard had finished, "),
     }
-    text.push_str(&format!("gather as job {}\n", s.gather_job));
+    let memory = s.mem_mb.map(|m| format!(", {m} MB")).unwrap_or_default();
+    text.push_str(&format!("gather as job {} (partition {}: {} CPUs{memory} a task)\n", s.gather_job, s.partition, s.cpus));
     if let Some(state) = &s.gather_state {
         text.push_str(&format!("gather: {state}\n"));
     }
@@ -112,7 +128,7 @@ fn logs_dir(out: &Path) -> PathBuf {
 }
 
 /// Renders both job scripts into the shard folder; returns their paths.
-fn write_scripts(cmd: &SubmitCommand, plan: &ShardPlan, out: &Path) -> Result<(PathBuf, PathBuf)> {
+fn write_scripts(cmd: &SubmitCommand, cpus: usize, plan: &ShardPlan, out: &Path) -> Result<(PathBuf, PathBuf)> {
     let logs = logs_dir(out);
     std::fs::create_dir_all(&logs).map_err(|e| Error::output_from(&logs, "cannot create", e))?;
     let exe = std::env::current_exe().map_err(|e| Error::output_from(out, "cannot find the landcons executable", e))?;
@@ -123,7 +139,7 @@ fn write_scripts(cmd: &SubmitCommand, plan: &ShardPlan, out: &Path) -> Result<(P
             .replace("{{PIPELINE}}", &quote(&absolute(&cmd.job.pipeline).unwrap_or_default().to_string_lossy()))
             .replace("{{OUT}}", &quote(&out.to_string_lossy()))
             .replace("{{LOGS}}", &logs.to_string_lossy())
-            .replace("{{CPUS}}", &cmd.cpus.max(1).to_string())
+            .replace("{{CPUS}}", &cpus.max(1).to_string())
             .replace("{{SETS}}", &sets)
     };
     let dir = plan.dir(out);
@@ -150,15 +166,41 @@ fn sbatch(options: &[String], extra: &[String], script: &Path) -> Result<String>
     Ok(text.trim().split(';').next().unwrap_or_default().to_string())
 }
 
-/// Polls Slurm until job `id` has ended; its final state.
-fn wait_for(id: &str, cancel: &CancelToken) -> Result<String> {
+/// Polls Slurm until the gather has ended; its final state. Meanwhile says on stderr why
+/// the shards or the gather are pending whenever that changes, and gives up (exit 5) on a
+/// reason that cannot clear: the job would wait for ever.
+fn wait_for(gather: &str, array: Option<&str>, partition: &Partition, reporter: Reporter, cancel: &CancelToken) -> Result<String> {
+    let jobs: Vec<&str> = array.into_iter().chain([gather]).collect();
+    let mut said: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     loop {
         cancel.check()?;
-        if let Some(state) = job_state(id).filter(|s| !matches!(s.as_str(), "PENDING" | "RUNNING" | "CONFIGURING" | "COMPLETING" | "SUSPENDED" | "REQUEUED")) {
+        if let Some(state) = job_state(gather).filter(|s| !matches!(s.as_str(), "PENDING" | "RUNNING" | "CONFIGURING" | "COMPLETING" | "SUSPENDED" | "REQUEUED")) {
             return Ok(state);
+        }
+        for (job, reason) in slurm::pending_reasons(&jobs) {
+            if said.get(&job) != Some(&reason) {
+                match reporter {
+                    Reporter::Json => reporter.event("pending", serde_json::json!({ "job": job, "reason": reason })),
+                    _ => eprintln!("landcons: job {job} pending: {reason}"),
+                }
+                said.insert(job.clone(), reason.clone());
+            }
+            if slurm::never_clears(&reason, partition) {
+                return Err(never_runs(&job, &reason, &jobs, partition));
+            }
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// The error when a job of ours is pending for a reason that cannot clear.
+fn never_runs(job: &str, reason: &str, jobs: &[&str], partition: &Partition) -> Error {
+    Error::shards(format!(
+        "job {job} can never start: Slurm keeps it pending with reason {reason} (partition {}: {}). Cancel the jobs with `scancel {}`, then submit again with what the nodes can run (--cpus, --mem, --sbatch-arg)",
+        partition.name,
+        partition.offers(),
+        jobs.join(" ")
+    ))
 }
 
 /// `JobState` of a job from `scontrol show job` ("GONE" once Slurm has forgotten it).

@@ -83,6 +83,7 @@ pub fn facts<'s, 'a: 's>(job: &Job<'a>, scope: &'s Scope<'s, '_>) -> Result<Fact
     let Checked { parcels, tree, overlaps, shares } = join(reading)?;
     inputs::check_extents(dem, &parcels)?;
     let (slope, zonal_cache) = zonal_stage(job, &parcels, &terrain)?;
+    inputs::warn_void_areas(ctx, dem, &terrain.summary, &parcels);
     terrain.cells = None; // the zonal stage was their only reader
     checks::dem_under_parcels(dem, &parcels, &slope)?;
     let graph = adjacency_stage(job, &parcels, tree, &overlaps)?;

@@ -95,6 +95,19 @@ pub fn parcels(ctx: &RunContext, progress: &Progress) -> Result<Parcels> {
     read_parcels_within(&options, None, progress)
 }
 
+/// Void areas filled with a constant (`stages::terrain::plateaus`), each value named with
+/// the parcels that touch its areas, once the zonal stage has measured them. Said again on
+/// every run that uses these slope rasters.
+pub fn warn_void_areas(ctx: &RunContext, dem: &Dem, summary: &crate::stages::terrain::TerrainSummary, parcels: &Parcels) {
+    use crate::stages::terrain::plateaus;
+    let files = dem.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
+    let cells = (dem.grid.cols * dem.grid.rows) as u64;
+    for v in &summary.void_areas {
+        let touching = plateaus::parcels_touching(v, parcels, &dem.grid);
+        ctx.warn("dem_fill_value", plateaus::warning(&files, v, cells, dem.declared_nodata, Some(touching), "inputs.dem_nodata = "));
+    }
+}
+
 /// Parcels entirely off the DEM are a configuration mistake (wrong CRS, wrong file):
 /// refused before any output is touched. (Parcels with broken coordinates are named by
 /// the zonal stage, which maps each into the DEM's grid.)

@@ -1,9 +1,15 @@
 //! Dissolving parcels into one outline per village (the atlas pages and the village
 //! map layer), villages side by side; the union itself is `vector::union`'s.
+//!
+//! A village is dissolved piece by piece: its parcels connected through shared edges
+//! form one piece each. A village whose parcels lie scattered over the county (飞地)
+//! has pieces that meet at single corners, which no edge cancellation can follow in
+//! one go; piece by piece, each stays a mosaic, and only a piece that is not one goes
+//! to GEOS — the cost stays proportional to the village's edges.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use geo::{BoundingRect, MultiPolygon, Polygon};
+use geo::{BoundingRect, Coord, MultiPolygon, Polygon};
 use rayon::prelude::*;
 
 use super::zonal::ParcelSlope;
@@ -39,8 +45,12 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
         .into_par_iter()
         .map(|(code, members)| {
             cancel.check()?;
-            let geometry = union::dissolve(&parcels.gathered(&members))
+            let Outline { geometry, by_geos } = outline(parcels, &members)
                 .map_err(|e| Error::input(&parcels.source.path, format!("village {code:?}: cannot dissolve its parcels: {e}")))?;
+            if by_geos > 0 {
+                // The slow path: worth knowing when a village takes long.
+                tracing::debug!(village = code, parcels = members.len(), by_geos, "village outline partly unioned by GEOS");
+            }
             progress.inc(members.len() as u64);
             Ok(VillageShape {
                 village_code: code.to_string(),
@@ -49,6 +59,109 @@ pub fn village_outlines(parcels: &Parcels, slope: &[ParcelSlope], progress: &Pro
             })
         })
         .collect()
+}
+
+/// One village's parcels dissolved, and how many of them GEOS had to union.
+#[derive(Debug, Clone)]
+pub struct Outline {
+    pub geometry: MultiPolygon<f64>,
+    /// Parcels of pieces that were not a mosaic (unioned by GEOS), all of them when
+    /// the pieces themselves overlap or touch along an edge.
+    pub by_geos: usize,
+}
+
+/// The union of parcels `members`: each piece (parcels connected through shared edges)
+/// by `union::dissolve`, the pieces side by side when together they form a valid
+/// multipolygon — they then meet at most at points, so that is their union — else the
+/// pieces' outlines unioned by GEOS. Polygons come in the order of their exterior's
+/// first vertex, as the edge cancellation of the whole village gives them.
+pub fn outline(parcels: &Parcels, members: &[usize]) -> std::result::Result<Outline, String> {
+    let pieces = pieces(parcels, members);
+    if let [whole] = pieces.as_slice() {
+        // One piece (a contiguous village): exactly the union of the whole village.
+        return piece_union(parcels, whole);
+    }
+    let mut polygons = Vec::new();
+    let mut by_geos = 0;
+    for piece in &pieces {
+        let union = piece_union(parcels, piece)?;
+        by_geos += union.by_geos;
+        polygons.extend(union.geometry.0);
+    }
+    polygons.sort_by_key(|p| p.exterior().0.first().map(|c| (c.x.to_bits(), c.y.to_bits())));
+    let side_by_side = MultiPolygon::new(polygons);
+    if union::is_valid(&side_by_side) {
+        return Ok(Outline { geometry: side_by_side, by_geos });
+    }
+    // Pieces that overlap or share part of an edge (a T-junction): GEOS unions them.
+    union::union_all(&side_by_side).map(|geometry| Outline { geometry, by_geos: members.len() })
+}
+
+/// The union of one piece: by edge cancellation, else by GEOS.
+fn piece_union(parcels: &Parcels, piece: &[usize]) -> std::result::Result<Outline, String> {
+    let parts = parcels.gathered(piece);
+    match union::mosaic_union(&parts) {
+        Some(geometry) => Ok(Outline { geometry, by_geos: 0 }),
+        None => union::union_all(&parts).map(|geometry| Outline { geometry, by_geos: piece.len() }),
+    }
+}
+
+/// `members` grouped into pieces: parcels sharing an edge (the same two vertices, in
+/// either direction) are in one piece. Pieces come in the order of their first member.
+fn pieces(parcels: &Parcels, members: &[usize]) -> Vec<Vec<usize>> {
+    let shapes = parcels.shapes();
+    let mut parent: Vec<usize> = (0..members.len()).collect();
+    let mut owner: HashMap<(Vertex, Vertex), usize> = HashMap::new();
+    for (k, &i) in members.iter().enumerate() {
+        for ring in shapes.rings(i) {
+            for w in ring.windows(2) {
+                let (a, b) = (vertex(w[0]), vertex(w[1]));
+                if a == b {
+                    continue;
+                }
+                let edge = if a < b { (a, b) } else { (b, a) };
+                match owner.get(&edge) {
+                    Some(&j) => join(&mut parent, j, k),
+                    None => {
+                        owner.insert(edge, k);
+                    }
+                }
+            }
+        }
+    }
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (k, &i) in members.iter().enumerate() {
+        let root = find(&mut parent, k);
+        let n = *index.entry(root).or_insert_with(|| {
+            out.push(Vec::new());
+            out.len() - 1
+        });
+        out[n].push(i);
+    }
+    out
+}
+
+/// A vertex by its coordinates' bits: a shared vertex is the same numbers.
+type Vertex = (u64, u64);
+
+fn vertex(c: Coord<f64>) -> Vertex {
+    (c.x.to_bits(), c.y.to_bits())
+}
+
+fn find(parent: &mut [usize], mut k: usize) -> usize {
+    while parent[k] != k {
+        parent[k] = parent[parent[k]];
+        k = parent[k];
+    }
+    k
+}
+
+fn join(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[ra.max(rb)] = ra.min(rb);
+    }
 }
 
 /// The outline without the sliver holes between survey polygons.

@@ -7,6 +7,7 @@
 
 pub mod grades;
 pub mod kernel;
+pub mod plateaus;
 pub mod voids;
 pub mod window;
 
@@ -60,9 +61,14 @@ pub struct TerrainSummary {
     pub cells_with_slope: u64,
     /// Cells per grade, index 1..=5 (index 0 = nodata).
     pub cells_per_grade: [u64; 6],
-    /// In a DEM without nodata: values that are probably voids (read as heights).
+    /// In a DEM without nodata: values that are probably voids (read as heights), less
+    /// those of `void_areas`.
     #[serde(default)]
     pub fill_values: Vec<voids::FillValue>,
+    /// Areas of one constant value whose rim drops steeply into them: voids filled with
+    /// that value (tagged nodata or not).
+    #[serde(default)]
+    pub void_areas: Vec<plateaus::VoidArea>,
 }
 
 /// Rows per strip: whole 256-row tile rows (no partial rewrite of compressed tiles)
@@ -155,6 +161,7 @@ pub fn write_slope_rasters_keeping(
     let mut summary = TerrainSummary { cols: grid.cols, rows: grid.rows, strip_rows: strip, ..Default::default() };
     // Voids only hide in a DEM that declares no nodata (and got none from the user).
     let mut scan = grid.nodata.is_none().then(voids::VoidScan::default);
+    let mut plateaus = plateaus::PlateauScan::new(grid.nodata);
     progress.set_length(grid.rows as u64);
     let (to_compute, from_reader) = std::sync::mpsc::sync_channel::<Result<Strip>>(1);
     let (to_writer, from_compute) = std::sync::mpsc::sync_channel::<Computed>(1);
@@ -163,7 +170,7 @@ pub fn write_slope_rasters_keeping(
     std::thread::scope(|scope| -> Result<()> {
         scope.spawn(|| read_strips(dem, strip, to_compute));
         let writer = scope.spawn(|| outputs.write_all(from_compute));
-        let found = (&mut summary, scan.as_mut(), kept.as_mut());
+        let found = Found { summary: &mut summary, scan: scan.as_mut(), plateaus: &mut plateaus, kept: kept.as_mut() };
         let computed = compute_strips(grid, opts, strip, from_reader, &to_writer, found, progress, cancel);
         drop(to_writer);
         let written = writer
@@ -172,7 +179,10 @@ pub fn write_slope_rasters_keeping(
         computed.and(written)
     })?;
     summary.cells_with_slope = summary.cells_per_grade[1..].iter().sum();
+    summary.void_areas = plateaus.finish();
     summary.fill_values = scan.map(|s| s.fill_values()).unwrap_or_default();
+    // A value that fills void areas is said once, with its areas.
+    summary.fill_values.retain(|f| !summary.void_areas.iter().any(|a| a.value == f.value));
     debug_assert!(kept.as_ref().is_none_or(|k| k.len() == grid.cols * grid.rows));
     Ok((summary, kept))
 }
@@ -203,6 +213,14 @@ fn read_strips(dem: &Dem, strip: usize, to_compute: SyncSender<Result<Strip>>) {
     }
 }
 
+/// What the strips add up to besides the rasters.
+struct Found<'f> {
+    summary: &'f mut TerrainSummary,
+    scan: Option<&'f mut voids::VoidScan>,
+    plateaus: &'f mut plateaus::PlateauScan,
+    kept: Option<&'f mut Vec<f32>>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn compute_strips(
     grid: &Grid,
@@ -210,10 +228,11 @@ fn compute_strips(
     strip: usize,
     from_reader: Receiver<Result<Strip>>,
     to_writer: &SyncSender<Computed>,
-    (summary, mut scan, mut kept): (&mut TerrainSummary, Option<&mut voids::VoidScan>, Option<&mut Vec<f32>>),
+    found: Found,
     progress: &Progress,
     cancel: &CancelToken,
 ) -> Result<()> {
+    let Found { summary, mut scan, plateaus, mut kept } = found;
     for item in from_reader {
         cancel.check()?;
         let (row0, win0, window) = item?;
@@ -223,7 +242,12 @@ fn compute_strips(
             scan.add(&window[own..own + n * grid.cols]);
         }
         let mut slope = vec![0f32; grid.cols * n];
-        slope_strip(grid, &window, win0, row0, &mut slope, opts.algorithm, opts.z_factor);
+        // The void-area scan walks the strip's rows on one core while the others
+        // compute its slope.
+        rayon::join(
+            || slope_strip(grid, &window, win0, row0, &mut slope, opts.algorithm, opts.z_factor),
+            || scan_rows(plateaus, grid, &window, win0, row0..row0 + n),
+        );
         let grades: Vec<u8> = slope.par_iter().map(|s| grade_of(*s, &opts.breaks)).collect();
         for g in &grades {
             summary.cells_per_grade[*g as usize] += 1;
@@ -237,6 +261,20 @@ fn compute_strips(
         progress.inc(n as u64);
     }
     Ok(())
+}
+
+/// Adds raster rows `rows` to the void-area scan; `window` holds rows from `win0` on
+/// (the strip with its halo rows).
+fn scan_rows(scan: &mut plateaus::PlateauScan, grid: &Grid, window: &[f32], win0: usize, rows: std::ops::Range<usize>) {
+    let cols = grid.cols;
+    let held = win0 + window.len() / cols;
+    let row = |r: usize| &window[(r - win0) * cols..(r - win0 + 1) * cols];
+    for r in rows {
+        let above = (r > win0).then(|| row(r - 1));
+        let below = (r + 1 < held).then(|| row(r + 1));
+        let (ew, ns) = grid.row_spacing(r);
+        scan.add_row(r, above, row(r), below, ew.abs().max(ns.abs()));
+    }
 }
 
 /// The slope raster and, optionally, the grade raster being written.

@@ -12,7 +12,7 @@ use gdal::vector::{Geometry, ToGdal};
 use geo::MultiPolygon;
 
 mod mosaic;
-pub use mosaic::union as mosaic_union;
+pub use mosaic::{is_valid, union as mosaic_union};
 
 /// The union of `parts`: by edge cancellation where they form a mosaic, else by GEOS.
 pub fn dissolve(parts: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {

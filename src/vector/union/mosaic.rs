@@ -33,7 +33,7 @@ pub fn union(parts: &MultiPolygon<f64>) -> Option<MultiPolygon<f64>> {
 
 /// One polygon with one simple ring is valid as it stands (most merged fields); other
 /// shapes are checked by GEOS.
-fn is_valid(union: &MultiPolygon<f64>) -> bool {
+pub fn is_valid(union: &MultiPolygon<f64>) -> bool {
     match union.0.as_slice() {
         [p] if p.interiors().is_empty() => crate::vector::simple::is_simple_ring(&p.exterior().0),
         _ => union.to_gdal().is_ok_and(|g| g.is_valid()),
