@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what landcons needs to build and test on Debian/Ubuntu when it is missing:
 # GDAL (library, headers, command-line tools), SQLite's headers (the GeoPackage is written
-# through the system libsqlite3, the one GDAL uses) and pkg-config; with --tests also the
+# through the system libsqlite3, the one GDAL uses), pkg-config, and cmake and g++ (HiGHS
+# is built from source); with --tests also the
 # tools the tests drive. Rust comes from rustup.
 set -euo pipefail
 
@@ -10,6 +11,9 @@ pkg-config --exists gdal 2>/dev/null || need+=(libgdal-dev pkg-config)
 command -v gdaldem >/dev/null 2>&1 || need+=(gdal-bin)
 pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# HiGHS, the MILP solver of the exact selections, is built from source by highs-sys.
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
 # `setup.sh --tests`: also the tools the tests drive (fault injection, database dumps,
 # the report in a real browser, PDF page counts, the workbook read back by openpyxl,
 # and QGIS itself — its Python bindings under Debian's /usr/bin/python3, and the CJK
@@ -26,7 +30,7 @@ fi
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "landcons needs GDAL >= 3.6 with headers (libgdal-dev), gdal-bin, SQLite >= 3.34 with headers (libsqlite3-dev) and pkg-config." >&2
+    echo "landcons needs GDAL >= 3.6 with headers (libgdal-dev), gdal-bin, SQLite >= 3.34 with headers (libsqlite3-dev), pkg-config, cmake and a C++ compiler." >&2
     echo "Install them with your system's package manager (e.g. 'brew install gdal sqlite pkg-config'," >&2
     echo "'dnf install gdal-devel gdal sqlite-devel pkgconf'), then run this again." >&2
     exit 1

@@ -1,5 +1,5 @@
-//! What the rules' outcomes make, once every rule has decided: the village rows, the
-//! merged fields dissolved, the village outlines, the control-line audit, the planning
+//! What the rules' outcomes make, once every rule has decided: the village rows, each
+//! rule's second step (the merged fields dissolved), the village outlines, the control-line audit, the planning
 //! indicators, and the CSVs and the workbook. Each is stored with the run's outcomes and
 //! the writer told, so each layer is written as soon as it can be.
 
@@ -10,13 +10,17 @@ use super::write;
 use crate::context::RunContext;
 use crate::error::Result;
 use crate::layers::RunData;
+use crate::settings::Role;
 use crate::stages::audit::{self, Planned};
 use crate::stages::indicators::{self, IndicatorInputs};
 use crate::stages::swap::SwapPlan;
-use crate::stages::{dissolve, merge, villages};
+use crate::stages::{dissolve, rule, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
 pub struct PlannedClasses(pub Vec<Option<&'static str>>);
+
+/// The share of each parcel the plan leaves in 永久基本农田, where a rule changes it.
+pub struct PlannedBasicFarmland(pub Vec<Option<f64>>);
 
 /// Every table after the rules, in order; the CSVs and the workbook last, into `dir`.
 pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, dir: &Path) -> Result<()> {
@@ -29,16 +33,18 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
         d.put(village_rows(d));
         Ok(())
     })?;
-    step("merge_fields", &|p| {
-        d.put(merge::fields(d, p));
-        Ok(())
-    })?;
+    for r in rule::enabled(d.settings) {
+        if let Some(name) = r.finish_stage() {
+            step(name, &|p| r.finish(d, p, &ctx.cancel))?;
+        }
+    }
     crate::malloc::release_free_memory();
     step("village_outlines", &|p| {
         d.put(dissolve::village_outlines(d.parcels, d.slope, p, &ctx.cancel)?);
         Ok(())
     })?;
     d.put(PlannedClasses((0..d.parcels.len()).map(|i| d.planned(i)).collect()));
+    d.put(PlannedBasicFarmland((0..d.parcels.len()).map(|i| d.planned_share(Role::BasicFarmland, i)).collect()));
     step("audit", &|_| {
         d.put(audit_rows(d));
         Ok(())
@@ -78,6 +84,7 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
         slope: d.slope,
         constraints: d.constraints,
         planned: &d.need::<PlannedClasses>().0,
+        planned_basic_farmland: &d.need::<PlannedBasicFarmland>().0,
         settings: &d.settings.indicators,
         clusters: &d.settings.villages.clusters,
     };

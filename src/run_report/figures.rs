@@ -21,15 +21,21 @@ const LAST: [Card; 4] = [
     ("cropland_planned_mu", "耕地保有量（规划）", "cropland to keep: planned", "亩", 2, Source::Total("indicators", "cropland_planned_mu")),
 ];
 
+/// Every card: the run's first, each rule's in the order of the rule registry, the run's last.
+fn cards() -> impl Iterator<Item = &'static Card> {
+    FIRST.iter().chain(rule::registry().iter().flat_map(|r| r.cards().iter())).chain(LAST.iter())
+}
+
+/// Where every card reads its value.
+pub fn sources() -> impl Iterator<Item = Source> {
+    cards().map(|c| c.5)
+}
+
 /// The cards whose source this run wrote: the run's first, each rule's in the order of
 /// the rule registry, the run's last.
 pub fn figures(s: &Sources) -> Vec<Figure> {
     let steep = s.breaks[3].to_string();
-    let rules = rule::registry().iter().flat_map(|r| r.cards().iter());
-    FIRST
-        .iter()
-        .chain(rules)
-        .chain(LAST.iter())
+    cards()
         .filter_map(|&(key, label, label_en, unit, decimals, source)| {
             let value = match source {
                 Source::Total(layer, field) => s.layer(layer)?.total(field)?,

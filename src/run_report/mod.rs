@@ -18,10 +18,12 @@ use crate::changes::Changes;
 use crate::layers::RunData;
 use crate::output::manifest::Manifest;
 use crate::output::report::Report;
+use crate::stages::rule::CardSource;
 use held::Held;
 
-/// Layers whose rows the report reads in full (the others it only counts).
-/// With the columns kept, where not all: the merge layers are only counted per village.
+/// Layers whose rows the report's tables and charts read (with the columns kept, where
+/// not all: the merge layers are only counted per village); the cards' layers are read
+/// besides (`figures::sources`).
 const READ: [(&str, Option<&[&str]>); 6] = [
     ("village_summary", None),
     ("merge_candidates", Some(&["village_code"])),
@@ -30,8 +32,6 @@ const READ: [(&str, Option<&[&str]>); 6] = [
     ("linkage_ledger", None),
     ("indicators", None),
 ];
-/// Layers the report only counts.
-const COUNTED: [&str; 1] = ["topology_issues"];
 
 /// What the report draws on: the layers it reads, by name (absent when not written).
 struct Sources {
@@ -70,9 +70,21 @@ pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, sec
         }
     }
     layers.entry("village_summary").or_default();
-    for name in COUNTED {
-        if let Some(n) = Held::count(data, name) {
-            counts.insert(name, n);
+    // The layers the cards read: every layer a card totals, read whole; those it counts.
+    for source in figures::sources() {
+        match source {
+            CardSource::Total(name, _) if !layers.contains_key(name) => {
+                if let Some(held) = Held::read(data, name, None) {
+                    counts.insert(name, held.table.rows.len());
+                    layers.insert(name, held);
+                }
+            }
+            CardSource::Rows(name) if !counts.contains_key(name) => {
+                if let Some(n) = Held::count(data, name) {
+                    counts.insert(name, n);
+                }
+            }
+            _ => {}
         }
     }
     let s = Sources { layers, counts, breaks: data.settings.terrain.grade_breaks };

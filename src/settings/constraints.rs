@@ -56,6 +56,10 @@ pub enum Role {
     RedLine,
     /// 城镇开发边界.
     UrbanBoundary,
+    /// 高标准农田: cropland built to standard, first in line to become basic farmland.
+    HighStandard,
+    /// Where basic farmland must leave (e.g. a river or lake management range).
+    PbfOut,
 }
 
 impl Role {
@@ -64,6 +68,8 @@ impl Role {
             Role::BasicFarmland => "basic_farmland",
             Role::RedLine => "red_line",
             Role::UrbanBoundary => "urban_boundary",
+            Role::HighStandard => "high_standard",
+            Role::PbfOut => "pbf_out",
         }
     }
 }

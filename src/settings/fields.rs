@@ -15,6 +15,9 @@ pub struct FieldMap {
     pub terrace_type: String,
     pub recorded_grade: String,
     pub official_area: String,
+    /// Cropland quality grade (耕地质量等别, e.g. GDDB; lower is better), optional: when set,
+    /// the basic-farmland adjustment takes in no worse farmland than goes out.
+    pub quality: String,
 }
 
 impl Default for FieldMap {
@@ -29,6 +32,7 @@ impl Default for FieldMap {
             terrace_type: "GDLX".into(),
             recorded_grade: "GDPDJB".into(),
             official_area: "TBMJ".into(),
+            quality: String::new(),
         }
     }
 }

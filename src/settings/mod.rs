@@ -36,7 +36,7 @@ pub use keys::suggest;
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
-pub use swap::{SwapScope, SwapSettings};
+pub use swap::{SwapScope, SwapSelection, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
 pub use topology::{OnOverlap, TopologySettings};
 

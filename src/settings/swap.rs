@@ -42,6 +42,19 @@ pub struct SwapSettings {
     pub former_cropland_crs: Option<String>,
     /// Share of a parcel inside the former cropland that makes it former cropland.
     pub former_share: f64,
+    /// How each unit's supplement is chosen: "exact" (the least area that balances it, by
+    /// the MILP solver) or "greedy" (best-ranked first, then pruned; the earlier rule).
+    pub selection: SwapSelection,
+    /// Longest the solver may search one unit's supplement (s).
+    pub time_limit_s: f64,
+}
+
+/// How the swap chooses what comes in.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SwapSelection {
+    Exact,
+    Greedy,
 }
 
 impl Default for SwapSettings {
@@ -58,6 +71,8 @@ impl Default for SwapSettings {
             former_cropland_layer: String::new(),
             former_cropland_crs: None,
             former_share: 0.5,
+            selection: SwapSelection::Exact,
+            time_limit_s: 10.0,
         }
     }
 }
@@ -66,6 +81,9 @@ impl SwapSettings {
     pub(super) fn validate(&self, at: &Origin) -> Result<()> {
         if !(1..=5).contains(&self.max_grade) {
             return Err(at.fail("swap.max_grade", format!("must be a grade from 1 to 5, got {}", self.max_grade)));
+        }
+        if !(self.time_limit_s.is_finite() && self.time_limit_s > 0.0) {
+            return Err(at.fail("swap.time_limit_s", format!("must be a number of seconds > 0, got {}", self.time_limit_s)));
         }
         for (key, v) in [("swap.min_area_m2", self.min_area_m2), ("swap.min_shared_m", self.min_shared_m)] {
             if !v.is_finite() || v < 0.0 {

@@ -66,14 +66,15 @@ impl Planned {
 }
 
 /// Whether a planned change works against a control line of this role: cropland leaving
-/// 永久基本农田; land turned to cropland inside the 生态保护红线; construction land (homesteads)
+/// 永久基本农田 or 高标准农田; land turned to cropland inside the 生态保护红线; construction land (homesteads)
 /// demolished inside the 城镇开发边界 (拆旧 lies outside it).
 pub fn conflicts(role: Role, p: Planned) -> bool {
     let Some(to) = p.to else { return false };
     match role {
-        Role::BasicFarmland => p.cropland && to != "cropland",
+        Role::BasicFarmland | Role::HighStandard => p.cropland && to != "cropland",
         Role::RedLine => !p.cropland && to == "cropland",
         Role::UrbanBoundary => p.construction && to != "construction",
+        Role::PbfOut => false,
     }
 }
 

@@ -86,6 +86,9 @@ pub struct IndicatorInputs<'a> {
     pub constraints: Constraints<'a>,
     /// The class each parcel is planned to take (None: it stays as it is).
     pub planned: &'a [Option<&'static str>],
+    /// The share of each parcel the plan leaves in 永久基本农田, where a rule changes it
+    /// (None: as the basic-farmland constraints have it now).
+    pub planned_basic_farmland: &'a [Option<f64>],
     pub settings: &'a IndicatorSettings,
     /// Village code → cluster name.
     pub clusters: &'a BTreeMap<String, String>,
@@ -127,15 +130,17 @@ fn contributions(inp: &IndicatorInputs, cols: &Columns, i: usize) -> [[i64; 4]; 
     out[planned][1] += net(planned, planned == current);
     out[current][2] += computed;
     out[planned][3] += computed;
+    let (mut now, mut now_computed) = (0i64, 0i64);
     for (c, constraint) in inp.constraints.list.iter().enumerate() {
         if constraint.settings.role == Some(Role::BasicFarmland) {
             let share = inp.constraints.shares[c][i];
-            out[BASIC_FARMLAND][0] += (official as f64 * share).round() as i64;
-            out[BASIC_FARMLAND][1] += (official as f64 * share).round() as i64;
-            out[BASIC_FARMLAND][2] += (computed as f64 * share).round() as i64;
-            out[BASIC_FARMLAND][3] += (computed as f64 * share).round() as i64;
+            now += (official as f64 * share).round() as i64;
+            now_computed += (computed as f64 * share).round() as i64;
         }
     }
+    let planned_share = inp.planned_basic_farmland.get(i).copied().flatten();
+    let share_of = |area: i64, now: i64| planned_share.map_or(now, |s| (area as f64 * s).round() as i64);
+    out[BASIC_FARMLAND] = [now, share_of(official, now), now_computed, share_of(computed, now_computed)];
     out
 }
 
@@ -255,7 +260,8 @@ fn reconcile(rows: &[IndicatorRow], total: &IndicatorRow, direct: &[[i64; 4]; KE
 fn net_change(inp: &IndicatorInputs) -> [i64; KEYS] {
     let cols = Columns::find(inp.parcels, inp.settings);
     let mut net = [0i64; KEYS];
-    for i in (0..inp.parcels.len()).filter(|&i| inp.planned[i].is_some()) {
+    let changed = |i: usize| inp.planned[i].is_some() || inp.planned_basic_farmland.get(i).copied().flatten().is_some();
+    for i in (0..inp.parcels.len()).filter(|&i| changed(i)) {
         let c = contributions(inp, &cols, i);
         for (k, v) in c.iter().enumerate() {
             net[k] += v[1] - v[0];
@@ -316,7 +322,7 @@ mod tests {
     fn table_of(p: &Parcels, st: &[ParcelSlope], planned: &[Option<&'static str>], c: Constraints) -> Result<Vec<IndicatorRow>> {
         let settings = IndicatorSettings::default();
         let clusters = clusters();
-        table(&IndicatorInputs { parcels: p, slope: st, constraints: c, planned, settings: &settings, clusters: &clusters })
+        table(&IndicatorInputs { parcels: p, slope: st, constraints: c, planned, planned_basic_farmland: &[], settings: &settings, clusters: &clusters })
     }
 
     #[test]

@@ -50,9 +50,25 @@ pub trait Rule: Sync {
     fn decide(&self, d: &RunData, progress: &Progress, cancel: &CancelToken) -> Result<()>;
     /// Whether its outcome is there (in this view of the data).
     fn decided(&self, d: &RunData) -> bool;
+    /// The name of its second step, if it has one: what only the tables need and takes
+    /// long (the merged fields dissolved), made once every rule has decided, beside the
+    /// GeoPackage writer.
+    fn finish_stage(&self) -> Option<&'static str> {
+        None
+    }
+    /// The second step (see [`Rule::finish_stage`]); stores its outcome(s).
+    fn finish(&self, _d: &RunData, _progress: &Progress, _cancel: &CancelToken) -> Result<()> {
+        Ok(())
+    }
     /// The land-use class (an indicator class key: "forest", "cropland", …) the plan gives
     /// parcel `i`, when this rule changes it.
     fn planned(&self, _d: &RunData, _i: usize) -> Option<&'static str> {
+        None
+    }
+    /// The share of parcel `i` the plan leaves inside the control lines of `role`, when
+    /// this rule changes it (the basic-farmland adjustment moves parcels in and out of
+    /// 永久基本农田).
+    fn planned_share(&self, _d: &RunData, _role: crate::settings::Role, _i: usize) -> Option<f64> {
         None
     }
     /// The columns this rule adds to the parcels layer.
@@ -211,9 +227,20 @@ impl<'a> RunData<'a> {
         self.get::<Vec<ParcelFlags>>().map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// The class the plan gives parcel `i`: the first enabled rule that changes it.
+    /// The share of parcel `i` inside the constraints of `role` now (the largest, if several).
+    pub fn role_share(&self, role: crate::settings::Role, i: usize) -> f64 {
+        let c = self.constraints;
+        c.list.iter().enumerate().filter(|(_, k)| k.settings.role == Some(role)).map(|(k, _)| c.shares[k][i]).fold(0.0, f64::max)
+    }
+
+    /// The share of parcel `i` inside `role` after the plan, when a rule changes it.
+    pub fn planned_share(&self, role: crate::settings::Role, i: usize) -> Option<f64> {
+        enabled(self.settings).filter(|r| r.decided(self)).find_map(|r| r.planned_share(self, role, i))
+    }
+
+    /// The class the plan gives parcel `i`: the first rule that decided and changes it.
     pub fn planned(&self, i: usize) -> Option<&'static str> {
-        enabled(self.settings).find_map(|r| r.planned(self, i))
+        enabled(self.settings).filter(|r| r.decided(self)).find_map(|r| r.planned(self, i))
     }
 }
 

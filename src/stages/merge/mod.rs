@@ -298,6 +298,16 @@ impl super::rule::Rule for Merge {
         d.has::<MergePlan>()
     }
 
+    fn finish_stage(&self) -> Option<&'static str> {
+        Some("merge_fields")
+    }
+
+    /// The merge plan's fields dissolved, and each village's fragmentation before and after.
+    fn finish(&self, d: &RunData, progress: &Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
+        d.put(fields(d, progress));
+        Ok(())
+    }
+
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
         vec![
             Field::new("perimeter_m", FieldKind::Real, "周长", "m"),
@@ -340,7 +350,7 @@ impl super::rule::Rule for Merge {
 }
 
 /// The merge plan's fields dissolved, and each village's fragmentation before and after.
-pub fn fields(d: &RunData, progress: &Progress) -> MergeData {
+fn fields(d: &RunData, progress: &Progress) -> MergeData {
     let (s, plan) = (&d.settings.merge, d.need::<MergePlan>());
     let groups = dissolve_groups(plan.members.clone(), d.parcels, d.slope, progress);
     let fragmentation = fragmentation::village_fragmentation(d.parcels, d.slope, d.flags(), &plan.shapes, d.graph, &groups, s);
