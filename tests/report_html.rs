@@ -165,6 +165,11 @@ fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
         let value = scalar(gpkg, &format!("SELECT {col} FROM {table} WHERE {level} = 'total'"));
         e.figure(key, value, 2);
     }
+    // 集中连片: the block_summary total row.
+    for (key, col, decimals) in [("blocks_100_current", "blocks_100_current", 0), ("blocks_100_planned", "blocks_100_planned", 0), ("share_100_planned", "share_100_planned", 2)] {
+        let value = scalar(gpkg, &format!("SELECT {col} FROM block_summary WHERE village_code = 'TOTAL'"));
+        e.figure(key, value, decimals);
+    }
     // The swap ledger's total is the sum of its unit rows (as the report's card says).
     let units = scalar(gpkg, "SELECT round(sum(out_mu), 6) FROM swap_ledger WHERE scope <> 'total'");
     assert!((units - e.figures["swap_out_mu"].value).abs() < 1e-6, "swap_ledger total out_mu");

@@ -8,7 +8,9 @@
 
 mod adjacency;
 mod audit;
+mod block_summary;
 mod constraint_hits;
+mod cropland_blocks;
 mod indicators;
 pub mod landuse;
 mod linkage_ledger;
@@ -52,6 +54,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &reclamation_candidates::ReclamationCandidates,
         &settlement_clusters::SettlementClusters,
         &linkage_ledger::LinkageLedger,
+        &cropland_blocks::CroplandBlocks,
+        &block_summary::BlockSummary,
         &adjacency::Adjacency,
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,

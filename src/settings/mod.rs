@@ -6,6 +6,7 @@
 //! unknown keys are rejected with the nearest valid key, and the values are checked
 //! before any input is opened.
 
+mod blocks;
 mod constraints;
 mod fields;
 mod indicators;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+pub use blocks::BlockSettings;
 pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use fields::FieldMap;
 pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
@@ -52,6 +54,7 @@ pub struct Settings {
     pub swap: SwapSettings,
     pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
+    pub blocks: BlockSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -142,6 +145,7 @@ impl Settings {
         self.shards.validate(at)?;
         self.indicators.validate(at)?;
         self.merge.validate(at)?;
+        self.blocks.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)

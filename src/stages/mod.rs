@@ -5,6 +5,7 @@
 
 pub mod adjacency;
 pub mod audit;
+pub mod blocks;
 pub mod constraints;
 pub mod dissolve;
 pub mod indicators;

@@ -34,6 +34,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &super::merge::Merge,
         &super::swap::Swap,
         &super::reclamation::Reclamation,
+        &super::blocks::ContiguousBlocks,
     ]
 }
 
