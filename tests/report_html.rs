@@ -170,6 +170,10 @@ fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
         let value = scalar(gpkg, &format!("SELECT {col} FROM block_summary WHERE village_code = 'TOTAL'"));
         e.figure(key, value, decimals);
     }
+    // 永久基本农田调整: the pbf_ledger total row.
+    for (key, col) in [("pbf_out_mu", "out_mu"), ("pbf_in_mu", "in_mu"), ("pbf_gain_mu", "gain_mu")] {
+        e.figure(key, scalar(gpkg, &format!("SELECT {col} FROM pbf_ledger WHERE scope = 'total'")), 2);
+    }
     // The swap ledger's total is the sum of its unit rows (as the report's card says).
     let units = scalar(gpkg, "SELECT round(sum(out_mu), 6) FROM swap_ledger WHERE scope <> 'total'");
     assert!((units - e.figures["swap_out_mu"].value).abs() < 1e-6, "swap_ledger total out_mu");

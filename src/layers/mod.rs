@@ -18,6 +18,9 @@ mod merge_candidates;
 mod merge_groups;
 mod parcel_columns;
 mod parcels;
+mod pbf_in;
+mod pbf_ledger;
+mod pbf_out;
 pub mod present;
 pub mod rasters;
 mod reclamation_candidates;
@@ -54,6 +57,9 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &reclamation_candidates::ReclamationCandidates,
         &settlement_clusters::SettlementClusters,
         &linkage_ledger::LinkageLedger,
+        &pbf_out::PbfOut,
+        &pbf_in::PbfIn,
+        &pbf_ledger::PbfLedger,
         &cropland_blocks::CroplandBlocks,
         &block_summary::BlockSummary,
         &adjacency::Adjacency,

@@ -15,6 +15,7 @@ mod keys;
 mod load;
 mod merge;
 mod output;
+mod pbf;
 mod reclamation;
 mod reforestation;
 mod shards;
@@ -37,6 +38,7 @@ pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
+pub use pbf::{PbfScope, PbfSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use swap::{SwapScope, SwapSelection, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
@@ -55,6 +57,7 @@ pub struct Settings {
     pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
     pub blocks: BlockSettings,
+    pub pbf: PbfSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -146,6 +149,7 @@ impl Settings {
         self.indicators.validate(at)?;
         self.merge.validate(at)?;
         self.blocks.validate(at)?;
+        self.pbf.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)

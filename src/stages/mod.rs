@@ -11,6 +11,7 @@ pub mod dissolve;
 pub mod indicators;
 pub mod linkage;
 pub mod merge;
+pub mod pbf;
 pub mod reclamation;
 pub mod reforestation;
 pub mod rule;

@@ -35,6 +35,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &super::swap::Swap,
         &super::reclamation::Reclamation,
         &super::blocks::ContiguousBlocks,
+        &super::pbf::BasicFarmland,
     ]
 }
 
