@@ -686,3 +686,30 @@ fn headless(chromium: &Path, html: &Path, args: &[&str], work: &Path) -> Output 
         stderr: std::fs::read(&stderr).unwrap(),
     }
 }
+
+/// `output.language = "en"`: the report's own words (headings, facts, cards, tables,
+/// charts, units) are English, the Chinese small beside them; the figures are those of the
+/// Chinese report (issue #33: every label stayed Chinese).
+#[test]
+fn the_report_speaks_english_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (zh, en) = (dir.path().join("zh"), dir.path().join("en"));
+    for (out, extra) in [(&zh, vec![]), (&en, vec!["--set", "output.language=\"en\""])] {
+        let o = run_demo(out, &extra);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let page = std::fs::read_to_string(en.join("report.html")).unwrap();
+    assert!(page.contains("<html lang=\"en\">"), "html lang");
+    for english in ["key figures<span class=\"en\">主要指标</span>", "<dt>status</dt>", "<dt>working CRS</dt>", "<div class=\"label\">cropland</div>", "key figures by village", "cropland by slope grade", "grade 5 (&gt;25°)", "<span class=\"unit\">mu</span>"] {
+        assert!(page.contains(english), "{english:?} missing from the English report");
+    }
+    for chinese in ["<dt>运行状态</dt>", "<div class=\"label\">耕地面积</div>", "各村主要指标", "五级（"] {
+        assert!(!page.contains(chinese), "{chinese:?} still in the English report");
+    }
+    // The same figures in both.
+    let values = |p: &Path| -> Vec<String> {
+        let html = std::fs::read_to_string(p.join("report.html")).unwrap();
+        html.split("data-value=\"").skip(1).map(|s| s[..s.find('"').unwrap()].to_string()).collect()
+    };
+    assert_eq!(values(&zh), values(&en));
+}

@@ -2,6 +2,7 @@
 
 use crate::output::manifest::Manifest;
 use crate::output::report::Fact;
+use crate::settings::Language;
 
 fn fact(label: &str, value: String) -> Fact {
     Fact { label: label.into(), value }
@@ -14,24 +15,27 @@ pub fn when(timestamp: &str) -> String {
 
 /// Status, time, duration, version, inputs, working CRS and output folder. `seconds`
 /// is the time until the report was written (the manifest records the full run's).
-pub fn facts(m: &Manifest, seconds: f64) -> Vec<Fact> {
+pub fn facts(m: &Manifest, seconds: f64, lang: Language) -> Vec<Fact> {
     let status = match m.status.as_str() {
-        "success" => "成功".to_string(),
+        "success" => lang.pick("成功", "success").to_string(),
         other => other.to_string(),
     };
     let dems: Vec<String> = m.inputs.dem.iter().map(|p| p.display().to_string()).collect();
     let crs = &m.inputs.work_crs;
+    let i = &m.inputs;
+    let parcels = match lang {
+        Language::Zh => format!("{}（图层 {}，编码 {}）", i.parcels.display(), i.parcels_layer, i.parcels_encoding),
+        Language::En => format!("{} (layer {}, encoding {})", i.parcels.display(), i.parcels_layer, i.parcels_encoding),
+    };
+    let pick = |zh, en| lang.pick(zh, en);
     vec![
-        fact("运行状态", status),
-        fact("开始时间", when(&m.started)),
-        fact("运行时长", format!("{seconds:.1} 秒")),
-        fact("程序版本", format!("landcons {} · {} · PROJ {}", m.version, m.gdal_version, m.proj_version)),
-        fact("高程数据（DEM）", dems.join("；")),
-        fact(
-            "图斑数据（DLTB）",
-            format!("{}（图层 {}，编码 {}）", m.inputs.parcels.display(), m.inputs.parcels_layer, m.inputs.parcels_encoding),
-        ),
-        fact("工作坐标系", format!("{}（{}）", crs.name, crs.reason)),
-        fact("输出目录", m.settings.output.dir.display().to_string()),
+        fact(pick("运行状态", "status"), status),
+        fact(pick("开始时间", "started"), when(&m.started)),
+        fact(pick("运行时长", "duration"), format!("{seconds:.1} {}", pick("秒", "s"))),
+        fact(pick("程序版本", "version"), format!("landcons {} · {} · PROJ {}", m.version, m.gdal_version, m.proj_version)),
+        fact(pick("高程数据（DEM）", "DEM"), dems.join(pick("；", "; "))),
+        fact(pick("图斑数据（DLTB）", "parcels (DLTB)"), parcels),
+        fact(pick("工作坐标系", "working CRS"), format!("{} ({})", crs.name, crs.reason)),
+        fact(pick("输出目录", "output folder"), m.settings.output.dir.display().to_string()),
     ]
 }

@@ -21,6 +21,17 @@ const LAST: [Card; 4] = [
     ("cropland_planned_mu", "耕地保有量（规划）", "cropland to keep: planned", "亩", 2, Source::Total("indicators", "cropland_planned_mu")),
 ];
 
+/// A card's unit in the report's language (counts have none in English).
+fn unit_in(unit: &'static str, lang: crate::settings::Language) -> &'static str {
+    match (lang, unit) {
+        (crate::settings::Language::Zh, u) => u,
+        (_, "亩") => "mu",
+        (_, "个") => "",
+        (_, "对") => "pairs",
+        (_, u) => u,
+    }
+}
+
 /// Every card: the run's first, each rule's in the order of the rule registry, the run's last.
 fn cards() -> impl Iterator<Item = &'static Card> {
     FIRST.iter().chain(rule::registry().iter().flat_map(|r| r.cards().iter())).chain(LAST.iter())
@@ -46,7 +57,7 @@ pub fn figures(s: &Sources) -> Vec<Figure> {
                 label: label.replace("{steep}", &steep),
                 label_en: label_en.replace("{steep}", &steep),
                 value,
-                unit: unit.into(),
+                unit: unit_in(unit, s.lang).into(),
                 decimals,
             })
         })

@@ -18,6 +18,7 @@ use crate::changes::Changes;
 use crate::layers::RunData;
 use crate::output::manifest::Manifest;
 use crate::output::report::Report;
+use crate::settings::Language;
 use crate::stages::rule::CardSource;
 use held::Held;
 
@@ -39,6 +40,8 @@ struct Sources {
     counts: BTreeMap<&'static str, usize>,
     /// Upper bounds of grades 1–4 in degrees.
     breaks: [f64; 4],
+    /// The language the report's own words are in.
+    lang: Language,
 }
 
 impl Sources {
@@ -87,16 +90,19 @@ pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, sec
             _ => {}
         }
     }
-    let s = Sources { layers, counts, breaks: data.settings.terrain.grade_breaks };
+    let lang = data.settings.output.language;
+    let s = Sources { layers, counts, breaks: data.settings.terrain.grade_breaks, lang };
     let tables = vec![villages::key_figures_table(&s), villages::grades_table(&s)];
+    let subtitle = lang.pick("运行报告", "run report");
     Report {
-        title: "全域土地综合整治 坡度分析与整治潜力报告".into(),
-        subtitle: format!("landcons {} 运行报告 · {}", manifest.version, facts::when(&manifest.started)),
-        facts: facts::facts(manifest, seconds),
+        title: lang.pick("全域土地综合整治 坡度分析与整治潜力报告", "Land consolidation: slope analysis and consolidation potential").into(),
+        subtitle: format!("landcons {} {subtitle} · {}", manifest.version, facts::when(&manifest.started)),
+        facts: facts::facts(manifest, seconds, lang),
         figures: figures::figures(&s),
         charts: vec![villages::grades_chart(&s), villages::candidates_chart(&s)],
         tables,
         warnings: manifest.warnings.iter().map(|w| w.message.clone()).collect(),
-        changes: changes.map(changes::lines).unwrap_or_default(),
+        changes: changes.map(|c| changes::lines(c, lang)).unwrap_or_default(),
+        english: lang == Language::En,
     }
 }

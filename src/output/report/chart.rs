@@ -1,19 +1,17 @@
 //! The bar charts of report.html as inline SVG: round axes from zero, bars to scale,
 //! every bar carrying its value for tests to read back.
 
-use super::{escape, format_number, unit_suffix, value_attr, Bar, Chart, DEFAULT_BAR_COLOUR};
+use super::{escape, format_number, unit_suffix, value_attr, words, Bar, Chart, DEFAULT_BAR_COLOUR};
 
-pub(super) fn chart_section(chart: &Chart) -> (String, String) {
+pub(super) fn chart_section(chart: &Chart, english: bool) -> (String, String) {
     let body = if chart.bars.is_empty() {
-        format!(
-            "<p class=\"empty\" data-chart=\"{}\">无数据 <span class=\"en\">no data</span></p>\n",
-            escape(&chart.key)
-        )
+        let (main, beside) = words(english, "无数据", "no data");
+        format!("<p class=\"empty\" data-chart=\"{}\">{main} <span class=\"en\">{beside}</span></p>\n", escape(&chart.key))
     } else {
         format!("<figure class=\"chart\">\n{}</figure>\n", bar_chart_svg(chart))
     };
     (
-        format!("{}{}", escape(&chart.title), unit_suffix(&chart.unit)),
+        format!("{}{}", escape(&chart.title), unit_suffix(&chart.unit, english)),
         body,
     )
 }

@@ -241,7 +241,7 @@ fn one_bar_fills_a_round_axis() {
 
 #[test]
 fn zero_bars_say_no_data_and_zero_values_draw_nothing() {
-    let (_, body) = chart_section(&chart(&[]));
+    let (_, body) = chart_section(&chart(&[]), false);
     assert!(body.contains("无数据") && !body.contains("<svg"));
     let svg = bar_chart_svg(&chart(&[0.0, 0.0]));
     assert_eq!(bar_widths(&svg), vec![0.0, 0.0]);
@@ -288,4 +288,18 @@ fn no_changes_no_section() {
     let html = html(&Report::default());
     assert!(!html.contains("与上次运行相比"));
     assert!(html.contains("未发现可疑输入"));
+}
+
+#[test]
+fn an_english_page_says_its_own_words_in_english_and_keeps_the_chinese_beside() {
+    let mut report = table_report(villages(&[("东村", 12.5, 3)]));
+    report.english = true;
+    report.figures = vec![Figure { key: "parcels".into(), label: "图斑总数".into(), label_en: "parcels".into(), value: 3.0, unit: String::new(), decimals: 0 }];
+    let page = html(&report);
+    assert!(page.contains("<html lang=\"en\">"));
+    assert!(page.contains("<div class=\"label\">parcels</div>") && page.contains("<div class=\"en\">图斑总数</div>"));
+    assert!(page.contains("key figures<span class=\"en\">主要指标</span>") && page.contains("<span class=\"no\">1. </span>"));
+    assert!(page.contains("no warnings<span class=\"en\">未发现可疑输入或数据问题</span>"));
+    let chinese = html(&Report { english: false, ..report });
+    assert!(chinese.contains("主要指标<span class=\"en\">key figures</span>") && chinese.contains("<span class=\"no\">一、</span>"));
 }
