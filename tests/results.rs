@@ -415,3 +415,34 @@ fn spatial_indexes_are_valid_and_used() {
     );
     assert_eq!(r[0], ["ok", "1"]);
 }
+
+/// Each atlas page's map extent is the village framed in the page's map shape, inside the
+/// region where it fits (no empty band under a village at the region's edge: issue #33);
+/// the project's atlas map reads it from the villages layer.
+#[test]
+fn atlas_pages_frame_their_village_inside_the_region() {
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let gpkg = out.path().join("landcons.gpkg");
+    let region = &query(&gpkg, "SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_villages_geom")[0];
+    let region: Vec<f64> = region.iter().map(|v| v.parse().unwrap()).collect();
+    let villages = query(&gpkg, "SELECT v.village_name, map_xmin, map_ymin, map_xmax, map_ymax, r.minx, r.miny, r.maxx, r.maxy FROM villages v JOIN rtree_villages_geom r ON r.id = v.fid");
+    assert!(villages.len() > 3);
+    for v in &villages {
+        let n: Vec<f64> = v[1..].iter().map(|x| x.parse().unwrap()).collect();
+        let (e, own) = (&n[0..4], &n[4..8]);
+        assert!(((e[2] - e[0]) / (e[3] - e[1]) - 195.0 / 182.0).abs() < 1e-3, "{}: the frame's shape", v[0]);
+        assert!(e[0] <= own[0] && e[1] <= own[1] && e[2] >= own[2] && e[3] >= own[3], "{}: the whole village shows", v[0]);
+        for (lo, hi) in [(0, 2), (1, 3)] {
+            if e[hi] - e[lo] <= region[hi] - region[lo] {
+                assert!(e[lo] >= region[lo] - 0.01 && e[hi] <= region[hi] + 0.01, "{}: {lo}–{hi} inside the region", v[0]);
+            }
+        }
+    }
+    let project = std::fs::File::open(out.path().join("landcons.qgz")).unwrap();
+    let mut qgs = String::new();
+    std::io::Read::read_to_string(&mut zip::ZipArchive::new(project).unwrap().by_index(0).unwrap(), &mut qgs).unwrap();
+    for key in ["dataDefinedMapXMin", "dataDefinedMapYMin", "dataDefinedMapXMax", "dataDefinedMapYMax"] {
+        assert!(qgs.contains(key), "{key}");
+    }
+}

@@ -32,7 +32,7 @@ mod swap_out;
 mod topology_issues;
 pub mod style;
 mod village_summary;
-mod villages;
+pub mod villages;
 
 use std::borrow::Cow;
 

@@ -32,7 +32,49 @@ const FIELDS: &[Field] = &[
     Field::new("merge_groups", Int, "小田并大田归并组", "个"),
     Field::new("merge_plots", Int, "归并地块", "个"),
     Field::new("grade_mismatch_count", Int, "坡度级别不符", "个"),
+    Field::new("map_xmin", Real, "图幅范围西", "m"),
+    Field::new("map_ymin", Real, "图幅范围南", "m"),
+    Field::new("map_xmax", Real, "图幅范围东", "m"),
+    Field::new("map_ymax", Real, "图幅范围北", "m"),
 ];
+
+/// The atlas page's map frame, mm (width, height): a page's extent has its shape.
+pub const ATLAS_MAP_MM: (f64, f64) = (195.0, 182.0);
+
+/// The margin around a village on its atlas page, as a share of its size on each side.
+const ATLAS_MARGIN: f64 = 0.1;
+
+/// A village's atlas map extent [xmin, ymin, xmax, ymax]: its outline's box with the
+/// margin, grown to the frame's shape around its centre, then slid inside `region` (all
+/// villages' box) where it fits, so a village at the region's edge is framed by its
+/// neighbours instead of an empty band.
+pub fn atlas_extent(b: [f64; 4], region: [f64; 4], aspect: f64) -> [f64; 4] {
+    let (mut w, mut h) = ((b[2] - b[0]) * (1.0 + 2.0 * ATLAS_MARGIN), (b[3] - b[1]) * (1.0 + 2.0 * ATLAS_MARGIN));
+    (w, h) = (w.max(1.0), h.max(1.0));
+    if w / h < aspect {
+        w = h * aspect;
+    } else {
+        h = w / aspect;
+    }
+    let slide = |centre: f64, size: f64, lo: f64, hi: f64| match size <= hi - lo {
+        true => centre.clamp(lo + size / 2.0, hi - size / 2.0),
+        false => (lo + hi) / 2.0,
+    };
+    let cx = slide((b[0] + b[2]) / 2.0, w, region[0], region[2]);
+    let cy = slide((b[1] + b[3]) / 2.0, h, region[1], region[3]);
+    [cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0]
+}
+
+/// The box of a geometry, if it has one.
+fn bounds(g: &MultiPolygon<f64>) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    g.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+/// Every village's outline in one box.
+fn region(shapes: &[VillageShape]) -> Option<[f64; 4]> {
+    shapes.iter().filter_map(|s| bounds(&s.geometry)).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+}
 
 impl Layer for Villages {
     fn name(&self) -> &'static str {
@@ -77,6 +119,9 @@ impl Layer for Villages {
         out.extend([count(r.swap_out_count), area_mu(r.swap_out_m2), count(r.swap_in_count), area_mu(r.swap_in_m2)]);
         let (groups, plots) = merge_figures(d, &r.village_code);
         out.extend([count(groups), count(plots), count(r.grade_mismatch_count)]);
+        let own = shape(d, r).and_then(|s| bounds(&s.geometry));
+        let extent = own.zip(region(d.slice::<VillageShape>().unwrap_or(&[]))).map(|(b, all)| atlas_extent(b, all, ATLAS_MAP_MM.0 / ATLAS_MAP_MM.1));
+        out.extend((0..4).map(|k| extent.map_or(AttrValue::Null, |e| AttrValue::Real(round(e[k], 2)))));
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
@@ -119,4 +164,24 @@ fn shape<'a>(d: &RunData<'a>, r: &VillageRow) -> Option<&'a crate::stages::disso
 /// places them) and their plots.
 fn merge_figures(d: &RunData, code: &str) -> (u64, u64) {
     d.get::<MergeData>().and_then(|m| m.groups_by_village.get(code).copied()).unwrap_or((0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_frames_its_village_in_the_frame_shape_and_slides_inside_the_region() {
+        let region = [0.0, 0.0, 1000.0, 1000.0];
+        // A 100 × 50 village in the middle: 120 × 60 with the margin, grown to 2:1 frame
+        // height 60 → width 120 (already 2:1), centred on (500, 500).
+        assert_eq!(atlas_extent([450.0, 475.0, 550.0, 525.0], region, 2.0), [440.0, 470.0, 560.0, 530.0]);
+        // A wide village on the south edge: 400 × 40 → 480 × 48, grown to square 480 ×
+        // 480 around y = 20: it would reach y = −220, so it slides up to [0, 480].
+        let e = atlas_extent([300.0, 0.0, 700.0, 40.0], region, 1.0);
+        assert_eq!(e, [260.0, 0.0, 740.0, 480.0]);
+        // Wider than the region: centred on the region.
+        let e = atlas_extent([-100.0, 400.0, 1100.0, 500.0], region, 1.0);
+        assert!((e[0] + e[2] - 1000.0).abs() < 1e-9 && e[2] - e[0] > 1000.0);
+    }
 }

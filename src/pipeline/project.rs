@@ -88,6 +88,7 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
             name_field: "village_name",
             title_prefix: lang.pick("村级整治图 · ", "Village: "),
             figures: figures.iter().map(|(l, f, u, d)| Figure { label: l, field: f, unit: u, decimals: *d }).collect(),
+            extent_fields: ["map_xmin", "map_ymin", "map_xmax", "map_ymax"],
         }),
     };
     let path = dir.join(PROJECT_FILE);

@@ -124,18 +124,34 @@ fn label_item(uuid: &str, id: &str, r: Rect, text: &str, style: TextStyle) -> St
     x
 }
 
-/// The map, showing the project's visible layers. `atlas` makes it follow the atlas
-/// feature with a 10% margin ("Margin around feature" = scaling mode 2).
-fn map_item(uuid: &str, r: Rect, extent: [f64; 4], atlas: bool) -> String {
+/// The map, showing the project's visible layers. On an atlas page its extent is the
+/// page feature's own `extent_fields` (xmin, ymin, xmax, ymax: the village framed in
+/// the frame's shape, slid inside the region at its edges), as data-defined properties.
+fn map_item(uuid: &str, r: Rect, extent: [f64; 4], extent_fields: Option<[&str; 4]>) -> String {
     let e = fit_extent(extent, r.w / r.h);
     let extra = "keepLayerSet=\"false\" followPreset=\"false\" followPresetName=\"\" drawCanvasItems=\"true\" mapRotation=\"0\" isTemporal=\"0\" labelMargin=\"0,mm\" mapFlags=\"0\"";
     let mut x = item_start(MAP, uuid, "map", r, true, extra);
     let _ = write!(
         x,
-        "<Extent xmin=\"{}\" ymin=\"{}\" xmax=\"{}\" ymax=\"{}\"/>\n<LayerSet/>\n<AtlasMap atlasDriven=\"{}\" scalingMode=\"2\" margin=\"0.1\"/>\n</LayoutItem>\n",
-        e[0], e[1], e[2], e[3], atlas as u8
+        "<Extent xmin=\"{}\" ymin=\"{}\" xmax=\"{}\" ymax=\"{}\"/>\n<LayerSet/>\n<AtlasMap atlasDriven=\"0\" scalingMode=\"2\" margin=\"0.1\"/>\n",
+        e[0], e[1], e[2], e[3]
     );
+    if let Some(fields) = extent_fields {
+        x.push_str(&data_defined_extent(fields));
+    }
+    x.push_str("</LayoutItem>\n");
     x
+}
+
+/// The map's extent from fields of the atlas feature (QGIS's data-defined properties).
+fn data_defined_extent(fields: [&str; 4]) -> String {
+    let keys = ["dataDefinedMapXMin", "dataDefinedMapYMin", "dataDefinedMapXMax", "dataDefinedMapYMax"];
+    let properties: String = keys
+        .iter()
+        .zip(fields)
+        .map(|(k, f)| format!("<Option name=\"{k}\" type=\"Map\"><Option name=\"active\" type=\"bool\" value=\"true\"/><Option name=\"field\" type=\"QString\" value=\"{}\"/><Option name=\"type\" type=\"int\" value=\"2\"/></Option>", esc(f)))
+        .collect();
+    format!("<LayoutObject><dataDefinedProperties><Option type=\"Map\"><Option name=\"name\" type=\"QString\" value=\"\"/><Option name=\"properties\" type=\"Map\">{properties}</Option><Option name=\"type\" type=\"QString\" value=\"collection\"/></Option></dataDefinedProperties><customproperties><Option/></customproperties></LayoutObject>\n")
 }
 
 /// Grows `e` around its centre to the map frame's width/height ratio (plus 2%), so
@@ -231,7 +247,7 @@ pub(super) fn overview_layout(p: &Project, o: &Overview) -> String {
     let (n, map_uuid) = (1, uuid(1, 1));
     let map = rect(10.0, 24.0, 320.0, 263.0);
     let mut x = layout_start("overview", 420.0, 297.0, false);
-    x.push_str(&map_item(&map_uuid, map, p.extent, false));
+    x.push_str(&map_item(&map_uuid, map, p.extent, None));
     let title = rect(10.0, 6.0, 400.0, 15.0);
     x.push_str(&label_item(&uuid(n, 2), "title", title, o.title, TITLE));
     let legend = rect(336.0, 24.0, 74.0, 200.0);
@@ -245,9 +261,10 @@ pub(super) fn overview_layout(p: &Project, o: &Overview) -> String {
 /// the title, its figures and the legend on the right.
 pub(super) fn atlas_layout(p: &Project, a: &Atlas) -> String {
     let (n, map_uuid) = (2, uuid(2, 1));
-    let map = rect(10.0, 20.0, 195.0, 182.0);
+    let (w, h) = crate::layers::villages::ATLAS_MAP_MM;
+    let map = rect(10.0, 20.0, w, h);
     let mut x = layout_start("atlas", 297.0, 210.0, true);
-    x.push_str(&map_item(&map_uuid, map, p.extent, true));
+    x.push_str(&map_item(&map_uuid, map, p.extent, Some(a.extent_fields)));
     let title_text = format!("{}[% {} %]", a.title_prefix, field_ref(a.name_field));
     let title = rect(10.0, 5.0, 277.0, 12.0);
     x.push_str(&label_item(

@@ -80,6 +80,8 @@ pub struct Atlas<'a> {
     pub title_prefix: &'a str,
     /// The lines of the figures text box.
     pub figures: Vec<Figure<'a>>,
+    /// The coverage layer's fields holding each page's map extent (xmin, ymin, xmax, ymax).
+    pub extent_fields: [&'a str; 4],
 }
 
 /// One line of an atlas page's figures: `label：value unit`.
@@ -326,6 +328,7 @@ mod tests {
                     Figure { label: "面积", field: "area_mu", unit: "亩", decimals: 2 },
                     Figure { label: "候选", field: "reforest_mu", unit: "亩", decimals: 2 },
                 ],
+                extent_fields: ["map_xmin", "map_ymin", "map_xmax", "map_ymax"],
             }),
         }
     }
