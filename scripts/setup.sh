@@ -26,6 +26,7 @@ if [ "${1:-}" = "--tests" ]; then
   /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || need+=(python3-openpyxl)
   QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || need+=(qgis python3-qgis)
   dpkg-query -W -f='${Status}' fonts-wqy-microhei 2>/dev/null | grep -q "ok installed" || need+=(fonts-wqy-microhei)
+  python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3-venv)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
@@ -40,6 +41,16 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# `--tests`: a virtualenv of the Python clients the tests read results with beside GDAL's
+# own tools (pyogrio carries a recent GDAL of its own, as QGIS and geopandas users have).
+if [ "${1:-}" = "--tests" ]; then
+  venv="$(dirname "$0")/../target/test-venv"
+  if ! "$venv/bin/python" -c "import pyogrio" >/dev/null 2>&1; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q pyogrio
+  fi
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

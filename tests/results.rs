@@ -176,10 +176,8 @@ fn layers_have_the_dem_crs_field_types_and_default_qgis_styles() {
     }
     // Run metadata in the GeoPackage itself.
     {
-        use gdal::Metadata;
-        let ds = gdal::Dataset::open(&gpkg).unwrap();
-        let run: serde_json::Value =
-            serde_json::from_str(&ds.metadata_item("LANDCONS_RUN", "").unwrap()).unwrap();
+        use landcons::output::gpkg::read_item;
+        let run: serde_json::Value = serde_json::from_str(&read_item(&gpkg, "LANDCONS_RUN").unwrap()).unwrap();
         assert!(run["gdal_version"].as_str().unwrap().contains("GDAL"));
         let proj = run["proj_version"].as_str().unwrap();
         assert!(
@@ -194,10 +192,7 @@ fn layers_have_the_dem_crs_field_types_and_default_qgis_styles() {
             .values()
             .all(|h| h.as_str().is_some_and(|h| h.len() == 64)));
         assert!(run["stage_timings"].as_array().unwrap().len() >= 5);
-        assert!(ds
-            .metadata_item("LANDCONS_SETTINGS", "")
-            .unwrap()
-            .contains("[terrain]"));
+        assert!(read_item(&gpkg, "LANDCONS_SETTINGS").unwrap().contains("[terrain]"));
     }
     let styles = rows(&gpkg, "layer_styles");
     for layer in ["parcels", "reforestation_candidates"] {
@@ -445,4 +440,29 @@ fn atlas_pages_frame_their_village_inside_the_region() {
     for key in ["dataDefinedMapXMin", "dataDefinedMapYMin", "dataDefinedMapXMax", "dataDefinedMapYMax"] {
         assert!(qgs.contains(key), "{key}");
     }
+}
+
+/// Reading the results through GDAL — pyogrio's GDAL 3.12 as QGIS and geopandas users
+/// have it, and the system's ogrinfo — writes no `.aux.xml` beside the
+/// GeoPackage (issue #33: GDAL 3.12 wrote the run's metadata to `landcons.gpkg.aux.xml`,
+/// outside the result set), while the run metadata is still in the GeoPackage.
+#[test]
+fn reading_the_results_with_gdal_leaves_no_side_car() {
+    let Some(python) = test_python() else { return };
+    let out = tempfile::tempdir().unwrap();
+    assert!(run_demo(out.path(), &[]).status.success());
+    let side_cars = || -> Vec<String> {
+        let o = Command::new("find").arg(out.path()).args(["-name", "*.aux.xml"]).output().unwrap();
+        let all = String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect::<Vec<_>>();
+        all.into_iter().filter(|p| !p.ends_with("slope_grade.tif.aux.xml")).collect()
+    };
+    for gpkg in [out.path().join("landcons.gpkg"), out.path().join("current/landcons.gpkg")] {
+        let g = gpkg.to_str().unwrap();
+        let script = "import sys, pyogrio\nfor p in sys.argv[1:]:\n    pyogrio.list_layers(p)\n    pyogrio.read_info(p, layer='parcels')\n";
+        let o = Command::new(&python).args(["-c", script, g]).output().unwrap();
+        assert!(o.status.success(), "pyogrio: {}", common::text(&o));
+        tool("ogrinfo", &["-so", "-al", "-q", g]);
+    }
+    assert_eq!(side_cars(), Vec::<String>::new(), "GDAL wrote side-cars");
+    assert!(landcons::output::gpkg::read_item(&out.path().join("landcons.gpkg"), "LANDCONS_RUN").is_some());
 }

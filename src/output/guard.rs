@@ -46,14 +46,9 @@ pub fn is_results_gpkg(path: &Path) -> bool {
     has_metadata(path, "LANDCONS_RUN")
 }
 
-/// Whether GDAL opens `path` and finds the dataset metadata item `key` (default domain).
+/// Whether `path` is a GeoPackage holding landcons's metadata item `key`.
 pub fn has_metadata(path: &Path, key: &str) -> bool {
-    use gdal::Metadata;
-    let options = gdal::DatasetOptions { open_flags: gdal::GdalOpenFlags::GDAL_OF_READONLY, ..Default::default() };
-    match gdal::Dataset::open_ex(path, options) {
-        Ok(ds) => ds.metadata_item(key, "").is_some(),
-        Err(_) => false,
-    }
+    super::gpkg::read_item(path, key).is_some()
 }
 
 /// The path with every link resolved, as far as it exists (a missing tail is kept as

@@ -313,3 +313,17 @@ pub fn assert_same_results(single: &Path, sharded: &Path) {
         assert_eq!(differ, 0, "{vrt}: cells differing from {tif}");
     }
 }
+
+/// The Python of the tests' virtualenv (`scripts/setup.sh --tests` makes it, with pyogrio
+/// and its own recent GDAL), or None (with a message) when it is not there; under
+/// `CI=true` its absence fails the test.
+pub fn test_python() -> Option<PathBuf> {
+    let python = repo().join("target/test-venv/bin/python");
+    let ok = Command::new(&python).args(["-c", "import pyogrio"]).output().is_ok_and(|o| o.status.success());
+    let message = format!("{} with pyogrio not found (run scripts/setup.sh --tests)", python.display());
+    assert!(ok || std::env::var("CI").as_deref() != Ok("true"), "under CI=true: {message}");
+    if !ok {
+        eprintln!("SKIPPED: {message}");
+    }
+    ok.then_some(python)
+}

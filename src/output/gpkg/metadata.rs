@@ -1,12 +1,21 @@
-//! Dataset metadata as GDAL stores it in a GeoPackage (the gpkg_metadata extension): one
-//! gpkg_metadata row holding GDAL's multi-domain metadata XML, referenced for the whole
-//! GeoPackage, so `gdalinfo`/`ogrinfo` and GDAL's `GetMetadataItem` read the items back.
+//! The run's metadata in the GeoPackage (the gpkg_metadata extension): one gpkg_metadata
+//! row holding the items as GDAL's multi-domain metadata XML, referenced for the whole
+//! GeoPackage, under landcons's own `md_standard_uri` ([`STANDARD`]).
+//!
+//! Not under GDAL's (`http://gdal.org`): GDAL 3.12 (QGIS, pyogrio) then takes the items
+//! for dataset metadata and, opening the file read-only, writes them to a
+//! `landcons.gpkg.aux.xml` beside the path it opened — outside the result set, where it
+//! outlives the run as stale metadata. Under another URI GDAL leaves the row alone;
+//! [`read_items`] reads it back.
 
 use rusqlite::{params, Connection};
 
 use super::schema;
 
 const EXTENSION_DEFINITION: &str = "http://www.geopackage.org/spec120/#extension_metadata";
+
+/// The `md_standard_uri` of landcons's metadata row.
+pub const STANDARD: &str = "urn:landcons:run-metadata";
 
 /// Metadata items of the default domain, kept as GDAL keeps them: one value per key
 /// (keys compared without case) and sorted by key.
@@ -52,8 +61,8 @@ impl Items {
             )?;
         }
         conn.execute(
-            "INSERT INTO gpkg_metadata (id, md_scope, md_standard_uri, mime_type, metadata) VALUES (1, 'dataset', 'http://gdal.org', 'text/xml', ?1)",
-            [self.gdal_xml()],
+            "INSERT INTO gpkg_metadata (id, md_scope, md_standard_uri, mime_type, metadata) VALUES (1, 'dataset', ?1, 'text/xml', ?2)",
+            params![STANDARD, self.gdal_xml()],
         )?;
         conn.execute(
             "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, row_id_value, timestamp, md_file_id, md_parent_id) \
@@ -62,6 +71,41 @@ impl Items {
         )?;
         Ok(())
     }
+}
+
+/// The items of a GeoPackage's landcons metadata row (none when the file is no
+/// GeoPackage or holds none). Results of earlier versions kept them under GDAL's URI.
+pub fn read_items(gpkg: &std::path::Path) -> Vec<(String, String)> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(gpkg, flags) else { return Vec::new() };
+    let sql = "SELECT metadata FROM gpkg_metadata WHERE md_standard_uri IN (?1, 'http://gdal.org') ORDER BY md_standard_uri <> ?1";
+    let xml: Option<String> = conn.query_row(sql, [STANDARD], |r| r.get(0)).ok();
+    xml.map(|x| parse_items(&x)).unwrap_or_default()
+}
+
+/// The `<MDI key="…">value</MDI>` items of GDAL's metadata XML.
+fn parse_items(xml: &str) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut items = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == b"MDI" => {
+                let key = e.try_get_attribute("key").ok().flatten().and_then(|a| a.unescape_value().ok()).map(|v| v.into_owned());
+                // The value as written, entities and all, then unescaped whole.
+                let raw = reader.read_text(e.name()).map(|t| t.into_owned()).unwrap_or_default();
+                let value = quick_xml::escape::unescape(&raw).map(|v| v.into_owned()).unwrap_or(raw);
+                items.extend(key.map(|k| (k, value)));
+            }
+            Ok(Event::Eof) | Err(_) => return items,
+            _ => {}
+        }
+    }
+}
+
+/// The value of metadata item `key` of a GeoPackage landcons wrote.
+pub fn read_item(gpkg: &std::path::Path, key: &str) -> Option<String> {
+    read_items(gpkg).into_iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
 }
 
 /// CPLEscapeString(CPLES_XML) for attribute values, CPLES_XML_BUT_QUOTES for text:
@@ -104,5 +148,8 @@ mod tests {
              <MDI key=\"LANDCONS_VERSION\">0.2.0</MDI>\n  </Metadata>\n</GDALMultiDomainMetadata>\n"
         );
         assert_eq!(escape("a\u{1}b\u{FEFF}\"", true), "ab&#xFEFF;&quot;");
+        let back = parse_items(&items.gdal_xml());
+        assert_eq!(back[1], ("LANDCONS_SETTINGS".to_string(), "[a]\nb = \"<&>\"\n".to_string()), "read back as written");
+        assert_eq!(back.len(), 3);
     }
 }

@@ -6,6 +6,7 @@
 mod blob;
 mod insert;
 mod metadata;
+pub use metadata::{read_item, read_items};
 mod schema;
 mod srs;
 mod statement;
@@ -357,8 +358,7 @@ mod tests {
         assert_eq!(back.rows[1], vec![AttrValue::Null; 3]);
         let (plain, _) = read_features(&path, "plain", true).unwrap();
         assert_eq!(plain.rows.len(), 2);
-        let ds = Dataset::open(&path).unwrap();
-        assert_eq!(gdal::Metadata::metadata_item(&ds, "LANDCONS_VERSION", "").as_deref(), Some("test"));
+        assert_eq!(read_item(&path, "landcons_version").as_deref(), Some("test"));
     }
 
     #[test]
