@@ -447,6 +447,21 @@ mod tests {
     }
 
     #[test]
+    fn the_need_is_rounded_up_to_the_cm2_never_down() {
+        // Out 1000.03 m²: the need is 1050.0315 m². 1050.03 m² falls 0.15 cm² short of it
+        // (rounded to the nearest cm² the need would be 1050.03 and the ledger would say
+        // "not balanced" beside a proven least selection); 1050.04 m² is the least that
+        // reaches it.
+        let plots = [P("0103", 5, 1000.03, None), P("0103", 1, 5000.0, None), P("0103", 1, 1050.03, None), P("0103", 1, 1050.04, None)];
+        let z = [0.0; 4];
+        let p = plan_of(&plots, shares(&[1.0, 1.0, 0.0, 0.0], &z, &z, &z, &z), &[(1, 2, 10.0), (1, 3, 10.0)], &Settings::default());
+        assert_eq!(statuses(&p), "okri");
+        let total = p.ledger.last().unwrap();
+        assert_eq!((total.inn.area_m2, total.balanced, total.status), (1050.04, true, "optimal"));
+        assert!(total.inn.area_m2 >= total.required_m2);
+    }
+
+    #[test]
     fn high_standard_farmland_may_come_in_without_touching_pbf_and_the_red_line_may_not() {
         // Out 0 (1000). 2: 高标准农田 not next to PBF (1100 m²); 3: next to PBF but in the
         // red line; 4: next to PBF, 1300 m². Least: 2 alone.
