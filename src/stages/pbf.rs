@@ -243,7 +243,9 @@ fn balance_unit(d: &RunData, p: &mut PbfPlan, code: String, name: String, member
     let quality_on = !d.settings.fields.quality.is_empty();
     let need = Need { area_m2: out_side.area_m2 * (1.0 + s.min_gain_share), max_quality: out_side.quality_mean.filter(|_| quality_on) };
     let candidates: Vec<Candidate> = eligible.iter().enumerate().map(|(rank, &i)| Candidate { area_m2: round_cm2(official(d, i)), quality: p.quality[i], rank }).collect();
-    let chosen = select::least_area(&candidates, &Need { area_m2: round_cm2(need.area_m2), ..need }, s.time_limit_s);
+    // The need as it is: least_area rounds it up to the cm² (rounded to the nearest, a
+    // selection up to half a cm² short of it would count as reaching it).
+    let chosen = select::least_area(&candidates, &need, s.time_limit_s);
     for (&i, _) in eligible.iter().zip(&chosen.chosen).filter(|(_, c)| **c) {
         p.status[i] = PbfStatus::In;
     }
