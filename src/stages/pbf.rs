@@ -243,7 +243,9 @@ fn balance_unit(d: &RunData, p: &mut PbfPlan, code: String, name: String, member
     let quality_on = !d.settings.fields.quality.is_empty();
     let need = Need { area_m2: out_side.area_m2 * (1.0 + s.min_gain_share), max_quality: out_side.quality_mean.filter(|_| quality_on) };
     let candidates: Vec<Candidate> = eligible.iter().enumerate().map(|(rank, &i)| Candidate { area_m2: round_cm2(official(d, i)), quality: p.quality[i], rank }).collect();
-    let chosen = select::least_area(&candidates, &Need { area_m2: round_cm2(need.area_m2), ..need }, s.time_limit_s);
+    // The need as it is: least_area rounds it up to the cm² (rounded to the nearest, a
+    // selection up to half a cm² short of it would count as reaching it).
+    let chosen = select::least_area(&candidates, &need, s.time_limit_s);
     for (&i, _) in eligible.iter().zip(&chosen.chosen).filter(|(_, c)| **c) {
         p.status[i] = PbfStatus::In;
     }
@@ -444,6 +446,21 @@ mod tests {
         let total = p.ledger.last().unwrap();
         assert_eq!((total.out.area_m2, total.inn.area_m2, total.required_m2, total.balanced, total.status), (1000.0, 1100.0, 1050.0, true, "optimal"));
         assert_eq!(p.basis[2], "邻接永久基本农田");
+    }
+
+    #[test]
+    fn the_need_is_rounded_up_to_the_cm2_never_down() {
+        // Out 1000.03 m²: the need is 1050.0315 m². 1050.03 m² falls 0.15 cm² short of it
+        // (rounded to the nearest cm² the need would be 1050.03 and the ledger would say
+        // "not balanced" beside a proven least selection); 1050.04 m² is the least that
+        // reaches it.
+        let plots = [P("0103", 5, 1000.03, None), P("0103", 1, 5000.0, None), P("0103", 1, 1050.03, None), P("0103", 1, 1050.04, None)];
+        let z = [0.0; 4];
+        let p = plan_of(&plots, shares(&[1.0, 1.0, 0.0, 0.0], &z, &z, &z, &z), &[(1, 2, 10.0), (1, 3, 10.0)], &Settings::default());
+        assert_eq!(statuses(&p), "okri");
+        let total = p.ledger.last().unwrap();
+        assert_eq!((total.inn.area_m2, total.balanced, total.status), (1050.04, true, "optimal"));
+        assert!(total.inn.area_m2 >= total.required_m2);
     }
 
     #[test]
