@@ -1,7 +1,10 @@
-//! The stages of a run, each a function of plain data (and a [`crate::context::RunContext`]
-//! where it needs cancellation, progress or warnings). No stage knows the pipeline.
+//! The stages of a run, each a function of plain data taking only what it uses (a
+//! `&Progress` and `&CancelToken` where it loops long, its settings section); none takes
+//! the whole `RunContext` and none knows the pipeline.
 //!
-//! terrain → zonal → topology → adjacency → rules (reforestation, merge) → village figures.
+//! The per-parcel facts (terrain → zonal → topology → constraints → adjacency), the rules
+//! of [`rule::registry`] (reforestation, merge, swap, reclamation, blocks, pbf), then the
+//! tables over them (villages, audit, indicators, village outlines).
 
 pub mod adjacency;
 pub mod audit;
