@@ -19,10 +19,12 @@ pub enum Rule {
     SwapOut,
     Merge,
     Reclamation,
+    /// 复耕: restorable land back to cropland.
+    Restore,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [Rule::Reforestation, Rule::SwapIn, Rule::SwapOut, Rule::Merge, Rule::Reclamation];
+    pub const ALL: [Rule; 6] = [Rule::Reforestation, Rule::SwapIn, Rule::SwapOut, Rule::Merge, Rule::Reclamation, Rule::Restore];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +33,7 @@ impl Rule {
             Rule::SwapOut => "swap_out",
             Rule::Merge => "merge",
             Rule::Reclamation => "reclamation",
+            Rule::Restore => "restore",
         }
     }
 }

@@ -18,6 +18,7 @@ mod output;
 mod pbf;
 mod reclamation;
 mod reforestation;
+mod restore;
 mod shards;
 mod swap;
 mod terrain;
@@ -40,6 +41,7 @@ pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
+pub use restore::RestoreSettings;
 pub use swap::{SwapScope, SwapSelection, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
 pub use topology::{OnOverlap, TopologySettings};
@@ -56,6 +58,7 @@ pub struct Settings {
     pub swap: SwapSettings,
     pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
+    pub restore: RestoreSettings,
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
     /// Control lines every rule respects (`[[constraints]]`).
@@ -148,6 +151,7 @@ impl Settings {
         self.shards.validate(at)?;
         self.indicators.validate(at)?;
         self.merge.validate(at)?;
+        self.restore.validate(at)?;
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
         self.validate_constraints(at)?;

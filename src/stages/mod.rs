@@ -14,6 +14,7 @@ pub mod merge;
 pub mod pbf;
 pub mod reclamation;
 pub mod reforestation;
+pub mod restore;
 pub mod rule;
 pub mod select;
 pub mod spatial;
