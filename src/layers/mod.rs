@@ -11,6 +11,7 @@ mod audit;
 mod block_summary;
 mod constraint_hits;
 mod cropland_blocks;
+mod cropland_develop;
 mod cropland_restore;
 mod indicators;
 pub mod landuse;
@@ -53,6 +54,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &parcels::Parcels,
         &reforestation_candidates::ReforestationCandidates,
         &cropland_restore::CroplandRestore,
+        &cropland_develop::CroplandDevelop,
         &swap_out::SwapOut,
         &swap_in::SwapIn,
         &swap_ledger::SwapLedger,

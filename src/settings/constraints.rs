@@ -21,10 +21,12 @@ pub enum Rule {
     Reclamation,
     /// 复耕: restorable land back to cropland.
     Restore,
+    /// 未利用地开发: unused land developed into cropland.
+    Develop,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 6] = [Rule::Reforestation, Rule::SwapIn, Rule::SwapOut, Rule::Merge, Rule::Reclamation, Rule::Restore];
+    pub const ALL: [Rule; 7] = [Rule::Reforestation, Rule::SwapIn, Rule::SwapOut, Rule::Merge, Rule::Reclamation, Rule::Restore, Rule::Develop];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -34,6 +36,7 @@ impl Rule {
             Rule::Merge => "merge",
             Rule::Reclamation => "reclamation",
             Rule::Restore => "restore",
+            Rule::Develop => "develop",
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod blocks;
 mod constraints;
+mod develop;
 mod fields;
 mod indicators;
 mod inputs;
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use blocks::BlockSettings;
 pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
+pub use develop::DevelopSettings;
 pub use fields::FieldMap;
 pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
 pub use reclamation::ReclamationSettings;
@@ -59,6 +61,7 @@ pub struct Settings {
     pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
     pub restore: RestoreSettings,
+    pub develop: DevelopSettings,
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
     /// Control lines every rule respects (`[[constraints]]`).
@@ -152,6 +155,7 @@ impl Settings {
         self.indicators.validate(at)?;
         self.merge.validate(at)?;
         self.restore.validate(at)?;
+        self.develop.validate(at)?;
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
         self.validate_constraints(at)?;

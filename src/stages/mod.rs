@@ -7,6 +7,7 @@ pub mod adjacency;
 pub mod audit;
 pub mod blocks;
 pub mod constraints;
+pub mod develop;
 pub mod dissolve;
 pub mod indicators;
 pub mod linkage;

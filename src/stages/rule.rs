@@ -33,6 +33,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &super::reforestation::Reforestation,
         &super::merge::Merge,
         &super::restore::Restore,
+        &super::develop::Develop,
         &super::swap::Swap,
         &super::reclamation::Reclamation,
         &super::blocks::ContiguousBlocks,
