@@ -9,6 +9,7 @@
 mod adjacency;
 mod audit;
 mod block_summary;
+mod consolidation_groups;
 mod constraint_hits;
 mod cropland_blocks;
 mod cropland_develop;
@@ -69,6 +70,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &adjacency::Adjacency,
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
+        &consolidation_groups::ConsolidationGroups,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,
         &constraint_hits::ConstraintHits,

@@ -22,6 +22,10 @@ pub struct PlannedClasses(pub Vec<Option<&'static str>>);
 /// The share of each parcel the plan leaves in 永久基本农田, where a rule changes it.
 pub struct PlannedBasicFarmland(pub Vec<Option<f64>>);
 
+/// The cropland (cm²) the plan adds to each parcel without a class change (土地整理's
+/// recovered 田坎), where a rule does.
+pub struct PlannedCroplandGain(pub Vec<Option<i64>>);
+
 /// Every table after the rules, in order; the CSVs and the workbook last, into `dir`.
 pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, dir: &Path) -> Result<()> {
     let step = |name: &str, make: &dyn Fn(&crate::progress::Progress) -> Result<()>| -> Result<()> {
@@ -45,6 +49,7 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
     })?;
     d.put(PlannedClasses((0..d.parcels.len()).map(|i| d.planned(i)).collect()));
     d.put(PlannedBasicFarmland((0..d.parcels.len()).map(|i| d.planned_share(Role::BasicFarmland, i)).collect()));
+    d.put(PlannedCroplandGain((0..d.parcels.len()).map(|i| d.cropland_gain_cm2(i)).collect()));
     step("audit", &|_| {
         d.put(audit_rows(d));
         Ok(())
@@ -85,6 +90,7 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
         constraints: d.constraints,
         planned: &d.need::<PlannedClasses>().0,
         planned_basic_farmland: &d.need::<PlannedBasicFarmland>().0,
+        planned_cropland_gain: &d.need::<PlannedCroplandGain>().0,
         settings: &d.settings.indicators,
         clusters: &d.settings.villages.clusters,
     };

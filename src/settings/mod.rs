@@ -7,6 +7,7 @@
 //! before any input is opened.
 
 mod blocks;
+mod consolidation;
 mod constraints;
 mod develop;
 mod fields;
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use blocks::BlockSettings;
+pub use consolidation::ConsolidationSettings;
 pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use develop::DevelopSettings;
 pub use fields::FieldMap;
@@ -62,6 +64,7 @@ pub struct Settings {
     pub merge: MergeSettings,
     pub restore: RestoreSettings,
     pub develop: DevelopSettings,
+    pub consolidation: ConsolidationSettings,
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
     /// Control lines every rule respects (`[[constraints]]`).
@@ -156,6 +159,7 @@ impl Settings {
         self.merge.validate(at)?;
         self.restore.validate(at)?;
         self.develop.validate(at)?;
+        self.consolidation.validate(at)?;
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
         self.validate_constraints(at)?;

@@ -6,6 +6,7 @@
 pub mod adjacency;
 pub mod audit;
 pub mod blocks;
+pub mod consolidation;
 pub mod constraints;
 pub mod develop;
 pub mod dissolve;

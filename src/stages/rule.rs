@@ -36,6 +36,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &super::develop::Develop,
         &super::swap::Swap,
         &super::reclamation::Reclamation,
+        &super::consolidation::LandConsolidation,
         &super::blocks::ContiguousBlocks,
         &super::pbf::BasicFarmland,
     ]
@@ -73,6 +74,12 @@ pub trait Rule: Sync {
     /// this rule changes it (the basic-farmland adjustment moves parcels in and out of
     /// 永久基本农田).
     fn planned_share(&self, _d: &RunData, _role: crate::settings::Role, _i: usize) -> Option<f64> {
+        None
+    }
+    /// Cropland (whole cm² of official area) the plan adds to parcel `i` without changing
+    /// its class, when this rule does: 土地整理 recovers part of a merged field's 田坎. The
+    /// indicator tables add it to the planned cropland of cropland that stays cropland.
+    fn cropland_gain_cm2(&self, _d: &RunData, _i: usize) -> Option<i64> {
         None
     }
     /// The columns this rule adds to the parcels layer.
@@ -240,6 +247,12 @@ impl<'a> RunData<'a> {
     /// The share of parcel `i` inside `role` after the plan, when a rule changes it.
     pub fn planned_share(&self, role: crate::settings::Role, i: usize) -> Option<f64> {
         enabled(self.settings).filter(|r| r.decided(self)).find_map(|r| r.planned_share(self, role, i))
+    }
+
+    /// The cropland (cm²) the plan adds to parcel `i` without a class change: the rules'
+    /// gains summed, None when no rule adds any.
+    pub fn cropland_gain_cm2(&self, i: usize) -> Option<i64> {
+        enabled(self.settings).filter(|r| r.decided(self)).filter_map(|r| r.cropland_gain_cm2(self, i)).reduce(|a, b| a + b)
     }
 
     /// The class the plan gives parcel `i`: the first rule that decided and changes it.
