@@ -158,6 +158,7 @@ fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
         ("demolish_mu", "linkage_ledger", "level", "demolish_mu"),
         ("rebuild_mu", "linkage_ledger", "level", "rebuild_mu"),
         ("surplus_mu", "linkage_ledger", "level", "surplus_mu"),
+        ("reward_mu", "linkage_ledger", "level", "reward_mu"),
         ("cropland_current_mu", "indicators", "level", "cropland_current_mu"),
         ("cropland_planned_mu", "indicators", "level", "cropland_planned_mu"),
     ];

@@ -14,6 +14,7 @@ mod constraint_hits;
 mod cropland_blocks;
 mod cropland_develop;
 mod cropland_restore;
+mod ecological_restoration;
 mod indicators;
 pub mod landuse;
 mod linkage_ledger;
@@ -62,6 +63,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &reclamation_candidates::ReclamationCandidates,
         &settlement_clusters::SettlementClusters,
         &linkage_ledger::LinkageLedger,
+        &ecological_restoration::EcologicalRestoration,
         &pbf_out::PbfOut,
         &pbf_in::PbfIn,
         &pbf_ledger::PbfLedger,

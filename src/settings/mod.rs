@@ -37,7 +37,7 @@ pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
 pub use develop::DevelopSettings;
 pub use fields::FieldMap;
 pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
-pub use reclamation::ReclamationSettings;
+pub use reclamation::{ReclamationSettings, NATURAL_CLASSES};
 pub use shards::ShardSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;

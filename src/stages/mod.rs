@@ -10,6 +10,7 @@ pub mod consolidation;
 pub mod constraints;
 pub mod develop;
 pub mod dissolve;
+pub mod eco_restoration;
 pub mod indicators;
 pub mod linkage;
 pub mod merge;
