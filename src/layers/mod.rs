@@ -13,13 +13,16 @@ mod consolidation_groups;
 mod constraint_hits;
 mod cropland_blocks;
 mod cropland_develop;
+mod cropland_reserve;
 mod cropland_restore;
+mod cropland_supply;
 mod ecological_restoration;
 mod indicators;
 pub mod landuse;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
+mod new_cropland_ledger;
 mod parcel_columns;
 mod parcels;
 mod pbf_in;
@@ -73,6 +76,9 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
         &consolidation_groups::ConsolidationGroups,
+        &cropland_supply::CroplandSupply,
+        &new_cropland_ledger::NewCroplandLedger,
+        &cropland_reserve::CroplandReserve,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,
         &constraint_hits::ConstraintHits,

@@ -14,7 +14,7 @@ use crate::settings::Role;
 use crate::stages::audit::{self, Planned};
 use crate::stages::indicators::{self, IndicatorInputs};
 use crate::stages::swap::SwapPlan;
-use crate::stages::{dissolve, rule, villages};
+use crate::stages::{dissolve, rule, supply, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
 pub struct PlannedClasses(pub Vec<Option<&'static str>>);
@@ -50,12 +50,18 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
     d.put(PlannedClasses((0..d.parcels.len()).map(|i| d.planned(i)).collect()));
     d.put(PlannedBasicFarmland((0..d.parcels.len()).map(|i| d.planned_share(Role::BasicFarmland, i)).collect()));
     d.put(PlannedCroplandGain((0..d.parcels.len()).map(|i| d.cropland_gain_cm2(i)).collect()));
+    step("supply", &|_| {
+        supply::decide(d);
+        Ok(())
+    })?;
     step("audit", &|_| {
         d.put(audit_rows(d));
         Ok(())
     })?;
     step("indicators", &|_| {
-        d.put(indicator_rows(d)?);
+        let rows = indicator_rows(d)?;
+        supply::follows_the_ledger(&rows, d.need::<Vec<supply::LedgerRow>>())?;
+        d.put(rows);
         Ok(())
     })?;
     ctx.stage("tables", || {
@@ -96,3 +102,4 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
     };
     indicators::table(&inputs)
 }
+

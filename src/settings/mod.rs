@@ -22,6 +22,7 @@ mod reclamation;
 mod reforestation;
 mod restore;
 mod shards;
+mod supply;
 mod swap;
 mod terrain;
 mod topology;
@@ -46,6 +47,7 @@ pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use restore::RestoreSettings;
+pub use supply::SupplySettings;
 pub use swap::{SwapScope, SwapSelection, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
 pub use topology::{OnOverlap, TopologySettings};
@@ -67,6 +69,7 @@ pub struct Settings {
     pub consolidation: ConsolidationSettings,
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
+    pub supply: SupplySettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -162,6 +165,7 @@ impl Settings {
         self.consolidation.validate(at)?;
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
+        self.supply.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)

@@ -196,6 +196,20 @@ impl super::rule::Rule for LandConsolidation {
         d.get::<Consolidation>().map(|c| c.gain_cm2[i]).filter(|g| *g > 0)
     }
 
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let c = d.get::<Consolidation>()?;
+        let lang = d.settings.output.language;
+        let reason = match c.tiankan_of[i] {
+            Some(k) => format!("{}{}", lang.pick("田坎并入整理后田块", "田坎 inside merged field "), c.groups[k].id),
+            None if c.gain_cm2[i] > 0 => {
+                let share = d.settings.consolidation.tiankan_recovery * 100.0;
+                format!("{}{share}%", lang.pick("整理后田坎恢复为耕地：扣除面积×", "田坎 recovered in the merged field: deduction × "))
+            }
+            None => return None,
+        };
+        Some(super::supply::Supplied { source: super::supply::Source::Consolidation, reason })
+    }
+
     fn cards(&self) -> &'static [Card] {
         &[("consolidation_mu", "土地整理新增耕地", "land consolidation: new cropland", "亩", 2, CardSource::Total("consolidation_groups", "new_cropland_mu"))]
     }

@@ -93,6 +93,11 @@ impl super::rule::Rule for Develop {
         d.need::<DevelopPlan>().chosen[i].then_some("cropland")
     }
 
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let p = d.get::<DevelopPlan>()?;
+        p.chosen[i].then(|| super::supply::Supplied { source: super::supply::Source::Develop, reason: p.reasons[i].clone() })
+    }
+
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
         vec![Field::coded("develop", FieldKind::Int, "未利用地开发", "", Values::YesNo)]
     }

@@ -22,6 +22,7 @@ pub mod rule;
 pub mod select;
 pub mod spatial;
 pub mod subset_sum;
+pub mod supply;
 pub mod swap;
 pub mod terrain;
 #[cfg(test)] pub(crate) mod testing;

@@ -199,6 +199,13 @@ impl super::rule::Rule for Reclamation {
         })
     }
 
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let plan = d.get::<ReclamationPlan>()?;
+        let c = plan.cluster_of[i].filter(|&c| plan.candidate[i] && plan.clusters[c].direction == Direction::Cropland)?;
+        let reason = format!("{}{c}", d.settings.output.language.pick("增减挂钩拆旧复垦宜耕，聚居点", "linkage: reclaimed to cropland, settlement cluster "));
+        Some(super::supply::Supplied { source: super::supply::Source::Linkage, reason })
+    }
+
     fn counts(&self, d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
         let Some(eco) = d.get::<super::eco_restoration::EcoRestoration>() else { return Vec::new() };
         vec![("eco_restoration_parcels", eco.target.iter().filter(|t| t.is_some()).count().into())]

@@ -144,6 +144,11 @@ impl super::rule::Rule for Restore {
         d.need::<RestorePlan>().phase[i].map(|_| "cropland")
     }
 
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let p = d.get::<RestorePlan>()?;
+        p.phase[i].map(|phase| super::supply::Supplied { source: super::supply::Source::of_phase(phase), reason: p.reasons[i].clone() })
+    }
+
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
         vec![Field::coded("restore", FieldKind::Text, "复耕", "", Values::Codes(PHASES))]
     }

@@ -82,6 +82,12 @@ pub trait Rule: Sync {
     fn cropland_gain_cm2(&self, _d: &RunData, _i: usize) -> Option<i64> {
         None
     }
+    /// The 补充耕地 source of the new cropland this rule brings parcel `i` (planned as
+    /// cropland, or given [`Rule::cropland_gain_cm2`]), and why: the new cropland ledger
+    /// (`stages::supply`) reads it; None counts the land under "other".
+    fn supplies(&self, _d: &RunData, _i: usize) -> Option<super::supply::Supplied> {
+        None
+    }
     /// The columns this rule adds to the parcels layer.
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
         Vec::new()
@@ -118,6 +124,9 @@ pub enum CardSource {
     Total(&'static str, &'static str),
     /// How many rows a layer has.
     Rows(&'static str),
+    /// A field of a layer's total row, with whether a target is met read from another
+    /// (1/0) field of that row: the card says 达标 (pass) or 未达标 (fail).
+    Checked(&'static str, &'static str, &'static str),
 }
 
 /// Most outcomes one run stores (rules, and the tables made from them).

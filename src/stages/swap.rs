@@ -529,6 +529,14 @@ impl super::rule::Rule for Swap {
         }
     }
 
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let p = d.get::<SwapPlan>()?;
+        let lang = d.settings.output.language;
+        let (unit, by) = p.serves[i].as_ref().filter(|_| p.roles[i] == SwapRole::In)?;
+        let reason = format!("{} {unit} ({})", lang.pick("进出平衡补充：", "swap in for"), by.name());
+        Some(super::supply::Supplied { source: super::supply::Source::Swap, reason })
+    }
+
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
         vec![Field::coded("swap", FieldKind::Text, "林耕置换", "", Values::SwapRole)]
     }
