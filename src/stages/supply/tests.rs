@@ -68,10 +68,10 @@ fn the_total_and_townships_sum_their_villages_as_printed() {
     let (rows, _, _) = case(0.05);
     let villages: Vec<_> = rows.iter().filter(|r| r.level == "village").collect();
     let total = rows.last().unwrap();
-    for k in 0..AMOUNTS.len() {
+    for (k, (key, _)) in AMOUNTS.iter().enumerate() {
         assert_eq!(villages.iter().map(|r| r.amounts[k]).sum::<i64>(), total.amounts[k]);
         let mu: f64 = villages.iter().map(|r| r.shown[k].1).sum();
-        assert!((mu - total.shown[k].1).abs() < 1e-9, "{} printed in mu adds up", AMOUNTS[k].0);
+        assert!((mu - total.shown[k].1).abs() < 1e-9, "{key} printed in mu adds up");
     }
 }
 
