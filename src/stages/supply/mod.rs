@@ -178,6 +178,21 @@ pub fn reserve(d: &RunData, s: &Supply) -> Vec<ReserveItem> {
     out
 }
 
+/// Its figures in the manifest's `counts` (beside the rules'): the total row's net (m²),
+/// 新增耕地率 and whether it reaches the target.
+pub fn counts(d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
+    let Some(total) = d.slice::<LedgerRow>().and_then(<[LedgerRow]>::last) else { return Vec::new() };
+    vec![("new_cropland_m2", (total.net() as f64 / 100.0).into()), ("new_cropland_share", total.rate.into()), ("new_cropland_pass", total.pass.into())]
+}
+
+/// Its line in the summary `landcons run` prints, from the manifest's counts.
+pub fn summary(counts: &std::collections::BTreeMap<String, serde_json::Value>, target: f64) -> Option<String> {
+    let ha = counts.get("new_cropland_m2")?.as_f64()? / 10_000.0;
+    let share = counts.get("new_cropland_share")?.as_f64()? * 100.0;
+    let verdict = if counts.get("new_cropland_pass")?.as_bool()? { "pass" } else { "fail" };
+    Some(format!("new cropland: {ha:.2} ha net, {share:.2} % of the current cropland (target {:.2} %: {verdict})", target * 100.0))
+}
+
 /// The run's supply, ledger and reserve, stored with its outcomes.
 pub fn decide(d: &RunData) {
     let s = supply(d);

@@ -87,3 +87,14 @@ fn the_indicator_table_follows_the_ledger() {
     wrong.last_mut().unwrap().amounts[10] += 1;
     assert!(follows_the_ledger(&table, &wrong).is_err());
 }
+
+#[test]
+fn the_run_summary_says_the_net_the_rate_and_the_verdict() {
+    let counts = std::collections::BTreeMap::from([
+        ("new_cropland_m2".to_string(), serde_json::json!(630_094.13)),
+        ("new_cropland_share".to_string(), serde_json::json!(0.218)),
+        ("new_cropland_pass".to_string(), serde_json::json!(true)),
+    ]);
+    assert_eq!(summary(&counts, 0.05).unwrap(), "new cropland: 63.01 ha net, 21.80 % of the current cropland (target 5.00 %: pass)");
+    assert!(summary(&Default::default(), 0.05).is_none(), "no ledger, no line");
+}
