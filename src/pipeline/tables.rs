@@ -14,13 +14,17 @@ use crate::settings::Role;
 use crate::stages::audit::{self, Planned};
 use crate::stages::indicators::{self, IndicatorInputs};
 use crate::stages::swap::SwapPlan;
-use crate::stages::{dissolve, rule, villages};
+use crate::stages::{dissolve, rule, supply, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
 pub struct PlannedClasses(pub Vec<Option<&'static str>>);
 
 /// The share of each parcel the plan leaves in 永久基本农田, where a rule changes it.
 pub struct PlannedBasicFarmland(pub Vec<Option<f64>>);
+
+/// The cropland (cm²) the plan adds to each parcel without a class change (土地整理's
+/// recovered 田坎), where a rule does.
+pub struct PlannedCroplandGain(pub Vec<Option<i64>>);
 
 /// Every table after the rules, in order; the CSVs and the workbook last, into `dir`.
 pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, dir: &Path) -> Result<()> {
@@ -45,12 +49,19 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
     })?;
     d.put(PlannedClasses((0..d.parcels.len()).map(|i| d.planned(i)).collect()));
     d.put(PlannedBasicFarmland((0..d.parcels.len()).map(|i| d.planned_share(Role::BasicFarmland, i)).collect()));
+    d.put(PlannedCroplandGain((0..d.parcels.len()).map(|i| d.cropland_gain_cm2(i)).collect()));
+    step("supply", &|_| {
+        supply::decide(d);
+        Ok(())
+    })?;
     step("audit", &|_| {
         d.put(audit_rows(d));
         Ok(())
     })?;
     step("indicators", &|_| {
-        d.put(indicator_rows(d)?);
+        let rows = indicator_rows(d)?;
+        supply::follows_the_ledger(&rows, d.need::<Vec<supply::LedgerRow>>())?;
+        d.put(rows);
         Ok(())
     })?;
     ctx.stage("tables", || {
@@ -85,8 +96,10 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
         constraints: d.constraints,
         planned: &d.need::<PlannedClasses>().0,
         planned_basic_farmland: &d.need::<PlannedBasicFarmland>().0,
+        planned_cropland_gain: &d.need::<PlannedCroplandGain>().0,
         settings: &d.settings.indicators,
         clusters: &d.settings.villages.clusters,
     };
     indicators::table(&inputs)
 }
+

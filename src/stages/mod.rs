@@ -3,24 +3,30 @@
 //! the whole `RunContext` and none knows the pipeline.
 //!
 //! The per-parcel facts (terrain → zonal → topology → constraints → adjacency), the rules
-//! of [`rule::registry`] (reforestation, merge, swap, reclamation, blocks, pbf), then the
-//! tables over them (villages, audit, indicators, village outlines).
+//! of [`rule::registry`] (reforestation, merge, restore, develop, swap, reclamation,
+//! consolidation, blocks, pbf), then the tables over them (villages, supply, audit,
+//! indicators, village outlines).
 
 pub mod adjacency;
 pub mod audit;
 pub mod blocks;
+pub mod consolidation;
 pub mod constraints;
+pub mod develop;
 pub mod dissolve;
+pub mod eco_restoration;
 pub mod indicators;
 pub mod linkage;
 pub mod merge;
 pub mod pbf;
 pub mod reclamation;
 pub mod reforestation;
+pub mod restore;
 pub mod rule;
 pub mod select;
 pub mod spatial;
 pub mod subset_sum;
+pub mod supply;
 pub mod swap;
 pub mod terrain;
 #[cfg(test)] pub(crate) mod testing;
