@@ -13,6 +13,7 @@ mod constraint_hits;
 mod cropland_blocks;
 mod indicators;
 pub mod landuse;
+mod landuse_changes;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
@@ -30,6 +31,7 @@ mod swap_in;
 mod swap_ledger;
 mod swap_out;
 mod topology_issues;
+mod transition_matrix;
 pub mod style;
 mod village_summary;
 pub mod villages;
@@ -71,6 +73,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &audit::Audit,
         &indicators::Indicators,
         &villages::Villages,
+        &landuse_changes::LanduseChanges,
+        &transition_matrix::TransitionMatrix,
     ]
 }
 

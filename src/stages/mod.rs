@@ -20,6 +20,7 @@ pub mod spatial;
 pub mod subset_sum;
 pub mod swap;
 pub mod terrain;
+pub mod transitions;
 #[cfg(test)] pub(crate) mod testing;
 pub mod topology;
 pub mod villages;
