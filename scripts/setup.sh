@@ -47,9 +47,12 @@ fi
 # own tools (pyogrio carries a recent GDAL of its own, as QGIS and geopandas users have).
 if [ "${1:-}" = "--tests" ]; then
   venv="$(dirname "$0")/../target/test-venv"
-  if ! "$venv/bin/python" -c "import pyogrio" >/dev/null 2>&1; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q pyogrio
+  # geopandas, shapely and pandas: the independent overlay of scripts/transitions_reference.py.
+  # pip through the venv's python: a venv copied from another checkout keeps that
+  # checkout's path in bin/pip's first line.
+  if ! "$venv/bin/python" -c "import pyogrio, geopandas, shapely, pandas" >/dev/null 2>&1; then
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q pyogrio geopandas shapely pandas
   fi
 fi
 

@@ -79,7 +79,7 @@ impl Layer for LanduseChanges {
         out.extend([&p.old_id, &p.new_id, &p.old_code, &p.new_code].map(|s| AttrValue::text(s.as_str())));
         out.extend([class_of(&p.old_code), class_of(&p.new_code)].map(AttrValue::text));
         out.extend([&p.village_code, &p.village_name].map(|s| AttrValue::text(s.as_str())));
-        out.extend(area_values(p.cm2 as f64 / 100.0));
+        out.extend(area_values(crate::stages::transitions::m2(p.cm2)));
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -2,7 +2,7 @@
 //! previous survey to each class of this one, per village and in total (village code
 //! empty, name 合计); class "" (未覆盖) is land the other survey does not cover. Each
 //! class's row adds up to the previous survey's class total and its column to this
-//! survey's, to the cm². Also `transition_matrix.csv` and a workbook sheet.
+//! survey's, to the cm² (`area_cm2`, whole cm²). Also `transition_matrix.csv` and a workbook sheet.
 
 use super::landuse_changes::CLASSES;
 use super::{area_values, Field, Layer, RunData, Title, Values};
@@ -42,6 +42,7 @@ impl Layer for TransitionMatrix {
             Field::new("area_m2", Real, "面积", "m²"),
             Field::new("area_ha", Real, "面积", "公顷"),
             Field::new("area_mu", Real, "面积", "亩"),
+            Field::new("area_cm2", Int, "面积（整平方厘米，行列对账）", "cm²"),
         ]
     }
 
@@ -52,7 +53,8 @@ impl Layer for TransitionMatrix {
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
         let r = &d.need::<Transitions>().matrix[k];
         out.extend([&r.village_code, &r.village_name, &r.from, &r.to].map(|s| AttrValue::text(s.as_str())));
-        out.extend(area_values(r.cm2 as f64 / 100.0));
+        out.extend(area_values(crate::stages::transitions::m2(r.cm2)));
+        out.push(AttrValue::Int(r.cm2));
     }
 
     fn csv_name(&self, _s: &Settings) -> Option<String> {

@@ -82,9 +82,15 @@ pub fn compare(old: &Parcels, new: &Parcels, cancel: &CancelToken) -> Result<Tra
     })
 }
 
-/// A parcel's area in cm² (as the matrix counts it).
+/// Whole cm² (1 m² = 10 000 cm²) of an area in m², as the matrix counts areas: each
+/// piece rounded by at most 0.5 cm², so that a county's sums stay within 0.01 m².
 pub fn cm2(m2: f64) -> i64 {
-    (m2 * 100.0).round() as i64
+    (m2 * 10_000.0).round() as i64
+}
+
+/// m² of whole cm².
+pub fn m2(cm2: i64) -> f64 {
+    cm2 as f64 / 10_000.0
 }
 
 #[cfg(test)]
@@ -120,14 +126,21 @@ mod tests {
         let t = compare(&old, &new, &CancelToken::new()).unwrap();
         assert_eq!(t.unchanged_parcels, 1);
         assert_eq!(t.changes.len(), 1);
-        assert_eq!((t.changes[0].old_id.as_str(), t.changes[0].new_id.as_str(), t.changes[0].cm2), ("B", "B2", 5000));
+        assert_eq!((t.changes[0].old_id.as_str(), t.changes[0].new_id.as_str(), t.changes[0].cm2), ("B", "B2", 500_000));
         let total: BTreeMap<(&str, &str), i64> =
             t.matrix.iter().filter(|r| r.village_code.is_empty()).map(|r| ((r.from.as_str(), r.to.as_str()), r.cm2)).collect();
-        assert_eq!(total[&("01", "01")], 10000);
-        assert_eq!(total[&("03", "03")], 5000);
-        assert_eq!(total[&("03", "01")], 5000);
-        assert_eq!(total[&(NONE, "07")], 10000);
-        assert_eq!(t.old_totals["01"], 10000);
-        assert_eq!(t.new_totals["01"], 15000);
+        assert_eq!(total[&("01", "01")], 1_000_000);
+        assert_eq!(total[&("03", "03")], 500_000);
+        assert_eq!(total[&("03", "01")], 500_000);
+        assert_eq!(total[&(NONE, "07")], 1_000_000);
+        assert_eq!(t.old_totals["01"], 1_000_000);
+        assert_eq!(t.new_totals["01"], 1_500_000);
+        // Rows add up to the earlier survey's class totals, columns to the later's.
+        for (totals, side) in [(&t.old_totals, 0), (&t.new_totals, 1)] {
+            for (class, cm2) in totals {
+                let sum: i64 = total.iter().filter(|((f, to), _)| [f, to][side] == class).map(|(_, a)| a).sum();
+                assert_eq!(sum, *cm2, "class {class}");
+            }
+        }
     }
 }
