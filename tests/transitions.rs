@@ -99,6 +99,30 @@ fn the_matrix_equals_a_geopandas_overlay_and_reconciles() {
     assert!(unchanged <= same && unchanged as f64 >= 0.95 * same as f64, "fast path {unchanged} of {same}");
 }
 
+/// A run with `inputs.previous_parcels` writes the same matrix and changes as
+/// `landcons compare PREVIOUS PARCELS` (here the demo's parcels follow the made-up survey).
+#[test]
+fn a_run_with_previous_parcels_writes_what_compare_writes() {
+    let Some(py) = geopandas() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let previous = next_survey(&py, dir.path());
+    let (run_out, compare_out) = (dir.path().join("run"), dir.path().join("compare"));
+    let set = format!("inputs.previous_parcels={:?}", previous.to_str().unwrap());
+    let o = run_demo(&run_out, &["--set", &set]);
+    assert!(o.status.success(), "{}", text(&o));
+    let parcels = repo().join("data/dltb.shp");
+    let o = run(&["compare", "-q", previous.to_str().unwrap(), parcels.to_str().unwrap(), "-o", compare_out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let sql = "SELECT village_code, from_class, to_class, area_cm2 FROM transition_matrix ORDER BY 1, 2, 3";
+    let from_run = query(&run_out.join("landcons.gpkg"), sql);
+    assert!(from_run.len() > 50);
+    assert_eq!(from_run, query(&compare_out.join("transitions.gpkg"), sql));
+    let sql = "SELECT old_id, new_id, area_m2, ST_AsText(geom) FROM landuse_changes ORDER BY 1, 2";
+    assert_eq!(query(&run_out.join("landcons.gpkg"), sql), query(&compare_out.join("transitions.gpkg"), sql));
+    let manifest = std::fs::read_to_string(run_out.join("manifest.json")).unwrap();
+    assert!(manifest.contains(previous.to_str().unwrap()), "the previous survey is among the hashed inputs");
+}
+
 #[test]
 fn bad_surveys_are_named() {
     let dir = tempfile::tempdir().unwrap();
