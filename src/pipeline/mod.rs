@@ -22,6 +22,7 @@ mod manifest;
 mod names;
 mod project;
 mod shard;
+mod stamps;
 mod tables;
 mod write;
 
