@@ -119,6 +119,10 @@ fn a_run_with_previous_parcels_writes_what_compare_writes() {
     assert_eq!(from_run, query(&compare_out.join("transitions.gpkg"), sql));
     let sql = "SELECT old_id, new_id, area_m2, ST_AsText(geom) FROM landuse_changes ORDER BY 1, 2";
     assert_eq!(query(&run_out.join("landcons.gpkg"), sql), query(&compare_out.join("transitions.gpkg"), sql));
+    // compare never replaces a run's results.
+    let o = run(&["compare", "-q", previous.to_str().unwrap(), parcels.to_str().unwrap(), "-o", run_out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(run_out.join("landcons.gpkg").exists() && !run_out.join("transitions.gpkg").exists());
     let manifest = std::fs::read_to_string(run_out.join("manifest.json")).unwrap();
     assert!(manifest.contains(previous.to_str().unwrap()), "the previous survey is among the hashed inputs");
 }

@@ -88,6 +88,13 @@ fn publish(cmd: &CompareCommand, data: &RunData, crs_wkt: &str) -> Result<Vec<Pa
         .map(|(name, key)| ResultName { name: name.into(), key: key.into() });
     crate::output::owned::check_private_folders(&cmd.out)?;
     let _lock = Lock::acquire(&cmd.out)?;
+    // A run's results folder is not compare's: its result set would be replaced.
+    if let Some(current) = crate::output::owned::current_set(&cmd.out)? {
+        if !current.join(GPKG).exists() {
+            let message = "holds the results of a landcons run (its current result set is not one of landcons compare's); give compare a folder of its own";
+            return Err(crate::error::Error::output(&cmd.out, message));
+        }
+    }
     let staging = Staging::begin(&cmd.out, &names, cmd.force)?;
     write_gpkg(&staging.path(GPKG), data, crs_wkt)?;
     write_csv(&staging.path(CSV), &LayerRows::new(layer("transition_matrix"), data))?;
