@@ -48,10 +48,12 @@ fi
 # and the reference computations' shapely and geopandas.
 if [ "${1:-}" = "--tests" ]; then
   venv="$(dirname "$0")/../target/test-venv"
-  # shapely and geopandas: the reference computations (scripts/supply_reference.py).
-  if ! "$venv/bin/python" -c "import pyogrio, shapely, geopandas" >/dev/null 2>&1; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q pyogrio shapely geopandas
+  # shapely, geopandas, pandas: the reference computations (scripts/*_reference.py).
+  # pip through the venv's python: a venv copied from another checkout keeps that
+  # checkout's path in bin/pip's first line.
+  if ! "$venv/bin/python" -c "import pyogrio, geopandas, shapely, pandas" >/dev/null 2>&1; then
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q pyogrio geopandas shapely pandas
   fi
 fi
 

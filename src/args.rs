@@ -129,6 +129,31 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Land-use transitions between two surveys (地类转移矩阵): overlays the earlier and the
+    /// later parcel layer (same CRS, same field names as a pipeline's defaults: BSM, DLBM,
+    /// ZLDWDM…) and writes transitions.gpkg (layers landuse_changes, transition_matrix)
+    /// and transition_matrix.csv into an output folder of their own.
+    Compare {
+        /// The earlier survey's parcel layer (last year's DLTB).
+        old: PathBuf,
+        /// The later survey's parcel layer.
+        new: PathBuf,
+        /// Output folder.
+        #[arg(long, short, default_value = "transitions")]
+        out: PathBuf,
+        /// Layer of a multi-layer OLD (default: its only polygon layer).
+        #[arg(long, default_value = "")]
+        old_layer: String,
+        /// Layer of a multi-layer NEW (default: its only polygon layer).
+        #[arg(long, default_value = "")]
+        new_layer: String,
+        /// Worker threads (0 = one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Replace a file not written by landcons where a result goes.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the village atlas of a results folder as one PDF, through QGIS (the pages of
     /// the atlas layout in landcons.qgz, one per village). Needs QGIS's Python bindings:
     /// sudo apt-get install qgis python3-qgis fonts-wqy-microhei.

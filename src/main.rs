@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command, LogFormat};
-use landcons::commands::{self, maps::MapsCommand, run::RunCommand, shards::ShardJob, slope::SlopeCommand, submit::SubmitCommand};
+use landcons::commands::{self, compare::CompareCommand, maps::MapsCommand, run::RunCommand, shards::ShardJob, slope::SlopeCommand, submit::SubmitCommand};
 use landcons::context::CancelToken;
 use landcons::progress::Reporter;
 use landcons::synth::SynthOptions;
@@ -92,6 +92,10 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
                 true => Ok(format!("{}\n", changes.summary_json())),
                 false => Ok(shown(commands::diff::summary(&changes, out.as_deref()))),
             }
+        }
+        Command::Compare { old, new, out, old_layer, new_layer, threads, force } => {
+            let cmd = CompareCommand { old, old_layer, new, new_layer, out, force, threads };
+            Ok(shown(commands::compare::summary(&commands::compare::compare(&cmd, cancel)?)))
         }
         Command::Maps { results, pdf, dpi } => Ok(shown(commands::maps::summary(&commands::maps::maps(&MapsCommand { results, pdf, dpi })?))),
         Command::Validate { pipeline, set } => commands::validate::validate(&pipeline, &set, quiet),

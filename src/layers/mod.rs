@@ -19,6 +19,7 @@ mod cropland_supply;
 mod ecological_restoration;
 mod indicators;
 pub mod landuse;
+mod landuse_changes;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
@@ -37,6 +38,7 @@ mod swap_in;
 mod swap_ledger;
 mod swap_out;
 mod topology_issues;
+mod transition_matrix;
 pub mod style;
 mod village_summary;
 pub mod villages;
@@ -85,6 +87,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &audit::Audit,
         &indicators::Indicators,
         &villages::Villages,
+        &landuse_changes::LanduseChanges,
+        &transition_matrix::TransitionMatrix,
     ]
 }
 

@@ -27,6 +27,10 @@ pub struct Manifest {
     pub inputs: InputsInfo,
     /// SHA-256 of every input file (shapefiles with their sidecars), by path.
     pub input_hashes: BTreeMap<String, Option<String>>,
+    /// Each input's size and modification time when it was hashed (a re-run reuses the
+    /// hash of an input whose stamp still holds: pipeline::stamps).
+    #[serde(default)]
+    pub input_stamps: BTreeMap<String, InputStamp>,
     pub terrain: TerrainSummary,
     pub counts: Counts,
     /// Rows of every layer written, by layer name.
@@ -87,6 +91,21 @@ pub struct CacheInfo {
     pub terrain: String,
     /// {"reused": n, "computed": m}, or "disabled".
     pub zonal: serde_json::Value,
+    /// Inputs whose hash was taken from the previous manifest (size and modification
+    /// time unchanged) and inputs hashed: {"reused": [paths], "hashed": [paths]}.
+    #[serde(default)]
+    pub inputs: serde_json::Value,
+}
+
+/// An input's size and modification time (with its side-cars) and when its hashing began.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputStamp {
+    /// "bytes:mtime_ns" of the file and each side-car (shard::fingerprint).
+    pub fingerprint: String,
+    /// The newest modification time among them, ns since 1970.
+    pub newest_ns: u64,
+    /// When its hashing began, ns since 1970.
+    pub hashed_at_ns: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

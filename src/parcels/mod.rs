@@ -6,6 +6,7 @@ mod columns;
 mod field_index;
 mod read;
 mod shapes;
+mod survey;
 
 use std::path::PathBuf;
 
@@ -17,6 +18,7 @@ use crate::vector::GeometryIssue;
 use columns::{Column, TextColumn};
 pub use read::{read_parcels, read_parcels_within, work_crs_of, Candidate, ReadOptions, Selection};
 pub use shapes::Shapes;
+pub use survey::{check_same_crs, inputs_of, read_into, read_pair, Survey};
 
 /// Where the parcels came from.
 #[derive(Debug, Clone, Default, serde::Serialize)]

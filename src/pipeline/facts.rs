@@ -43,6 +43,9 @@ pub struct Facts {
     pub graph: Graph,
     pub terrain: Terrain,
     pub hashes: Hashes,
+    /// The inputs' stamps and which hashes were reused (for the manifest).
+    pub stamps: BTreeMap<String, crate::output::manifest::InputStamp>,
+    pub hash_reuse: serde_json::Value,
     /// What the zonal stage reused (for the manifest).
     pub zonal_cache: serde_json::Value,
 }
@@ -72,14 +75,21 @@ struct Checked {
 pub fn facts<'s, 'a: 's>(job: &Job<'a>, scope: &'s Scope<'s, '_>) -> Result<Facts> {
     let (ctx, opened, source): (&'a RunContext, &'a Opened, Source<'a>) = (job.ctx, job.opened, job.source);
     let dem = &opened.dem;
+    let previous = job.previous.filter(|_| !job.opts.no_cache).map(|p| &p.manifest);
     let hashing = scope.spawn(move || match source {
         // A gather trusts the plan's hashes (the inputs' sizes and times were checked).
-        Source::Gathered(g) => g.plan.input_hashes.clone(),
-        Source::Computed => inputs::input_hashes(ctx, &dem.files),
+        Source::Gathered(g) => super::stamps::Hashed { hashes: g.plan.input_hashes.clone(), stamps: BTreeMap::new(), report: serde_json::Value::Null },
+        Source::Computed => super::stamps::hash_inputs(ctx, &dem.files, previous),
     });
     let constraints: &'a [Constraint] = &opened.constraints;
     let reading = scope.spawn(move || read_and_check(ctx, constraints, source));
-    let (mut terrain, hashes) = terrain_stage(job, move || join(hashing))?;
+    let mut stamped = None;
+    let (mut terrain, hashes) = terrain_stage(job, || {
+        let h = join(hashing);
+        stamped = Some((h.stamps, h.report));
+        h.hashes
+    })?;
+    let (stamps, hash_reuse) = stamped.unwrap_or_default();
     let Checked { parcels, tree, overlaps, shares } = join(reading)?;
     inputs::check_extents(dem, &parcels)?;
     let (slope, zonal_cache) = zonal_stage(job, &parcels, &terrain)?;
@@ -87,7 +97,7 @@ pub fn facts<'s, 'a: 's>(job: &Job<'a>, scope: &'s Scope<'s, '_>) -> Result<Fact
     terrain.cells = None; // the zonal stage was their only reader
     checks::dem_under_parcels(dem, &parcels, &slope)?;
     let graph = adjacency_stage(job, &parcels, tree, &overlaps)?;
-    Ok(Facts { parcels, slope, overlaps, shares, graph, terrain, hashes, zonal_cache })
+    Ok(Facts { parcels, slope, overlaps, shares, graph, terrain, hashes, stamps, hash_reuse, zonal_cache })
 }
 
 /// Reads the parcels (timed), finds overlapping pairs (reported, or an error when

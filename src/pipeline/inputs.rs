@@ -39,6 +39,9 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
         ctx.warn("dem_constant", format!("{}: every cell holds the same height ({height}): every slope is 0° and every parcel grade 1; check that it is the DEM meant (not a placeholder or a failed export)", files()));
     }
     let work_crs = work_crs_of(inputs)?;
+    if let Some(previous) = previous_inputs(&ctx.settings) {
+        crate::parcels::check_same_crs(&previous, inputs)?;
+    }
     tracing::info!(crs = %work_crs.name, reason = %work_crs.reason, "working CRS");
     let settings = ctx.settings.all_constraints();
     let constraints: Vec<Constraint> = match settings.is_empty() {
@@ -95,6 +98,24 @@ pub fn parcels(ctx: &RunContext, progress: &Progress) -> Result<Parcels> {
     read_parcels_within(&options, None, progress)
 }
 
+/// The previous survey's parcel layer as inputs (`inputs.previous_parcels`), if set.
+fn previous_inputs(s: &crate::settings::Settings) -> Option<crate::settings::Inputs> {
+    let path = s.inputs.previous_parcels.as_deref()?;
+    Some(crate::parcels::inputs_of(&s.inputs, crate::parcels::Survey { path, layer: &s.inputs.previous_parcels_layer }))
+}
+
+/// The land-use transitions from the previous survey (`inputs.previous_parcels`) to the
+/// run's parcels, stored in `data` (nothing when the setting is not given).
+pub fn transitions(ctx: &RunContext, data: &crate::layers::RunData) -> Result<()> {
+    let Some(previous) = previous_inputs(&ctx.settings) else { return Ok(()) };
+    ctx.stage("transitions", || {
+        let work = &data.parcels.source.work_crs.wkt;
+        let old = crate::parcels::read_into(&previous, work, &ctx.settings.fields, &ctx.cancel)?;
+        data.put(crate::stages::transitions::compare(&old, data.parcels, &ctx.cancel)?);
+        Ok(())
+    })
+}
+
 /// Void areas filled with a constant (`stages::terrain::plateaus`), each value named with
 /// the parcels that touch its areas, once the zonal stage has measured them. Said again on
 /// every run that uses these slope rasters.
@@ -135,6 +156,7 @@ pub fn check_extents(dem: &Dem, parcels: &Parcels) -> Result<()> {
 pub fn input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = dem_files.to_vec();
     files.push(s.inputs.parcels.clone());
+    files.extend(s.inputs.previous_parcels.iter().cloned());
     files.extend(s.reforestation.zones.iter().map(|z| z.path.clone()));
     files.extend(s.constraints.iter().map(|c| c.path.clone()));
     files
@@ -144,6 +166,7 @@ pub fn input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<PathBuf> {
 pub fn keyed_input_files(s: &Settings, dem_files: &[PathBuf]) -> Vec<(String, PathBuf)> {
     let mut files: Vec<(String, PathBuf)> = dem_files.iter().map(|f| ("inputs.dem".to_string(), f.clone())).collect();
     files.push(("inputs.parcels".into(), s.inputs.parcels.clone()));
+    files.extend(s.inputs.previous_parcels.iter().map(|p| ("inputs.previous_parcels".to_string(), p.clone())));
     files.extend(s.reforestation.zones.iter().map(|z| ("reforestation.zones".to_string(), z.path.clone())));
     files.extend(s.constraints.iter().map(|c| (format!("constraints ({})", c.name), c.path.clone())));
     files

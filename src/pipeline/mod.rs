@@ -22,6 +22,7 @@ mod manifest;
 mod names;
 mod project;
 mod shard;
+mod stamps;
 mod tables;
 mod write;
 
@@ -136,6 +137,8 @@ impl<'a> Job<'a> {
                 ctx.stage_with_progress(r.name(), |p| r.decide(&data, p, &ctx.cancel))?;
                 writer.write_ready(&data);
             }
+            inputs::transitions(ctx, &data)?;
+            writer.write_ready(&data);
             tables::after_rules(ctx, &data, writer, &staging.dir)
         });
         decided?;

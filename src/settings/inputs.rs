@@ -40,6 +40,12 @@ pub struct Inputs {
     /// Features that are points or lines: "error" (default) stops with the feature named,
     /// "skip" leaves them out and reports them in the manifest.
     pub non_polygons: NonPolygons,
+    /// The previous survey's parcel layer (last year's 地类图斑), in the same CRS as
+    /// `parcels`: when set, the run also writes the land-use transitions between the two
+    /// (layers `landuse_changes` and `transition_matrix`). Read with the same field map.
+    pub previous_parcels: Option<PathBuf>,
+    /// Layer name inside a multi-layer `previous_parcels`; empty = its only polygon layer.
+    pub previous_parcels_layer: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
@@ -63,6 +69,8 @@ impl Default for Inputs {
             parcels_crs: None,
             work_crs: None,
             non_polygons: NonPolygons::Error,
+            previous_parcels: None,
+            previous_parcels_layer: String::new(),
         }
     }
 }
@@ -84,6 +92,9 @@ impl Inputs {
         if self.dem_band == Some(0) {
             return Err(at.fail("inputs.dem_band", "bands count from 1"));
         }
+        if self.previous_parcels.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(at.fail("inputs.previous_parcels", "empty path: give the previous survey's parcel layer, or leave the setting out"));
+        }
         let enc = self.parcels_encoding.trim();
         if !enc.eq_ignore_ascii_case("auto") && crate::vector::encoding::decode_cpg(enc).is_none() {
             return Err(at.fail(
@@ -97,6 +108,7 @@ impl Inputs {
     pub(super) fn resolve_paths(&mut self, resolve: &dyn Fn(&PathBuf) -> PathBuf) {
         self.dem = self.dem.iter().map(resolve).collect();
         self.parcels = resolve(&self.parcels);
+        self.previous_parcels = self.previous_parcels.as_ref().map(resolve);
     }
 }
 

@@ -13,6 +13,7 @@ fn schema() -> Vec<(String, Vec<String>)> {
     example.inputs.dem_band = Some(1);
     example.inputs.parcels_crs = Some(String::new());
     example.inputs.work_crs = Some(String::new());
+    example.inputs.previous_parcels = Some(Default::default());
     example.swap.former_cropland = Some(Default::default());
     example.swap.former_cropland_crs = Some(String::new());
     let text = toml_edit::ser::to_string(&example).unwrap_or_default();

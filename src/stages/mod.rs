@@ -29,6 +29,7 @@ pub mod subset_sum;
 pub mod supply;
 pub mod swap;
 pub mod terrain;
+pub mod transitions;
 #[cfg(test)] pub(crate) mod testing;
 pub mod topology;
 pub mod villages;
