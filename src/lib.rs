@@ -6,7 +6,7 @@
 //! `run_report` builds report.html; `pipeline` composes them and
 //! `commands` are what the binary calls. See ARCHITECTURE.md.
 
-pub mod changes;
+pub(crate) mod changes;
 pub mod commands;
 pub mod context;
 pub mod error;
@@ -15,17 +15,17 @@ pub mod layers;
 pub mod malloc;
 pub mod output;
 pub mod parcels;
-pub mod pipeline;
+pub(crate) mod pipeline;
 pub mod progress;
 pub mod raster;
-pub mod run_report;
+pub(crate) mod run_report;
 pub mod settings;
-pub mod shard;
+pub(crate) mod shard;
 pub mod stages;
 pub mod synth;
-pub mod table;
-pub mod time;
-pub mod units;
+pub(crate) mod table;
+pub(crate) mod time;
+pub(crate) mod units;
 pub mod vector;
 
 pub use error::{Error, Result};

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-pub use plan::{ShardPlan, ShardSpec, TownshipFigures};
+pub use plan::{ShardPlan, ShardSpec};
 pub use results::{ShardResults, TileInfo};
 
 /// Where the shard files live inside the output folder.
