@@ -13,11 +13,12 @@ mod constraint_hits;
 mod cropland_blocks;
 mod indicators;
 pub mod landuse;
+mod land_use_structure;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
 mod parcel_columns;
-mod parcels;
+pub mod parcels;
 mod pbf_in;
 mod pbf_ledger;
 mod pbf_out;
@@ -70,6 +71,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &constraint_hits::ConstraintHits,
         &audit::Audit,
         &indicators::Indicators,
+        &land_use_structure::LandUseStructure,
         &villages::Villages,
     ]
 }

@@ -14,6 +14,7 @@ use crate::settings::Role;
 use crate::stages::audit::{self, Planned};
 use crate::stages::indicators::{self, IndicatorInputs};
 use crate::stages::swap::SwapPlan;
+use crate::stages::land_use::{self, LandUseClasses, StructureInputs, StructureRow};
 use crate::stages::{dissolve, rule, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
@@ -29,6 +30,10 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
         writer.write_ready(d);
         Ok(())
     };
+    step("land_use", &|_| {
+        d.put(land_use::classes(d));
+        Ok(())
+    })?;
     step("villages", &|_| {
         d.put(village_rows(d));
         Ok(())
@@ -51,6 +56,10 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
     })?;
     step("indicators", &|_| {
         d.put(indicator_rows(d)?);
+        Ok(())
+    })?;
+    step("land_use_structure", &|_| {
+        d.put(structure_rows(d)?);
         Ok(())
     })?;
     ctx.stage("tables", || {
@@ -89,4 +98,12 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
         clusters: &d.settings.villages.clusters,
     };
     indicators::table(&inputs)
+}
+
+/// The 用地结构调整表, checked against the indicator table's cropland change.
+fn structure_rows(d: &RunData) -> Result<Vec<StructureRow>> {
+    let computed: Vec<f64> = d.slope.iter().map(|s| s.area_m2).collect();
+    let cropland_change = d.slice::<indicators::IndicatorRow>().and_then(|rows| rows.last()).map(|t| t.values[0][1] - t.values[0][0]);
+    let inputs = StructureInputs { parcels: d.parcels, computed_m2: &computed, classes: d.need::<LandUseClasses>(), settings: d.settings, cropland_change };
+    land_use::structure(&inputs)
 }

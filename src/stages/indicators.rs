@@ -95,19 +95,19 @@ pub struct IndicatorInputs<'a> {
 }
 
 /// Whole cm² of an area in m².
-fn cm2(m2: f64) -> i64 {
+pub(crate) fn cm2(m2: f64) -> i64 {
     (m2 * 100.0).round() as i64
 }
 
 /// Column positions of the optional fields.
-struct Columns {
-    urban: Option<usize>,
+pub(crate) struct Columns {
+    pub(crate) urban: Option<usize>,
     deduction_area: Option<usize>,
     deduction_coefficient: Option<usize>,
 }
 
 impl Columns {
-    fn find(p: &Parcels, s: &IndicatorSettings) -> Columns {
+    pub(crate) fn find(p: &Parcels, s: &IndicatorSettings) -> Columns {
         let at = |name: &str| p.fields.iter().position(|f| !name.is_empty() && f.name.eq_ignore_ascii_case(name));
         Columns { urban: at(&s.urban_code_field), deduction_area: at(&s.deduction_area_field), deduction_coefficient: at(&s.deduction_coefficient_field) }
     }
@@ -165,7 +165,12 @@ fn class_index(inp: &IndicatorInputs, cols: &Columns, i: usize) -> usize {
 
 /// The 田坎 deduction (cm²) of a cropland parcel: KCMJ, else TBMJ × KCXS.
 fn deduction(inp: &IndicatorInputs, cols: &Columns, i: usize, official: i64) -> i64 {
-    let value = |c: Option<usize>| c.and_then(|c| inp.parcels.attribute(i, c).as_f64());
+    deduction_of(inp.parcels, cols, i, official)
+}
+
+/// The 田坎 deduction (cm²) of parcel `i` of `official` cm², whatever its class.
+pub(crate) fn deduction_of(p: &Parcels, cols: &Columns, i: usize, official: i64) -> i64 {
+    let value = |c: Option<usize>| c.and_then(|c| p.attribute(i, c).as_f64());
     if let Some(area) = value(cols.deduction_area) {
         return cm2(area);
     }

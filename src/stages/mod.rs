@@ -9,6 +9,8 @@ pub mod blocks;
 pub mod constraints;
 pub mod dissolve;
 pub mod indicators;
+pub mod land_use;
+pub mod land_use_print;
 pub mod linkage;
 pub mod merge;
 pub mod pbf;
