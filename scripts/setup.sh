@@ -49,7 +49,11 @@ if [ "${1:-}" = "--tests" ]; then
   venv="$(dirname "$0")/../target/test-venv"
   if ! "$venv/bin/python" -c "import pyogrio" >/dev/null 2>&1; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q pyogrio
+    "$venv/bin/python" -m pip install -q pyogrio
+  fi
+  # pandas and openpyxl: the 用地结构调整表's reference sums and the workbook read back.
+  if ! "$venv/bin/python" -c "import pandas, openpyxl" >/dev/null 2>&1; then
+    "$venv/bin/python" -m pip install -q pandas openpyxl
   fi
 fi
 

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Reference 用地结构调整表 for a landcons run, from pandas, written independently of landcons.
+
+Usage: land_use_reference.py PARCELS RESULTS_GPKG [CLUSTERS_JSON]
+
+From the input parcels (any OGR source; read with pyogrio, attributes only) and the run's
+candidate layers (which parcels the plan moves, and where to):
+
+  * each parcel's planning class by its DLBM (the longest matching prefix of the table
+    below, a 'K' suffix ignored) and CZCSXM (201/202 城镇, 203 村庄, 204/205 其他建设用地,
+    for construction land only);
+  * its planned class: 'forest' for reforestation candidates and swap_out, 'cropland' for
+    swap_in, 宜耕 reclamation candidates 'cropland' and 宜林 'forest';
+  * areas: TBMJ; cropland net of 田坎 (TBMJ × KCXS, rounded to 0.01 m²), the 田坎 in
+    'other' while the parcel stays cropland; land changing class counts whole;
+  * pandas groupby sums per village, township (first 9 digits), cluster and total.
+
+Prints JSON: {"parcels": {BSM: [current, planned]}, "rows": [[level, code, class,
+current_m2, planned_m2], ...]}. tests/land_use.rs compares landcons's table with it.
+"""
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pyogrio
+
+CODES = {
+    "cropland": ["0101", "0102", "0103"],
+    "garden": ["02"],
+    "forest": ["0301", "0302", "0305", "0307"],
+    "grassland": ["0401", "0403", "0404"],
+    "wetland": ["0303", "0304", "0306", "0402", "0603", "1105", "1106", "1108"],
+    "agri_facility": ["1006", "1202"],
+    "urban": ["0701"],
+    "village": ["0702"],
+    "infrastructure": ["1001", "1002", "1003", "1007", "1008", "1009", "1109"],
+    "other_construction": ["05", "0601", "0602", "0604", "08", "09", "1004", "1005", "1201"],
+    "water": ["1101", "1102", "1103", "1104", "1107", "1110"],
+}
+SETTLEMENT = {"201": "urban", "202": "urban", "203": "village", "204": "other_construction", "205": "other_construction"}
+
+
+def class_of(code, czcsxm):
+    code = str(code or "").strip().rstrip("Kk")
+    best, length = "other", 0
+    for name, prefixes in CODES.items():
+        for p in prefixes:
+            if code.startswith(p) and len(p) > length:
+                best, length = name, len(p)
+    cz = str(czcsxm or "").strip()
+    if best in ("urban", "village", "other_construction") and cz[:3] in SETTLEMENT:
+        return SETTLEMENT[cz[:3]]
+    return best
+
+
+def table(path, layer=None, columns=None):
+    """A layer's attributes as a pandas DataFrame (pyogrio's raw reader, no geometry)."""
+    meta, _, _, data = pyogrio.raw.read(path, layer=layer, columns=columns, read_geometry=False)
+    return pd.DataFrame(dict(zip(meta["fields"], data)))
+
+
+def moves(gpkg):
+    out = {}
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+
+    def ids(layer, cols=("parcel_id",)):
+        if layer not in layers:
+            return pd.DataFrame(columns=list(cols))
+        return table(gpkg, layer, list(cols))
+
+    rec = ids("reclamation_candidates", ("parcel_id", "direction"))
+    for pid, d in zip(rec["parcel_id"], rec["direction"]):
+        out[str(pid)] = "cropland" if d == "宜耕" else "forest"
+    for pid in ids("swap_in")["parcel_id"]:
+        out[str(pid)] = "cropland"
+    for layer in ("reforestation_candidates", "swap_out"):
+        for pid in ids(layer)["parcel_id"]:
+            out[str(pid)] = "forest"
+    return out
+
+
+def main():
+    parcels, gpkg = sys.argv[1], sys.argv[2]
+    clusters = json.loads(open(sys.argv[3]).read()) if len(sys.argv) > 3 else {}
+    df = table(parcels)
+    cz = df["CZCSXM"] if "CZCSXM" in df else pd.Series([""] * len(df))
+    df["current"] = [class_of(c, z) for c, z in zip(df["DLBM"], cz)]
+    to = moves(gpkg)
+    df["BSM"] = df["BSM"].astype(str)
+    df["planned"] = [to.get(b, c) for b, c in zip(df["BSM"], df["current"])]
+    tbmj = df["TBMJ"].astype(float)
+    kcxs = df["KCXS"].astype(float).fillna(0.0) if "KCXS" in df else 0.0
+    tiankan = np.where(df["current"] == "cropland", np.round(tbmj * kcxs, 2), 0.0)
+    stays = df["planned"] == df["current"]
+    parts = [
+        pd.DataFrame({"v": df["ZLDWDM"], "class": df["current"], "current": tbmj - tiankan, "planned": 0.0}),
+        pd.DataFrame({"v": df["ZLDWDM"], "class": "other", "current": tiankan, "planned": np.where(stays, tiankan, 0.0)}),
+        pd.DataFrame({"v": df["ZLDWDM"], "class": df["planned"], "current": 0.0, "planned": np.where(stays, tbmj - tiankan, tbmj)}),
+    ]
+    long = pd.concat(parts, ignore_index=True)
+    long["township"] = long["v"].str[:9]
+    long["cluster"] = long["v"].map(lambda v: clusters.get(v, "未分片区"))
+    long["total"] = "total"
+    rows = []
+    for level, key in (("village", "v"), ("cluster", "cluster"), ("township", "township"), ("total", "total")):
+        g = long.groupby([key, "class"])[["current", "planned"]].sum()
+        for (code, cls), r in g.iterrows():
+            rows.append([level, code, cls, round(float(r["current"]), 4), round(float(r["planned"]), 4)])
+    out = {"parcels": {b: [c, p] for b, c, p in zip(df["BSM"], df["current"], df["planned"])}, "rows": rows}
+    json.dump(out, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+//! 用地结构调整表 on the demo against pandas (scripts/land_use_reference.py, written
+//! independently): every parcel's class now and after the plan, every unit's class sums
+//! (village, 村级片区, 乡镇, total) to the cm²; the cropland change equals the indicator
+//! table's; the printed ha, mu and shares add up (classes to each unit's 合计, villages to
+//! their township, townships and clusters to the total; 现状 + 增减 = 规划); openpyxl reads
+//! the sheet back with its merged headers and the CSV's figures.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+const CLASSES: [&str; 13] = [
+    "cropland", "garden", "forest", "grassland", "wetland", "agri_facility", "urban", "village", "infrastructure", "other_construction", "water", "other", "total",
+];
+
+fn num(v: &str) -> f64 {
+    v.parse().unwrap_or_else(|_| panic!("not a number: {v:?}"))
+}
+
+/// Runs the reference script; its JSON.
+fn reference(python: &Path, gpkg: &Path) -> serde_json::Value {
+    let clusters = tempfile::NamedTempFile::new().unwrap();
+    let mut map = serde_json::Map::new();
+    for (k, name) in ["00", "01", "02", "03", "04", "05"].iter().enumerate() {
+        map.insert(format!("5002301002{name}0000000"), serde_json::json!(if k < 3 { "东片区" } else { "西片区" }));
+    }
+    std::fs::write(clusters.path(), serde_json::Value::Object(map).to_string()).unwrap();
+    let o = Command::new(python)
+        .arg(repo().join("scripts/land_use_reference.py"))
+        .arg(repo().join("data/dltb.shp"))
+        .arg(gpkg)
+        .arg(clusters.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "land_use_reference.py: {}", text(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// (level, code, class) → the row's columns, from the GeoPackage.
+type Table = BTreeMap<(String, String, String), BTreeMap<&'static str, f64>>;
+
+const COLUMNS: [&str; 11] = ["current_m2", "current_ha", "current_mu", "current_share", "planned_m2", "planned_ha", "planned_mu", "planned_share", "change_m2", "change_ha", "change_mu"];
+
+fn structure(gpkg: &Path) -> Table {
+    let sql = format!("SELECT level, code, class, {} FROM land_use_structure", COLUMNS.join(", "));
+    query(gpkg, &sql).into_iter().map(|r| ((r[0].clone(), r[1].clone(), r[2].clone()), COLUMNS.iter().copied().zip(r[3..].iter().map(|v| num(v))).collect())).collect()
+}
+
+#[test]
+fn structure_matches_pandas_and_printed_figures_add_up() {
+    let Some(python) = test_python() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let o = run_demo(out.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let gpkg = out.path().join("landcons.gpkg");
+    let reference = reference(&python, &gpkg);
+    // Every parcel's class, now and planned.
+    let ours: BTreeMap<String, (String, String)> = query(&gpkg, "SELECT BSM, class_current, class_planned FROM parcels").into_iter().map(|r| (r[0].clone(), (r[1].clone(), r[2].clone()))).collect();
+    let theirs = reference["parcels"].as_object().unwrap();
+    assert_eq!(ours.len(), theirs.len());
+    for (bsm, pair) in theirs {
+        let want = (pair[0].as_str().unwrap().to_string(), pair[1].as_str().unwrap().to_string());
+        assert_eq!(ours[bsm], want, "parcel {bsm}");
+    }
+    let moved = ours.values().filter(|(a, b)| a != b).count();
+    assert!(moved > 100, "the demo plan moves {moved} parcels");
+    // Every unit's class sums, to the cm².
+    let table = structure(&gpkg);
+    let mut expected: BTreeMap<(String, String, String), (f64, f64)> = BTreeMap::new();
+    for r in reference["rows"].as_array().unwrap() {
+        let key = (r[0].as_str().unwrap().to_string(), r[1].as_str().unwrap().to_string(), r[2].as_str().unwrap().to_string());
+        expected.insert(key, (r[3].as_f64().unwrap(), r[4].as_f64().unwrap()));
+    }
+    let units: Vec<(String, String)> = table.keys().filter(|k| k.2 == "total").map(|k| (k.0.clone(), k.1.clone())).collect();
+    assert_eq!(units.iter().map(|u| u.0.as_str()).collect::<Vec<_>>(), ["cluster", "cluster", "total", "township", "village", "village", "village", "village", "village", "village"]);
+    for (level, code) in &units {
+        for class in &CLASSES[..12] {
+            let key = (level.clone(), code.clone(), class.to_string());
+            let (now, then) = expected.get(&key).copied().unwrap_or_default();
+            let row = &table[&key];
+            assert!((row["current_m2"] - now).abs() < 0.006 && (row["planned_m2"] - then).abs() < 0.006, "{key:?}: {row:?} vs pandas {now} → {then}");
+        }
+    }
+    // Cropland changes as the indicator table's.
+    let indicators = query(&gpkg, "SELECT cropland_planned_m2 - cropland_current_m2 FROM indicators WHERE level = 'total'");
+    let total = &table[&("total".into(), "total".into(), "cropland".into())];
+    assert!((num(&indicators[0][0]) - total["change_m2"]).abs() < 0.006, "cropland change {} vs indicators {}", total["change_m2"], indicators[0][0]);
+    assert!(total["change_m2"] > 0.0, "the demo plan adds cropland");
+    check_printed(&table, &units);
+    check_workbook(&python, out.path());
+}
+
+/// Printed figures in units of the last decimal.
+fn units_of(v: f64) -> i64 {
+    (v * 100.0).round() as i64
+}
+
+fn check_printed(table: &Table, units: &[(String, String)]) {
+    let get = |level: &str, code: &str, class: &str, col: &str| units_of(table[&(level.to_string(), code.to_string(), class.to_string())][col]);
+    let printed = ["current_ha", "planned_ha", "change_ha", "current_mu", "planned_mu", "change_mu", "current_share", "planned_share"];
+    for (level, code) in units {
+        for col in printed {
+            let sum: i64 = CLASSES[..12].iter().map(|c| get(level, code, c, col)).sum();
+            assert_eq!(sum, get(level, code, "total", col), "{level} {code} {col}: the classes add up to the 合计 as printed");
+        }
+        for class in &CLASSES[..12] {
+            let key = (level.clone(), code.clone(), class.to_string());
+            let row = &table[&key];
+            for unit in ["ha", "mu"] {
+                let (now, then, change) = (units_of(row[&*format!("current_{unit}")]), units_of(row[&*format!("planned_{unit}")]), units_of(row[&*format!("change_{unit}")]));
+                assert_eq!(now + change, then, "{key:?} {unit}: 现状 + 增减 = 规划");
+                if row["change_m2"] == 0.0 {
+                    assert_eq!(change, 0, "{key:?}: unchanged, prints no change");
+                }
+                let m2 = if unit == "ha" { 10_000.0 } else { 666.67 };
+                assert!((now as f64 - row["current_m2"] / m2 * 100.0).abs() < 1.0, "{key:?} {unit}: printed current is a rounding of the exact");
+            }
+        }
+    }
+    for col in ["current_ha", "current_mu"] {
+        let total = get("total", "total", "total", col);
+        for level in ["township", "cluster", "village"] {
+            let sum: i64 = units.iter().filter(|u| u.0 == level).map(|u| get(level, &u.1, "total", col)).sum();
+            assert_eq!(sum, total, "{level} rows add up to the printed total ({col})");
+        }
+    }
+}
+
+/// openpyxl reads the sheet back: 现状/规划/增减 merged over their columns, the CSV's figures.
+fn check_workbook(python: &Path, dir: &Path) {
+    let script = r#"
+import csv, json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1] + "/indicators.xlsx")
+ws = wb["用地结构调整表"]
+merged = sorted(str(r) for r in ws.merged_cells.ranges)
+heads = [ws.cell(1, c).value for c in range(1, ws.max_column + 1)]
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+with open(sys.argv[1] + "/land_use_structure.csv", encoding="utf-8-sig") as f:
+    csv_rows = list(csv.reader(f))[1:]
+same = all(abs(float(a) - float(b)) < 1e-9 for r, c in zip(rows, csv_rows) for a, b in zip(r[4:], c[4:]))
+print(json.dumps({"merged": merged, "heads": heads, "rows": len(rows), "csv": len(csv_rows), "same": same}, ensure_ascii=False))
+"#;
+    let o = Command::new(python).args(["-c", script]).arg(dir).output().unwrap();
+    assert!(o.status.success(), "openpyxl: {}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let heads: Vec<&str> = v["heads"].as_array().unwrap().iter().filter_map(|h| h.as_str()).collect();
+    assert_eq!(heads, ["层级", "代码", "名称", "用地分类", "现状", "规划", "增减"], "{v}");
+    let merged: Vec<&str> = v["merged"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    for range in ["E1:H1", "I1:L1", "M1:O1", "A1:A2"] {
+        assert!(merged.contains(&range), "{range} merged: {merged:?}");
+    }
+    assert_eq!(v["rows"], v["csv"]);
+    assert_eq!(v["rows"], 10 * 13, "10 units × (12 classes + 合计)");
+    assert_eq!(v["same"], true, "the sheet holds the CSV's figures");
+}
