@@ -21,6 +21,8 @@ pub mod select;
 pub mod spatial;
 pub mod subset_sum;
 pub mod swap;
+pub mod targets;
+pub mod targets_check;
 pub mod terrain;
 #[cfg(test)] pub(crate) mod testing;
 pub mod topology;
