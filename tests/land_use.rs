@@ -157,3 +157,148 @@ print(json.dumps({"merged": merged, "heads": heads, "rows": len(rows), "csv": le
     assert_eq!(v["rows"], 10 * 13, "10 units × (12 classes + 合计)");
     assert_eq!(v["same"], true, "the sheet holds the CSV's figures");
 }
+
+/// The demo's plan figures per unit (level:code → indicator → ha, exact), read from the
+/// structure and indicator tables: the independent side of the pass/fail check.
+fn plan_figures(gpkg: &Path) -> BTreeMap<String, BTreeMap<&'static str, f64>> {
+    let mut out: BTreeMap<String, BTreeMap<&'static str, f64>> = BTreeMap::new();
+    let sql = "SELECT level, code, class, planned_m2 FROM land_use_structure WHERE class IN ('cropland', 'forest', 'wetland', 'urban', 'village')";
+    for r in query(gpkg, sql) {
+        let key = match r[2].as_str() {
+            "urban" | "village" => "construction",
+            "cropland" => "cropland",
+            "forest" => "forest",
+            _ => "wetland",
+        };
+        *out.entry(format!("{}:{}", r[0], r[1])).or_default().entry(key).or_default() += num(&r[3]) / 10_000.0;
+    }
+    for r in query(gpkg, "SELECT level, code, basic_farmland_planned_m2 FROM indicators") {
+        out.entry(format!("{}:{}", r[0], r[1])).or_default().insert("basic_farmland", num(&r[2]) / 10_000.0);
+    }
+    out
+}
+
+const TARGET_KEYS: [&str; 5] = ["basic_farmland", "cropland", "construction", "forest", "wetland"];
+
+/// A targets file where the demo passes some cells and fails others; `landcons` says 达标
+/// exactly where the plan's printed figure reaches a floor or stays under a ceiling.
+#[test]
+fn targets_pass_and_fail_as_an_independent_comparison_says() {
+    let out = tempfile::tempdir().unwrap();
+    let targets = out.path().join("targets.csv");
+    // 合计 passes everything but 林地 (278.20 ha planned); 小湖村 fails cropland (93.28)
+    // and passes the rest; 东片区 passes cropland.
+    std::fs::write(
+        &targets,
+        "层级,单元,永久基本农田面积（公顷）,耕地保有量（公顷）,城乡建设用地面积（公顷）,林地保有量（公顷）,湿地面积（公顷）\n\
+         合计,,100,290,10,280,0\n村级片区,东片区,,150,,,\n村,小湖村,,95,5,100,\n",
+    )
+    .unwrap();
+    let results = out.path().join("results");
+    let o = run_demo(&results, &["--set", &format!("targets.path={}", targets.display())]);
+    assert!(o.status.success(), "{}", text(&o));
+    let gpkg = results.join("landcons.gpkg");
+    let plan = plan_figures(&gpkg);
+    let cols: Vec<String> = TARGET_KEYS.iter().flat_map(|k| [format!("{k}_target"), format!("{k}_plan"), format!("{k}_met")]).collect();
+    let rows = query(&gpkg, &format!("SELECT level, code, {} FROM targets ORDER BY seq", cols.join(", ")));
+    assert_eq!(rows.len(), 3);
+    let mut verdicts = Vec::new();
+    for r in &rows {
+        let unit = &plan[&format!("{}:{}", r[0], r[1])];
+        for (t, key) in TARGET_KEYS.iter().enumerate() {
+            let (target, shown, met) = (&r[2 + 3 * t], &r[3 + 3 * t], &r[4 + 3 * t]);
+            if target.is_empty() {
+                assert!(met.is_empty(), "{} {key}: no target, no verdict", r[1]);
+                continue;
+            }
+            let exact = unit[key];
+            let printed = (exact * 100.0).round() / 100.0;
+            assert!((num(shown) - printed).abs() < 1e-9, "{} {key}: plan {shown} vs {printed}", r[1]);
+            let pass = if *key == "construction" { printed <= num(target) } else { printed >= num(target) };
+            assert_eq!(met, if pass { "达标" } else { "未达标" }, "{} {key}: plan {printed} vs target {target}", r[1]);
+            verdicts.push(pass);
+        }
+    }
+    assert!(verdicts.contains(&true) && verdicts.contains(&false), "both verdicts: {verdicts:?}");
+    assert_eq!(rows[0][4 + 3 * 3], "未达标", "合计 林地 278.20 < 280");
+    // openpyxl reads the sheet back in the plan's layout, headers merged per indicator.
+    let Some(python) = test_python() else { return };
+    let script = r#"
+import json, sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1])["约束性指标分解表"]
+print(json.dumps({"merged": sorted(str(r) for r in ws.merged_cells.ranges), "top": [c.value for c in ws[1]], "below": [c.value for c in ws[2]], "first": [c.value for c in ws[3]]}, ensure_ascii=False))
+"#;
+    let o = Command::new(python).args(["-c", script]).arg(results.join("indicators.xlsx")).output().unwrap();
+    assert!(o.status.success(), "openpyxl: {}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let top: Vec<&str> = v["top"].as_array().unwrap().iter().filter_map(|h| h.as_str()).collect();
+    assert_eq!(top, ["序号", "层级", "单元代码", "乡镇级片区名称", "村级片区名称", "村级片区所含村名称", "中心村名称", "永久基本农田面积", "耕地保有量", "城乡建设用地面积", "林地保有量", "湿地面积"]);
+    let merged: Vec<&str> = v["merged"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    for range in ["A1:A2", "D1:D2", "H1:K1", "L1:O1", "X1:AA1"] {
+        assert!(merged.contains(&range), "{range}: {merged:?}");
+    }
+    assert_eq!(v["below"][8], "规划（公顷）");
+    assert_eq!(v["first"][12].as_f64().unwrap(), num(&rows[0][3 + 3]), "the sheet's 耕地保有量 规划 of 合计");
+}
+
+/// The 剑阁鹤龄 fault — village rows that do not add up to the stated total — and a unit
+/// given two targets are warned, naming the column and the difference; an XLSX file is
+/// read like the CSV.
+#[test]
+fn inconsistent_targets_are_warned_and_xlsx_reads_like_csv() {
+    let Some(python) = test_python() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let names: Vec<String> = query(&repo().join("data/dltb.gpkg"), "SELECT DISTINCT ZLDWMC FROM dltb ORDER BY ZLDWDM").into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+    // Villages' 耕地保有量 add up to 600.00; the 合计 says 601.20.
+    let mut csv = String::from("层级,单元,耕地保有量\n合计,,601.20\n");
+    for n in &names {
+        csv.push_str(&format!("村,{n},100\n"));
+    }
+    csv.push_str(&format!("村,{},99\n", names[0]));
+    let path = out.path().join("t.csv");
+    std::fs::write(&path, &csv).unwrap();
+    let o = run_demo(&out.path().join("a"), &["--set", &format!("targets.path={}", path.display())]);
+    assert!(o.status.success(), "{}", text(&o));
+    let stderr = text(&o);
+    assert!(stderr.contains("column 耕地保有量: the 村 rows add up to 600.00 ha, the 合计 row (row 2) says 601.20 ha (difference -1.20 ha)"), "{stderr}");
+    assert!(stderr.contains(&format!("rows 3 and 9 give 村 {} different targets (100.00 and 99.00 ha)", names[0])), "{stderr}");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("a/manifest.json")).unwrap()).unwrap();
+    let codes: Vec<&str> = manifest["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).filter(|c| *c == "targets_inconsistent").collect();
+    assert_eq!(codes.len(), 2, "{}", manifest["warnings"]);
+    // The same table as XLSX (written by openpyxl, numbers as numbers): the same targets table.
+    let xlsx = out.path().join("t.xlsx");
+    let script = "import csv, sys, openpyxl\nwb = openpyxl.Workbook()\nws = wb.active\nfor r in csv.reader(open(sys.argv[1], encoding='utf-8')):\n    ws.append([float(c) if c.replace('.', '').isdigit() else c for c in r])\nwb.save(sys.argv[2])\n";
+    let o = Command::new(python).args(["-c", script]).arg(&path).arg(&xlsx).output().unwrap();
+    assert!(o.status.success(), "openpyxl: {}", text(&o));
+    let o = run_demo(&out.path().join("b"), &["--set", &format!("targets.path={}", xlsx.display())]);
+    assert!(o.status.success(), "{}", text(&o));
+    let read = |dir: &str| std::fs::read_to_string(out.path().join(dir).join("targets.csv")).unwrap();
+    assert_eq!(read("a"), read("b"), "the XLSX targets give the CSV's table");
+}
+
+/// A malformed targets file stops the run with exit 2, naming the file, row and column,
+/// before anything is written: the previous results stay as they were.
+#[test]
+fn a_malformed_targets_file_stops_the_run_and_names_the_cell() {
+    let out = tempfile::tempdir().unwrap();
+    let results = out.path().join("results");
+    let o = run_demo(&results, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let before = snapshot(&results);
+    let cases = [
+        ("层级,单元,耕地保有量\n合计,,很多\n", "row 2, column 耕地保有量: \"很多\" is not a number (ha)"),
+        ("层级,单元,耕地\n合计,,1\n", "row 1, column 耕地: unknown column"),
+        ("层级,单元,林地保有量\n合计,,1\n乡,x,2\n", "row 3, column 层级: \"乡\" is no level"),
+        ("层级,单元,林地保有量\n村,无此村,2\n", "row 2, column 单元: no 村 \"无此村\" among the parcels' units"),
+    ];
+    for (k, (content, message)) in cases.iter().enumerate() {
+        let path = out.path().join(format!("bad{k}.csv"));
+        std::fs::write(&path, content).unwrap();
+        let o = run_demo(&results, &["--set", &format!("targets.path={}", path.display())]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let said = text(&o);
+        assert!(said.contains(&path.display().to_string()) && said.contains(message), "{said}");
+        assert!(snapshot(&results) == before, "case {k}: the previous results changed");
+    }
+}

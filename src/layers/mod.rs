@@ -30,6 +30,7 @@ mod settlement_clusters;
 mod swap_in;
 mod swap_ledger;
 mod swap_out;
+mod targets;
 mod topology_issues;
 pub mod style;
 mod village_summary;
@@ -72,6 +73,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &audit::Audit,
         &indicators::Indicators,
         &land_use_structure::LandUseStructure,
+        &targets::Targets,
         &villages::Villages,
     ]
 }
