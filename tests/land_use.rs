@@ -221,6 +221,12 @@ fn targets_pass_and_fail_as_an_independent_comparison_says() {
     }
     assert!(verdicts.contains(&true) && verdicts.contains(&false), "both verdicts: {verdicts:?}");
     assert_eq!(rows[0][4 + 3 * 3], "未达标", "合计 林地 278.20 < 280");
+    // report.html lists every target with its verdict (9 cells with a target).
+    let html = std::fs::read_to_string(results.join("report.html")).unwrap();
+    let cells = html.matches("data-table=\"targets\" data-row=").count();
+    assert!(html.contains("约束性指标（目标与规划）") && html.contains("未达标"), "the targets section");
+    assert_eq!(verdicts.len(), 9);
+    assert!(cells >= 9 * 3, "targets' numbers on the page: {cells}");
     // openpyxl reads the sheet back in the plan's layout, headers merged per indicator.
     let Some(python) = test_python() else { return };
     let script = r#"
