@@ -90,6 +90,12 @@ fn structure_matches_pandas_and_printed_figures_add_up() {
     let total = &table[&("total".into(), "total".into(), "cropland".into())];
     assert!((num(&indicators[0][0]) - total["change_m2"]).abs() < 0.006, "cropland change {} vs indicators {}", total["change_m2"], indicators[0][0]);
     assert!(total["change_m2"] > 0.0, "the demo plan adds cropland");
+    // 村庄建设用地 shrinks by exactly the 增减挂钩 ledger's 拆旧, in every village and in total.
+    for r in query(&gpkg, "SELECT level, code, demolish_m2 FROM linkage_ledger WHERE level IN ('village', 'total')") {
+        let key = (r[0].clone(), r[1].clone(), "village".to_string());
+        let change = table.get(&key).map_or(0.0, |row| row["change_m2"]);
+        assert!((change + num(&r[2])).abs() < 0.006, "{key:?}: 村庄 change {change} vs 拆旧 {}", r[2]);
+    }
     check_printed(&table, &units);
     check_workbook(&python, out.path());
 }
