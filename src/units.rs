@@ -66,7 +66,8 @@ pub fn largest_remainder(exact: &[f64], total: i64) -> Vec<i64> {
     out
 }
 
-/// Whole cm² as printed units of `unit_m2` square metres with `decimals` decimals (ha:
+/// An area in the tables' whole "cm²" (hundredths of a m², as `stages::indicators::cm2`
+/// keeps them) as printed units of `unit_m2` square metres with `decimals` decimals (ha:
 /// 10 000 m²; mu: 666.67 m²), unrounded.
 pub fn printed_units(cm2: i64, unit_m2: f64, decimals: u32) -> f64 {
     cm2 as f64 / 100.0 / unit_m2 * 10f64.powi(decimals as i32)
@@ -88,7 +89,7 @@ mod tests {
         // A total beyond the ceilings still adds up.
         assert_eq!(largest_remainder(&[0.5, 0.25], 3).iter().sum::<i64>(), 3);
         assert_eq!(largest_remainder(&[0.5, 0.25], -1).iter().sum::<i64>(), -1);
-        assert_eq!(printed_units(1_000_000, 10_000.0, 2), 1.0, "100 m² are 0.01 ha, 1 unit");
+        assert_eq!(printed_units(10_000, 10_000.0, 2), 1.0, "100 m² (10 000 hundredths of m²) are 0.01 ha, 1 unit");
     }
 
     #[test]
