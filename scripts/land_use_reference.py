@@ -10,7 +10,9 @@ candidate layers (which parcels the plan moves, and where to):
     below, a 'K' suffix ignored) and CZCSXM (201/202 城镇, 203 村庄, 204/205 其他建设用地,
     for construction land only);
   * its planned class: 'forest' for reforestation candidates and swap_out, 'cropland' for
-    swap_in, 宜耕 reclamation candidates 'cropland' and 宜林 'forest';
+    swap_in, 宜耕 reclamation candidates 'cropland' and 宜林 'forest'; where the run has
+    the supply layers (#29), 'cropland' for cropland_restore and cropland_develop and the
+    target class of ecological_restoration (later rules win, as in tests/indicators.rs);
   * areas: TBMJ; cropland net of 田坎 (TBMJ × KCXS, rounded to 0.01 m²), the 田坎 in
     'other' while the parcel stays cropland; land changing class counts whole;
   * pandas groupby sums per village, township (first 9 digits), cluster and total.
@@ -69,6 +71,13 @@ def moves(gpkg):
             return pd.DataFrame(columns=list(cols))
         return table(gpkg, layer, list(cols))
 
+    # 复耕 and 未利用地开发, 生态修复 (the supply rules of #29, when the run has them).
+    for layer in ("cropland_restore", "cropland_develop"):
+        for pid in ids(layer)["parcel_id"]:
+            out[str(pid)] = "cropland"
+    eco = ids("ecological_restoration", ("parcel_id", "target_class"))
+    for pid, target in zip(eco["parcel_id"], eco["target_class"]):
+        out[str(pid)] = target if target in ("grassland", "wetland") else "forest"
     rec = ids("reclamation_candidates", ("parcel_id", "direction"))
     for pid, d in zip(rec["parcel_id"], rec["direction"]):
         out[str(pid)] = "cropland" if d == "宜耕" else "forest"
