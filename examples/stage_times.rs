@@ -166,7 +166,7 @@ fn analyse(
     if s.swap.enabled {
         let former = constraints.list.iter().position(|c| c.settings.name == landcons::settings::FORMER_CROPLAND);
         let progress = Progress::hidden();
-        let inputs = swap::SwapInputs { parcels, slope, flags: &flags, graph: &graph, constraints, former, settings: &s.swap, progress: &progress };
+        let inputs = swap::SwapInputs { parcels, slope, flags: &flags, graph: &graph, constraints, former, settings: &s.swap, progress: &progress, taken: &[] };
         timed("swap", reps, || swap::plan(&inputs), |p| format!("{} ledger rows", p.ledger.len()));
     }
     merge_stage(s, parcels, slope, &flags, &graph, constraints, reps);

@@ -13,8 +13,12 @@ candidate layers (which parcels the plan moves, and where to):
     swap_in, 宜耕 reclamation candidates 'cropland' and 宜林 'forest'; where the run has
     the supply layers (#29), 'cropland' for cropland_restore and cropland_develop and the
     target class of ecological_restoration (later rules win, as in tests/indicators.rs);
+    土地整理's 田坎 parcels (cropland_supply rows of source 'consolidation' on land that is
+    not cropland) 'cropland';
   * areas: TBMJ; cropland net of 田坎 (TBMJ × KCXS, rounded to 0.01 m²), the 田坎 in
-    'other' while the parcel stays cropland; land changing class counts whole;
+    'other' while the parcel stays cropland, but for the 田坎 土地整理 recovers on it
+    (cropland_supply's new_m2 of source 'consolidation' on cropland that stays), which
+    moves from 'other' to 'cropland' in the plan; land changing class counts whole;
   * pandas groupby sums per village, township (first 9 digits), cluster and total.
 
 Prints JSON: {"parcels": {BSM: [current, planned]}, "rows": [[level, code, class,
@@ -62,9 +66,22 @@ def table(path, layer=None, columns=None):
     return pd.DataFrame(dict(zip(meta["fields"], data)))
 
 
-def moves(gpkg):
+def layer_names(gpkg):
+    return {name for name, _ in pyogrio.list_layers(gpkg)}
+
+
+def consolidation(gpkg):
+    """土地整理's rows of cropland_supply: {parcel_id: new cropland m²}, empty without it."""
+    if "cropland_supply" not in layer_names(gpkg):
+        return {}
+    rows = table(gpkg, "cropland_supply", ["parcel_id", "source", "new_m2"])
+    rows = rows[rows["source"] == "consolidation"]
+    return rows.groupby(rows["parcel_id"].astype(str))["new_m2"].sum().to_dict()
+
+
+def moves(gpkg, recovered):
     out = {}
-    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    layers = layer_names(gpkg)
 
     def ids(layer, cols=("parcel_id",)):
         if layer not in layers:
@@ -86,6 +103,11 @@ def moves(gpkg):
     for layer in ("reforestation_candidates", "swap_out"):
         for pid in ids(layer)["parcel_id"]:
             out[str(pid)] = "forest"
+    # 土地整理's 田坎 parcels, which no other rule changes (its recovered 田坎 on cropland
+    # that stays cropland is no move: main() counts it).
+    for pid, current in recovered.items():
+        if current != "cropland":
+            out[pid] = "cropland"
     return out
 
 
@@ -95,17 +117,20 @@ def main():
     df = table(parcels)
     cz = df["CZCSXM"] if "CZCSXM" in df else pd.Series([""] * len(df))
     df["current"] = [class_of(c, z) for c, z in zip(df["DLBM"], cz)]
-    to = moves(gpkg)
     df["BSM"] = df["BSM"].astype(str)
+    gains = consolidation(gpkg)
+    now = dict(zip(df["BSM"], df["current"]))
+    to = moves(gpkg, {b: now.get(b) for b in gains})
     df["planned"] = [to.get(b, c) for b, c in zip(df["BSM"], df["current"])]
     tbmj = df["TBMJ"].astype(float)
     kcxs = df["KCXS"].astype(float).fillna(0.0) if "KCXS" in df else 0.0
     tiankan = np.where(df["current"] == "cropland", np.round(tbmj * kcxs, 2), 0.0)
     stays = df["planned"] == df["current"]
+    gain = np.where(stays & (df["current"] == "cropland"), df["BSM"].map(gains).fillna(0.0).astype(float), 0.0)
     parts = [
         pd.DataFrame({"v": df["ZLDWDM"], "class": df["current"], "current": tbmj - tiankan, "planned": 0.0}),
-        pd.DataFrame({"v": df["ZLDWDM"], "class": "other", "current": tiankan, "planned": np.where(stays, tiankan, 0.0)}),
-        pd.DataFrame({"v": df["ZLDWDM"], "class": df["planned"], "current": 0.0, "planned": np.where(stays, tbmj - tiankan, tbmj)}),
+        pd.DataFrame({"v": df["ZLDWDM"], "class": "other", "current": tiankan, "planned": np.where(stays, tiankan - gain, 0.0)}),
+        pd.DataFrame({"v": df["ZLDWDM"], "class": df["planned"], "current": 0.0, "planned": np.where(stays, tbmj - tiankan + gain, tbmj)}),
     ]
     long = pd.concat(parts, ignore_index=True)
     long["township"] = long["v"].str[:9]

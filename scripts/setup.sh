@@ -44,16 +44,18 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # `--tests`: a virtualenv of the Python clients the tests read results with beside GDAL's
-# own tools (pyogrio carries a recent GDAL of its own, as QGIS and geopandas users have).
+# own tools (pyogrio carries a recent GDAL of its own, as QGIS and geopandas users have),
+# and the reference computations' shapely and geopandas.
 if [ "${1:-}" = "--tests" ]; then
   venv="$(dirname "$0")/../target/test-venv"
-  if ! "$venv/bin/python" -c "import pyogrio" >/dev/null 2>&1; then
+  # shapely and geopandas: the reference computations (scripts/supply_reference.py).
+  if ! "$venv/bin/python" -c "import pyogrio, shapely, geopandas" >/dev/null 2>&1; then
     python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install -q pyogrio
+    "$venv/bin/pip" install -q pyogrio shapely geopandas
   fi
   # pandas and openpyxl: the 用地结构调整表's reference sums and the workbook read back.
   if ! "$venv/bin/python" -c "import pandas, openpyxl" >/dev/null 2>&1; then
-    "$venv/bin/python" -m pip install -q pandas openpyxl
+    "$venv/bin/pip" install -q pandas openpyxl
   fi
 fi
 

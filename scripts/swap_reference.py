@@ -8,7 +8,8 @@ into cropland (耕地补充空间), by the rule written out independently:
   cropland that stays cropland (cropland that is not a reforestation candidate), measured
   by shapely as the length of the intersection of the two boundaries; and not inside the
   road control lines by 30 % or more (shares from tests/fixtures/constraints/demo.csv,
-  themselves shapely's).
+  themselves shapely's); and not restored to cropland by 复耕, which runs first (the run's
+  `restore` column: tests/supply.rs checks that rule against shapely).
 Grades, cropland and candidates are read from the run's parcels layer (they are checked
 against gdaldem/exactextract elsewhere); the adjacency and the rule are computed here.
   tests/fixtures/swap/demo_eligible.csv: ids of the eligible parcels
@@ -37,13 +38,14 @@ def main():
         parcels = gpd.read_file(os.path.join(tmp, "landcons.gpkg"), layer="parcels")
     roads = pd.read_csv(os.path.join(ROOT, "tests", "fixtures", "constraints", "demo.csv"), dtype={"id": str})
     near_roads = set(roads[(roads["constraint"] == "roads") & (roads["share"] >= 0.3)]["id"])
+    restored = dict(zip(parcels["BSM"], parcels["restore"].notna() & (parcels["restore"] != "")))
     staying = parcels[(parcels["is_cropland"] == 1) & (parcels["reforest"] == 0)]
     tree = STRtree(list(staying.geometry))
     eligible = []
     for pid, code, cropland, grade, area, geom in zip(parcels["BSM"], parcels["DLBM"], parcels["is_cropland"],
                                                       parcels["grade"], parcels["area_m2"], parcels.geometry):
         base = code[:-1] if code.endswith("K") else code
-        if cropland == 1 or base not in IN_CODES or not 1 <= grade <= 4 or area < 666.67 or pid in near_roads:
+        if cropland == 1 or base not in IN_CODES or restored.get(pid) or not 1 <= grade <= 4 or area < 666.67 or pid in near_roads:
             continue
         shared = sum(geom.boundary.intersection(staying.geometry.iloc[k].boundary).length
                      for k in tree.query(geom, predicate="intersects"))

@@ -45,6 +45,17 @@ fn table(gpkg: &Path) -> BTreeMap<String, BTreeMap<String, f64>> {
 /// What the plan does to each changed parcel: "forest" or "cropland".
 fn plan_moves(gpkg: &Path) -> HashMap<String, &'static str> {
     let mut moves = HashMap::new();
+    // 复耕 and 未利用地开发 (before the swap), 生态修复 (inside 增减挂钩, before 拆旧).
+    for r in query(gpkg, "SELECT parcel_id FROM cropland_restore UNION SELECT parcel_id FROM cropland_develop") {
+        moves.insert(r[0].clone(), "cropland");
+    }
+    for r in query(gpkg, "SELECT parcel_id, target_class FROM ecological_restoration") {
+        moves.insert(r[0].clone(), match r[1].as_str() {
+            "grassland" => "grassland",
+            "wetland" => "wetland",
+            _ => "forest",
+        });
+    }
     for r in query(gpkg, "SELECT parcel_id, direction FROM reclamation_candidates") {
         moves.insert(r[0].clone(), if r[1] == "宜耕" { "cropland" } else { "forest" });
     }
@@ -57,15 +68,23 @@ fn plan_moves(gpkg: &Path) -> HashMap<String, &'static str> {
     moves
 }
 
+/// Merged plots (`parcels.merge_group`): 土地整理 recovers half of their 田坎.
+fn merged(gpkg: &Path) -> std::collections::HashSet<String> {
+    query(gpkg, "SELECT BSM FROM parcels WHERE merge_group > 0").into_iter().map(|r| r[0].clone()).collect()
+}
+
 /// Expected planned official and computed sums per village and class: each parcel's
 /// current figures (pandas), moved to its planned class; cropland that stays keeps its
-/// 田坎 deduction, land coming in or leaving counts whole.
-fn expected_planned(moves: &HashMap<String, &str>) -> BTreeMap<(String, String), (f64, f64)> {
+/// 田坎 deduction less the half 土地整理 recovers on merged plots (rounded to the cm²),
+/// land coming in or leaving counts whole.
+fn expected_planned(moves: &HashMap<String, &str>, merged: &std::collections::HashSet<String>) -> BTreeMap<(String, String), (f64, f64)> {
     let mut out: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
     for p in fixture("indicators/demo_parcels.csv") {
         let class = p["class"].as_str();
         let planned = moves.get(&p["id"]).copied().unwrap_or(class);
-        let official = if planned == class { num(&p["net_m2"]) } else { num(&p["official_m2"]) };
+        let deduction_cm2 = ((num(&p["official_m2"]) - num(&p["net_m2"])) * 100.0).round();
+        let recovered = if class == "cropland" && planned == class && merged.contains(&p["id"]) { (deduction_cm2 * 0.5).round() / 100.0 } else { 0.0 };
+        let official = if planned == class { num(&p["net_m2"]) + recovered } else { num(&p["official_m2"]) };
         for code in [p["village_code"].clone(), "total".to_string()] {
             let e = out.entry((code, planned.to_string())).or_default();
             e.0 += official;
@@ -117,7 +136,7 @@ fn indicator_table_matches_pandas_and_moves_by_exactly_the_plan() {
     }
     let moves = plan_moves(&gpkg);
     assert!(moves.values().any(|m| *m == "cropland") && moves.values().any(|m| *m == "forest"), "the demo plan moves land both ways");
-    let planned = expected_planned(&moves);
+    let planned = expected_planned(&moves, &merged(&gpkg));
     let planned_bf = expected_planned_basic_farmland(&gpkg);
     for (key, row) in ours.iter().filter(|(k, _)| !k.starts_with("cluster:")) {
         let code = key.split(':').nth(1).unwrap();
@@ -262,6 +281,8 @@ fn workbook_sheets_hold_what_the_csvs_hold() {
         ("用地结构调整表", "land_use_structure.csv", 2),
         ("进出平衡台账", "swap_ledger.csv", 2),
         ("增减挂钩台账", "linkage_ledger.csv", 2),
+        ("新增耕地台账", "new_cropland_ledger.csv", 2),
+        ("补充耕地储备库", "cropland_reserve.csv", 2),
         ("永久基本农田调整台账", "pbf_ledger.csv", 2),
         ("村级汇总", "village_summary.csv", 2),
         ("集中连片统计", "block_summary.csv", 2),

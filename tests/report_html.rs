@@ -43,6 +43,10 @@ fn the_runs_report_shows_its_figures_as_chromium_renders_them() {
     let html_path = out.join("report.html");
     assert_eq!(std::fs::read_link(&html_path).unwrap(), Path::new("current/report.html"));
     let expected = expected_from_gpkg(&out.join("landcons.gpkg"), &manifest(&out));
+    // 新增耕地率 says 达标 or 未达标 as the ledger's total row does.
+    let pass = scalar(&out.join("landcons.gpkg"), "SELECT pass FROM new_cropland_ledger WHERE level = 'total'") == 1.0;
+    let page = std::fs::read_to_string(&html_path).unwrap();
+    assert!(page.contains(&format!("data-pass=\"{pass}\">{}", if pass { "达标" } else { "未达标" })), "the 新增耕地率 card says pass = {pass}");
     let rendered = check_report(&chromium, &html_path, &expected, dir.path());
 
     if let Ok(keep) = std::env::var("REPORT_HTML_KEEP") {
@@ -159,6 +163,9 @@ fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
         ("demolish_mu", "linkage_ledger", "level", "demolish_mu"),
         ("rebuild_mu", "linkage_ledger", "level", "rebuild_mu"),
         ("surplus_mu", "linkage_ledger", "level", "surplus_mu"),
+        ("reward_mu", "linkage_ledger", "level", "reward_mu"),
+        ("new_cropland_mu", "new_cropland_ledger", "level", "net_mu"),
+        ("new_share_pct", "new_cropland_ledger", "level", "new_share_pct"),
         ("cropland_current_mu", "indicators", "level", "cropland_current_mu"),
         ("cropland_planned_mu", "indicators", "level", "cropland_planned_mu"),
     ];
@@ -175,6 +182,8 @@ fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
     for (key, col) in [("pbf_out_mu", "out_mu"), ("pbf_in_mu", "in_mu"), ("pbf_gain_mu", "gain_mu")] {
         e.figure(key, scalar(gpkg, &format!("SELECT {col} FROM pbf_ledger WHERE scope = 'total'")), 2);
     }
+    // 土地整理: the consolidation_groups total row.
+    e.figure("consolidation_mu", scalar(gpkg, "SELECT new_cropland_mu FROM consolidation_groups WHERE level = 'total'"), 2);
     // The swap ledger's total is the sum of its unit rows (as the report's card says).
     let units = scalar(gpkg, "SELECT round(sum(out_mu), 6) FROM swap_ledger WHERE scope <> 'total'");
     assert!((units - e.figures["swap_out_mu"].value).abs() < 1e-6, "swap_ledger total out_mu");

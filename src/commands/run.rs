@@ -124,6 +124,9 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
     for line in crate::stages::rule::enabled(&report.manifest.settings).filter_map(|r| r.summary(&c.rules)) {
         text.push_str(&format!("  {line}\n"));
     }
+    if let Some(line) = crate::stages::supply::summary(&c.rules, report.manifest.settings.supply.min_new_share) {
+        text.push_str(&format!("  {line}\n"));
+    }
     // Stage names run to 16 characters (village_outlines): the column is as wide as the longest.
     let width = report.manifest.stage_timings.iter().map(|t| t.stage.chars().count()).max().unwrap_or(0);
     for t in &report.manifest.stage_timings {

@@ -1,5 +1,6 @@
 //! `linkage_ledger` (增减挂钩台账): per village, township and in total — 拆旧, 建新 reserved,
-//! 节余 quota, and the land reclaimed to cropland (宜耕) and forest (宜林); also
+//! 节余 quota, the land reclaimed to cropland (宜耕) and forest (宜林), and the reward on the
+//! 节余 (reported; taken off 节余 only with `reclamation.reward_deduct`); also
 //! `linkage_ledger.csv`.
 
 use crate::stages::linkage::LinkageRow;
@@ -10,12 +11,13 @@ use crate::table::{AttrValue, FieldKind::*};
 pub struct LinkageLedger;
 
 /// The amounts, in the order of `LinkageRow::shown`: (key, Chinese name).
-const AMOUNTS: [(&str, &str); 5] = [
+const AMOUNTS: [(&str, &str); 6] = [
     ("demolish", "拆旧面积"),
     ("rebuild", "建新预留面积"),
     ("surplus", "节余指标"),
     ("new_cropland", "复垦为耕地"),
     ("new_forest", "复垦为林地"),
+    ("reward", "节余奖励指标"),
 ];
 
 impl Layer for LinkageLedger {
@@ -63,7 +65,7 @@ impl Layer for LinkageLedger {
         let r = &d.need::<Vec<LinkageRow>>()[k];
         out.extend([r.level, r.code.as_str(), r.name.as_str()].map(AttrValue::text));
         out.push(AttrValue::Int(r.parcels as i64));
-        let amounts = [r.demolish, r.rebuild, r.surplus, r.new_cropland, r.new_forest];
+        let amounts = [r.demolish, r.rebuild, r.surplus, r.new_cropland, r.new_forest, r.reward];
         for (cm2, (ha, mu)) in amounts.iter().zip(r.shown) {
             out.extend([*cm2 as f64 / 100.0, ha, mu].map(AttrValue::Real));
         }

@@ -9,14 +9,21 @@
 mod adjacency;
 mod audit;
 mod block_summary;
+mod consolidation_groups;
 mod constraint_hits;
 mod cropland_blocks;
+mod cropland_develop;
+mod cropland_reserve;
+mod cropland_restore;
+mod cropland_supply;
+mod ecological_restoration;
 mod indicators;
 pub mod landuse;
 mod land_use_structure;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
+mod new_cropland_ledger;
 mod parcel_columns;
 pub mod parcels;
 mod pbf_in;
@@ -53,12 +60,15 @@ pub fn registry() -> &'static [&'static dyn Layer] {
     &[
         &parcels::Parcels,
         &reforestation_candidates::ReforestationCandidates,
+        &cropland_restore::CroplandRestore,
+        &cropland_develop::CroplandDevelop,
         &swap_out::SwapOut,
         &swap_in::SwapIn,
         &swap_ledger::SwapLedger,
         &reclamation_candidates::ReclamationCandidates,
         &settlement_clusters::SettlementClusters,
         &linkage_ledger::LinkageLedger,
+        &ecological_restoration::EcologicalRestoration,
         &pbf_out::PbfOut,
         &pbf_in::PbfIn,
         &pbf_ledger::PbfLedger,
@@ -67,6 +77,10 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &adjacency::Adjacency,
         &merge_candidates::MergeCandidates,
         &merge_groups::MergeGroups,
+        &consolidation_groups::ConsolidationGroups,
+        &cropland_supply::CroplandSupply,
+        &new_cropland_ledger::NewCroplandLedger,
+        &cropland_reserve::CroplandReserve,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,
         &constraint_hits::ConstraintHits,

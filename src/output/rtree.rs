@@ -93,19 +93,53 @@ pub struct PackedTree {
 }
 
 /// Packs `entries` into nodes of `node_bytes` bytes (the R-tree's node size).
-pub fn pack(mut entries: Vec<Entry>, node_bytes: usize) -> PackedTree {
+pub fn pack(entries: Vec<Entry>, node_bytes: usize) -> PackedTree {
     let capacity = ((node_bytes - 4) / CELL_BYTES).max(2);
     let mut tree = PackedTree::default();
     if entries.is_empty() {
         tree.nodes.push((1, vec![0u8; node_bytes]));
         return tree;
     }
-    // Levels bottom-up; each level's nodes are Vec<Entry> (cells) with their bounds.
-    let mut levels: Vec<Vec<Vec<Entry>>> = Vec::new();
+    let levels = levels(entries, capacity);
+    let numbers = node_numbers(&levels);
+    let depth = levels.len() - 1;
+    for (level, nodes) in levels.iter().enumerate() {
+        for (k, cells) in nodes.iter().enumerate() {
+            let number = numbers[level][k];
+            // Leaf cells carry feature ids; inner cells the child's node number, which
+            // is the child's position in the level below.
+            let ids: Vec<i64> = cells
+                .iter()
+                .map(|cell| match level {
+                    0 => {
+                        tree.rowids.push((cell.id, number));
+                        cell.id
+                    }
+                    _ => {
+                        let child = numbers[level - 1][cell.id as usize];
+                        tree.parents.push((child, number));
+                        child
+                    }
+                })
+                .collect();
+            let root_depth = (number == 1).then_some(depth);
+            tree.nodes.push((number, node_blob(cells, &ids, root_depth, node_bytes)));
+        }
+    }
+    tree.nodes.sort_by_key(|(n, _)| *n);
+    tree.rowids.sort_unstable();
+    tree.parents.sort_unstable();
+    tree
+}
+
+/// The tree's levels bottom-up, each a list of nodes (their cells); an inner cell's id
+/// is its child's position in the level below.
+fn levels(mut entries: Vec<Entry>, capacity: usize) -> Vec<Vec<Vec<Entry>>> {
+    let mut levels = Vec::new();
     loop {
         let nodes = sort_tile(&mut entries, capacity);
         let done = nodes.len() == 1;
-        // The next level up holds one cell per node: its bounds; ids are set below.
+        // The next level up holds one cell per node: its bounds.
         entries = nodes
             .iter()
             .enumerate()
@@ -116,55 +150,39 @@ pub fn pack(mut entries: Vec<Entry>, node_bytes: usize) -> PackedTree {
             .collect();
         levels.push(nodes);
         if done {
-            break;
+            return levels;
         }
     }
-    // Number nodes top-down: root 1, then level by level.
-    let depth = levels.len() - 1;
+}
+
+/// Node numbers top-down: the root 1, then level by level.
+fn node_numbers(levels: &[Vec<Vec<Entry>>]) -> Vec<Vec<i64>> {
     let mut numbers: Vec<Vec<i64>> = vec![Vec::new(); levels.len()];
     let mut next = 1i64;
     for level in (0..levels.len()).rev() {
-        for _ in &levels[level] {
-            numbers[level].push(next);
-            next += 1;
+        numbers[level] = (next..next + levels[level].len() as i64).collect();
+        next += levels[level].len() as i64;
+    }
+    numbers
+}
+
+/// One node as SQLite's R*Tree stores it: the depth (root only), the cell count, then
+/// each cell's id and its bounds as big-endian f32 (min x, max x, min y, max y).
+fn node_blob(cells: &[Entry], ids: &[i64], root_depth: Option<usize>, node_bytes: usize) -> Vec<u8> {
+    let mut blob = vec![0u8; node_bytes];
+    if let Some(depth) = root_depth {
+        blob[0..2].copy_from_slice(&(depth as u16).to_be_bytes());
+    }
+    blob[2..4].copy_from_slice(&(cells.len() as u16).to_be_bytes());
+    for (c, (cell, id)) in cells.iter().zip(ids).enumerate() {
+        let at = 4 + c * CELL_BYTES;
+        blob[at..at + 8].copy_from_slice(&id.to_be_bytes());
+        for (j, v) in [cell.min_x, cell.max_x, cell.min_y, cell.max_y].iter().enumerate() {
+            let p = at + 8 + 4 * j;
+            blob[p..p + 4].copy_from_slice(&v.to_bits().to_be_bytes());
         }
     }
-    for (level, nodes) in levels.iter().enumerate() {
-        for (k, cells) in nodes.iter().enumerate() {
-            let number = numbers[level][k];
-            let mut blob = vec![0u8; node_bytes];
-            if number == 1 {
-                blob[0..2].copy_from_slice(&(depth as u16).to_be_bytes());
-            }
-            blob[2..4].copy_from_slice(&(cells.len() as u16).to_be_bytes());
-            for (c, cell) in cells.iter().enumerate() {
-                // Leaf cells carry feature ids; inner cells the child's node number,
-                // which is the child's position in the level below.
-                let id = if level == 0 {
-                    tree.rowids.push((cell.id, number));
-                    cell.id
-                } else {
-                    let child = numbers[level - 1][cell.id as usize];
-                    tree.parents.push((child, number));
-                    child
-                };
-                let at = 4 + c * CELL_BYTES;
-                blob[at..at + 8].copy_from_slice(&id.to_be_bytes());
-                for (j, v) in [cell.min_x, cell.max_x, cell.min_y, cell.max_y]
-                    .iter()
-                    .enumerate()
-                {
-                    let p = at + 8 + 4 * j;
-                    blob[p..p + 4].copy_from_slice(&v.to_bits().to_be_bytes());
-                }
-            }
-            tree.nodes.push((number, blob));
-        }
-    }
-    tree.nodes.sort_by_key(|(n, _)| *n);
-    tree.rowids.sort_unstable();
-    tree.parents.sort_unstable();
-    tree
+    blob
 }
 
 /// Sort-Tile-Recursive grouping of one level into nodes of at most `capacity` cells.

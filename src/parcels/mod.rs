@@ -3,6 +3,7 @@
 //! delivery (`read.rs`).
 
 mod columns;
+mod field_index;
 mod read;
 mod shapes;
 

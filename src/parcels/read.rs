@@ -11,6 +11,7 @@ use gdal::vector::{Feature, Geometry, LayerAccess};
 use gdal::Dataset;
 use geo::MultiPolygon;
 
+use super::field_index::FieldIndex;
 use super::{Mapped, ParcelSource, Parcels};
 use crate::context::CancelToken;
 use crate::error::{Error, Result};
@@ -112,44 +113,9 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
         skipped_ids: HashMap::new(),
         parcels: Parcels::new(source, fields.clone()),
     };
-    if let Some(sel) = selection {
-        let r = sel.rect;
-        layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
-        // First only each feature's id, village code and envelope: a shard's rectangle
-        // can cover most of a layer, and whole OGR features of a province do not fit.
-        let mut found: Vec<(u64, Candidate)> = layer.features().map(|f| (f.fid().unwrap_or(0), candidate(&f, map.village_code))).collect();
-        // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
-        found.sort_by_key(|(fid, _)| *fid);
-        let (fids, found): (Vec<u64>, Vec<Candidate>) = found.into_iter().unzip();
-        let keep = (sel.keep)(&found);
-        drop(found);
-        progress.set_length(keep.iter().filter(|k| **k).count() as u64);
-        for (&fid, _) in fids.iter().zip(keep).filter(|(_, k)| *k) {
-            opts.cancel.check()?;
-            progress.inc(1);
-            let feature = layer
-                .feature(fid)
-                .ok_or_else(|| Error::input(path, format!("layer {layer_name}: feature {fid} can no longer be read")))?;
-            reader.add(fid as usize, &feature)?;
-        }
-    } else {
-        progress.set_length(declared);
-        let is_gpkg = ds.driver().short_name() == GEOPACKAGE;
-        let arrow_error = |e: String| Error::input(path, format!("layer {layer_name}: {e}"));
-        // A GeoPackage through its Arrow stream when its columns allow, else (and every
-        // other format) one feature at a time.
-        let mut read_as_arrow = None;
-        if is_gpkg {
-            if let Some(mut stream) = ArrowLayer::open(&mut layer, &fields).map_err(arrow_error)? {
-                reader.parcels.source.read_as = "arrow";
-                read_as_arrow = Some(reader.add_batches(&mut stream, opts, progress).map_err(|e| e.or_else(arrow_error))?);
-            }
-        }
-        let read = match read_as_arrow {
-            Some(read) => read,
-            None => reader.add_features(&mut layer, opts, progress)?,
-        };
-        check_complete(path, &layer_name, read, declared)?;
+    match selection {
+        Some(sel) => read_selected(&mut layer, &mut reader, sel, opts, progress)?,
+        None => read_all(&ds, &mut layer, &mut reader, declared, opts, progress)?,
     }
     let mut parcels = reader.parcels;
     if parcels.is_empty() {
@@ -157,6 +123,52 @@ pub fn read_parcels_within(opts: &ReadOptions, selection: Option<&Selection>, pr
     }
     parcels.seal();
     Ok(parcels)
+}
+
+/// The features of `sel`, in file order.
+fn read_selected(layer: &mut gdal::vector::Layer, reader: &mut FeatureReader, sel: &Selection, opts: &ReadOptions, progress: &Progress) -> Result<()> {
+    let (path, layer_name) = (reader.path, reader.layer_name);
+    let r = sel.rect;
+    layer.set_spatial_filter_rect(r[0], r[1], r[2], r[3]);
+    // First only each feature's id, village code and envelope: a shard's rectangle
+    // can cover most of a layer, and whole OGR features of a province do not fit.
+    let mut found: Vec<(u64, Candidate)> = layer.features().map(|f| (f.fid().unwrap_or(0), candidate(&f, reader.map.village_code))).collect();
+    // A spatial filter may yield features out of file order (a GeoPackage's R-tree).
+    found.sort_by_key(|(fid, _)| *fid);
+    let (fids, found): (Vec<u64>, Vec<Candidate>) = found.into_iter().unzip();
+    let keep = (sel.keep)(&found);
+    drop(found);
+    progress.set_length(keep.iter().filter(|k| **k).count() as u64);
+    for (&fid, _) in fids.iter().zip(keep).filter(|(_, k)| *k) {
+        opts.cancel.check()?;
+        progress.inc(1);
+        let feature = layer
+            .feature(fid)
+            .ok_or_else(|| Error::input(path, format!("layer {layer_name}: feature {fid} can no longer be read")))?;
+        reader.add(fid as usize, &feature)?;
+    }
+    Ok(())
+}
+
+/// Every feature: a GeoPackage through its Arrow stream when its columns allow, else
+/// (and every other format) one feature at a time; then checked against the count the
+/// file declares.
+fn read_all(ds: &Dataset, layer: &mut gdal::vector::Layer, reader: &mut FeatureReader, declared: u64, opts: &ReadOptions, progress: &Progress) -> Result<()> {
+    let (path, layer_name) = (reader.path, reader.layer_name);
+    progress.set_length(declared);
+    let arrow_error = |e: String| Error::input(path, format!("layer {layer_name}: {e}"));
+    let mut read_as_arrow = None;
+    if ds.driver().short_name() == GEOPACKAGE {
+        if let Some(mut stream) = ArrowLayer::open(layer, reader.fields).map_err(arrow_error)? {
+            reader.parcels.source.read_as = "arrow";
+            read_as_arrow = Some(reader.add_batches(&mut stream, opts, progress).map_err(|e| e.or_else(arrow_error))?);
+        }
+    }
+    let read = match read_as_arrow {
+        Some(read) => read,
+        None => reader.add_features(layer, opts, progress)?,
+    };
+    check_complete(path, layer_name, read, declared)
 }
 
 /// A feature's village code (ASCII digits, so no decoding is needed) and envelope.
@@ -192,68 +204,6 @@ fn check_complete(path: &Path, layer_name: &str, read: u64, declared: u64) -> Re
         format!(
             "layer {layer_name}: only {read} of the {declared} features it declares could be read; the file is truncated or corrupt{}",
             if shp { " (check that the .shp, .shx and .dbf are complete and belong together)" } else { "" }
-        ),
-    ))
-}
-
-/// Column positions of the mapped fields.
-struct FieldIndex {
-    id: usize,
-    land_use: usize,
-    land_use_name: Option<usize>,
-    village_code: Option<usize>,
-    village_name: Option<usize>,
-    owner_code: Option<usize>,
-    terrace_type: Option<usize>,
-    recorded_grade: Option<usize>,
-    official_area: Option<usize>,
-}
-
-impl FieldIndex {
-    fn resolve(fields: &[FieldSpec], fm: &FieldMap, path: &Path, layer: &str) -> Result<FieldIndex> {
-        let find = |key: &str, name: &str, required: bool| find_field(fields, key, name, required, path, layer);
-        let required = |key: &str, name: &str| -> Result<usize> {
-            Ok(find(key, name, true)?.unwrap_or_default())
-        };
-        Ok(FieldIndex {
-            id: required("id", &fm.id)?,
-            land_use: required("land_use", &fm.land_use)?,
-            land_use_name: find("land_use_name", &fm.land_use_name, false)?,
-            village_code: find("village_code", &fm.village_code, false)?,
-            village_name: find("village_name", &fm.village_name, false)?,
-            owner_code: find("owner_code", &fm.owner_code, false)?,
-            terrace_type: find("terrace_type", &fm.terrace_type, false)?,
-            recorded_grade: find("recorded_grade", &fm.recorded_grade, false)?,
-            official_area: find("official_area", &fm.official_area, false)?,
-        })
-    }
-}
-
-/// A column by name (case-insensitive); a required one that is missing is an error
-/// with the nearest name and the list of columns.
-fn find_field(
-    fields: &[FieldSpec],
-    key: &str,
-    name: &str,
-    required: bool,
-    path: &Path,
-    layer: &str,
-) -> Result<Option<usize>> {
-    if let Some(i) = fields.iter().position(|f| f.name.eq_ignore_ascii_case(name)) {
-        return Ok(Some(i));
-    }
-    if !required || name.is_empty() {
-        return Ok(None);
-    }
-    let hint = crate::settings::suggest(name, fields.iter().map(|f| f.name.as_str()))
-        .map(|s| format!("; did you mean {s:?}?"))
-        .unwrap_or_default();
-    let all: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    Err(Error::input(
-        path,
-        format!(
-            "layer {layer}: field {name:?} (fields.{key}) not found{hint}; fields: {}",
-            all.join(", ")
         ),
     ))
 }

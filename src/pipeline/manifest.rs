@@ -52,9 +52,9 @@ pub fn build(job: &Job, d: &RunData, facts: &Facts, started: String) -> Manifest
     }
 }
 
-/// The core counts, then each enabled rule's.
+/// The core counts, then each enabled rule's and the new cropland ledger's.
 fn counts(d: &RunData, dem: &Dem, cells_with_slope: u64) -> Counts {
-    let rules = rule::enabled(d.settings).flat_map(|r| r.counts(d)).map(|(k, v)| (k.to_string(), v)).collect();
+    let rules = rule::enabled(d.settings).flat_map(|r| r.counts(d)).chain(crate::stages::supply::counts(d)).map(|(k, v)| (k.to_string(), v)).collect();
     Counts {
         dem_cells: (dem.grid.cols * dem.grid.rows) as u64,
         dem_cells_with_slope: cells_with_slope,

@@ -17,13 +17,17 @@ use crate::stages::swap::SwapPlan;
 use crate::stages::land_use::{self, LandUseClasses, StructureInputs, StructureRow};
 use crate::stages::targets::TargetFile;
 use crate::stages::targets_check::{self, PlanFigures, TargetResult};
-use crate::stages::{dissolve, rule, villages};
+use crate::stages::{dissolve, rule, supply, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
 pub struct PlannedClasses(pub Vec<Option<&'static str>>);
 
 /// The share of each parcel the plan leaves in 永久基本农田, where a rule changes it.
 pub struct PlannedBasicFarmland(pub Vec<Option<f64>>);
+
+/// The cropland (cm²) the plan adds to each parcel without a class change (土地整理's
+/// recovered 田坎), where a rule does.
+pub struct PlannedCroplandGain(pub Vec<Option<i64>>);
 
 /// Every table after the rules, in order; the CSVs and the workbook last, into `dir`.
 pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, dir: &Path) -> Result<()> {
@@ -32,10 +36,6 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
         writer.write_ready(d);
         Ok(())
     };
-    step("land_use", &|_| {
-        d.put(land_use::classes(d));
-        Ok(())
-    })?;
     step("villages", &|_| {
         d.put(village_rows(d));
         Ok(())
@@ -45,6 +45,11 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
             step(name, &|p| r.finish(d, p, &ctx.cancel))?;
         }
     }
+    // The classes once every rule has decided (土地整理's 田坎 parcels in its second step).
+    step("land_use", &|_| {
+        d.put(land_use::classes(d));
+        Ok(())
+    })?;
     crate::malloc::release_free_memory();
     step("village_outlines", &|p| {
         d.put(dissolve::village_outlines(d.parcels, d.slope, p, &ctx.cancel)?);
@@ -52,12 +57,19 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
     })?;
     d.put(PlannedClasses((0..d.parcels.len()).map(|i| d.planned(i)).collect()));
     d.put(PlannedBasicFarmland((0..d.parcels.len()).map(|i| d.planned_share(Role::BasicFarmland, i)).collect()));
+    d.put(PlannedCroplandGain((0..d.parcels.len()).map(|i| d.cropland_gain_cm2(i)).collect()));
+    step("supply", &|_| {
+        supply::decide(d);
+        Ok(())
+    })?;
     step("audit", &|_| {
         d.put(audit_rows(d));
         Ok(())
     })?;
     step("indicators", &|_| {
-        d.put(indicator_rows(d)?);
+        let rows = indicator_rows(d)?;
+        supply::follows_the_ledger(&rows, d.need::<Vec<supply::LedgerRow>>())?;
+        d.put(rows);
         Ok(())
     })?;
     step("land_use_structure", &|_| {
@@ -106,6 +118,7 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
         constraints: d.constraints,
         planned: &d.need::<PlannedClasses>().0,
         planned_basic_farmland: &d.need::<PlannedBasicFarmland>().0,
+        planned_cropland_gain: &d.need::<PlannedCroplandGain>().0,
         settings: &d.settings.indicators,
         clusters: &d.settings.villages.clusters,
     };
@@ -116,7 +129,7 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
 fn structure_rows(d: &RunData) -> Result<Vec<StructureRow>> {
     let computed: Vec<f64> = d.slope.iter().map(|s| s.area_m2).collect();
     let cropland_change = d.slice::<indicators::IndicatorRow>().and_then(|rows| rows.last()).map(|t| t.values[0][1] - t.values[0][0]);
-    let inputs = StructureInputs { parcels: d.parcels, computed_m2: &computed, classes: d.need::<LandUseClasses>(), settings: d.settings, cropland_change };
+    let inputs = StructureInputs { parcels: d.parcels, computed_m2: &computed, classes: d.need::<LandUseClasses>(), settings: d.settings, cropland_change, cropland_gain: &d.need::<PlannedCroplandGain>().0 };
     land_use::structure(&inputs)
 }
 

@@ -14,9 +14,11 @@ const FIRST: [Card; 4] = [
 ];
 
 /// The run's own cards after the rules' (data quality, then the planning balance).
-const LAST: [Card; 4] = [
+const LAST: [Card; 6] = [
     ("grade_mismatch", "坡度级别与调查不符", "recorded grade differs", "个", 0, Source::Total("village_summary", "grade_mismatch_count")),
     ("overlaps", "重叠图斑对", "overlapping parcel pairs", "对", 0, Source::Rows("topology_issues")),
+    ("new_cropland_mu", "新增耕地", "new cropland: net", "亩", 2, Source::Total("new_cropland_ledger", "net_mu")),
+    ("new_share_pct", "新增耕地率", "new cropland share", "%", 2, Source::Checked("new_cropland_ledger", "new_share_pct", "pass")),
     ("cropland_current_mu", "耕地保有量（现状）", "cropland to keep: current", "亩", 2, Source::Total("indicators", "cropland_current_mu")),
     ("cropland_planned_mu", "耕地保有量（规划）", "cropland to keep: planned", "亩", 2, Source::Total("indicators", "cropland_planned_mu")),
 ];
@@ -48,9 +50,13 @@ pub fn figures(s: &Sources) -> Vec<Figure> {
     let steep = s.breaks[3].to_string();
     cards()
         .filter_map(|&(key, label, label_en, unit, decimals, source)| {
-            let value = match source {
-                Source::Total(layer, field) => s.layer(layer)?.total(field)?,
-                Source::Rows(layer) => s.rows(layer)? as f64,
+            let (value, pass) = match source {
+                Source::Total(layer, field) => (s.layer(layer)?.total(field)?, None),
+                Source::Rows(layer) => (s.rows(layer)? as f64, None),
+                Source::Checked(layer, field, pass) => {
+                    let held = s.layer(layer)?;
+                    (held.total(field)?, held.total(pass).filter(|p| !p.is_nan()).map(|p| p != 0.0))
+                }
             };
             Some(Figure {
                 key: key.into(),
@@ -59,6 +65,7 @@ pub fn figures(s: &Sources) -> Vec<Figure> {
                 value,
                 unit: unit_in(unit, s.lang).into(),
                 decimals,
+                pass,
             })
         })
         .collect()

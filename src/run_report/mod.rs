@@ -79,7 +79,7 @@ pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, sec
     // The layers the cards read: every layer a card totals, read whole; those it counts.
     for source in figures::sources() {
         match source {
-            CardSource::Total(name, _) if !layers.contains_key(name) => {
+            CardSource::Total(name, _) | CardSource::Checked(name, _, _) if !layers.contains_key(name) => {
                 if let Some(held) = Held::read(data, name, None) {
                     counts.insert(name, held.table.rows.len());
                     layers.insert(name, held);

@@ -19,10 +19,14 @@ pub enum Rule {
     SwapOut,
     Merge,
     Reclamation,
+    /// 复耕: restorable land back to cropland.
+    Restore,
+    /// 未利用地开发: unused land developed into cropland.
+    Develop,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] = [Rule::Reforestation, Rule::SwapIn, Rule::SwapOut, Rule::Merge, Rule::Reclamation];
+    pub const ALL: [Rule; 7] = [Rule::Reforestation, Rule::SwapIn, Rule::SwapOut, Rule::Merge, Rule::Reclamation, Rule::Restore, Rule::Develop];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -31,6 +35,8 @@ impl Rule {
             Rule::SwapOut => "swap_out",
             Rule::Merge => "merge",
             Rule::Reclamation => "reclamation",
+            Rule::Restore => "restore",
+            Rule::Develop => "develop",
         }
     }
 }

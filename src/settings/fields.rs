@@ -18,6 +18,9 @@ pub struct FieldMap {
     /// Cropland quality grade (耕地质量等别, e.g. GDDB; lower is better), optional: when set,
     /// the basic-farmland adjustment takes in no worse farmland than goes out.
     pub quality: String,
+    /// Restoration attribute (恢复属性: 即可恢复 / 工程恢复), optional: parcels whose value is
+    /// in `restore.immediate` or `restore.engineering` are restorable (复耕).
+    pub restore: String,
 }
 
 impl Default for FieldMap {
@@ -33,6 +36,7 @@ impl Default for FieldMap {
             recorded_grade: "GDPDJB".into(),
             official_area: "TBMJ".into(),
             quality: String::new(),
+            restore: String::new(),
         }
     }
 }

@@ -7,7 +7,9 @@
 //! before any input is opened.
 
 mod blocks;
+mod consolidation;
 mod constraints;
+mod develop;
 mod fields;
 mod indicators;
 mod inputs;
@@ -19,7 +21,9 @@ mod output;
 mod pbf;
 mod reclamation;
 mod reforestation;
+mod restore;
 mod shards;
+mod supply;
 mod swap;
 mod terrain;
 mod topology;
@@ -30,10 +34,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use blocks::BlockSettings;
+pub use consolidation::ConsolidationSettings;
 pub use constraints::{ConstraintMode, ConstraintSettings, Role, Rule};
+pub use develop::DevelopSettings;
 pub use fields::FieldMap;
 pub use indicators::{IndicatorSettings, VillageSettings, INDICATORS};
-pub use reclamation::ReclamationSettings;
+pub use reclamation::{ReclamationSettings, NATURAL_CLASSES};
 pub use shards::ShardSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
@@ -42,6 +48,8 @@ pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
+pub use restore::RestoreSettings;
+pub use supply::SupplySettings;
 pub use swap::{SwapScope, SwapSelection, SwapSettings};
 pub use terrain::{SlopeAlgorithm, TerrainSettings, GRADE_BREAKS};
 pub use topology::{OnOverlap, TopologySettings};
@@ -58,8 +66,12 @@ pub struct Settings {
     pub swap: SwapSettings,
     pub reclamation: ReclamationSettings,
     pub merge: MergeSettings,
+    pub restore: RestoreSettings,
+    pub develop: DevelopSettings,
+    pub consolidation: ConsolidationSettings,
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
+    pub supply: SupplySettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -154,8 +166,12 @@ impl Settings {
         self.shards.validate(at)?;
         self.indicators.validate(at)?;
         self.merge.validate(at)?;
+        self.restore.validate(at)?;
+        self.develop.validate(at)?;
+        self.consolidation.validate(at)?;
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
+        self.supply.validate(at)?;
         self.land_use.validate(at)?;
         self.targets.validate(at)?;
         self.validate_constraints(at)?;

@@ -89,6 +89,10 @@ pub struct IndicatorInputs<'a> {
     /// The share of each parcel the plan leaves in 永久基本农田, where a rule changes it
     /// (None: as the basic-farmland constraints have it now).
     pub planned_basic_farmland: &'a [Option<f64>],
+    /// Cropland (cm²) the plan adds to each parcel without changing its class, where a rule
+    /// does (土地整理 recovers part of a merged field's 田坎); counted in the planned
+    /// cropland of parcels that are and stay cropland. Empty: none.
+    pub planned_cropland_gain: &'a [Option<i64>],
     pub settings: &'a IndicatorSettings,
     /// Village code → cluster name.
     pub clusters: &'a BTreeMap<String, String>,
@@ -99,35 +103,80 @@ pub(crate) fn cm2(m2: f64) -> i64 {
     (m2 * 100.0).round() as i64
 }
 
-/// Column positions of the optional fields.
-pub(crate) struct Columns {
-    pub(crate) urban: Option<usize>,
+/// How the table measures a parcel: its class and its official area and 田坎 deduction in
+/// whole cm². Public so that the rules that count cropland (the new cropland ledger, 土地整理)
+/// count it exactly as the table does.
+pub struct Measure<'a> {
+    parcels: &'a Parcels,
+    settings: &'a IndicatorSettings,
+    urban: Option<usize>,
     deduction_area: Option<usize>,
     deduction_coefficient: Option<usize>,
 }
 
-impl Columns {
-    pub(crate) fn find(p: &Parcels, s: &IndicatorSettings) -> Columns {
+impl<'a> Measure<'a> {
+    pub fn new(p: &'a Parcels, s: &'a IndicatorSettings) -> Measure<'a> {
         let at = |name: &str| p.fields.iter().position(|f| !name.is_empty() && f.name.eq_ignore_ascii_case(name));
-        Columns { urban: at(&s.urban_code_field), deduction_area: at(&s.deduction_area_field), deduction_coefficient: at(&s.deduction_coefficient_field) }
+        Measure { parcels: p, settings: s, urban: at(&s.urban_code_field), deduction_area: at(&s.deduction_area_field), deduction_coefficient: at(&s.deduction_coefficient_field) }
+    }
+
+    /// The 城镇村属性码 column, if the parcels have it.
+    pub(crate) fn urban_column(&self) -> Option<usize> {
+        self.urban
+    }
+
+    /// The official area of parcel `i` (TBMJ, else its computed area), cm².
+    pub fn official_cm2(&self, slope: &[ParcelSlope], i: usize) -> i64 {
+        cm2(self.parcels.official_area(i).unwrap_or(slope[i].area_m2))
+    }
+
+    /// The 田坎 deduction (cm²) of a cropland parcel of `official` cm²: KCMJ, else TBMJ × KCXS.
+    pub fn deduction_cm2(&self, i: usize, official: i64) -> i64 {
+        let value = |c: Option<usize>| c.and_then(|c| self.parcels.attribute(i, c).as_f64());
+        if let Some(area) = value(self.deduction_area) {
+            return cm2(area);
+        }
+        value(self.deduction_coefficient).map(|k| (official as f64 * k).round() as i64).unwrap_or(0)
+    }
+
+    /// The current class key of parcel `i` ("cropland", "forest", …, "other").
+    pub fn class(&self, i: usize) -> &'static str {
+        INDICATORS[self.class_index(i)].0
+    }
+
+    /// A parcel's current class: by land-use code; 城镇村属性码 201–205 makes construction of
+    /// land no class claims.
+    fn class_index(&self, i: usize) -> usize {
+        let class = key_index(self.settings.class_of(self.parcels.land_use(i)));
+        let urban = self.urban.map(|c| self.parcels.attribute(i, c).as_text()).is_some_and(|v| {
+            let v = v.trim();
+            v.len() >= 3 && ("201".."206").contains(&&v[..3])
+        });
+        if class == OTHER && urban {
+            key_index("construction")
+        } else {
+            class
+        }
     }
 }
 
 /// A parcel's contributions to one row: [class][current, planned, calc, calc planned].
-fn contributions(inp: &IndicatorInputs, cols: &Columns, i: usize) -> [[i64; 4]; KEYS] {
-    let p = inp.parcels;
-    let official = cm2(p.official_area(i).unwrap_or(inp.slope[i].area_m2));
+fn contributions(inp: &IndicatorInputs, cols: &Measure, i: usize) -> [[i64; 4]; KEYS] {
+    let official = cols.official_cm2(inp.slope, i);
     let computed = cm2(inp.slope[i].area_m2);
-    let current = class_index(inp, cols, i);
+    let current = cols.class_index(i);
     let planned = inp.planned[i].map_or(current, key_index);
+    let cropland = key_index("cropland");
     // Cropland counts net of 田坎; land coming into cropland has no deduction yet.
-    let net = |class: usize, stays: bool| match class == key_index("cropland") && stays {
-        true => official - deduction(inp, cols, i, official),
+    let net = |class: usize, stays: bool| match class == cropland && stays {
+        true => official - cols.deduction_cm2(i, official),
         false => official,
     };
+    // 田坎 a rule recovers counts only on cropland that stays cropland.
+    let gain = inp.planned_cropland_gain.get(i).copied().flatten().filter(|_| current == cropland && planned == cropland).unwrap_or(0);
     let mut out = [[0i64; 4]; KEYS];
     out[current][0] += net(current, true);
-    out[planned][1] += net(planned, planned == current);
+    out[planned][1] += net(planned, planned == current) + gain;
     out[current][2] += computed;
     out[planned][3] += computed;
     let (mut now, mut now_computed) = (0i64, 0i64);
@@ -148,35 +197,6 @@ fn key_index(key: &str) -> usize {
     INDICATORS.iter().position(|(k, _)| *k == key).unwrap_or(OTHER)
 }
 
-/// A parcel's current class: by land-use code; 城镇村属性码 201–205 makes construction of
-/// land no class claims.
-fn class_index(inp: &IndicatorInputs, cols: &Columns, i: usize) -> usize {
-    let class = key_index(inp.settings.class_of(inp.parcels.land_use(i)));
-    let urban = cols.urban.map(|c| inp.parcels.attribute(i, c).as_text()).is_some_and(|v| {
-        let v = v.trim();
-        v.len() >= 3 && ("201".."206").contains(&&v[..3])
-    });
-    if class == OTHER && urban {
-        key_index("construction")
-    } else {
-        class
-    }
-}
-
-/// The 田坎 deduction (cm²) of a cropland parcel: KCMJ, else TBMJ × KCXS.
-fn deduction(inp: &IndicatorInputs, cols: &Columns, i: usize, official: i64) -> i64 {
-    deduction_of(inp.parcels, cols, i, official)
-}
-
-/// The 田坎 deduction (cm²) of parcel `i` of `official` cm², whatever its class.
-pub(crate) fn deduction_of(p: &Parcels, cols: &Columns, i: usize, official: i64) -> i64 {
-    let value = |c: Option<usize>| c.and_then(|c| p.attribute(i, c).as_f64());
-    if let Some(area) = value(cols.deduction_area) {
-        return cm2(area);
-    }
-    value(cols.deduction_coefficient).map(|k| (official as f64 * k).round() as i64).unwrap_or(0)
-}
-
 fn add(a: &mut [[i64; 4]; KEYS], b: &[[i64; 4]; KEYS]) {
     for (x, y) in a.iter_mut().zip(b) {
         for (u, v) in x.iter_mut().zip(y) {
@@ -187,7 +207,7 @@ fn add(a: &mut [[i64; 4]; KEYS], b: &[[i64; 4]; KEYS]) {
 
 /// The table: village rows (by code), cluster rows (by name), the total row; checked.
 pub fn table(inp: &IndicatorInputs) -> Result<Vec<IndicatorRow>> {
-    let cols = Columns::find(inp.parcels, inp.settings);
+    let cols = Measure::new(inp.parcels, inp.settings);
     let mut villages: BTreeMap<String, IndicatorRow> = BTreeMap::new();
     let mut direct = [[0i64; 4]; KEYS];
     for i in 0..inp.parcels.len() {
@@ -263,9 +283,9 @@ fn reconcile(rows: &[IndicatorRow], total: &IndicatorRow, direct: &[[i64; 4]; KE
 
 /// Net change of each class from the changed parcels alone (cm², official areas).
 fn net_change(inp: &IndicatorInputs) -> [i64; KEYS] {
-    let cols = Columns::find(inp.parcels, inp.settings);
+    let cols = Measure::new(inp.parcels, inp.settings);
     let mut net = [0i64; KEYS];
-    let changed = |i: usize| inp.planned[i].is_some() || inp.planned_basic_farmland.get(i).copied().flatten().is_some();
+    let changed = |i: usize| inp.planned[i].is_some() || inp.planned_basic_farmland.get(i).copied().flatten().is_some() || inp.planned_cropland_gain.get(i).copied().flatten().is_some();
     for i in (0..inp.parcels.len()).filter(|&i| changed(i)) {
         let c = contributions(inp, &cols, i);
         for (k, v) in c.iter().enumerate() {
@@ -327,7 +347,7 @@ mod tests {
     fn table_of(p: &Parcels, st: &[ParcelSlope], planned: &[Option<&'static str>], c: Constraints) -> Result<Vec<IndicatorRow>> {
         let settings = IndicatorSettings::default();
         let clusters = clusters();
-        table(&IndicatorInputs { parcels: p, slope: st, constraints: c, planned, planned_basic_farmland: &[], settings: &settings, clusters: &clusters })
+        table(&IndicatorInputs { parcels: p, slope: st, constraints: c, planned, planned_basic_farmland: &[], planned_cropland_gain: &[], settings: &settings, clusters: &clusters })
     }
 
     #[test]
@@ -368,6 +388,24 @@ mod tests {
         // net of its 田坎) + 300 + 200 = −400 m².
         assert_eq!(all[CROPLAND][1] - all[CROPLAND][0], -40_000);
         assert_eq!(all[FOREST][1] - all[FOREST][0], 100_000);
+    }
+
+    #[test]
+    fn recovered_tiankan_adds_to_the_planned_cropland_of_cropland_that_stays() {
+        // Parcel 1 (V1 0103, TBMJ 500, KCXS 0.1: 450 m² net) stays cropland and gains 25 m²
+        // (half its 田坎). Gains on parcel 0 (leaving for forest) and 2 (garden coming in)
+        // count nothing: recovered 田坎 is only counted on cropland that stays.
+        let (p, st, planned) = fixture();
+        let settings = IndicatorSettings::default();
+        let clusters = clusters();
+        let gain = [Some(5_000), Some(2_500), Some(700), None, None, None, None];
+        let inputs = IndicatorInputs { parcels: &p, slope: &st, constraints: Constraints::none(), planned: &planned, planned_basic_farmland: &[], planned_cropland_gain: &gain, settings: &settings, clusters: &clusters };
+        let rows = table(&inputs).expect("the table reconciles with the gains");
+        // V1 planned cropland: 450 + 25 + the garden's 300 = 775 m²; computed areas unchanged.
+        assert_eq!(rows[0].values[CROPLAND], [135_000, 77_500, 152_000, 81_500]);
+        let total = rows.last().unwrap();
+        assert_eq!(total.values[CROPLAND][1] - total.values[CROPLAND][0], -40_000 + 2_500);
+        assert_eq!(Measure::new(&p, &settings).class(1), "cropland");
     }
 
     #[test]

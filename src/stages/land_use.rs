@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::indicators::{cm2, deduction_of, Columns};
+use super::indicators::{cm2, Measure};
 use super::rule::RunData;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
@@ -27,7 +27,8 @@ pub struct Classifier {
     /// (prefix, class), longest prefixes first.
     codes: Vec<(String, usize)>,
     settlement: Vec<(String, usize)>,
-    columns: Columns,
+    /// The 城镇村属性码 column.
+    urban: Option<usize>,
 }
 
 impl Classifier {
@@ -37,7 +38,7 @@ impl Classifier {
         let index = |k: &str| crate::settings::class_index(k).unwrap_or(OTHER);
         let mut settlement: Vec<(String, usize)> = s.land_use.settlement.iter().map(|(c, k)| (c.clone(), index(k))).collect();
         settlement.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        Classifier { codes, settlement, columns: Columns::find(p, &s.indicators) }
+        Classifier { codes, settlement, urban: Measure::new(p, &s.indicators).urban_column() }
     }
 
     /// The class of a land-use code (a `K` suffix ignored) with a 城镇村属性码: the
@@ -55,7 +56,7 @@ impl Classifier {
 
     /// Parcel `i`'s class now.
     pub fn current(&self, p: &Parcels, i: usize) -> usize {
-        let czcsxm = self.columns.urban.map(|c| p.attribute(i, c).as_text().to_string()).unwrap_or_default();
+        let czcsxm = self.urban.map(|c| p.attribute(i, c).as_text().to_string()).unwrap_or_default();
         self.class_of(p.land_use(i), &czcsxm)
     }
 }
@@ -103,21 +104,27 @@ pub struct StructureInputs<'a> {
     pub settings: &'a Settings,
     /// The indicator table's cropland change (planned − current, cm²), to agree with.
     pub cropland_change: Option<i64>,
+    /// The cropland (cm²) a rule adds to a parcel without a class change (土地整理's
+    /// recovered 田坎, [`super::rule::Rule::cropland_gain_cm2`]); empty: none.
+    pub cropland_gain: &'a [Option<i64>],
 }
 
 /// A parcel's contributions: its official area (TBMJ, else computed) in its class now
-/// and after the plan; cropland net of 田坎, the 田坎 in 其他土地 while it stays cropland.
-pub(crate) fn contribution(inp: &StructureInputs, cols: &Columns, i: usize) -> Areas {
+/// and after the plan; cropland net of 田坎, the 田坎 in 其他土地 while it stays cropland,
+/// but for the 田坎 a rule recovers (as the indicator table counts it: only on cropland
+/// that stays cropland), which moves from 其他土地 to 耕地 in the plan.
+pub(crate) fn contribution(inp: &StructureInputs, cols: &Measure, i: usize) -> Areas {
     let p = inp.parcels;
     let official = cm2(p.official_area(i).unwrap_or(inp.computed_m2[i]));
     let (now, then) = (inp.classes.current[i] as usize, inp.classes.planned[i] as usize);
-    let tiankan = if now == CROPLAND { deduction_of(p, cols, i, official) } else { 0 };
+    let tiankan = if now == CROPLAND { cols.deduction_cm2(i, official) } else { 0 };
     let mut out = [[0i64; 2]; N];
     out[now][0] += official - tiankan;
     out[OTHER][0] += tiankan;
     if then == now {
-        out[now][1] += official - tiankan;
-        out[OTHER][1] += tiankan;
+        let gain = if now == CROPLAND { inp.cropland_gain.get(i).copied().flatten().unwrap_or(0) } else { 0 };
+        out[now][1] += official - tiankan + gain;
+        out[OTHER][1] += tiankan - gain;
     } else {
         out[then][1] += official;
     }
@@ -166,7 +173,7 @@ pub fn township_of(village: &str) -> &str {
 /// The table: village rows (by code), cluster rows (by name), township rows (by code)
 /// and the total; checked, with its printed figures.
 pub fn structure(inp: &StructureInputs) -> Result<Vec<StructureRow>> {
-    let cols = Columns::find(inp.parcels, &inp.settings.indicators);
+    let cols = Measure::new(inp.parcels, &inp.settings.indicators);
     let mut villages: BTreeMap<String, StructureRow> = BTreeMap::new();
     let mut direct = [[0i64; 2]; N];
     for i in 0..inp.parcels.len() {
@@ -336,7 +343,7 @@ mod tests {
         s.villages.clusters.insert(V1.into(), "片区一".into());
         let idx = |k: &str| crate::settings::class_index(k).unwrap();
         // Cropland: now 900 + 450, planned 450 + 200 → −700 m²; the indicator table agrees.
-        let inp = StructureInputs { parcels: &p, computed_m2: &computed, classes: &classes, settings: &s, cropland_change: Some(-70_000) };
+        let inp = StructureInputs { parcels: &p, computed_m2: &computed, classes: &classes, settings: &s, cropland_change: Some(-70_000), cropland_gain: &[] };
         let rows = structure(&inp).unwrap();
         let heads: Vec<(&str, &str)> = rows.iter().map(|r| (r.level, r.code.as_str())).collect();
         assert_eq!(heads, [("village", V1), ("village", V2), ("village", V3), ("cluster", "未分片区"), ("cluster", "片区一"), ("township", "510000001"), ("township", "510000002"), ("total", "total")]);

@@ -1,11 +1,15 @@
 //! The 增减挂钩 ledger: per village, township and in total, the homestead area reclaimed
-//! (拆旧), the part reserved for the new concentrated settlement (建新 = 拆旧 × ratio), the
-//! surplus quota (节余 = 拆旧 − 建新), and where the reclaimed land goes (宜耕 / 宜林). Kept
-//! in whole cm² of the official TBMJ, so townships and the total are exact sums.
+//! (拆旧), the part reserved for the new concentrated settlement (建新 = 拆旧 × ratio, the
+//! ratio by land use: 废弃工矿 keeps all of it as 节余), the surplus quota (节余 = 拆旧 − 建新),
+//! the reward on it (`reward_share` of the total 节余, at most `reward_max_m2`, shared out
+//! over the villages by their 节余; taken off 节余 only with `reward_deduct`), and where the
+//! reclaimed land goes (宜耕 / 宜林). Kept in whole cm² of the official TBMJ, so townships
+//! and the total are exact sums.
 
 use std::collections::BTreeMap;
 
 use crate::parcels::Parcels;
+use crate::settings::ReclamationSettings;
 use crate::stages::reclamation::{Direction, ReclamationPlan};
 use crate::stages::zonal::ParcelSlope;
 
@@ -24,14 +28,16 @@ pub struct LinkageRow {
     pub surplus: i64,
     pub new_cropland: i64,
     pub new_forest: i64,
-    /// demolish, rebuild, surplus, new cropland, new forest as tables show them: (ha, mu);
-    /// townships and the total sum what their villages show.
-    pub shown: [(f64, f64); 5],
+    /// The reward on the 节余 quota (节余奖励).
+    pub reward: i64,
+    /// demolish, rebuild, surplus, new cropland, new forest, reward as tables show them:
+    /// (ha, mu); townships and the total sum what their villages show.
+    pub shown: [(f64, f64); 6],
 }
 
 impl LinkageRow {
-    fn amounts(&self) -> [i64; 5] {
-        [self.demolish, self.rebuild, self.surplus, self.new_cropland, self.new_forest]
+    fn amounts(&self) -> [i64; 6] {
+        [self.demolish, self.rebuild, self.surplus, self.new_cropland, self.new_forest, self.reward]
     }
 }
 
@@ -44,6 +50,7 @@ impl LinkageRow {
         self.surplus += o.surplus;
         self.new_cropland += o.new_cropland;
         self.new_forest += o.new_forest;
+        self.reward += o.reward;
         for (a, b) in self.shown.iter_mut().zip(o.shown) {
             *a = (crate::units::round(a.0 + b.0, 4), crate::units::round(a.1 + b.1, 2));
         }
@@ -52,8 +59,11 @@ impl LinkageRow {
 
 /// The ledger: village rows (by code), township rows (the first `township_digits` of the
 /// code), the total.
-pub fn ledger(parcels: &Parcels, slope: &[ParcelSlope], plan: &ReclamationPlan, rebuild_ratio: f64, township_digits: usize) -> Vec<LinkageRow> {
+pub fn ledger(parcels: &Parcels, slope: &[ParcelSlope], plan: &ReclamationPlan, s: &ReclamationSettings, township_digits: usize) -> Vec<LinkageRow> {
     let mut villages: BTreeMap<String, LinkageRow> = BTreeMap::new();
+    // Each village's 拆旧 by 建新 ratio (its bits: a ratio is a key), so 建新 is rounded once
+    // per ratio and village.
+    let mut by_ratio: BTreeMap<String, BTreeMap<u64, i64>> = BTreeMap::new();
     for i in (0..parcels.len()).filter(|&i| plan.candidate[i]) {
         let official = (parcels.official_area(i).unwrap_or(slope[i].area_m2) * 100.0).round() as i64;
         let code = parcels.village_code(i);
@@ -65,6 +75,7 @@ pub fn ledger(parcels: &Parcels, slope: &[ParcelSlope], plan: &ReclamationPlan, 
         });
         row.parcels += 1;
         row.demolish += official;
+        *by_ratio.entry(code.to_string()).or_default().entry(s.rebuild_ratio_of(parcels.land_use(i)).to_bits()).or_default() += official;
         row.demolish_computed += (slope[i].area_m2 * 100.0).round() as i64;
         match plan.cluster_of[i].map(|c| plan.clusters[c].direction) {
             Some(Direction::Cropland) => row.new_cropland += official,
@@ -73,9 +84,10 @@ pub fn ledger(parcels: &Parcels, slope: &[ParcelSlope], plan: &ReclamationPlan, 
     }
     let mut rows: Vec<LinkageRow> = villages.into_values().collect();
     for r in &mut rows {
-        r.rebuild = (r.demolish as f64 * rebuild_ratio).round() as i64;
+        r.rebuild = by_ratio[&r.code].iter().map(|(ratio, cm2)| (*cm2 as f64 * f64::from_bits(*ratio)).round() as i64).sum();
         r.surplus = r.demolish - r.rebuild;
     }
+    share_reward(&mut rows, s);
     for r in &mut rows {
         r.shown = r.amounts().map(crate::stages::indicators::shown);
     }
@@ -89,6 +101,36 @@ pub fn ledger(parcels: &Parcels, slope: &[ParcelSlope], plan: &ReclamationPlan, 
     rows.extend(townships.into_values());
     rows.push(total);
     rows
+}
+
+/// The reward on the 节余 quota: `reward_share` of the villages' total 节余, capped at
+/// `reward_max_m2`, shared over the villages in proportion to their 节余 by largest
+/// remainders (ties: the lower code), so the villages' rewards add up to the total's to
+/// the cm². With `reward_deduct` each village's 节余 is reported net of its reward.
+fn share_reward(rows: &mut [LinkageRow], s: &ReclamationSettings) {
+    let surplus: i64 = rows.iter().map(|r| r.surplus).sum();
+    let total = ((surplus as f64 * s.reward_share).round() as i64).min((s.reward_max_m2 * 100.0).round() as i64);
+    if surplus <= 0 || total <= 0 {
+        return;
+    }
+    // Integer shares: floor(total × surplus_v / surplus), then the remainders largest first.
+    let mut given = 0i64;
+    let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(rows.len());
+    for (k, r) in rows.iter_mut().enumerate() {
+        let exact = total as i128 * r.surplus as i128;
+        r.reward = (exact / surplus as i128) as i64;
+        given += r.reward;
+        remainders.push((exact % surplus as i128, k));
+    }
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, k) in remainders.iter().take((total - given) as usize) {
+        rows[k].reward += 1;
+    }
+    if s.reward_deduct {
+        for r in rows.iter_mut() {
+            r.surplus -= r.reward;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -119,7 +161,8 @@ mod tests {
             cluster_of: homes.iter().map(|h| Some(h.3)).collect(),
             candidate: homes.iter().map(|h| h.4).collect(),
         };
-        ledger(&parcels(&[], &plots), &st, &plan, ratio, 9)
+        let s = ReclamationSettings { rebuild_ratio: ratio, reward_share: 0.0, ..Default::default() };
+        ledger(&parcels(&[], &plots), &st, &plan, &s, 9)
     }
 
     #[test]
@@ -154,6 +197,61 @@ mod tests {
             ]
         );
         assert_eq!((rows[0].name.as_str(), rows[3].name.as_str(), rows[5].name.as_str()), ("村001", "", "合计"));
+    }
+
+    /// The ledger of reclaimed parcels (land use, village, TBMJ), all 宜林, under `s`.
+    fn ledger_with(homes: &[(&'static str, &'static str, f64)], s: &ReclamationSettings) -> Vec<LinkageRow> {
+        let plots: Vec<Plot> = homes.iter().map(|&(code, v, tbmj)| Plot::new(code).village(v).tbmj(tbmj)).collect();
+        let st: Vec<ParcelSlope> = homes.iter().map(|h| slope(2, h.2)).collect();
+        let plan = ReclamationPlan { clusters: vec![cluster(Direction::Forest)], cluster_of: vec![Some(0); homes.len()], candidate: vec![true; homes.len()] };
+        ledger(&parcels(&[], &plots), &st, &plan, s, 9)
+    }
+
+    fn row<'a>(rows: &'a [LinkageRow], code: &str) -> &'a LinkageRow {
+        rows.iter().find(|r| r.code == code).unwrap()
+    }
+
+    #[test]
+    fn abandoned_mines_and_factories_keep_all_their_demolition_as_surplus() {
+        // V1: a homestead of 1 000 m² (ratio 0.38: 建新 380 m²), a mine 0602 of 2 000 m² and
+        // a factory 0601K of 500 m² (ratio 0 by default: nothing reserved). 拆旧 3 500 m²,
+        // 建新 380 m², 节余 3 120 m² (a single ratio would have given 3 500 × 0.62 = 2 170).
+        let s = ReclamationSettings { reward_share: 0.0, ..Default::default() };
+        let rows = ledger_with(&[("0702", V1, 1000.0), ("0602", V1, 2000.0), ("0601K", V1, 500.0)], &s);
+        let v1 = row(&rows, V1);
+        assert_eq!((v1.demolish, v1.rebuild, v1.surplus), (350_000, 38_000, 312_000));
+        assert_eq!((s.rebuild_ratio_of("0602"), s.rebuild_ratio_of("0601K"), s.rebuild_ratio_of("0702")), (0.0, 0.0, 0.38));
+    }
+
+    #[test]
+    fn the_reward_is_five_percent_of_the_surplus_at_most_five_hectares() {
+        // Mines (节余 = 拆旧): V1 120 ha, V2 80 ha; 5 % of 200 ha = 10 ha, capped at 5 ha,
+        // shared 3 : 2 (3 ha, 2 ha). Reported beside 节余, not taken off it.
+        let homes = [("0602", V1, 1_200_000.0), ("0602", V2, 800_000.0)];
+        let rows = ledger_with(&homes, &ReclamationSettings::default());
+        let (v1, v2, total) = (row(&rows, V1), row(&rows, V2), rows.last().unwrap());
+        assert_eq!((v1.reward, v2.reward, total.reward), (3_000_000, 2_000_000, 5_000_000));
+        assert_eq!(total.surplus, 200_000_000, "节余 keeps the reward in");
+        assert_eq!(total.shown[5], (5.0, 75.0), "5 ha = 75.00 mu (3 ha 45.00 + 2 ha 30.00)");
+        // Uncapped: 10 ha. Below the cap (V1 alone, 60 ha of mine): 5 % = 3 ha.
+        let uncapped = ReclamationSettings { reward_max_m2: 1e9, ..Default::default() };
+        assert_eq!(ledger_with(&homes, &uncapped).last().unwrap().reward, 10_000_000);
+        assert_eq!(ledger_with(&[("0602", V1, 600_000.0)], &ReclamationSettings::default()).last().unwrap().reward, 3_000_000);
+        // Deducted on request: 节余 200 ha − 5 ha.
+        let deduct = ReclamationSettings { reward_deduct: true, ..Default::default() };
+        let rows = ledger_with(&homes, &deduct);
+        assert_eq!((row(&rows, V1).surplus, rows.last().unwrap().surplus), (120_000_000 - 3_000_000, 195_000_000));
+    }
+
+    #[test]
+    fn the_reward_is_shared_by_largest_remainders_and_adds_up() {
+        // Three villages of 100 m² of mine each (10 000 cm² 节余 each); a reward share of
+        // 1/15 000 gives 2 cm² in all: shares of 2/3 cm² each, floors 0, equal remainders:
+        // the lower codes get the two cm².
+        let s = ReclamationSettings { reward_share: 1.0 / 15_000.0, ..Default::default() };
+        let rows = ledger_with(&[("0602", V1, 100.0), ("0602", V2, 100.0), ("0602", V3, 100.0)], &s);
+        assert_eq!([row(&rows, V1).reward, row(&rows, V2).reward, row(&rows, V3).reward, rows.last().unwrap().reward], [1, 1, 0, 2]);
+        assert_eq!((row(&rows, T1).reward, row(&rows, T2).reward), (2, 0), "townships sum their villages");
     }
 
     #[test]

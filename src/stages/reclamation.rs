@@ -1,7 +1,9 @@
 //! 增减挂钩 拆旧: rural homesteads grouped into settlement clusters (parcels within
 //! `cluster_distance_m` of each other, transitively); clusters smaller than
 //! `scattered_max_m2` are 零散聚居点 whose parcels are reclaimed — 宜耕 (back to cropland)
-//! when the cluster is flat enough and next to cropland, else 宜林 (to forest).
+//! when the cluster is flat enough and next to cropland, else 宜林 (to forest). The rule
+//! also restores construction inside the ecological red line to nature
+//! (`super::eco_restoration`), which takes precedence over 拆旧.
 
 use geo::{Area, BooleanOps, Distance, Euclidean, MultiPolygon};
 use rayon::prelude::*;
@@ -169,9 +171,15 @@ impl super::rule::Rule for Reclamation {
 
     fn decide(&self, d: &RunData, _progress: &crate::progress::Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
         let s = d.settings;
+        // Construction inside the red line goes back to nature first: never 拆旧 quota.
+        let eco = d.put(super::eco_restoration::plan(d));
         let inputs = ReclamationInputs { parcels: d.parcels, slope: d.slope, flags: d.flags(), graph: d.graph, constraints: d.constraints, settings: &s.reclamation };
-        let plan = d.put(plan(&inputs));
-        d.put(super::linkage::ledger(d.parcels, d.slope, plan, s.reclamation.rebuild_ratio, s.swap.township_digits));
+        let mut reclaimed = plan(&inputs);
+        for (candidate, target) in reclaimed.candidate.iter_mut().zip(&eco.target) {
+            *candidate &= target.is_none();
+        }
+        let plan = d.put(reclaimed);
+        d.put(super::linkage::ledger(d.parcels, d.slope, plan, &s.reclamation, s.swap.township_digits));
         Ok(())
     }
 
@@ -180,6 +188,9 @@ impl super::rule::Rule for Reclamation {
     }
 
     fn planned(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        if let Some(class) = d.need::<super::eco_restoration::EcoRestoration>().target[i] {
+            return Some(class);
+        }
         let plan = d.need::<ReclamationPlan>();
         let direction = plan.cluster_of[i].filter(|_| plan.candidate[i]).map(|c| plan.clusters[c].direction)?;
         Some(match direction {
@@ -188,11 +199,24 @@ impl super::rule::Rule for Reclamation {
         })
     }
 
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let plan = d.get::<ReclamationPlan>()?;
+        let c = plan.cluster_of[i].filter(|&c| plan.candidate[i] && plan.clusters[c].direction == Direction::Cropland)?;
+        let reason = format!("{}{c}", d.settings.output.language.pick("增减挂钩拆旧复垦宜耕，聚居点", "linkage: reclaimed to cropland, settlement cluster "));
+        Some(super::supply::Supplied { source: super::supply::Source::Linkage, reason })
+    }
+
+    fn counts(&self, d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
+        let Some(eco) = d.get::<super::eco_restoration::EcoRestoration>() else { return Vec::new() };
+        vec![("eco_restoration_parcels", eco.target.iter().filter(|t| t.is_some()).count().into())]
+    }
+
     fn cards(&self) -> &'static [Card] {
         &[
             ("demolish_mu", "增减挂钩拆旧面积", "linkage: reclaimed", "亩", 2, CardSource::Total("linkage_ledger", "demolish_mu")),
             ("rebuild_mu", "建新预留面积", "linkage: reserved for building", "亩", 2, CardSource::Total("linkage_ledger", "rebuild_mu")),
             ("surplus_mu", "节余指标", "linkage: surplus quota", "亩", 2, CardSource::Total("linkage_ledger", "surplus_mu")),
+            ("reward_mu", "节余奖励指标", "linkage: reward on the surplus", "亩", 2, CardSource::Total("linkage_ledger", "reward_mu")),
         ]
     }
 }

@@ -32,8 +32,11 @@ pub fn registry() -> &'static [&'static dyn Rule] {
     &[
         &super::reforestation::Reforestation,
         &super::merge::Merge,
+        &super::restore::Restore,
+        &super::develop::Develop,
         &super::swap::Swap,
         &super::reclamation::Reclamation,
+        &super::consolidation::LandConsolidation,
         &super::blocks::ContiguousBlocks,
         &super::pbf::BasicFarmland,
     ]
@@ -73,6 +76,18 @@ pub trait Rule: Sync {
     fn planned_share(&self, _d: &RunData, _role: crate::settings::Role, _i: usize) -> Option<f64> {
         None
     }
+    /// Cropland (whole cm² of official area) the plan adds to parcel `i` without changing
+    /// its class, when this rule does: 土地整理 recovers part of a merged field's 田坎. The
+    /// indicator tables add it to the planned cropland of cropland that stays cropland.
+    fn cropland_gain_cm2(&self, _d: &RunData, _i: usize) -> Option<i64> {
+        None
+    }
+    /// The 补充耕地 source of the new cropland this rule brings parcel `i` (planned as
+    /// cropland, or given [`Rule::cropland_gain_cm2`]), and why: the new cropland ledger
+    /// (`stages::supply`) reads it; None counts the land under "other".
+    fn supplies(&self, _d: &RunData, _i: usize) -> Option<super::supply::Supplied> {
+        None
+    }
     /// The columns this rule adds to the parcels layer.
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
         Vec::new()
@@ -109,6 +124,9 @@ pub enum CardSource {
     Total(&'static str, &'static str),
     /// How many rows a layer has.
     Rows(&'static str),
+    /// A field of a layer's total row, with whether a target is met read from another
+    /// (1/0) field of that row: the card says 达标 (pass) or 未达标 (fail).
+    Checked(&'static str, &'static str, &'static str),
 }
 
 /// Most outcomes one run stores (rules, and the tables made from them).
@@ -238,6 +256,12 @@ impl<'a> RunData<'a> {
     /// The share of parcel `i` inside `role` after the plan, when a rule changes it.
     pub fn planned_share(&self, role: crate::settings::Role, i: usize) -> Option<f64> {
         enabled(self.settings).filter(|r| r.decided(self)).find_map(|r| r.planned_share(self, role, i))
+    }
+
+    /// The cropland (cm²) the plan adds to parcel `i` without a class change: the rules'
+    /// gains summed, None when no rule adds any.
+    pub fn cropland_gain_cm2(&self, i: usize) -> Option<i64> {
+        enabled(self.settings).filter(|r| r.decided(self)).filter_map(|r| r.cropland_gain_cm2(self, i)).reduce(|a, b| a + b)
     }
 
     /// The class the plan gives parcel `i`: the first rule that decided and changes it.

@@ -88,6 +88,14 @@ fn cm2(m2: f64) -> f64 {
 /// The least-area selection of `candidates` meeting `need`, the solver given at most
 /// `time_limit_s` seconds.
 pub fn least_area(candidates: &[Candidate], need: &Need, time_limit_s: f64) -> Selection {
+    let started = std::time::Instant::now();
+    let s = least_area_of(candidates, need, time_limit_s);
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::debug!(candidates = candidates.len(), need_m2 = need.area_m2, status = s.status.name(), gap = s.gap, seconds, "least-area selection");
+    s
+}
+
+fn least_area_of(candidates: &[Candidate], need: &Need, time_limit_s: f64) -> Selection {
     let all = || vec![true; candidates.len()];
     if need.area_m2 <= 0.0 {
         return done(candidates, vec![false; candidates.len()], Status::Nothing, 0.0);
@@ -125,14 +133,28 @@ fn at_the_bound(candidates: &[Candidate], need: &Need) -> Option<Selection> {
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by_key(|&k| candidates[k].rank);
     let largest = values.iter().copied().max().unwrap_or(0);
-    // The least subset at or above the target lies below target + largest.
-    let items = match target + largest.saturating_sub(1) <= subset_sum::LIMIT {
-        true => subset_sum::least_in(&values, &order, target, target + largest.saturating_sub(1))?,
-        false => exact_remainder(&values, &order, target)?,
+    let total: u64 = values.iter().sum();
+    // The least subset at or above the target lies below target + largest; or, when the
+    // candidates barely cover the need, the greatest area left out is at most total − target.
+    let items = if target + largest.saturating_sub(1) <= subset_sum::LIMIT {
+        subset_sum::least_in(&values, &order, target, target + largest.saturating_sub(1))?
+    } else if total - target <= subset_sum::LIMIT {
+        left_out_at_most(&values, &order, total - target)
+    } else {
+        exact_remainder(&values, &order, target)?
     };
     let mut chosen = vec![false; candidates.len()];
     items.into_iter().for_each(|k| chosen[k] = true);
     Some(done(candidates, prefer_ranks(candidates, chosen, need), Status::Optimal, 0.0))
+}
+
+/// Every candidate but those of the greatest sum at most `cap` (the worst-ranked making
+/// it where sums tie): the least area at or above total − cap.
+fn left_out_at_most(values: &[u64], order: &[usize], cap: u64) -> Vec<usize> {
+    let worst_first: Vec<usize> = order.iter().rev().copied().collect();
+    let mut keep = vec![true; values.len()];
+    subset_sum::greatest_at_most(values, &worst_first, cap).into_iter().for_each(|k| keep[k] = false);
+    (0..values.len()).filter(|&k| keep[k]).collect()
 }
 
 /// The best-ranked parcels that leave between half the sums' limit and the limit to
@@ -274,5 +296,29 @@ mod tests {
         c[2].rank = 1;
         let s = least_area(&c, &Need { area_m2: 5.0, max_quality: None }, 10.0);
         assert_eq!(s.chosen, vec![false, true, false]);
+    }
+
+    #[test]
+    fn a_pool_that_barely_covers_a_large_need_is_solved_exactly_by_what_it_leaves_out() {
+        // 10 parcels of 2 000–9 000 m² (each beyond the sums' limit) and 6 of 5–65 m², the
+        // need 42.345 m² short of all of them: the least area is all but the greatest sum
+        // ≤ 42.345 m² left out, equal to the enumeration of every subset, proven at once.
+        let mut seed = 3u64;
+        let areas: Vec<f64> = (0..16)
+            .map(|k| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let (base, spread) = if k < 10 { (2000.0, 7000.0) } else { (5.0, 60.0) };
+                base + ((seed >> 33) % (spread as u64 * 100)) as f64 / 100.0
+            })
+            .collect();
+        let cm2s: Vec<u64> = areas.iter().map(|a| (a * 100.0).round() as u64).collect();
+        let total: u64 = cm2s.iter().sum();
+        let need_cm2 = total - 423_450;
+        let best = (0u32..1 << 16).map(|m| (0..16).filter(|k| m >> k & 1 == 1).map(|k| cm2s[k]).sum::<u64>()).filter(|s| *s >= need_cm2).min().unwrap();
+        let s = least_area(&items(&areas), &Need { area_m2: need_cm2 as f64 / 100.0, max_quality: None }, 0.001);
+        assert_eq!(s.status, Status::Optimal);
+        let chosen: u64 = (0..16).filter(|&k| s.chosen[k]).map(|k| cm2s[k]).sum();
+        assert_eq!(chosen, best, "the enumeration's least area");
+        assert!(best < total, "something is left out: {areas:?}");
     }
 }

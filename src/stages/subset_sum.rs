@@ -13,6 +13,24 @@ pub const LIMIT: u64 = 1 << 24;
 /// `limit` must be at most [`LIMIT`].
 pub fn least_in(values: &[u64], order: &[usize], target: u64, limit: u64) -> Option<Vec<usize>> {
     assert!(limit <= LIMIT && target <= limit, "sums up to {LIMIT} only");
+    let (bits, from) = reachable(values, order, limit, target);
+    let best = (target as usize..=limit as usize).find(|&s| is_set(&bits, s))?;
+    Some(items_of(best, values, &from))
+}
+
+/// The items (tried in `order`) of the greatest subset sum at most `cap` (the empty set
+/// when no item fits). `cap` must be at most [`LIMIT`]. Leaving out the greatest sum at
+/// most (total − need) chooses the least area at or above the need.
+pub fn greatest_at_most(values: &[u64], order: &[usize], cap: u64) -> Vec<usize> {
+    assert!(cap <= LIMIT, "sums up to {LIMIT} only");
+    let (bits, from) = reachable(values, order, cap, cap);
+    let best = (0..=cap as usize).rev().find(|&s| is_set(&bits, s)).unwrap_or(0);
+    items_of(best, values, &from)
+}
+
+/// The sums up to `limit` reachable with the items in `order` (stopping once `stop` is),
+/// and for each the item + 1 that first made it.
+fn reachable(values: &[u64], order: &[usize], limit: u64, stop: u64) -> (Vec<u64>, Vec<u32>) {
     let n_sums = limit as usize + 1;
     let mut bits = vec![0u64; n_sums.div_ceil(64)];
     // Item + 1 that first made each sum (0: none yet); zeroed memory is handed out lazily,
@@ -25,12 +43,11 @@ pub fn least_in(values: &[u64], order: &[usize], target: u64, limit: u64) -> Opt
             continue;
         }
         add_item(&mut bits, &mut from, a as usize, k as u32 + 1, n_sums);
-        if is_set(&bits, target as usize) {
-            break; // the target itself is reachable: nothing in the range is less
+        if is_set(&bits, stop as usize) {
+            break; // the stop sum itself is reachable: nothing in the range is better
         }
     }
-    let best = (target as usize..n_sums).find(|&s| is_set(&bits, s))?;
-    Some(items_of(best, values, &from))
+    (bits, from)
 }
 
 /// Sums reachable with the item `link` − 1 (value `a`) added to those reachable before;
@@ -105,6 +122,21 @@ mod tests {
                 distinct.dedup();
                 assert_eq!(distinct.len(), items.len(), "an item used once");
             }
+        }
+    }
+
+    #[test]
+    fn the_greatest_sum_at_most_the_cap_equals_enumeration() {
+        let mut seed = 11u64;
+        for case in 0..300 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let n = 1 + (seed >> 60) as usize;
+            let values: Vec<u64> = (0..n).map(|k| 1 + ((seed >> (k * 5 % 50)) % 200)).collect();
+            let cap = (seed >> 20) % (values.iter().sum::<u64>() + 5);
+            let order: Vec<usize> = (0..n).rev().collect();
+            let items = greatest_at_most(&values, &order, cap);
+            let best = (0u32..1 << n).map(|m| (0..n).filter(|k| m >> k & 1 == 1).map(|k| values[k]).sum::<u64>()).filter(|s| *s <= cap).max();
+            assert_eq!(Some(items.iter().map(|&k| values[k]).sum::<u64>()), best, "case {case}: {values:?} cap {cap}");
         }
     }
 

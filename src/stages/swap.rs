@@ -105,6 +105,9 @@ pub struct SwapInputs<'a> {
     pub settings: &'a SwapSettings,
     /// Counts scope units through each pass of the balancing.
     pub progress: &'a Progress,
+    /// Parcels a rule before the swap already changes (restored land, 复耕): never swap-in
+    /// candidates, so no parcel is new cropland twice. Empty: none.
+    pub taken: &'a [bool],
 }
 
 impl SwapInputs<'_> {
@@ -183,6 +186,7 @@ pub fn eligible(inp: &SwapInputs, i: usize, out: &[bool], shared: f64) -> bool {
     let (code, _) = base_code(inp.parcels.land_use(i));
     let grade = inp.slope[i].grade;
     !out[i]
+        && !inp.taken.get(i).copied().unwrap_or(false)
         && !inp.flags[i].is_cropland
         && s.in_codes.iter().any(|c| c == code)
         && (1..=s.max_grade).contains(&grade)
@@ -506,7 +510,9 @@ impl super::rule::Rule for Swap {
     fn decide(&self, d: &RunData, progress: &Progress, _cancel: &crate::context::CancelToken) -> crate::error::Result<()> {
         let s = d.settings;
         let former = d.constraints.list.iter().position(|c| c.settings.name == crate::settings::FORMER_CROPLAND);
-        let inputs = SwapInputs { parcels: d.parcels, slope: d.slope, flags: d.flags(), graph: d.graph, constraints: d.constraints, former, settings: &s.swap, progress };
+        // What the rules before the swap change (复耕 takes 可调整 land first) is not in.
+        let taken: Vec<bool> = (0..d.parcels.len()).map(|i| d.planned(i).is_some() && !d.flags()[i].is_cropland).collect();
+        let inputs = SwapInputs { parcels: d.parcels, slope: d.slope, flags: d.flags(), graph: d.graph, constraints: d.constraints, former, settings: &s.swap, progress, taken: &taken };
         d.put(plan(&inputs));
         Ok(())
     }
@@ -521,6 +527,14 @@ impl super::rule::Rule for Swap {
             SwapRole::In => Some("cropland"),
             _ => None,
         }
+    }
+
+    fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
+        let p = d.get::<SwapPlan>()?;
+        let lang = d.settings.output.language;
+        let (unit, by) = p.serves[i].as_ref().filter(|_| p.roles[i] == SwapRole::In)?;
+        let reason = format!("{} {unit} ({})", lang.pick("进出平衡补充：", "swap in for"), by.name());
+        Some(super::supply::Supplied { source: super::supply::Source::Swap, reason })
     }
 
     fn parcel_fields(&self, _d: &RunData) -> Vec<Field> {
@@ -588,7 +602,7 @@ mod tests {
             let p = parcels(&[], &self.plots);
             let g = graph(self.plots.len(), &self.edges);
             let progress = Progress::hidden();
-            let inp = SwapInputs { parcels: &p, slope: &self.slope, flags: &self.flags, graph: &g, constraints: c, former, settings: s, progress: &progress };
+            let inp = SwapInputs { parcels: &p, slope: &self.slope, flags: &self.flags, graph: &g, constraints: c, former, settings: s, progress: &progress, taken: &[] };
             f(&inp)
         }
         fn plan(&self, s: &SwapSettings) -> SwapPlan {

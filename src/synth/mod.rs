@@ -6,6 +6,7 @@ pub mod controls;
 pub mod mosaic;
 pub mod names;
 pub mod rng;
+mod survey;
 pub mod terrain;
 
 use std::path::{Path, PathBuf};
@@ -260,24 +261,26 @@ fn make_parcel(
     let recorded = piece
         .kind
         .is_cropland()
-        .then(|| recorded_grade(&mut rng, terrain.slope_deg(cx, cy, 5.0)));
+        .then(|| survey::recorded_grade(&mut rng, terrain.slope_deg(cx, cy, 5.0)));
     // TBMJ is the official (ellipsoidal) area: close to, not equal to, the planar one.
     let tbmj =
         ((area * (1.0 + (hash_unit(seed, &[99, n as u64]) - 0.5) * 0.004)) * 100.0).round() / 100.0;
-    let (dlbm, dlmc) = piece.kind.code();
+    let (dlbm, dlmc) = survey::land_use(piece.kind, seed, n);
+    let hfsx = survey::restore_attribute(piece.kind, &dlbm, seed, n);
     let attrs = vec![
         ("BSM", Value::Text(format!("{}2110{:08}", names::COUNTY_CODE, n + 1))),
-        ("DLBM", Value::Text(dlbm.into())),
-        ("DLMC", Value::Text(dlmc.into())),
+        ("DLBM", Value::Text(dlbm)),
+        ("DLMC", Value::Text(dlmc)),
         ("QSXZ", Value::Text(if matches!(piece.kind, Kind::Road) { "10" } else { "30" }.into())),
         ("QSDWDM", Value::Text(villages.owner_code(village, owner))),
         ("QSDWMC", Value::Text(villages.owner_name(village, owner))),
         ("ZLDWDM", Value::Text(villages.code(village))),
         ("ZLDWMC", Value::Text(villages.name(village).to_string())),
         ("TBMJ", Value::Real(tbmj)),
-        ("KCXS", Value::Real((terrace_deduction(recorded, piece.terrace) * 10_000.0).round() / 10_000.0)),
-        ("GDLX", Value::Text(terrace_type(recorded, piece.terrace).into())),
+        ("KCXS", Value::Real((survey::terrace_deduction(recorded, piece.terrace) * 10_000.0).round() / 10_000.0)),
+        ("GDLX", Value::Text(survey::terrace_type(recorded, piece.terrace).into())),
         ("GDPDJB", Value::Text(recorded.map(|g| g.to_string()).unwrap_or_default())),
+        ("HFSX", Value::Text(hfsx.into())),
     ];
     SynthParcel { rings, attrs }
 }
@@ -295,43 +298,6 @@ fn parcel_rings(piece: &Piece, lattice: &Lattice, registry: &Registry) -> Vec<Ve
         rings.push(ring);
     }
     rings
-}
-
-/// The grade of a slope, stale by one grade in 5 % of parcels (as in real surveys).
-fn recorded_grade(rng: &mut Rng, slope: f64) -> u8 {
-    let mut g = match slope {
-        s if s <= 2.0 => 1,
-        s if s <= 6.0 => 2,
-        s if s <= 15.0 => 3,
-        s if s <= 25.0 => 4,
-        _ => 5,
-    };
-    if rng.chance(0.05) {
-        g = if g == 5 || (g > 1 && rng.chance(0.5)) { g - 1 } else { g + 1 };
-    }
-    g
-}
-
-/// GDLX: terraces (TT) or slope land (PD) for cropland above grade 1.
-fn terrace_type(recorded: Option<u8>, terrace: bool) -> &'static str {
-    match recorded {
-        Some(g) if g >= 2 => {
-            if terrace {
-                "TT"
-            } else {
-                "PD"
-            }
-        }
-        _ => "",
-    }
-}
-
-/// KCXS: the 田坎 deduction coefficient by grade, larger on terraces.
-fn terrace_deduction(recorded: Option<u8>, terrace: bool) -> f64 {
-    match recorded {
-        Some(g) => [0.0, 0.021, 0.065, 0.108, 0.152][g as usize - 1] * (terrace as u8 as f64 * 0.3 + 0.85),
-        None => 0.0,
-    }
 }
 
 fn ring_area(r: &[(f64, f64)]) -> f64 {
@@ -356,6 +322,7 @@ const FIELDS: &[(&str, OGRFieldType::Type, i32, i32)] = &[
     ("KCXS", OGRFieldType::OFTReal, 6, 4),
     ("GDLX", OGRFieldType::OFTString, 2, 0),
     ("GDPDJB", OGRFieldType::OFTString, 2, 0),
+    ("HFSX", OGRFieldType::OFTString, 20, 0),
 ];
 
 fn write_parcels(

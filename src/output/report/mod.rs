@@ -76,6 +76,8 @@ pub struct Figure {
     /// 亩, 个, …
     pub unit: String,
     pub decimals: usize,
+    /// Whether a target is met (达标 / 未达标), for a figure checked against one.
+    pub pass: Option<bool>,
 }
 
 /// A horizontal bar chart (bars from zero; long labels and many bars fit).
@@ -252,6 +254,18 @@ pub(super) fn facts_section(facts: &[Fact], english: bool) -> (String, String) {
     )
 }
 
+/// 达标 / 未达标 under a figure checked against a target (`data-pass`), nothing otherwise.
+fn pass_badge(pass: Option<bool>, english: bool) -> String {
+    match pass {
+        None => String::new(),
+        Some(p) => {
+            let (zh, en) = if p { ("达标", "pass") } else { ("未达标", "fail") };
+            let (first, second) = words(english, zh, en);
+            format!("<div class=\"pass {}\" data-pass=\"{p}\">{first} <span class=\"en\">{second}</span></div>\n", if p { "ok" } else { "short" })
+        }
+    }
+}
+
 pub(super) fn figures_section(figures: &[Figure], english: bool) -> (String, String) {
     let cards: String = figures
         .iter()
@@ -259,12 +273,13 @@ pub(super) fn figures_section(figures: &[Figure], english: bool) -> (String, Str
             format!(
                 "<div class=\"card\">\n<div class=\"label\">{}</div>\n\
                  <div class=\"value\"><span class=\"num\" data-figure=\"{}\" data-value=\"{}\">{}</span>\
-                 <span class=\"unit\">{}</span></div>\n<div class=\"en\">{}</div>\n</div>\n",
+                 <span class=\"unit\">{}</span></div>\n{}<div class=\"en\">{}</div>\n</div>\n",
                 escape(words(english, &f.label, &f.label_en).0),
                 escape(&f.key),
                 value_attr(f.value),
                 format_number(f.value, f.decimals),
                 escape(&f.unit),
+                pass_badge(f.pass, english),
                 escape(words(english, &f.label, &f.label_en).1)
             )
         })

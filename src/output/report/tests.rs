@@ -259,6 +259,7 @@ fn the_page_is_self_contained() {
             value: 4567.786,
             unit: "亩".into(),
             decimals: 2,
+            pass: None,
         }],
         charts: vec![chart(&[1.0, 2.0])],
         changes: vec!["候选 +3".into()],
@@ -294,7 +295,7 @@ fn no_changes_no_section() {
 fn an_english_page_says_its_own_words_in_english_and_keeps_the_chinese_beside() {
     let mut report = table_report(villages(&[("东村", 12.5, 3)]));
     report.english = true;
-    report.figures = vec![Figure { key: "parcels".into(), label: "图斑总数".into(), label_en: "parcels".into(), value: 3.0, unit: String::new(), decimals: 0 }];
+    report.figures = vec![Figure { key: "parcels".into(), label: "图斑总数".into(), label_en: "parcels".into(), value: 3.0, unit: String::new(), decimals: 0, pass: None }];
     let page = html(&report);
     assert!(page.contains("<html lang=\"en\">"));
     assert!(page.contains("<div class=\"label\">parcels</div>") && page.contains("<div class=\"en\">图斑总数</div>"));
