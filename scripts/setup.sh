@@ -55,6 +55,10 @@ if [ "${1:-}" = "--tests" ]; then
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
     "$venv/bin/python" -m pip install -q pyogrio geopandas shapely pandas
   fi
+  # pandas and openpyxl: the 用地结构调整表's reference sums and the workbook read back.
+  if ! "$venv/bin/python" -c "import pandas, openpyxl" >/dev/null 2>&1; then
+    "$venv/bin/pip" install -q pandas openpyxl
+  fi
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

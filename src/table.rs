@@ -115,6 +115,8 @@ pub struct Field {
     /// The heading over a run of columns in spreadsheets (耕地保有量 over its 现状 and
     /// 规划 columns); the alias minus this prefix heads the column itself.
     pub group: Option<Cow<'static, str>>,
+    /// Decimals a spreadsheet shows (None: by the unit).
+    pub decimals: Option<u8>,
 }
 
 impl Field {
@@ -126,6 +128,7 @@ impl Field {
             unit,
             values: None,
             group: None,
+            decimals: None,
         }
     }
 
@@ -138,6 +141,7 @@ impl Field {
             unit,
             values: Some(values),
             group: None,
+            decimals: None,
         }
     }
 
@@ -155,12 +159,19 @@ impl Field {
             unit,
             values: None,
             group: None,
+            decimals: None,
         }
     }
 
     /// The column under a spreadsheet heading shared with its neighbours.
     pub fn grouped(mut self, group: impl Into<Cow<'static, str>>) -> Field {
         self.group = Some(group.into());
+        self
+    }
+
+    /// The column shown with `decimals` decimals in spreadsheets (printed figures).
+    pub fn with_decimals(mut self, decimals: u8) -> Field {
+        self.decimals = Some(decimals);
         self
     }
 

@@ -88,6 +88,7 @@ fn a_disk_that_fills_up_during_the_run() {
     let out = mount.path().join("out");
     assert!(run_demo(&out, &[]).status.success());
     let before = snapshot(&out);
+    let free = error_free_space(&mount.path());
     let o = run_demo(&out, &["--no-cache"]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(3), "{t}");
@@ -95,8 +96,9 @@ fn a_disk_that_fills_up_during_the_run() {
     assert!(t.contains(out.to_str().unwrap()), "{t}");
     assert!(!t.contains("panicked"));
     assert!(snapshot(&out) == before, "earlier results changed");
-    // The staging folder is gone, so the space is back for the next run.
-    assert!(error_free_space(&mount.path()) > 2 << 20);
+    // The staging folder is gone, so the space is back for the next run (the results
+    // grew past 5 MB with the 用地结构调整表, so "more than 2 MB free" no longer measured it).
+    assert!(error_free_space(&mount.path()) + (64 << 10) >= free, "{} bytes free after the failed run, {free} before it", error_free_space(&mount.path()));
 }
 
 fn error_free_space(p: &Path) -> u64 {

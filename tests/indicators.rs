@@ -278,6 +278,7 @@ fn workbook_sheets_hold_what_the_csvs_hold() {
     let sheets = read_workbook(&out.path().join("indicators.xlsx"));
     let expected = [
         ("规划指标分解表", "indicators.csv", 2),
+        ("用地结构调整表", "land_use_structure.csv", 2),
         ("进出平衡台账", "swap_ledger.csv", 2),
         ("增减挂钩台账", "linkage_ledger.csv", 2),
         ("新增耕地台账", "new_cropland_ledger.csv", 2),

@@ -122,6 +122,13 @@ fn the_project_reads_back_and_its_atlas_has_a_page_per_village() {
     for id in ["villages_landcons", "reforestation_candidates", "parcels_landcons", "slope_grade", "slope_degrees"] {
         assert!(tree.iter().any(|t| t == id), "{id} not in the project: {tree:?}");
     }
+    // 现状用地 and 规划用地: the parcels again, categorised by their planning class.
+    for id in ["land_use_current", "land_use_planned"] {
+        let layer = summary["layers"].as_array().unwrap().iter().find(|l| l["id"].as_str().unwrap().starts_with(id));
+        let layer = layer.unwrap_or_else(|| panic!("{id} not in the project: {tree:?}"));
+        assert_eq!(layer["renderer"], "categorizedSymbol", "{layer}");
+        assert!(layer["valid"].as_bool().unwrap(), "{layer}");
+    }
 }
 
 /// `landcons maps OUT --pdf FILE` prints the atlas through QGIS: one page per village.

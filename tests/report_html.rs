@@ -126,6 +126,7 @@ fn expected_from_gpkg(gpkg: &Path, manifest: &serde_json::Value) -> Expected {
         e.bars.insert(("grades".into(), format!("g{g}")), Shown { value, decimals: 2 });
     }
     expected_village_rows(gpkg, &mut e);
+    expected_structure_rows(gpkg, &mut e);
     e.texts.extend(expected_facts(manifest));
     e.texts.extend(expected_change_lines(gpkg));
     e
@@ -219,6 +220,19 @@ const VILLAGE_COLUMNS: [(&str, usize); 10] = [
     ("merge_groups", 0),
     ("grade_mismatch", 0),
 ];
+
+/// 用地结构调整表 of the whole area: the total's class rows as the table prints them (its
+/// 合计 row must be their sum as shown).
+fn expected_structure_rows(gpkg: &Path, e: &mut Expected) {
+    e.totals.push("land_use".into());
+    let cols = ["current_ha", "current_share", "planned_ha", "planned_share", "change_ha"];
+    let sql = format!("SELECT class, {} FROM land_use_structure WHERE level = 'total' AND class != 'total'", cols.join(", "));
+    for r in query(gpkg, &sql) {
+        for (i, col) in cols.iter().enumerate() {
+            e.cells.insert(("land_use".into(), r[0].clone(), col.to_string()), Shown { value: number(&r[1 + i]), decimals: 2 });
+        }
+    }
+}
 
 fn expected_village_rows(gpkg: &Path, e: &mut Expected) {
     for r in query(gpkg, VILLAGE_SQL) {

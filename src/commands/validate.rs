@@ -1,5 +1,6 @@
 //! `landcons validate`: checks a pipeline file and opens its inputs as a run opens them
-//! (the same functions: DEM, working CRS, constraint layers, parcels); writes nothing.
+//! (the same functions: DEM, working CRS, constraint layers, parcels, the targets file);
+//! writes nothing.
 
 use std::path::Path;
 
@@ -46,6 +47,10 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
     ));
     for c in &opened.constraints {
         text.push_str(&format!("constraint {}: {} ({} polygons)\n", c.settings.name, c.settings.path.display(), c.len()));
+    }
+    if let Some(path) = &s.targets.path {
+        let targets = crate::stages::targets::read(path, &s.targets.sheet)?;
+        text.push_str(&format!("targets: {} ({} units)\n", path.display(), targets.rows.len()));
     }
     text.push_str(&format!(
         "a run would write into {}: {}, {}, {}, {}, {}, {}, {}, {} and a CSV per table\n",

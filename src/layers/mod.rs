@@ -19,13 +19,14 @@ mod cropland_supply;
 mod ecological_restoration;
 mod indicators;
 pub mod landuse;
+mod land_use_structure;
 mod landuse_changes;
 mod linkage_ledger;
 mod merge_candidates;
 mod merge_groups;
 mod new_cropland_ledger;
 mod parcel_columns;
-mod parcels;
+pub mod parcels;
 mod pbf_in;
 mod pbf_ledger;
 mod pbf_out;
@@ -37,6 +38,7 @@ mod settlement_clusters;
 mod swap_in;
 mod swap_ledger;
 mod swap_out;
+mod targets;
 mod topology_issues;
 mod transition_matrix;
 pub mod style;
@@ -86,6 +88,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &constraint_hits::ConstraintHits,
         &audit::Audit,
         &indicators::Indicators,
+        &land_use_structure::LandUseStructure,
+        &targets::Targets,
         &villages::Villages,
         &landuse_changes::LanduseChanges,
         &transition_matrix::TransitionMatrix,

@@ -7,6 +7,7 @@ use geo::MultiPolygon;
 use super::style::{Fill, Style};
 use super::{Field, Layer, RunData, Title, Values};
 use crate::settings::FieldMap;
+use crate::stages::land_use::LandUseClasses;
 use crate::stages::rule;
 use crate::stages::terrain::{grade_label, GRADE_COLOURS};
 use crate::table::{AttrValue, FieldKind::*};
@@ -29,6 +30,34 @@ const COMPUTED: &[Field] = &[
     Field::coded("grade_recorded", Int, "调查坡度级别", "", Values::Grade),
     Field::coded("grade_mismatch", Int, "坡度级别不符", "", Values::YesNo),
 ];
+
+/// The planning land-use class now and after the plan (用地结构调整表's classes).
+const CLASS_FIELDS: &[Field] = &[
+    Field::coded("class_current", Text, "现状用地分类", "", Values::Codes(&CLASS_CODES)),
+    Field::coded("class_planned", Text, "规划用地分类", "", Values::Codes(&CLASS_CODES)),
+];
+
+/// The planning classes as a value map: (key, 中文, English).
+pub const CLASS_CODES: [(&str, &str, &str); 12] = {
+    let c = &crate::settings::LAND_USE_CLASSES;
+    let mut out = [("", "", ""); 12];
+    let mut k = 0;
+    while k < 12 {
+        out[k] = (c[k].0, c[k].1, c[k].2);
+        k += 1;
+    }
+    out
+};
+
+/// The style of the parcels by their planning class `field` (class_current or
+/// class_planned): one fill per class, labelled in the run's language.
+pub fn class_style(field: &str, lang: crate::settings::Language) -> Style {
+    let cats = crate::settings::LAND_USE_CLASSES
+        .iter()
+        .map(|(key, zh, en, [r, g, b])| (key.to_string(), lang.pick(zh, en).to_string(), Fill::new(&format!("{r},{g},{b},255"), "110,110,110,255", 0.06)))
+        .collect();
+    Style::categorized(field, cats)
+}
 
 /// Chinese names of the 三调 DLTB columns, for the input attributes.
 fn dltb_alias(name: &str) -> Option<&'static str> {
@@ -94,14 +123,16 @@ impl Layer for Parcels {
         true
     }
 
-    /// Once every enabled rule has decided (each adds its columns).
+    /// Once every enabled rule has decided (each adds its columns) and the land-use
+    /// classes after the plan are known.
     fn ready(&self, d: &RunData) -> bool {
-        rule::enabled(d.settings).all(|r| r.decided(d))
+        rule::enabled(d.settings).all(|r| r.decided(d)) && d.has::<LandUseClasses>()
     }
 
     fn fields(&self, d: &RunData) -> Vec<Field> {
         let mut computed = COMPUTED.to_vec();
         computed.extend(rule::enabled(d.settings).flat_map(|r| r.parcel_fields(d)));
+        computed.extend(CLASS_FIELDS.iter().cloned());
         let mut fields: Vec<Field> = d
             .parcels
             .fields
@@ -140,6 +171,10 @@ impl Layer for Parcels {
         out.push(AttrValue::opt_int(mismatch.map(i64::from)));
         for r in rule::enabled(d.settings) {
             r.parcel_values(d, i, out);
+        }
+        let classes = d.need::<LandUseClasses>();
+        for c in [classes.current[i], classes.planned[i]] {
+            out.push(AttrValue::text(CLASS_CODES[c as usize].0));
         }
     }
 

@@ -88,7 +88,9 @@ pub fn headers(fields: &[Field]) -> Vec<Vec<Header>> {
 
 /// The Excel number format of a column, by its kind and unit.
 pub fn number_format(f: &Field) -> &'static str {
+    const FIXED: [&str; 7] = ["0", "0.0", "0.00", "0.000", "0.0000", "0.00000", "0.000000"];
     match (f.kind, f.unit) {
+        (FieldKind::Real, _) if f.decimals.is_some() => FIXED[f.decimals.unwrap_or(0).min(6) as usize],
         (FieldKind::Text, _) => "@",
         (FieldKind::Int, _) => "0",
         (_, "公顷") => "0.0000",

@@ -126,12 +126,20 @@ impl<'a> Job<'a> {
     {
         let (ctx, staging, started, started_at) = (self.ctx, self.staging, Instant::now(), crate::time::now());
         let previous = self.previous;
+        // The targets file is checked before anything else is made: a bad one stops the run.
+        let targets = match &ctx.settings.targets.path {
+            Some(path) => Some(crate::stages::targets::read(path, &ctx.settings.targets.sheet)?),
+            None => None,
+        };
         let reading_previous = scope.spawn(move || facts::previous_snapshot(previous, ctx));
         let facts = facts::facts(self, scope)?;
         // The terrain rasters and the zonal cache are final: hashed while the rules run.
         let recording = scope.spawn(move || manifest::file_records(ctx, staging));
         let outcomes = Outcomes::default();
         let data = self.data(&facts, &outcomes);
+        if let Some(t) = targets {
+            data.put(t);
+        }
         let (decided, results) = beside::with_writer(&staging.path(&ctx.settings.output.gpkg), &self.opened.work_crs.wkt, |writer| {
             for r in rule::enabled(&ctx.settings) {
                 ctx.stage_with_progress(r.name(), |p| r.decide(&data, p, &ctx.cancel))?;

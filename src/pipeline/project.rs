@@ -64,6 +64,9 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
     let s = data.settings;
     let lang = s.output.language;
     let mut entries: Vec<Entry> = styles.iter().map(|row| vector_entry(data, row)).collect();
+    if styles.iter().any(|row| row.table == "parcels") {
+        entries.extend(land_use_entries(data));
+    }
     entries.extend(raster_layers(s).into_iter().map(|r| Entry {
         id: r.id.to_string(),
         title: lang.pick(r.title.zh, r.title.en).to_string(),
@@ -124,6 +127,27 @@ fn vector_entry(data: &RunData, row: &StyleRow) -> Entry {
         // Attribute tables after every map layer of their group.
         rank: if row.spatial { rank } else { 3 },
     }
+}
+
+/// The parcels by planning class now (现状用地) and after the plan (规划用地): two more
+/// views of the parcels table, each styled by its class column (switched off).
+fn land_use_entries(data: &RunData) -> Vec<Entry> {
+    let s = data.settings;
+    let lang = s.output.language;
+    let fields = by_name("parcels").map(|l| l.fields(data)).unwrap_or_default();
+    let forms = crate::layers::present::forms(&fields, lang, &s.terrain.grade_breaks);
+    [("land_use_current", "class_current", "现状用地", "land use now"), ("land_use_planned", "class_planned", "规划用地", "planned land use")]
+        .into_iter()
+        .map(|(id, field, zh, en)| Entry {
+            id: id.to_string(),
+            title: lang.pick(zh, en).to_string(),
+            source: (s.output.gpkg.clone(), Some(("parcels".to_string(), GeometryKind::Polygon))),
+            qml: crate::output::qml::vector_qml(Some(&crate::layers::parcels::class_style(field, lang)), None, &forms),
+            visible: false,
+            place: Place::Base,
+            rank: 0,
+        })
+        .collect()
 }
 
 /// The three groups, in order, each with its layers.

@@ -14,6 +14,9 @@ use crate::settings::Role;
 use crate::stages::audit::{self, Planned};
 use crate::stages::indicators::{self, IndicatorInputs};
 use crate::stages::swap::SwapPlan;
+use crate::stages::land_use::{self, LandUseClasses, StructureInputs, StructureRow};
+use crate::stages::targets::TargetFile;
+use crate::stages::targets_check::{self, PlanFigures, TargetResult};
 use crate::stages::{dissolve, rule, supply, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
@@ -42,6 +45,11 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
             step(name, &|p| r.finish(d, p, &ctx.cancel))?;
         }
     }
+    // The classes once every rule has decided (土地整理's 田坎 parcels in its second step).
+    step("land_use", &|_| {
+        d.put(land_use::classes(d));
+        Ok(())
+    })?;
     crate::malloc::release_free_memory();
     step("village_outlines", &|p| {
         d.put(dissolve::village_outlines(d.parcels, d.slope, p, &ctx.cancel)?);
@@ -64,6 +72,20 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
         d.put(rows);
         Ok(())
     })?;
+    step("land_use_structure", &|_| {
+        d.put(structure_rows(d)?);
+        Ok(())
+    })?;
+    if let Some(file) = d.get::<TargetFile>() {
+        step("targets", &|_| {
+            let result = target_rows(d, file)?;
+            for w in &result.warnings {
+                ctx.warn("targets_inconsistent", w.clone());
+            }
+            d.put(result);
+            Ok(())
+        })?;
+    }
     ctx.stage("tables", || {
         write::write_csvs(d, dir)?;
         write::write_workbook(d, dir)
@@ -103,3 +125,27 @@ fn indicator_rows(d: &RunData) -> Result<Vec<indicators::IndicatorRow>> {
     indicators::table(&inputs)
 }
 
+/// The 用地结构调整表, checked against the indicator table's cropland change.
+fn structure_rows(d: &RunData) -> Result<Vec<StructureRow>> {
+    let computed: Vec<f64> = d.slope.iter().map(|s| s.area_m2).collect();
+    let cropland_change = d.slice::<indicators::IndicatorRow>().and_then(|rows| rows.last()).map(|t| t.values[0][1] - t.values[0][0]);
+    let inputs = StructureInputs { parcels: d.parcels, computed_m2: &computed, classes: d.need::<LandUseClasses>(), settings: d.settings, cropland_change, cropland_gain: &d.need::<PlannedCroplandGain>().0 };
+    land_use::structure(&inputs)
+}
+
+/// The plan against the targets file: planned 永久基本农田 per village from the indicator
+/// table, the rest from the 用地结构调整表.
+fn target_rows(d: &RunData, file: &TargetFile) -> Result<TargetResult> {
+    let indicators = d.need::<Vec<indicators::IndicatorRow>>();
+    let basic_farmland = indicators.iter().filter(|r| r.level == "village").map(|r| (r.code.clone(), r.values[1][1])).collect();
+    let s = d.settings;
+    let figures = PlanFigures {
+        structure: d.need::<Vec<StructureRow>>(),
+        basic_farmland: &basic_farmland,
+        clusters: &s.villages.clusters,
+        centres: &s.villages.centres,
+        decimals: s.land_use.decimals,
+        tolerance_ha: s.targets.tolerance_ha,
+    };
+    targets_check::check(file, &figures)
+}

@@ -10,6 +10,7 @@ mod changes;
 mod facts;
 mod figures;
 mod held;
+mod structure;
 mod villages;
 
 use std::collections::BTreeMap;
@@ -25,13 +26,15 @@ use held::Held;
 /// Layers whose rows the report's tables and charts read (with the columns kept, where
 /// not all: the merge layers are only counted per village); the cards' layers are read
 /// besides (`figures::sources`).
-const READ: [(&str, Option<&[&str]>); 6] = [
+const READ: [(&str, Option<&[&str]>); 8] = [
     ("village_summary", None),
     ("merge_candidates", Some(&["village_code"])),
     ("merge_groups", Some(&["village_code"])),
     ("swap_ledger", None),
     ("linkage_ledger", None),
     ("indicators", None),
+    ("land_use_structure", Some(&["level", "class", "current_ha", "current_share", "planned_ha", "planned_share", "change_ha"])),
+    ("targets", None),
 ];
 
 /// What the report draws on: the layers it reads, by name (absent when not written).
@@ -92,7 +95,9 @@ pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, sec
     }
     let lang = data.settings.output.language;
     let s = Sources { layers, counts, breaks: data.settings.terrain.grade_breaks, lang };
-    let tables = vec![villages::key_figures_table(&s), villages::grades_table(&s)];
+    let mut tables = vec![villages::key_figures_table(&s), villages::grades_table(&s)];
+    tables.extend(structure::structure_table(&s));
+    tables.extend(structure::targets_table(&s));
     let subtitle = lang.pick("运行报告", "run report");
     Report {
         title: lang.pick("全域土地综合整治 坡度分析与整治潜力报告", "Land consolidation: slope analysis and consolidation potential").into(),

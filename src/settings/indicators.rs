@@ -92,4 +92,6 @@ impl IndicatorSettings {
 pub struct VillageSettings {
     /// Village code → cluster name; villages not listed form the cluster "未分片区".
     pub clusters: BTreeMap<String, String>,
+    /// Cluster name → its 中心村 (the 规划指标分解表's 中心村名称 column).
+    pub centres: BTreeMap<String, String>,
 }

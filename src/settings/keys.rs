@@ -16,6 +16,7 @@ fn schema() -> Vec<(String, Vec<String>)> {
     example.inputs.previous_parcels = Some(Default::default());
     example.swap.former_cropland = Some(Default::default());
     example.swap.former_cropland_crs = Some(String::new());
+    example.targets.path = Some(Default::default());
     let text = toml_edit::ser::to_string(&example).unwrap_or_default();
     let doc: toml_edit::DocumentMut = text.parse().unwrap_or_default();
     doc.iter()

@@ -14,6 +14,7 @@ mod fields;
 mod indicators;
 mod inputs;
 mod keys;
+mod land_use;
 mod load;
 mod merge;
 mod output;
@@ -42,6 +43,7 @@ pub use reclamation::{ReclamationSettings, NATURAL_CLASSES};
 pub use shards::ShardSettings;
 pub use inputs::{Inputs, NonPolygons};
 pub use keys::suggest;
+pub use land_use::{class_index, LandUseSettings, TargetSettings, LAND_USE_CLASSES, SETTLEMENT_CLASSES};
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
@@ -74,6 +76,10 @@ pub struct Settings {
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
     pub villages: VillageSettings,
+    /// The planning land-use classes of the 用地结构调整表 (`[land_use]`).
+    pub land_use: LandUseSettings,
+    /// The upper-level targets (约束性指标) the plan is checked against (`[targets]`).
+    pub targets: TargetSettings,
     /// How `landcons plan` cuts the job into shards (`[shards]`).
     pub shards: ShardSettings,
     pub output: OutputSettings,
@@ -166,6 +172,8 @@ impl Settings {
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
         self.supply.validate(at)?;
+        self.land_use.validate(at)?;
+        self.targets.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)
@@ -210,6 +218,7 @@ impl Settings {
             c.path = resolve(&c.path);
         }
         self.swap.former_cropland = self.swap.former_cropland.as_ref().map(resolve);
+        self.targets.path = self.targets.path.as_ref().map(resolve);
         self.output.dir = resolve(&self.output.dir);
     }
 

@@ -99,7 +99,7 @@ pub struct IndicatorInputs<'a> {
 }
 
 /// Whole cm² of an area in m².
-fn cm2(m2: f64) -> i64 {
+pub(crate) fn cm2(m2: f64) -> i64 {
     (m2 * 100.0).round() as i64
 }
 
@@ -118,6 +118,11 @@ impl<'a> Measure<'a> {
     pub fn new(p: &'a Parcels, s: &'a IndicatorSettings) -> Measure<'a> {
         let at = |name: &str| p.fields.iter().position(|f| !name.is_empty() && f.name.eq_ignore_ascii_case(name));
         Measure { parcels: p, settings: s, urban: at(&s.urban_code_field), deduction_area: at(&s.deduction_area_field), deduction_coefficient: at(&s.deduction_coefficient_field) }
+    }
+
+    /// The 城镇村属性码 column, if the parcels have it.
+    pub(crate) fn urban_column(&self) -> Option<usize> {
+        self.urban
     }
 
     /// The official area of parcel `i` (TBMJ, else its computed area), cm².
