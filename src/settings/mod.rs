@@ -18,6 +18,7 @@ mod load;
 mod merge;
 mod output;
 mod pbf;
+mod projects;
 mod reclamation;
 mod reforestation;
 mod restore;
@@ -45,6 +46,7 @@ pub use keys::suggest;
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
+pub use projects::{PerType, Prices, ProjectSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use restore::RestoreSettings;
 pub use supply::SupplySettings;
@@ -70,6 +72,7 @@ pub struct Settings {
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
     pub supply: SupplySettings,
+    pub projects: ProjectSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -166,6 +169,7 @@ impl Settings {
         self.blocks.validate(at)?;
         self.pbf.validate(at)?;
         self.supply.validate(at)?;
+        self.projects.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)

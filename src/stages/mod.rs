@@ -19,6 +19,7 @@ pub mod indicators;
 pub mod linkage;
 pub mod merge;
 pub mod pbf;
+pub mod projects;
 pub mod reclamation;
 pub mod reforestation;
 pub mod restore;

@@ -1,0 +1,130 @@
+use super::*;
+use crate::stages::testing::{V1, V2};
+
+fn village(i: usize) -> (String, String) {
+    let code = if i < 3 { V1 } else { V2 };
+    (code.to_string(), crate::stages::testing::village_name(code))
+}
+
+/// Parcel i has i + 1 mu (1 mu = 66 667 units of 0.01 m², the code base's "cm²").
+fn area(i: usize) -> i64 {
+    (i as i64 + 1) * 66_667
+}
+
+fn member(kind: Kind, parcel: usize, new_cm2: i64) -> Member {
+    Member { kind, parcel, new_cm2 }
+}
+
+fn project(id: &str, kind: Kind, invest_fen: i64, new_cm2: i64) -> Project {
+    Project { id: id.into(), kind: Some(kind), invest_fen, new_cm2, ..Default::default() }
+}
+
+#[test]
+fn one_project_per_type_and_village_with_stable_ids() {
+    let members = [
+        member(Kind::Develop, 0, 100),
+        member(Kind::Develop, 1, 50),
+        member(Kind::Develop, 3, 7),
+        member(Kind::Consolidation, 2, 0),
+        // The same parcel through two rules' outcomes counts once in area.
+        member(Kind::Consolidation, 2, 30),
+    ];
+    let p = group(&members, &village, &area);
+    let ids: Vec<&str> = p.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, [format!("NZ-{V1}"), format!("KF-{V1}"), format!("KF-{V2}")]);
+    assert_eq!((p[0].parcels.clone(), p[0].area_cm2, p[0].new_cm2), (vec![2], area(2), 30));
+    assert_eq!((p[1].parcels.clone(), p[1].area_cm2, p[1].new_cm2), (vec![0, 1], area(0) + area(1), 150));
+    assert_eq!(p[2].name(), "村002未利用地开发项目");
+    // Members listed in another order give the same projects.
+    let mut reversed = members.to_vec();
+    reversed.reverse();
+    assert_eq!(group(&reversed, &village, &area), p);
+}
+
+#[test]
+fn investment_and_revenue_per_mu_in_fen() {
+    assert_eq!(per_mu(100, 66_667), 100);
+    assert_eq!(per_mu(100, 33_334), 50);
+    assert_eq!(per_mu(1, 33_333), 0);
+    let mut s = ProjectSettings::default();
+    s.unit_costs.develop = 4000.0;
+    s.prices.supplement_yuan_per_mu = 50000.0;
+    s.prices.linkage_wan_per_mu = 20.0;
+    let mut p = vec![
+        Project { area_cm2: 2 * 66_667, new_cm2: 66_667, ..project("KF-1", Kind::Develop, 0, 0) },
+        Project { area_cm2: 66_667, new_cm2: 66_667, surplus_cm2: 66_667, ..project("ZJ-1", Kind::Linkage, 0, 0) },
+    ];
+    price(&mut p, &s);
+    assert_eq!((p[0].invest_fen, p[0].supplement_fen, p[0].linkage_fen), (800_000, 5_000_000, 0));
+    // 增减挂钩 sells its 节余, not its new cropland.
+    assert_eq!((p[1].invest_fen, p[1].supplement_fen, p[1].linkage_fen), (3_000_000, 0, 20_000_000));
+}
+
+#[test]
+fn phases_follow_the_priority_under_the_cap_and_never_split() {
+    let mut p = vec![
+        project("KF-a", Kind::Develop, 600, 600), // 1 cm² per 分
+        project("NZ-b", Kind::Consolidation, 300, 900), // 3 per 分: before KF-a
+        project("FG1-c", Kind::RestoreImmediate, 500, 0), // 即可恢复: first
+        project("ST-d", Kind::EcoRestoration, 2000, 0), // dearer than any phase
+        project("TG-e", Kind::Reforestation, 0, 0), // no cost, no gain
+    ];
+    schedule(&mut p, 2, Some(1000));
+    let phase: Vec<Option<usize>> = p.iter().map(|p| p.phase).collect();
+    // FG1-c (500) and NZ-b (300) fill phase 0 to 800; KF-a (600) does not fit there.
+    assert_eq!(phase, [Some(1), Some(0), Some(0), None, Some(0)]);
+    let rows = funding(&p, &[2025, 2027]);
+    let names: Vec<&str> = rows.iter().map(|r| r.phase.as_str()).collect();
+    assert_eq!(names, ["2025", "2027", "unscheduled", "total"]);
+    assert!(rows[..2].iter().all(|r| r.invest_fen <= 1000));
+    assert_eq!((rows[2].projects, rows[2].invest_fen), (1, 2000));
+    // No cap: everything in the first phase.
+    schedule(&mut p, 2, None);
+    assert!(p.iter().all(|p| p.phase == Some(0)));
+}
+
+#[test]
+fn ties_go_by_id() {
+    let mut p = vec![project("b", Kind::Develop, 600, 600), project("a", Kind::Develop, 600, 600)];
+    schedule(&mut p, 2, Some(600));
+    assert_eq!((p[0].phase, p[1].phase), (Some(1), Some(0)));
+}
+
+#[test]
+fn funding_rows_add_up_to_the_total() {
+    let mut s = ProjectSettings { phases: vec![2025, 2027, 2030], phase_cap_wan: Some(0.05), ..Default::default() };
+    s.unit_costs.develop = 1234.56;
+    let mut p: Vec<Project> = (0..7)
+        .map(|k| Project { area_cm2: 1_000_003 * (k + 1), new_cm2: 777_777 * k, surplus_cm2: 0, ..project(&format!("KF-{k}"), Kind::Develop, 0, 0) })
+        .collect();
+    p.push(Project { area_cm2: 9_999_999, surplus_cm2: 5_555_555, ..project("ZJ-x", Kind::Linkage, 0, 0) });
+    price(&mut p, &s);
+    schedule(&mut p, 3, Some(fen(0.05 * 10_000.0)));
+    let rows = funding(&p, &s.phases);
+    let (total, rest) = rows.split_last().unwrap();
+    assert_eq!(total.phase, "total");
+    assert_eq!(total.projects as usize, p.len());
+    assert_eq!(total.invest_fen, rest.iter().map(|r| r.invest_fen).sum::<i64>());
+    assert_eq!(total.invest_fen, p.iter().map(|p| p.invest_fen).sum::<i64>());
+    assert_eq!(total.revenue_fen(), rest.iter().map(FundingRow::revenue_fen).sum::<i64>());
+    assert_eq!(total.balance_fen(), rest.iter().map(FundingRow::balance_fen).sum::<i64>());
+    assert!(rest.iter().filter(|r| r.phase != "unscheduled").all(|r| r.invest_fen <= 500_000));
+}
+
+#[test]
+fn surplus_goes_to_the_village_linkage_project() {
+    let mut p = group(&[member(Kind::Linkage, 0, 0), member(Kind::Linkage, 4, 0), member(Kind::Develop, 1, 0)], &village, &area);
+    let row = |level: &'static str, code: &str, surplus| LinkageRow { level, code: code.into(), surplus, ..Default::default() };
+    add_surplus(&mut p, &[row("village", V1, 10), row("village", V2, 20), row("total", "total", 30)]);
+    let surplus: Vec<(&str, i64)> = p.iter().map(|p| (p.id.as_str(), p.surplus_cm2)).collect();
+    assert_eq!(surplus, [(format!("KF-{V1}").as_str(), 0), (format!("ZJ-{V1}").as_str(), 10), (format!("ZJ-{V2}").as_str(), 20)]);
+}
+
+#[test]
+fn placeholders_are_named() {
+    let mut s = ProjectSettings::default();
+    assert_eq!(s.placeholders(), ["unit_costs", "prices"]);
+    s.unit_costs.swap = 1.0;
+    s.prices.linkage_wan_per_mu = 30.0;
+    assert!(s.placeholders().is_empty());
+}
