@@ -123,15 +123,12 @@ impl ProjectSettings {
         Ok(())
     }
 
-    /// The figures left at their placeholder defaults ("unit_costs", "prices").
-    pub fn placeholders(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if self.unit_costs == PerType::default() {
-            out.push("unit_costs");
-        }
-        if self.prices == Prices::default() {
-            out.push("prices");
-        }
-        out
+    /// The keys left at their placeholder defaults ("unit_costs.develop", "prices.…").
+    pub fn placeholders(&self) -> Vec<String> {
+        let defaults = PerType::default().all();
+        let costs = self.unit_costs.all().into_iter().zip(defaults).filter(|(v, d)| v.1 == d.1).map(|(v, _)| format!("unit_costs.{}", v.0));
+        let (p, d) = (&self.prices, Prices::default());
+        let prices = [("supplement_yuan_per_mu", p.supplement_yuan_per_mu == d.supplement_yuan_per_mu), ("linkage_wan_per_mu", p.linkage_wan_per_mu == d.linkage_wan_per_mu)];
+        costs.chain(prices.into_iter().filter(|x| x.1).map(|x| format!("prices.{}", x.0))).collect()
     }
 }

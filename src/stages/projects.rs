@@ -383,11 +383,12 @@ impl super::rule::Rule for ProjectLibrary {
     }
 
     fn warnings(&self, s: &Settings) -> Vec<(&'static str, String)> {
-        s.projects
-            .placeholders()
-            .into_iter()
-            .map(|key| ("projects_placeholder", format!("projects.{key} are left at their placeholder defaults: the investment estimates and the funding balance are illustrative until the county's own figures are set")))
-            .collect()
+        let keys = s.projects.placeholders();
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        let keys = keys.iter().map(|k| format!("projects.{k}")).collect::<Vec<_>>().join(", ");
+        vec![("projects_placeholder", format!("{keys} left at placeholder defaults: the investment estimates and the funding balance are illustrative until the county's own figures are set"))]
     }
 
     fn cards(&self) -> &'static [Card] {

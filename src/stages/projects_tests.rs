@@ -1,4 +1,5 @@
 use super::*;
+use crate::settings::PerType;
 use crate::stages::testing::{V1, V2};
 
 fn village(i: usize) -> (String, String) {
@@ -123,8 +124,45 @@ fn surplus_goes_to_the_village_linkage_project() {
 #[test]
 fn placeholders_are_named() {
     let mut s = ProjectSettings::default();
-    assert_eq!(s.placeholders(), ["unit_costs", "prices"]);
-    s.unit_costs.swap = 1.0;
+    assert_eq!(s.placeholders().len(), 11);
+    s.unit_costs = PerType { consolidation: 1.0, restore_immediate: 1.0, restore_engineering: 1.0, develop: 1.0, linkage: 1.0, reforestation: 1.0, swap: 1.0, pbf: 1.0, eco_restoration: 1.0 };
     s.prices.linkage_wan_per_mu = 30.0;
-    assert!(s.placeholders().is_empty());
+    assert_eq!(s.placeholders(), ["prices.supplement_yuan_per_mu"]);
+}
+
+/// Through the run's data: plots 0–2 in V1, 3–4 in V2 (TBMJ 100 m² each); 0 reforested,
+/// 1 and 3 restored now (0201 → cropland), 2 developed (1206), 4 nothing. Every candidate
+/// is in exactly one project of its type, with the supply's new cropland.
+#[test]
+fn every_candidate_is_in_one_project_of_its_type() {
+    use crate::stages::constraints::Constraints;
+    use crate::stages::rule::Outcomes;
+    use crate::stages::testing::{flags, graph, parcels, slope, Plot};
+    let plots = [
+        Plot::new("0103").village(V1).tbmj(100.0),
+        Plot::new("0201").village(V1).tbmj(100.0),
+        Plot::new("1206").village(V1).tbmj(100.0),
+        Plot::new("0201").village(V2).tbmj(100.0),
+        Plot::new("0301").village(V2).tbmj(100.0),
+    ];
+    let p = parcels(&[], &plots);
+    let st: Vec<_> = (0..5).map(|_| slope(2, 100.0)).collect();
+    let g = graph(5, &[]);
+    let settings = Settings::default();
+    let outcomes = Outcomes::default();
+    let d = RunData::new(&settings, &p, &st, &g, &[], Constraints::none(), &outcomes);
+    d.put((0..5).map(|i| flags(i == 0, i == 0)).collect::<Vec<_>>());
+    let phase = (0..5).map(|i| (i == 1 || i == 3).then_some(Phase::Immediate)).collect();
+    d.put(RestorePlan { phase, reasons: vec![String::new(); 5] });
+    d.put(DevelopPlan { chosen: (0..5).map(|i| i == 2).collect(), shared_with_cropland: vec![0.0; 5], reasons: vec![String::new(); 5] });
+    let out = projects(&d);
+    let got: Vec<(&str, Vec<usize>, i64, i64)> = out.projects.iter().map(|p| (p.id.as_str(), p.parcels.clone(), p.area_cm2, p.new_cm2)).collect();
+    let id = |code: &str, v: &str| format!("{code}-{v}");
+    let (fg1v1, fg1v2, kf, tg) = (id("FG1", V1), id("FG1", V2), id("KF", V1), id("TG", V1));
+    assert_eq!(got, [(fg1v1.as_str(), vec![1], 10_000, 10_000), (fg1v2.as_str(), vec![3], 10_000, 10_000), (kf.as_str(), vec![2], 10_000, 10_000), (tg.as_str(), vec![0], 10_000, 0)]);
+    // Placeholder costs: 复耕即可恢复 500 元/亩, 退耕还林 1500 元/亩, 未利用地开发 4000 元/亩 on 100 m².
+    let invest: Vec<i64> = out.projects.iter().map(|p| p.invest_fen).collect();
+    assert_eq!(invest, [per_mu(50_000, 10_000), per_mu(50_000, 10_000), per_mu(400_000, 10_000), per_mu(150_000, 10_000)]);
+    let total = out.funding.last().unwrap();
+    assert_eq!((total.phase.as_str(), total.projects, total.invest_fen), ("total", 4, invest.iter().sum()));
 }
