@@ -15,6 +15,7 @@ fn schema() -> Vec<(String, Vec<String>)> {
     example.inputs.work_crs = Some(String::new());
     example.swap.former_cropland = Some(Default::default());
     example.swap.former_cropland_crs = Some(String::new());
+    example.projects.phase_cap_wan = Some(0.0);
     let text = toml_edit::ser::to_string(&example).unwrap_or_default();
     let doc: toml_edit::DocumentMut = text.parse().unwrap_or_default();
     doc.iter()
