@@ -287,6 +287,8 @@ fn workbook_sheets_hold_what_the_csvs_hold() {
         ("村级汇总", "village_summary.csv", 2),
         ("集中连片统计", "block_summary.csv", 2),
         ("控制线审查", "audit.csv", 1),
+        ("项目库", "projects.csv", 1),
+        ("资金平衡", "funding_balance.csv", 1),
     ];
     let names: Vec<&str> = sheets.keys().map(String::as_str).collect();
     let mut wanted: Vec<&str> = expected.iter().map(|e| e.0).collect();

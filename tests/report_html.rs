@@ -182,6 +182,9 @@ fn expected_rule_figures(gpkg: &Path, e: &mut Expected) {
     for (key, col) in [("pbf_out_mu", "out_mu"), ("pbf_in_mu", "in_mu"), ("pbf_gain_mu", "gain_mu")] {
         e.figure(key, scalar(gpkg, &format!("SELECT {col} FROM pbf_ledger WHERE scope = 'total'")), 2);
     }
+    // 项目库: the funding_balance total row.
+    e.figure("projects", scalar(gpkg, "SELECT projects FROM funding_balance WHERE phase = 'total'"), 0);
+    e.figure("projects_investment", scalar(gpkg, "SELECT investment_wan FROM funding_balance WHERE phase = 'total'"), 2);
     // 土地整理: the consolidation_groups total row.
     e.figure("consolidation_mu", scalar(gpkg, "SELECT new_cropland_mu FROM consolidation_groups WHERE level = 'total'"), 2);
     // The swap ledger's total is the sum of its unit rows (as the report's card says).

@@ -11,6 +11,7 @@ mod audit;
 mod block_summary;
 mod consolidation_groups;
 mod constraint_hits;
+mod funding_balance;
 mod cropland_blocks;
 mod cropland_develop;
 mod cropland_reserve;
@@ -30,6 +31,7 @@ pub mod parcels;
 mod pbf_in;
 mod pbf_ledger;
 mod pbf_out;
+mod projects;
 pub mod present;
 pub mod rasters;
 mod reclamation_candidates;
@@ -83,6 +85,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &cropland_supply::CroplandSupply,
         &new_cropland_ledger::NewCroplandLedger,
         &cropland_reserve::CroplandReserve,
+        &projects::ProjectList,
+        &funding_balance::FundingBalance,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,
         &constraint_hits::ConstraintHits,

@@ -142,6 +142,7 @@ impl<'a> Job<'a> {
         }
         let (decided, results) = beside::with_writer(&staging.path(&ctx.settings.output.gpkg), &self.opened.work_crs.wkt, |writer| {
             for r in rule::enabled(&ctx.settings) {
+                r.warnings(&ctx.settings).into_iter().for_each(|(code, message)| ctx.warn(code, message));
                 ctx.stage_with_progress(r.name(), |p| r.decide(&data, p, &ctx.cancel))?;
                 writer.write_ready(&data);
             }

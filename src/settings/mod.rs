@@ -19,6 +19,7 @@ mod load;
 mod merge;
 mod output;
 mod pbf;
+mod projects;
 mod reclamation;
 mod reforestation;
 mod restore;
@@ -47,6 +48,7 @@ pub use land_use::{class_index, LandUseSettings, TargetSettings, LAND_USE_CLASSE
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
+pub use projects::{PerType, Prices, ProjectSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use restore::RestoreSettings;
 pub use supply::SupplySettings;
@@ -72,6 +74,7 @@ pub struct Settings {
     pub blocks: BlockSettings,
     pub pbf: PbfSettings,
     pub supply: SupplySettings,
+    pub projects: ProjectSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -174,6 +177,7 @@ impl Settings {
         self.supply.validate(at)?;
         self.land_use.validate(at)?;
         self.targets.validate(at)?;
+        self.projects.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)

@@ -21,6 +21,7 @@ pub mod land_use_print;
 pub mod linkage;
 pub mod merge;
 pub mod pbf;
+pub mod projects;
 pub mod reclamation;
 pub mod reforestation;
 pub mod restore;

@@ -39,6 +39,7 @@ pub fn registry() -> &'static [&'static dyn Rule] {
         &super::consolidation::LandConsolidation,
         &super::blocks::ContiguousBlocks,
         &super::pbf::BasicFarmland,
+        &super::projects::ProjectLibrary,
     ]
 }
 
@@ -94,6 +95,11 @@ pub trait Rule: Sync {
     }
     /// The values of [`Rule::parcel_fields`] for parcel `i`.
     fn parcel_values<'a>(&self, _d: &RunData<'a>, _i: usize, _out: &mut Vec<AttrValue<'a>>) {}
+    /// Warnings (code, message) the run reports before it applies the rule (a setting left
+    /// at a placeholder).
+    fn warnings(&self, _s: &Settings) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
     /// Its key figures on report.html.
     fn cards(&self) -> &'static [Card] {
         &[]

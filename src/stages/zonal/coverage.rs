@@ -8,7 +8,7 @@
 //! multipolygons need nothing special: their edges carry the opposite sign.
 //! Cost: O(cells crossed by edges + cells in the bounding box).
 
-use geo::MultiPolygon;
+use geo::{LineString, MultiPolygon};
 
 /// Coverage fractions of a window of cells, row-major, values in [0, 1].
 #[derive(Debug, Clone, Default)]
@@ -70,61 +70,19 @@ pub fn coverage_into(shape: &MultiPolygon<f64>, frame: &GridFrame, scratch: &mut
     let rings = || {
         shape.0.iter().flat_map(|p| std::iter::once((p.exterior(), true)).chain(p.interiors().iter().map(|r| (r, false))))
     };
-    let mut min = (f64::INFINITY, f64::INFINITY);
-    let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for (ring, _) in rings() {
-        for c in ring.0.iter() {
-            let (u, v) = frame.cell_of(c.x, c.y);
-            // min/max skip NaN: a NaN coordinate must not hide in a finite window.
-            if !(u.is_finite() && v.is_finite()) {
-                return false;
-            }
-            min = (min.0.min(u), min.1.min(v));
-            max = (max.0.max(u), max.1.max(v));
-        }
-    }
-    if !(min.0.is_finite() && min.1.is_finite() && max.0.is_finite() && max.1.is_finite()) {
-        return false;
-    }
-    let col0 = min.0.floor() as i64;
-    let row0 = min.1.floor() as i64;
-    let cols = ((max.0.ceil() as i64) - col0).max(1) as usize;
-    let rows = ((max.1.ceil() as i64) - row0).max(1) as usize;
+    let Some((col0, row0, cols, rows)) = cell_window(rings().map(|(ring, _)| ring), frame) else { return false };
     // One spare column: the accumulator spills one cell right of the last.
     let stride = cols + 1;
     let (acc, local) = (&mut scratch.acc, &mut scratch.local);
     acc.clear();
     acc.resize(stride * rows, 0.0);
-    let (ox, oy) = (col0 as f64, row0 as f64);
     for (ring, exterior) in rings() {
         local.clear();
         local.extend(ring.0.iter().map(|c| {
             let (u, v) = frame.cell_of(c.x, c.y);
-            (u - ox, v - oy)
+            (u - col0 as f64, v - row0 as f64)
         }));
-        // geo rings are closed; close unclosed input anyway.
-        if local.first() != local.last() {
-            if let Some(first) = local.first().copied() {
-                local.push(first);
-            }
-        }
-        let twice_area: f64 = local
-            .windows(2)
-            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
-            .sum();
-        if twice_area == 0.0 {
-            continue;
-        }
-        // In cell space (y down) the running sum is positive for rings with negative
-        // shoelace area; flip rings so exteriors count +1 and holes −1.
-        let sign = if (twice_area < 0.0) == exterior {
-            1.0
-        } else {
-            -1.0
-        };
-        for w in local.windows(2) {
-            add_edge(acc, stride, rows, w[0], w[1], sign);
-        }
+        add_ring(acc, stride, rows, local, exterior);
     }
     out.fraction.clear();
     for r in 0..rows {
@@ -136,6 +94,51 @@ pub fn coverage_into(shape: &MultiPolygon<f64>, frame: &GridFrame, scratch: &mut
     }
     (out.col0, out.row0, out.cols, out.rows) = (col0, row0, cols, rows);
     true
+}
+
+/// The window of cells the rings span: first column and row, columns, rows; None when a
+/// coordinate is not finite (min/max would skip a NaN and hide it in a finite window).
+fn cell_window<'a>(rings: impl Iterator<Item = &'a LineString<f64>>, frame: &GridFrame) -> Option<(i64, i64, usize, usize)> {
+    let mut min = (f64::INFINITY, f64::INFINITY);
+    let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for ring in rings {
+        for c in ring.0.iter() {
+            let (u, v) = frame.cell_of(c.x, c.y);
+            if !(u.is_finite() && v.is_finite()) {
+                return None;
+            }
+            min = (min.0.min(u), min.1.min(v));
+            max = (max.0.max(u), max.1.max(v));
+        }
+    }
+    if !(min.0.is_finite() && min.1.is_finite() && max.0.is_finite() && max.1.is_finite()) {
+        return None;
+    }
+    let (col0, row0) = (min.0.floor() as i64, min.1.floor() as i64);
+    let cols = ((max.0.ceil() as i64) - col0).max(1) as usize;
+    let rows = ((max.1.ceil() as i64) - row0).max(1) as usize;
+    Some((col0, row0, cols, rows))
+}
+
+/// Adds one ring (in window cell coordinates) to the accumulator: +1 inside an
+/// exterior, −1 inside a hole.
+fn add_ring(acc: &mut [f64], stride: usize, rows: usize, local: &mut Vec<(f64, f64)>, exterior: bool) {
+    // geo rings are closed; close unclosed input anyway.
+    if local.first() != local.last() {
+        if let Some(first) = local.first().copied() {
+            local.push(first);
+        }
+    }
+    let twice_area: f64 = local.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum();
+    if twice_area == 0.0 {
+        return;
+    }
+    // In cell space (y down) the running sum is positive for rings with negative
+    // shoelace area; flip rings so exteriors count +1 and holes −1.
+    let sign = if (twice_area < 0.0) == exterior { 1.0 } else { -1.0 };
+    for w in local.windows(2) {
+        add_edge(acc, stride, rows, w[0], w[1], sign);
+    }
 }
 
 /// Adds one edge, in window cell units (x right, y down), to the accumulator.

@@ -1,0 +1,417 @@
+//! 项目库: the other rules' candidates become projects, one per project type and village
+//! (a stable id from the type's code and the village code), with their quantities (规模,
+//! parcels, 新增耕地 from the supply ledger's sources, 节余指标 from the linkage ledger),
+//! an investment estimate (`projects.unit_costs` × area), a phase (the earliest of
+//! `projects.phases` with room under `projects.phase_cap_wan`, never split) and the
+//! funding balance per phase (investment against the quotas' revenue, `projects.prices`).
+//!
+//! Money is counted in whole 分 and areas in the supply ledger's whole units (its "cm²", 0.01 m²),
+//! so the funding rows add up exactly.
+//! The rule runs last and does its work in its second step, once 土地整理 has said what it
+//! recovers: the supply ledger is read as `stages::supply` makes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::consolidation::Consolidation;
+use super::develop::DevelopPlan;
+use super::eco_restoration::EcoRestoration;
+use super::indicators::Measure;
+use super::linkage::LinkageRow;
+use super::merge::MergePlan;
+use super::pbf::{PbfPlan, PbfStatus};
+use super::reclamation::ReclamationPlan;
+use super::restore::{Phase, RestorePlan};
+use super::rule::{Card, CardSource, RunData};
+use super::supply::{self, Source, Supply};
+use super::swap::{SwapPlan, SwapRole};
+use crate::context::CancelToken;
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::settings::{ProjectSettings, Settings};
+
+/// A project type, in the project list's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Consolidation,
+    RestoreImmediate,
+    RestoreEngineering,
+    Develop,
+    Linkage,
+    Reforestation,
+    Swap,
+    Pbf,
+    EcoRestoration,
+}
+
+/// Every type: (id code, 中文, English), in [`Kind`] order; the key of its unit cost is
+/// `ProjectSettings::unit_costs.all()` at the same index.
+pub const KINDS: [(&str, &str, &str); 9] = [
+    ("NZ", "农用地整理", "farmland consolidation"),
+    ("FG1", "复耕（即可恢复）", "restoration, now"),
+    ("FG2", "复耕（工程恢复）", "restoration, with works"),
+    ("KF", "未利用地开发", "unused land development"),
+    ("ZJ", "增减挂钩", "construction land linkage"),
+    ("TG", "退耕还林", "reforestation"),
+    ("LG", "林耕置换", "forest-cropland swap"),
+    ("JN", "永久基本农田调整", "basic farmland adjustment"),
+    ("ST", "生态修复", "ecological restoration"),
+];
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Consolidation,
+        Kind::RestoreImmediate,
+        Kind::RestoreEngineering,
+        Kind::Develop,
+        Kind::Linkage,
+        Kind::Reforestation,
+        Kind::Swap,
+        Kind::Pbf,
+        Kind::EcoRestoration,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn code(self) -> &'static str {
+        KINDS[self.index()].0
+    }
+
+    pub fn zh(self) -> &'static str {
+        KINDS[self.index()].1
+    }
+
+    /// The type a supply source's new cropland counts under (None: not a project's).
+    pub fn of_source(s: Source) -> Option<Kind> {
+        match s {
+            Source::RestoreImmediate => Some(Kind::RestoreImmediate),
+            Source::RestoreEngineering => Some(Kind::RestoreEngineering),
+            Source::Develop => Some(Kind::Develop),
+            Source::Consolidation => Some(Kind::Consolidation),
+            Source::Linkage => Some(Kind::Linkage),
+            Source::Swap => Some(Kind::Swap),
+            Source::Other => None,
+        }
+    }
+
+    /// Whether its new cropland sells as 补充耕地指标 (the swap's balances its own loss;
+    /// 增减挂钩 sells its 节余 instead).
+    pub fn sells_supplement(self) -> bool {
+        matches!(self, Kind::Consolidation | Kind::RestoreImmediate | Kind::RestoreEngineering | Kind::Develop)
+    }
+}
+
+/// A parcel's part in a project type, with the new cropland it brings there (cm²).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub kind: Kind,
+    pub parcel: usize,
+    pub new_cm2: i64,
+}
+
+/// One project.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Project {
+    /// Type code and village code: "NZ-510000001001".
+    pub id: String,
+    pub kind: Option<Kind>,
+    pub village_code: String,
+    pub village_name: String,
+    /// Member parcels, ascending.
+    pub parcels: Vec<usize>,
+    /// 规模: the members' official area, cm².
+    pub area_cm2: i64,
+    pub new_cm2: i64,
+    /// 节余指标 (增减挂钩), cm².
+    pub surplus_cm2: i64,
+    /// 投资估算, 分.
+    pub invest_fen: i64,
+    /// 补充耕地指标 revenue, 分.
+    pub supplement_fen: i64,
+    /// 节余指标 revenue, 分.
+    pub linkage_fen: i64,
+    /// Index into `projects.phases` (None: unscheduled).
+    pub phase: Option<usize>,
+}
+
+impl Project {
+    pub fn kind(&self) -> Kind {
+        self.kind.unwrap_or(Kind::Consolidation)
+    }
+
+    pub fn name(&self) -> String {
+        format!("{}{}项目", self.village_name, self.kind().zh())
+    }
+
+    pub fn revenue_fen(&self) -> i64 {
+        self.supplement_fen + self.linkage_fen
+    }
+}
+
+/// One row of `funding_balance` (money in 分).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FundingRow {
+    /// The phase's year as text, "unscheduled" or "total".
+    pub phase: String,
+    pub projects: u64,
+    pub invest_fen: i64,
+    pub supplement_fen: i64,
+    pub linkage_fen: i64,
+}
+
+impl FundingRow {
+    pub fn revenue_fen(&self) -> i64 {
+        self.supplement_fen + self.linkage_fen
+    }
+
+    pub fn balance_fen(&self) -> i64 {
+        self.revenue_fen() - self.invest_fen
+    }
+
+    fn add(&mut self, p: &Project) {
+        self.projects += 1;
+        self.invest_fen += p.invest_fen;
+        self.supplement_fen += p.supplement_fen;
+        self.linkage_fen += p.linkage_fen;
+    }
+}
+
+/// The rule's outcome.
+#[derive(Debug, Clone, Default)]
+pub struct Projects {
+    /// By type, then village code.
+    pub projects: Vec<Project>,
+    /// A row per phase, an "unscheduled" row when a project fits nowhere, then the total.
+    pub funding: Vec<FundingRow>,
+}
+
+/// The first step's marker: the projects are made in the second.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProjectsPending;
+
+/// 1 mu in the code base's area unit (1 "cm²" = 0.01 m², as the supply ledger counts it; [`crate::units::M2_PER_MU`]).
+const CM2_PER_MU: i128 = 66_667;
+
+/// `per_mu` (分 per mu) × `cm2`, rounded half up to whole 分.
+pub fn per_mu(per_mu_fen: i64, cm2: i64) -> i64 {
+    let x = per_mu_fen as i128 * cm2 as i128;
+    (if x >= 0 { (x + CM2_PER_MU / 2) / CM2_PER_MU } else { -((-x + CM2_PER_MU / 2) / CM2_PER_MU) }) as i64
+}
+
+/// 元 (or 万元 × 10 000) to whole 分.
+fn fen(yuan: f64) -> i64 {
+    (yuan * 100.0).round() as i64
+}
+
+/// The projects of `members`: one per (type, village), members deduplicated, the area
+/// summed over distinct parcels, the new cropland over the members; by type then village.
+pub fn group(members: &[Member], village: &dyn Fn(usize) -> (String, String), area_cm2: &dyn Fn(usize) -> i64) -> Vec<Project> {
+    let mut by: BTreeMap<(Kind, String), (BTreeSet<usize>, i64, String)> = BTreeMap::new();
+    for m in members {
+        let (code, name) = village(m.parcel);
+        let e = by.entry((m.kind, code)).or_insert_with(|| (BTreeSet::new(), 0, name));
+        e.0.insert(m.parcel);
+        e.1 += m.new_cm2;
+    }
+    by.into_iter()
+        .map(|((kind, code), (parcels, new_cm2, name))| Project {
+            id: format!("{}-{code}", kind.code()),
+            kind: Some(kind),
+            area_cm2: parcels.iter().map(|&i| area_cm2(i)).sum(),
+            parcels: parcels.into_iter().collect(),
+            village_code: code,
+            village_name: name,
+            new_cm2,
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Adds the linkage ledger's 节余 of each village to its 增减挂钩 project.
+pub fn add_surplus(projects: &mut [Project], rows: &[LinkageRow]) {
+    for r in rows.iter().filter(|r| r.level == "village") {
+        if let Some(p) = projects.iter_mut().find(|p| p.kind == Some(Kind::Linkage) && p.village_code == r.code) {
+            p.surplus_cm2 += r.surplus;
+        }
+    }
+}
+
+/// Each project's investment and revenue.
+pub fn price(projects: &mut [Project], s: &ProjectSettings) {
+    let costs = s.unit_costs.all();
+    let supplement = fen(s.prices.supplement_yuan_per_mu);
+    let linkage = fen(s.prices.linkage_wan_per_mu * 10_000.0);
+    for p in projects {
+        let kind = p.kind();
+        p.invest_fen = per_mu(fen(costs[kind.index()].1), p.area_cm2);
+        p.supplement_fen = if kind.sells_supplement() { per_mu(supplement, p.new_cm2) } else { 0 };
+        p.linkage_fen = per_mu(linkage, p.surplus_cm2);
+    }
+}
+
+/// The order projects are phased in: 复耕即可恢复 first, then new cropland per 万元
+/// descending (no investment first), ties by id.
+fn priority(a: &Project, b: &Project) -> std::cmp::Ordering {
+    let first = |p: &Project| p.kind != Some(Kind::RestoreImmediate);
+    let per = |x: &Project, y: &Project| x.new_cm2 as i128 * y.invest_fen as i128;
+    first(a).cmp(&first(b)).then_with(|| per(b, a).cmp(&per(a, b))).then_with(|| a.id.cmp(&b.id))
+}
+
+/// Gives each project the earliest of `phases` phases with room under `cap_fen` (none: no
+/// cap), in priority order; a project too dear for every phase stays unscheduled.
+pub fn schedule(projects: &mut [Project], phases: usize, cap_fen: Option<i64>) {
+    let mut order: Vec<usize> = (0..projects.len()).collect();
+    order.sort_by(|&a, &b| priority(&projects[a], &projects[b]));
+    let mut used = vec![0i64; phases];
+    for k in order {
+        let p = &mut projects[k];
+        p.phase = (0..phases).find(|&f| cap_fen.is_none_or(|cap| used[f] + p.invest_fen <= cap));
+        if let Some(f) = p.phase {
+            used[f] += p.invest_fen;
+        }
+    }
+}
+
+/// The funding rows: one per phase (by year), "unscheduled" when a project is, and the
+/// total (the sum of the rows above it).
+pub fn funding(projects: &[Project], years: &[i32]) -> Vec<FundingRow> {
+    let mut rows: Vec<FundingRow> = years.iter().map(|y| FundingRow { phase: y.to_string(), ..Default::default() }).collect();
+    let mut unscheduled = FundingRow { phase: "unscheduled".into(), ..Default::default() };
+    for p in projects {
+        match p.phase {
+            Some(f) => rows[f].add(p),
+            None => unscheduled.add(p),
+        }
+    }
+    if unscheduled.projects > 0 {
+        rows.push(unscheduled);
+    }
+    let mut total = FundingRow { phase: "total".into(), ..Default::default() };
+    for r in &rows {
+        total.projects += r.projects;
+        total.invest_fen += r.invest_fen;
+        total.supplement_fen += r.supplement_fen;
+        total.linkage_fen += r.linkage_fen;
+    }
+    rows.push(total);
+    rows
+}
+
+/// Every rule's candidates as members, by the outcomes the rules stored (a rule switched
+/// off stored none: its type has no projects); the new cropland from the supply's sources.
+pub fn members(d: &RunData, s: &Supply) -> Vec<Member> {
+    let mut out: Vec<Member> = s.items.iter().filter_map(|it| Kind::of_source(it.source).map(|kind| Member { kind, parcel: it.parcel, new_cm2: it.cm2 })).collect();
+    let mut add = |kind: Kind, picked: &mut dyn Iterator<Item = usize>| out.extend(picked.map(|parcel| Member { kind, parcel, new_cm2: 0 }));
+    let n = d.parcels.len();
+    if d.settings.consolidation.enabled {
+        if let Some(m) = d.get::<MergePlan>() {
+            add(Kind::Consolidation, &mut (0..n).filter(|&i| m.group_of[i] > 0));
+        }
+        if let Some(c) = d.get::<Consolidation>() {
+            add(Kind::Consolidation, &mut (0..n).filter(|&i| c.tiankan_of[i].is_some()));
+        }
+    }
+    if let Some(r) = d.get::<RestorePlan>() {
+        add(Kind::RestoreImmediate, &mut (0..n).filter(|&i| r.phase[i] == Some(Phase::Immediate)));
+        add(Kind::RestoreEngineering, &mut (0..n).filter(|&i| r.phase[i] == Some(Phase::Engineering)));
+    }
+    if let Some(p) = d.get::<DevelopPlan>() {
+        add(Kind::Develop, &mut (0..n).filter(|&i| p.chosen[i]));
+    }
+    if let Some(p) = d.get::<ReclamationPlan>() {
+        add(Kind::Linkage, &mut (0..n).filter(|&i| p.candidate[i]));
+    }
+    add(Kind::Reforestation, &mut (0..n).filter(|&i| d.flags().get(i).is_some_and(|f| f.reforest)));
+    if let Some(p) = d.get::<SwapPlan>() {
+        add(Kind::Swap, &mut (0..n).filter(|&i| matches!(p.roles[i], SwapRole::Out | SwapRole::In)));
+    }
+    if let Some(p) = d.get::<PbfPlan>() {
+        add(Kind::Pbf, &mut (0..n).filter(|&i| matches!(p.status[i], PbfStatus::Out | PbfStatus::In)));
+    }
+    if let Some(p) = d.get::<EcoRestoration>() {
+        add(Kind::EcoRestoration, &mut (0..n).filter(|&i| p.target[i].is_some()));
+    }
+    out
+}
+
+/// The projects of a run, priced and phased, with the funding rows.
+pub fn projects(d: &RunData) -> Projects {
+    let s = &d.settings.projects;
+    let m = Measure::new(d.parcels, &d.settings.indicators);
+    let supply = supply::supply(d);
+    let village = |i: usize| (d.parcels.village_code(i).to_string(), d.parcels.village_name(i).to_string());
+    let area = |i: usize| m.official_cm2(d.slope, i);
+    let mut list = group(&members(d, &supply), &village, &area);
+    if let Some(rows) = d.slice::<LinkageRow>() {
+        add_surplus(&mut list, rows);
+    }
+    price(&mut list, s);
+    schedule(&mut list, s.phases.len(), s.phase_cap_wan.map(|w| fen(w * 10_000.0)));
+    let funding = funding(&list, &s.phases);
+    Projects { projects: list, funding }
+}
+
+/// 项目库 as a rule of the run (last: it reads every other rule's outcome).
+pub struct ProjectLibrary;
+
+impl super::rule::Rule for ProjectLibrary {
+    fn name(&self) -> &'static str {
+        "projects"
+    }
+
+    fn enabled(&self, s: &Settings) -> bool {
+        s.projects.enabled
+    }
+
+    fn decide(&self, d: &RunData, _progress: &Progress, _cancel: &CancelToken) -> Result<()> {
+        d.put(ProjectsPending);
+        Ok(())
+    }
+
+    fn decided(&self, d: &RunData) -> bool {
+        d.has::<ProjectsPending>()
+    }
+
+    fn finish_stage(&self) -> Option<&'static str> {
+        Some("projects")
+    }
+
+    fn finish(&self, d: &RunData, _progress: &Progress, _cancel: &CancelToken) -> Result<()> {
+        d.put(projects(d));
+        Ok(())
+    }
+
+    fn warnings(&self, s: &Settings) -> Vec<(&'static str, String)> {
+        let keys = s.projects.placeholders();
+        if keys.is_empty() {
+            return Vec::new();
+        }
+        let keys = keys.iter().map(|k| format!("projects.{k}")).collect::<Vec<_>>().join(", ");
+        vec![("projects_placeholder", format!("{keys} left at placeholder defaults: the investment estimates and the funding balance are illustrative until the county's own figures are set"))]
+    }
+
+    fn cards(&self) -> &'static [Card] {
+        &[
+            ("projects", "项目数", "projects", "个", 0, CardSource::Total("funding_balance", "projects")),
+            ("projects_investment", "投资估算", "investment", "万元", 2, CardSource::Checked("funding_balance", "investment_wan", "balanced")),
+        ]
+    }
+
+    fn counts(&self, d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
+        let Some(p) = d.get::<Projects>() else { return Vec::new() };
+        let total = p.funding.last().cloned().unwrap_or_default();
+        vec![("projects", p.projects.len().into()), ("projects_investment_wan", (total.invest_fen as f64 / 1e6).into()), ("projects_balance_wan", (total.balance_fen() as f64 / 1e6).into())]
+    }
+
+    fn summary(&self, counts: &BTreeMap<String, serde_json::Value>) -> Option<String> {
+        let n = counts.get("projects")?.as_u64()?;
+        let invest = counts.get("projects_investment_wan")?.as_f64()?;
+        let balance = counts.get("projects_balance_wan")?.as_f64()?;
+        Some(format!("projects: {n}, investment {invest:.2} 万元, balance {balance:.2} 万元"))
+    }
+}
+
+#[cfg(test)]
+#[path = "projects_tests.rs"]
+mod tests;

@@ -1,0 +1,168 @@
+use super::*;
+use crate::settings::PerType;
+use crate::stages::testing::{V1, V2};
+
+fn village(i: usize) -> (String, String) {
+    let code = if i < 3 { V1 } else { V2 };
+    (code.to_string(), crate::stages::testing::village_name(code))
+}
+
+/// Parcel i has i + 1 mu (1 mu = 66 667 units of 0.01 m², the code base's "cm²").
+fn area(i: usize) -> i64 {
+    (i as i64 + 1) * 66_667
+}
+
+fn member(kind: Kind, parcel: usize, new_cm2: i64) -> Member {
+    Member { kind, parcel, new_cm2 }
+}
+
+fn project(id: &str, kind: Kind, invest_fen: i64, new_cm2: i64) -> Project {
+    Project { id: id.into(), kind: Some(kind), invest_fen, new_cm2, ..Default::default() }
+}
+
+#[test]
+fn one_project_per_type_and_village_with_stable_ids() {
+    let members = [
+        member(Kind::Develop, 0, 100),
+        member(Kind::Develop, 1, 50),
+        member(Kind::Develop, 3, 7),
+        member(Kind::Consolidation, 2, 0),
+        // The same parcel through two rules' outcomes counts once in area.
+        member(Kind::Consolidation, 2, 30),
+    ];
+    let p = group(&members, &village, &area);
+    let ids: Vec<&str> = p.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, [format!("NZ-{V1}"), format!("KF-{V1}"), format!("KF-{V2}")]);
+    assert_eq!((p[0].parcels.clone(), p[0].area_cm2, p[0].new_cm2), (vec![2], area(2), 30));
+    assert_eq!((p[1].parcels.clone(), p[1].area_cm2, p[1].new_cm2), (vec![0, 1], area(0) + area(1), 150));
+    assert_eq!(p[2].name(), "村002未利用地开发项目");
+    // Members listed in another order give the same projects.
+    let mut reversed = members.to_vec();
+    reversed.reverse();
+    assert_eq!(group(&reversed, &village, &area), p);
+}
+
+#[test]
+fn investment_and_revenue_per_mu_in_fen() {
+    assert_eq!(per_mu(100, 66_667), 100);
+    assert_eq!(per_mu(100, 33_334), 50);
+    assert_eq!(per_mu(1, 33_333), 0);
+    let mut s = ProjectSettings::default();
+    s.unit_costs.develop = 4000.0;
+    s.prices.supplement_yuan_per_mu = 50000.0;
+    s.prices.linkage_wan_per_mu = 20.0;
+    let mut p = vec![
+        Project { area_cm2: 2 * 66_667, new_cm2: 66_667, ..project("KF-1", Kind::Develop, 0, 0) },
+        Project { area_cm2: 66_667, new_cm2: 66_667, surplus_cm2: 66_667, ..project("ZJ-1", Kind::Linkage, 0, 0) },
+    ];
+    price(&mut p, &s);
+    assert_eq!((p[0].invest_fen, p[0].supplement_fen, p[0].linkage_fen), (800_000, 5_000_000, 0));
+    // 增减挂钩 sells its 节余, not its new cropland.
+    assert_eq!((p[1].invest_fen, p[1].supplement_fen, p[1].linkage_fen), (3_000_000, 0, 20_000_000));
+}
+
+#[test]
+fn phases_follow_the_priority_under_the_cap_and_never_split() {
+    let mut p = vec![
+        project("KF-a", Kind::Develop, 600, 600), // 1 cm² per 分
+        project("NZ-b", Kind::Consolidation, 300, 900), // 3 per 分: before KF-a
+        project("FG1-c", Kind::RestoreImmediate, 500, 0), // 即可恢复: first
+        project("ST-d", Kind::EcoRestoration, 2000, 0), // dearer than any phase
+        project("TG-e", Kind::Reforestation, 0, 0), // no cost, no gain
+    ];
+    schedule(&mut p, 2, Some(1000));
+    let phase: Vec<Option<usize>> = p.iter().map(|p| p.phase).collect();
+    // FG1-c (500) and NZ-b (300) fill phase 0 to 800; KF-a (600) does not fit there.
+    assert_eq!(phase, [Some(1), Some(0), Some(0), None, Some(0)]);
+    let rows = funding(&p, &[2025, 2027]);
+    let names: Vec<&str> = rows.iter().map(|r| r.phase.as_str()).collect();
+    assert_eq!(names, ["2025", "2027", "unscheduled", "total"]);
+    assert!(rows[..2].iter().all(|r| r.invest_fen <= 1000));
+    assert_eq!((rows[2].projects, rows[2].invest_fen), (1, 2000));
+    // No cap: everything in the first phase.
+    schedule(&mut p, 2, None);
+    assert!(p.iter().all(|p| p.phase == Some(0)));
+}
+
+#[test]
+fn ties_go_by_id() {
+    let mut p = vec![project("b", Kind::Develop, 600, 600), project("a", Kind::Develop, 600, 600)];
+    schedule(&mut p, 2, Some(600));
+    assert_eq!((p[0].phase, p[1].phase), (Some(1), Some(0)));
+}
+
+#[test]
+fn funding_rows_add_up_to_the_total() {
+    let mut s = ProjectSettings { phases: vec![2025, 2027, 2030], phase_cap_wan: Some(0.05), ..Default::default() };
+    s.unit_costs.develop = 1234.56;
+    let mut p: Vec<Project> = (0..7)
+        .map(|k| Project { area_cm2: 1_000_003 * (k + 1), new_cm2: 777_777 * k, surplus_cm2: 0, ..project(&format!("KF-{k}"), Kind::Develop, 0, 0) })
+        .collect();
+    p.push(Project { area_cm2: 9_999_999, surplus_cm2: 5_555_555, ..project("ZJ-x", Kind::Linkage, 0, 0) });
+    price(&mut p, &s);
+    schedule(&mut p, 3, Some(fen(0.05 * 10_000.0)));
+    let rows = funding(&p, &s.phases);
+    let (total, rest) = rows.split_last().unwrap();
+    assert_eq!(total.phase, "total");
+    assert_eq!(total.projects as usize, p.len());
+    assert_eq!(total.invest_fen, rest.iter().map(|r| r.invest_fen).sum::<i64>());
+    assert_eq!(total.invest_fen, p.iter().map(|p| p.invest_fen).sum::<i64>());
+    assert_eq!(total.revenue_fen(), rest.iter().map(FundingRow::revenue_fen).sum::<i64>());
+    assert_eq!(total.balance_fen(), rest.iter().map(FundingRow::balance_fen).sum::<i64>());
+    assert!(rest.iter().filter(|r| r.phase != "unscheduled").all(|r| r.invest_fen <= 500_000));
+}
+
+#[test]
+fn surplus_goes_to_the_village_linkage_project() {
+    let mut p = group(&[member(Kind::Linkage, 0, 0), member(Kind::Linkage, 4, 0), member(Kind::Develop, 1, 0)], &village, &area);
+    let row = |level: &'static str, code: &str, surplus| LinkageRow { level, code: code.into(), surplus, ..Default::default() };
+    add_surplus(&mut p, &[row("village", V1, 10), row("village", V2, 20), row("total", "total", 30)]);
+    let surplus: Vec<(&str, i64)> = p.iter().map(|p| (p.id.as_str(), p.surplus_cm2)).collect();
+    assert_eq!(surplus, [(format!("KF-{V1}").as_str(), 0), (format!("ZJ-{V1}").as_str(), 10), (format!("ZJ-{V2}").as_str(), 20)]);
+}
+
+#[test]
+fn placeholders_are_named() {
+    let mut s = ProjectSettings::default();
+    assert_eq!(s.placeholders().len(), 11);
+    s.unit_costs = PerType { consolidation: 1.0, restore_immediate: 1.0, restore_engineering: 1.0, develop: 1.0, linkage: 1.0, reforestation: 1.0, swap: 1.0, pbf: 1.0, eco_restoration: 1.0 };
+    s.prices.linkage_wan_per_mu = 30.0;
+    assert_eq!(s.placeholders(), ["prices.supplement_yuan_per_mu"]);
+}
+
+/// Through the run's data: plots 0–2 in V1, 3–4 in V2 (TBMJ 100 m² each); 0 reforested,
+/// 1 and 3 restored now (0201 → cropland), 2 developed (1206), 4 nothing. Every candidate
+/// is in exactly one project of its type, with the supply's new cropland.
+#[test]
+fn every_candidate_is_in_one_project_of_its_type() {
+    use crate::stages::constraints::Constraints;
+    use crate::stages::rule::Outcomes;
+    use crate::stages::testing::{flags, graph, parcels, slope, Plot};
+    let plots = [
+        Plot::new("0103").village(V1).tbmj(100.0),
+        Plot::new("0201").village(V1).tbmj(100.0),
+        Plot::new("1206").village(V1).tbmj(100.0),
+        Plot::new("0201").village(V2).tbmj(100.0),
+        Plot::new("0301").village(V2).tbmj(100.0),
+    ];
+    let p = parcels(&[], &plots);
+    let st: Vec<_> = (0..5).map(|_| slope(2, 100.0)).collect();
+    let g = graph(5, &[]);
+    let settings = Settings::default();
+    let outcomes = Outcomes::default();
+    let d = RunData::new(&settings, &p, &st, &g, &[], Constraints::none(), &outcomes);
+    d.put((0..5).map(|i| flags(i == 0, i == 0)).collect::<Vec<_>>());
+    let phase = (0..5).map(|i| (i == 1 || i == 3).then_some(Phase::Immediate)).collect();
+    d.put(RestorePlan { phase, reasons: vec![String::new(); 5] });
+    d.put(DevelopPlan { chosen: (0..5).map(|i| i == 2).collect(), shared_with_cropland: vec![0.0; 5], reasons: vec![String::new(); 5] });
+    let out = projects(&d);
+    let got: Vec<(&str, Vec<usize>, i64, i64)> = out.projects.iter().map(|p| (p.id.as_str(), p.parcels.clone(), p.area_cm2, p.new_cm2)).collect();
+    let id = |code: &str, v: &str| format!("{code}-{v}");
+    let (fg1v1, fg1v2, kf, tg) = (id("FG1", V1), id("FG1", V2), id("KF", V1), id("TG", V1));
+    assert_eq!(got, [(fg1v1.as_str(), vec![1], 10_000, 10_000), (fg1v2.as_str(), vec![3], 10_000, 10_000), (kf.as_str(), vec![2], 10_000, 10_000), (tg.as_str(), vec![0], 10_000, 0)]);
+    // Placeholder costs: 复耕即可恢复 500 元/亩, 退耕还林 1500 元/亩, 未利用地开发 4000 元/亩 on 100 m².
+    let invest: Vec<i64> = out.projects.iter().map(|p| p.invest_fen).collect();
+    assert_eq!(invest, [per_mu(50_000, 10_000), per_mu(50_000, 10_000), per_mu(400_000, 10_000), per_mu(150_000, 10_000)]);
+    let total = out.funding.last().unwrap();
+    assert_eq!((total.phase.as_str(), total.projects, total.invest_fen), ("total", 4, invest.iter().sum()));
+}
