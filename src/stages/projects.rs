@@ -374,7 +374,8 @@ impl super::rule::Rule for ProjectLibrary {
     }
 
     fn finish_stage(&self) -> Option<&'static str> {
-        Some("projects")
+        // Its own name: a stage starts and finishes once in the run's events and timings.
+        Some("project_library")
     }
 
     fn finish(&self, d: &RunData, _progress: &Progress, _cancel: &CancelToken) -> Result<()> {
