@@ -30,8 +30,7 @@ pub enum Source<'a> {
     Gathered(&'a Gathered),
 }
 
-/// Each input file's content hash (None where it could not be read), by path.
-pub type Hashes = BTreeMap<String, Option<String>>;
+pub use super::stamps::Hashes;
 
 /// The per-parcel facts of a run.
 pub struct Facts {

@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::facts::Hashes;
 use super::inputs::input_files;
 use crate::context::RunContext;
 use crate::output::hash::content_hash_unless;
 use crate::output::manifest::{InputStamp, Manifest};
 use crate::shard::fingerprint;
+
+/// Each input file's content hash (None where it could not be read), by path.
+pub type Hashes = BTreeMap<String, Option<String>>;
 
 /// The inputs' hashes, their stamps, and which were reused or hashed.
 pub struct Hashed {

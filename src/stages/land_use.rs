@@ -17,6 +17,8 @@ use crate::parcels::Parcels;
 use crate::settings::{Settings, LAND_USE_CLASSES, SETTLEMENT_CLASSES};
 use crate::units::{largest_remainder, printed_units, M2_PER_MU};
 
+mod print;
+
 /// Number of classes.
 pub const N: usize = LAND_USE_CLASSES.len();
 const CROPLAND: usize = 0;
@@ -193,7 +195,7 @@ pub fn structure(inp: &StructureInputs) -> Result<Vec<StructureRow>> {
     villages.iter().for_each(|v| add(&mut total.areas, &v.areas));
     rows.push(total);
     reconcile(&rows, &direct, inp.cropland_change)?;
-    super::land_use_print::fill_printed(&mut rows, inp.settings.land_use.decimals);
+    print::fill_printed(&mut rows, inp.settings.land_use.decimals);
     Ok(rows)
 }
 

@@ -17,7 +17,6 @@ pub mod dissolve;
 pub mod eco_restoration;
 pub mod indicators;
 pub mod land_use;
-pub mod land_use_print;
 pub mod linkage;
 pub mod merge;
 pub mod pbf;

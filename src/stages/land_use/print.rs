@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::land_use::{apportion, exact, township_of, StructureRow, N};
+use super::{apportion, exact, township_of, StructureRow, N};
 
 /// Sets the printed figures of `rows` (villages, clusters, townships, the total last).
 pub fn fill_printed(rows: &mut [StructureRow], decimals: u32) {
