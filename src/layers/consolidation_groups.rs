@@ -10,9 +10,8 @@ use crate::units::{mu, round};
 
 pub struct ConsolidationGroups;
 
-/// The group rows, then their sum (id 0).
-fn rows(d: &RunData) -> Vec<GroupRow> {
-    let Some(c) = d.get::<Consolidation>() else { return Vec::new() };
+/// The sum of the group rows (id 0).
+fn total(c: &Consolidation) -> GroupRow {
     let mut total = GroupRow { village_name: "合计".into(), ..Default::default() };
     for g in &c.groups {
         total.members += g.members;
@@ -22,7 +21,7 @@ fn rows(d: &RunData) -> Vec<GroupRow> {
         total.tiankan_parcels += g.tiankan_parcels;
         total.tiankan += g.tiankan;
     }
-    c.groups.iter().cloned().chain(std::iter::once(total)).collect()
+    total
 }
 
 impl Layer for ConsolidationGroups {
@@ -65,12 +64,20 @@ impl Layer for ConsolidationGroups {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..rows(d).len()).collect()
+        (0..d.get::<Consolidation>().map_or(0, |c| c.groups.len() + 1)).collect()
     }
 
     fn row<'a>(&self, d: &RunData<'a>, k: usize, out: &mut Vec<AttrValue<'a>>) {
-        let all = rows(d);
-        let (r, total) = (&all[k], k + 1 == all.len());
+        let c = d.need::<Consolidation>();
+        // Row k is group k; the last row their sum (built once, for that row alone).
+        let sum;
+        let (r, total) = match c.groups.get(k) {
+            Some(g) => (g, false),
+            None => {
+                sum = total(c);
+                (&sum, true)
+            }
+        };
         out.push(AttrValue::text(if total { "total" } else { "group" }));
         out.push(if total { AttrValue::Null } else { AttrValue::Int(r.id as i64) });
         out.extend([AttrValue::text(r.village_code.clone()), AttrValue::text(r.village_name.clone()), AttrValue::Int(r.members as i64)]);

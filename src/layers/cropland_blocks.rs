@@ -31,10 +31,16 @@ const FIELDS: &[Field] = &[
     Field::new("villages", Text, "涉及村", ""),
 ];
 
-/// (state, block index) of each row: the blocks of tier 1 and up, current then planned.
-fn rows(d: &RunData) -> Vec<(usize, usize)> {
+/// The blocks of tier 1 and up, current then planned, each as an item `2 × index + state`
+/// (so a row finds its block without listing them all again).
+fn items_of(d: &RunData) -> Vec<usize> {
     let Some(b) = d.get::<Blocks>() else { return Vec::new() };
-    (0..2).flat_map(|s| b.state(s).blocks.iter().enumerate().filter(|(_, x)| x.tier > 0).map(move |(k, _)| (s, k))).collect()
+    (0..2).flat_map(|s| b.state(s).blocks.iter().enumerate().filter(|(_, x)| x.tier > 0).map(move |(k, _)| 2 * k + s)).collect()
+}
+
+/// (state, block index) of an item.
+fn key(item: usize) -> (usize, usize) {
+    (item % 2, item / 2)
 }
 
 impl Layer for CroplandBlocks {
@@ -63,11 +69,11 @@ impl Layer for CroplandBlocks {
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
-        (0..rows(d).len()).collect()
+        items_of(d)
     }
 
     fn row<'a>(&self, d: &RunData<'a>, item: usize, out: &mut Vec<AttrValue<'a>>) {
-        let (s, k) = rows(d)[item];
+        let (s, k) = key(item);
         let b = &d.need::<Blocks>().state(s).blocks[k];
         // The plan may move parcels in and out of basic farmland (the farmland rule).
         let share = |i: usize| match s {
@@ -86,8 +92,7 @@ impl Layer for CroplandBlocks {
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, item: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
-        let key = rows(d)[item];
-        d.get::<BlockShapes>().and_then(|s| s.0.get(&key)).map(Cow::Borrowed)
+        d.get::<BlockShapes>().and_then(|s| s.0.get(&key(item))).map(Cow::Borrowed)
     }
 
     fn style(&self, d: &RunData) -> Option<Style> {
