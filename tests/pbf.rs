@@ -160,6 +160,44 @@ fn blocks_match(gpkg: &Path) {
     }
 }
 
+/// The geometries of a layer's features by the text of one field (several features of
+/// one key become one multipolygon).
+fn geometries_by(gpkg: &Path, name: &str, key: &str, filter: &str) -> BTreeMap<String, geo::MultiPolygon<f64>> {
+    use gdal::vector::LayerAccess;
+    let ds = gdal::Dataset::open(gpkg).unwrap();
+    let mut layer = ds.layer_by_name(name).unwrap();
+    layer.set_attribute_filter(filter).unwrap();
+    let column = layer.defn().fields().position(|f| f.name() == key).unwrap();
+    let mut out: BTreeMap<String, geo::MultiPolygon<f64>> = BTreeMap::new();
+    for f in layer.features() {
+        let k = f.field_as_string(column).unwrap().unwrap_or_default();
+        let g: geo::Geometry<f64> = f.geometry().unwrap().to_geo().unwrap();
+        let polygons = match g {
+            geo::Geometry::Polygon(p) => vec![p],
+            geo::Geometry::MultiPolygon(m) => m.0,
+            other => panic!("{name}: not a polygon: {other:?}"),
+        };
+        out.entry(k).or_insert_with(|| geo::MultiPolygon::new(vec![])).0.extend(polygons);
+    }
+    out
+}
+
+/// Each current block's outline (edge cancellation through pinch vertices and islands)
+/// is GEOS's union of its parcels: no area in one and not the other, valid.
+fn block_outlines_are_geos_unions(gpkg: &Path) {
+    use gdal::vector::ToGdal;
+    let parcels = geometries_by(gpkg, "parcels", "block_id", "block_id IS NOT NULL");
+    let blocks = geometries_by(gpkg, "cropland_blocks", "block_id", "state = 'current'");
+    assert!(!blocks.is_empty());
+    for (id, outline) in &blocks {
+        let general = landcons::vector::union::union_all(&parcels[id]).unwrap();
+        let (ours, geos) = (outline.to_gdal().unwrap(), general.to_gdal().unwrap());
+        let xor = ours.difference(&geos).unwrap().area() + geos.difference(&ours).unwrap().area();
+        assert!(xor < 1e-6, "block {id}: {xor} m² differ from GEOS's union of its parcels");
+        assert!(ours.is_valid(), "block {id}: invalid outline");
+    }
+}
+
 #[test]
 fn county_adjustment_matches_shapely_networkx_and_highspy() {
     let dir = tempfile::tempdir().unwrap();
@@ -203,6 +241,7 @@ fn county_adjustment_matches_shapely_networkx_and_highspy() {
 
     // (d) the current blocks are networkx's components.
     blocks_match(&gpkg);
+    block_outlines_are_geos_unions(&gpkg);
 
     // (e) the ledger adds up to the layers.
     reconciles(&gpkg, &rows, "'county'");

@@ -47,19 +47,7 @@ fn folds_back(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> bool {
 /// points (conservatively: GEOS tolerates them, callers then take the general path),
 /// and no two segments meeting except consecutive ones at their shared vertex.
 pub fn is_simple_ring(ring: &[Coord<f64>]) -> bool {
-    let n = ring.len();
-    if n < 4 || ring[0] != ring[n - 1] || ring.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
-        return false;
-    }
-    if ring.windows(2).any(|w| w[0] == w[1]) {
-        return false;
-    }
-    let m = n - 1;
-    // Consecutive segments meet at their shared vertex only, unless one folds back.
-    if (0..m).any(|k| folds_back(ring[k], ring[k + 1], ring[(k + 1) % m + 1])) {
-        return false;
-    }
-    !non_adjacent_segments_meet(ring)
+    ring_well_formed(ring) && !non_adjacent_segments_meet(ring)
 }
 
 /// Whether two segments of the closed `ring` that are not consecutive meet: a sweep
@@ -86,6 +74,85 @@ fn non_adjacent_segments_meet(ring: &[Coord<f64>]) -> bool {
         }
     }
     false
+}
+
+/// Whether every ring of `rings` is simple (as `is_simple_ring` says) and segments of
+/// different rings meet only where both end, at a vertex the two rings share, and not
+/// along a common stretch: rings that touch at points and nothing more. One sweep over
+/// all the rings' segments by x.
+pub fn rings_simple_and_touching_at_points(rings: &[&[Coord<f64>]]) -> bool {
+    if !rings.iter().all(|r| ring_well_formed(r)) {
+        return false;
+    }
+    // (smallest x, ring, segment) of every segment, in sweep order.
+    let mut order: Vec<(f64, u32, u32)> = Vec::with_capacity(rings.iter().map(|r| r.len()).sum());
+    for (r, ring) in rings.iter().enumerate() {
+        order.extend(ring.windows(2).enumerate().map(|(k, w)| (w[0].x.min(w[1].x), r as u32, k as u32)));
+    }
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let segment = |r: u32, k: u32| (rings[r as usize][k as usize], rings[r as usize][k as usize + 1]);
+    for (n, &(_, ra, ka)) in order.iter().enumerate() {
+        let (p1, p2) = segment(ra, ka);
+        let (max_x, ay0, ay1) = (p1.x.max(p2.x), p1.y.min(p2.y), p1.y.max(p2.y));
+        for &(min_x, rb, kb) in &order[n + 1..] {
+            if min_x > max_x {
+                break;
+            }
+            let (q1, q2) = segment(rb, kb);
+            if q1.y.max(q2.y) < ay0 || q1.y.min(q2.y) > ay1 {
+                continue;
+            }
+            let apart = match ra == rb {
+                true => consecutive(ka, kb, rings[ra as usize].len() - 1) || !segments_meet(p1, p2, q1, q2),
+                false => touch_at_an_end_only(p1, p2, q1, q2),
+            };
+            if !apart {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Whether segments `a` and `b` of a closed ring of `m` segments follow each other.
+fn consecutive(a: u32, b: u32, m: usize) -> bool {
+    let d = a.abs_diff(b) as usize;
+    d == 1 || d == m - 1
+}
+
+/// What `is_simple_ring` asks of a ring before its sweep: finite, closed, four points
+/// or more, no repeated consecutive point, no side folding back over the one before.
+fn ring_well_formed(ring: &[Coord<f64>]) -> bool {
+    let n = ring.len();
+    if n < 4 || ring[0] != ring[n - 1] || ring.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+        return false;
+    }
+    if ring.windows(2).any(|w| w[0] == w[1]) {
+        return false;
+    }
+    let m = n - 1;
+    // Consecutive segments meet at their shared vertex only, unless one folds back.
+    !(0..m).any(|k| folds_back(ring[k], ring[k + 1], ring[(k + 1) % m + 1]))
+}
+
+/// Whether the segments `p1`–`p2` and `q1`–`q2` are apart, or share exactly one end and
+/// leave it in different directions.
+fn touch_at_an_end_only(p1: Coord<f64>, p2: Coord<f64>, q1: Coord<f64>, q2: Coord<f64>) -> bool {
+    let shared = [(p1, p2, q1, q2), (p1, p2, q2, q1), (p2, p1, q1, q2), (p2, p1, q2, q1)];
+    let ends: Vec<_> = shared.iter().filter(|(v, _, w, _)| v == w).collect();
+    match ends.as_slice() {
+        [] => !segments_meet(p1, p2, q1, q2),
+        [(v, p, _, q)] => orient(*v, *p, *q) != Orientation::Collinear || !same_way(*v, *p, *q),
+        _ => false,
+    }
+}
+
+/// Whether `p` and `q`, collinear with `v`, lie on the same side of it.
+fn same_way(v: Coord<f64>, p: Coord<f64>, q: Coord<f64>) -> bool {
+    match p.x != v.x {
+        true => (p.x > v.x) == (q.x > v.x),
+        false => (p.y > v.y) == (q.y > v.y),
+    }
 }
 
 /// Whether the line through a segment of `a` or of `b` has one ring on each side (the
@@ -341,6 +408,27 @@ mod tests {
         assert!(interiors_disjoint(&l1, &l2));
         assert!(!separated(&l1, &l3));
         assert!(interiors_disjoint(&l1, &l3));
+    }
+
+    #[test]
+    fn rings_touching_at_points_and_more() {
+        let square = |x: f64, y: f64, s: f64| ring(&[(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)]);
+        let (a, corner, apart) = (square(0.0, 0.0, 10.0), square(10.0, 10.0, 5.0), square(20.0, 0.0, 5.0));
+        assert!(rings_simple_and_touching_at_points(&[&a, &corner, &apart]));
+        // Along a stretch of side, a vertex on the other's side (T), crossing.
+        assert!(!rings_simple_and_touching_at_points(&[&a, &square(10.0, 0.0, 10.0)]));
+        assert!(!rings_simple_and_touching_at_points(&[&a, &square(10.0, 5.0, 10.0)]));
+        assert!(!rings_simple_and_touching_at_points(&[&a, &square(5.0, 5.0, 10.0)]));
+        // A hole touching its outline at a shared vertex; and at a point mid-side.
+        let hole = ring(&[(0.0, 0.0), (5.0, 2.0), (2.0, 5.0), (0.0, 0.0)]);
+        assert!(rings_simple_and_touching_at_points(&[&a, &hole]));
+        let mid = ring(&[(5.0, 0.0), (6.0, 2.0), (4.0, 2.0), (5.0, 0.0)]);
+        assert!(!rings_simple_and_touching_at_points(&[&a, &mid]));
+        // A ring that is not simple among others apart: a bow tie, a ring touching itself.
+        let bow_tie = ring(&[(30.0, 0.0), (34.0, 4.0), (34.0, 0.0), (30.0, 4.0), (30.0, 0.0)]);
+        assert!(!rings_simple_and_touching_at_points(&[&a, &bow_tie]));
+        let pinched = ring(&[(40.0, 0.0), (46.0, 0.0), (46.0, 6.0), (43.0, 0.0), (40.0, 6.0), (40.0, 0.0)]);
+        assert!(!rings_simple_and_touching_at_points(&[&a, &pinched]));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Dissolving parcels into one outline per village (the atlas pages and the village
 //! map layer), villages side by side; the union itself is `vector::union`'s.
 //!
-//! A village is dissolved piece by piece: its parcels connected through shared edges
-//! form one piece each. A village whose parcels lie scattered over the county (飞地)
-//! has pieces that meet at single corners, which no edge cancellation can follow in
-//! one go; piece by piece, each stays a mosaic, and only a piece that is not one goes
-//! to GEOS — the cost stays proportional to the village's edges.
+//! A village is dissolved by edge cancellation in one go, also when its parcels lie
+//! scattered over the county (飞地) and its pieces meet at single corners. When that
+//! fails, piece by piece: its parcels connected through shared edges form one piece
+//! each, and only a piece that is not a mosaic goes to GEOS — the cost stays
+//! proportional to the village's edges.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -70,15 +70,19 @@ pub struct Outline {
     pub by_geos: usize,
 }
 
-/// The union of parcels `members`: each piece (parcels connected through shared edges)
-/// by `union::dissolve`, the pieces side by side when together they form a valid
+/// The union of parcels `members`: by edge cancellation of them all, else each piece
+/// (parcels connected through shared edges) by `union::dissolve`, the pieces side by side when together they form a valid
 /// multipolygon — they then meet at most at points, so that is their union — else the
 /// pieces' outlines unioned by GEOS. Polygons come in the order of their exterior's
 /// first vertex, as the edge cancellation of the whole village gives them.
 pub fn outline(parcels: &Parcels, members: &[usize]) -> std::result::Result<Outline, String> {
+    if let Some(geometry) = union::mosaic_union(&parcels.gathered(members)) {
+        // The whole village a mosaic, its pieces meeting at most at corners.
+        return Ok(Outline { geometry, by_geos: 0 });
+    }
     let pieces = pieces(parcels, members);
     if let [whole] = pieces.as_slice() {
-        // One piece (a contiguous village): exactly the union of the whole village.
+        // One piece, not a mosaic: GEOS.
         return piece_union(parcels, whole);
     }
     let mut polygons = Vec::new();
