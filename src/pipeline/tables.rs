@@ -164,5 +164,5 @@ fn target_rows(d: &RunData, file: &TargetFile) -> Result<TargetResult> {
 fn plan_progress(ctx: &RunContext, d: &RunData, located: &Located) -> Result<PlanProgress> {
     let baseline = baseline::read(located, &d.parcels.source.work_crs.wkt, &ctx.cancel)?;
     let survey = Survey { parcels: d.parcels, classes: &d.need::<LandUseClasses>().current };
-    progress::assess(baseline, survey, d.settings.progress.min_share, &ctx.cancel)
+    progress::assess(baseline, survey, &d.settings.progress, &ctx.cancel)
 }

@@ -19,11 +19,15 @@ pub struct ProgressSettings {
     /// the change to count as carried out (and in a class other than the old and the
     /// planned one for it to count as contrary), in (0, 1].
     pub min_share: f64,
+    /// Smallest piece (baseline parcel ∩ current parcel, m²) that counts as land changed
+    /// outside the plan, or lists a current parcel over a planned one: smaller pieces are
+    /// slivers of boundaries drawn again, not changes.
+    pub min_piece_m2: f64,
 }
 
 impl Default for ProgressSettings {
     fn default() -> Self {
-        ProgressSettings { baseline: None, min_share: 0.5 }
+        ProgressSettings { baseline: None, min_share: 0.5, min_piece_m2: 1.0 }
     }
 }
 
@@ -31,6 +35,9 @@ impl ProgressSettings {
     pub(super) fn validate(&self, at: &Origin) -> Result<()> {
         if !(self.min_share > 0.0 && self.min_share <= 1.0) {
             return Err(at.fail("progress.min_share", format!("must be a share in (0, 1], got {}", self.min_share)));
+        }
+        if !(self.min_piece_m2.is_finite() && self.min_piece_m2 >= 0.0) {
+            return Err(at.fail("progress.min_piece_m2", format!("must be an area ≥ 0 in m², got {}", self.min_piece_m2)));
         }
         if self.baseline.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
             return Err(at.fail("progress.baseline", "empty path: give a previous landcons results folder, or leave the setting out"));

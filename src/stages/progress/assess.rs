@@ -6,7 +6,7 @@ use geo::Area;
 use super::{hundredths, table, Baseline, Item, PlanProgress, Status, Survey, TARGET_CLASSES};
 use crate::context::CancelToken;
 use crate::error::Result;
-use crate::settings::{class_index, LAND_USE_CLASSES};
+use crate::settings::{class_index, ProgressSettings, LAND_USE_CLASSES};
 use crate::stages::transitions::overlay::{overlay, Piece};
 
 /// What the new survey shows on one planned parcel: cm² per class, and its parcels there.
@@ -17,8 +17,9 @@ struct Cover {
 }
 
 /// The plan progress of `baseline` against `survey`: a planned parcel is carried out (or
-/// contrary) at `min_share` of its area.
-pub fn assess(baseline: Baseline, survey: Survey, min_share: f64, cancel: &CancelToken) -> Result<PlanProgress> {
+/// contrary) at `s.min_share` of its area; pieces under `s.min_piece_m2` are slivers.
+pub fn assess(baseline: Baseline, survey: Survey, s: &ProgressSettings, cancel: &CancelToken) -> Result<PlanProgress> {
+    let piece_cm2 = crate::stages::transitions::cm2(s.min_piece_m2);
     let targets: Vec<u8> = TARGET_CLASSES.iter().filter_map(|c| class_index(c)).map(|k| k as u8).collect();
     let outside = |k: usize, j: usize| {
         let to = survey.classes[j];
@@ -31,16 +32,18 @@ pub fn assess(baseline: Baseline, survey: Survey, min_share: f64, cancel: &Cance
         match covers[piece.old].as_mut() {
             Some(cover) => {
                 cover.by_class[survey.classes[piece.new] as usize] += piece.cm2;
-                cover.current.push(piece.new);
+                if piece.cm2 >= piece_cm2 {
+                    cover.current.push(piece.new);
+                }
             }
-            None if piece.geometry.is_some() => changed.push(outside_item(&survey, piece)),
+            None if piece.geometry.is_some() && piece.cm2 >= piece_cm2 => changed.push(outside_item(&survey, piece)),
             None => {}
         }
     }
     let mut items: Vec<Item> = covers
         .into_iter()
         .enumerate()
-        .filter_map(|(k, cover)| cover.map(|c| planned_item(&baseline, k, c, min_share)))
+        .filter_map(|(k, cover)| cover.map(|c| planned_item(&baseline, k, c, s.min_share)))
         .collect();
     items.extend(changed);
     let rows = table::rows(&items);

@@ -5,6 +5,10 @@ use crate::context::CancelToken;
 use crate::settings::class_index;
 use crate::stages::testing::{parcels, rect, square, Plot, V1, V2};
 
+fn settings(min_share: f64) -> crate::settings::ProgressSettings {
+    crate::settings::ProgressSettings { min_share, ..Default::default() }
+}
+
 fn class(key: &str) -> u8 {
     class_index(key).unwrap() as u8
 }
@@ -55,7 +59,7 @@ fn next() -> (crate::parcels::Parcels, Vec<u8>) {
 #[test]
 fn statuses_shares_and_the_land_changed_outside_the_plan() {
     let (new, classes) = next();
-    let progress = assess(baseline(), Survey { parcels: &new, classes: &classes }, 0.5, &CancelToken::new()).unwrap();
+    let progress = assess(baseline(), Survey { parcels: &new, classes: &classes }, &settings(0.5), &CancelToken::new()).unwrap();
     let got: Vec<(usize, Status, Option<&str>, i64)> = progress.items.iter().map(|it| (it.baseline, it.status, it.kind, it.area)).collect();
     assert_eq!(
         got,
@@ -75,14 +79,14 @@ fn statuses_shares_and_the_land_changed_outside_the_plan() {
     assert!(outside.geometry.is_some());
     // At a share above one half, F's half is not carried out.
     let (new, classes) = next();
-    let strict = assess(baseline(), Survey { parcels: &new, classes: &classes }, 0.6, &CancelToken::new()).unwrap();
+    let strict = assess(baseline(), Survey { parcels: &new, classes: &classes }, &settings(0.6), &CancelToken::new()).unwrap();
     assert_eq!(strict.items[3].status, Status::NotYet);
 }
 
 #[test]
 fn the_rows_add_up_to_the_rule_rows_and_the_total() {
     let (new, classes) = next();
-    let progress = assess(baseline(), Survey { parcels: &new, classes: &classes }, 0.5, &CancelToken::new()).unwrap();
+    let progress = assess(baseline(), Survey { parcels: &new, classes: &classes }, &settings(0.5), &CancelToken::new()).unwrap();
     let rows = &progress.rows;
     let keys: Vec<(&str, &str, &str)> = rows.iter().map(|r| (r.level, r.village_code.as_str(), r.kind)).collect();
     assert_eq!(
