@@ -9,6 +9,11 @@
 //! manifest gives the field map the layer's survey columns follow. Results written before
 //! `plan_rule` existed name the kind from the rules' own columns (`reforest`, `swap`,
 //! `restore`, `develop`), else `other`.
+//!
+//! The baseline is not among the run's hashed inputs (`inputs::input_files`): it lies
+//! inside a result set, which `check_inputs_apart` refuses for inputs, and its own manifest
+//! records what it was made from; the manifest names the GeoPackage read
+//! (`counts.progress_baseline`, the run folder itself, not `current`).
 
 use std::path::{Path, PathBuf};
 
