@@ -53,6 +53,11 @@ pub enum Command {
         /// it such a file stops the run, untouched). Inputs are never replaced.
         #[arg(long)]
         force: bool,
+        /// A previous landcons results folder (OUT, OUT/current or a run folder) whose
+        /// plan this run's survey is checked against: table plan_progress, layer
+        /// plan_progress_parcels (overrides progress.baseline).
+        #[arg(long, value_name = "DIR")]
+        baseline: Option<PathBuf>,
         /// Run one shard of the plan made by `landcons plan` (its index; without one,
         /// SLURM_ARRAY_TASK_ID, then JOB_COMPLETION_INDEX). A finished shard is not run again.
         #[arg(long, value_name = "I", num_args = 0..=1)]

@@ -81,8 +81,8 @@ fn dispatch(command: Command, quiet: bool, reporter: Reporter, cancel: &CancelTo
             let cmd = SubmitCommand { job, shards, resume, wait, sbatch_args, cpus, mem_mb };
             Ok(shown(commands::submit::summary(&commands::submit::submit(&cmd, reporter, cancel.clone())?)))
         }
-        Command::Run { pipeline, out, set, threads, no_cache, force, shard: None } => {
-            let cmd = RunCommand { pipeline, out, overrides: set, threads, no_cache, force };
+        Command::Run { pipeline, out, set, threads, no_cache, force, baseline, shard: None } => {
+            let cmd = RunCommand { pipeline, out, overrides: set, threads, no_cache, force, baseline };
             let report = commands::run::run(&cmd, reporter, cancel.clone())?;
             Ok(shown(commands::run::summary(&report, &report.manifest.settings.output.dir)))
         }

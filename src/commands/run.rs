@@ -19,6 +19,9 @@ pub struct RunCommand {
     pub no_cache: bool,
     /// Replace files landcons did not write where its results go.
     pub force: bool,
+    /// The previous results whose plan is followed up (`--baseline`, over
+    /// `progress.baseline`).
+    pub baseline: Option<PathBuf>,
 }
 
 /// Loads the settings, sizes the thread pool, runs the pipeline.
@@ -26,6 +29,10 @@ pub fn run(cmd: &RunCommand, reporter: Reporter, cancel: CancelToken) -> Result<
     let mut settings = Settings::load(&cmd.pipeline, &cmd.overrides)?;
     if let Some(o) = &cmd.out {
         settings.output.dir = o.clone();
+    }
+    if let Some(b) = &cmd.baseline {
+        // Relative to the working folder, as the command line's other paths.
+        settings.progress.baseline = Some(std::path::absolute(b).unwrap_or_else(|_| b.clone()));
     }
     let threads = cmd.threads.unwrap_or(settings.run.threads);
     let ctx = RunContext::new(settings, cancel, reporter);
@@ -125,6 +132,9 @@ pub fn summary(report: &RunReport, out: &std::path::Path) -> String {
         text.push_str(&format!("  {line}\n"));
     }
     if let Some(line) = crate::stages::supply::summary(&c.rules, report.manifest.settings.supply.min_new_share) {
+        text.push_str(&format!("  {line}\n"));
+    }
+    if let Some(line) = crate::stages::progress::summary(&c.rules) {
         text.push_str(&format!("  {line}\n"));
     }
     // Stage names run to 16 characters (village_outlines): the column is as wide as the longest.

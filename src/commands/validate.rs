@@ -1,5 +1,6 @@
 //! `landcons validate`: checks a pipeline file and opens its inputs as a run opens them
-//! (the same functions: DEM, working CRS, constraint layers, parcels, the targets file);
+//! (the same functions: DEM, working CRS, constraint layers, parcels, the targets file,
+//! the plan progress's baseline);
 //! writes nothing.
 
 use std::path::Path;
@@ -51,6 +52,9 @@ pub fn validate(pipeline: &Path, overrides: &[String], quiet: bool) -> Result<St
     if let Some(path) = &s.targets.path {
         let targets = crate::stages::targets::read(path, &s.targets.sheet)?;
         text.push_str(&format!("targets: {} ({} units)\n", path.display(), targets.rows.len()));
+    }
+    if let Some(b) = &opened.baseline {
+        text.push_str(&format!("plan progress against the baseline {}\n", b.gpkg.display()));
     }
     text.push_str(&format!(
         "a run would write into {}: {}, {}, {}, {}, {}, {}, {}, {} and a CSV per table\n",

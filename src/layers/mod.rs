@@ -31,6 +31,8 @@ pub mod parcels;
 mod pbf_in;
 mod pbf_ledger;
 mod pbf_out;
+mod plan_progress;
+mod plan_progress_parcels;
 mod projects;
 pub mod present;
 pub mod rasters;
@@ -97,6 +99,8 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &villages::Villages,
         &landuse_changes::LanduseChanges,
         &transition_matrix::TransitionMatrix,
+        &plan_progress_parcels::PlanProgressParcels,
+        &plan_progress::PlanProgressTable,
     ]
 }
 

@@ -31,10 +31,12 @@ const COMPUTED: &[Field] = &[
     Field::coded("grade_mismatch", Int, "坡度级别不符", "", Values::YesNo),
 ];
 
-/// The planning land-use class now and after the plan (用地结构调整表's classes).
+/// The planning land-use class now and after the plan (用地结构调整表's classes), and the
+/// kind of plan that changes it (read back by a later run's plan progress, `--baseline`).
 const CLASS_FIELDS: &[Field] = &[
     Field::coded("class_current", Text, "现状用地分类", "", Values::Codes(&CLASS_CODES)),
     Field::coded("class_planned", Text, "规划用地分类", "", Values::Codes(&CLASS_CODES)),
+    Field::coded("plan_rule", Text, "规划措施", "", Values::Codes(rule::PLAN_KINDS)),
 ];
 
 /// The planning classes as a value map: (key, 中文, English).
@@ -176,6 +178,9 @@ impl Layer for Parcels {
         for c in [classes.current[i], classes.planned[i]] {
             out.push(AttrValue::text(CLASS_CODES[c as usize].0));
         }
+        // A plan that leaves the class as it is changes nothing a later survey could show.
+        let changes = classes.current[i] != classes.planned[i];
+        out.push(d.plan_kind(i).filter(|_| changes).map_or(AttrValue::Null, AttrValue::text));
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, i: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -21,6 +21,9 @@ pub struct Opened {
     pub work_crs: crs::WorkCrs,
     /// `[[constraints]]` and `[[reforestation.zones]]`, read and buffered.
     pub constraints: Vec<Constraint>,
+    /// The previous results whose plan is followed up (`progress.baseline`), found and
+    /// checked (read after the rules).
+    pub baseline: Option<super::baseline::Located>,
 }
 
 /// Opens the DEM (as one mosaic), finds the parcels' working CRS, reads the constraint
@@ -42,6 +45,10 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
     if let Some(previous) = previous_inputs(&ctx.settings) {
         crate::parcels::check_same_crs(&previous, inputs)?;
     }
+    let baseline = ctx.settings.progress.baseline.as_deref().map(super::baseline::locate).transpose()?;
+    if let Some(b) = &baseline {
+        super::baseline::check(b, &work_crs)?;
+    }
     tracing::info!(crs = %work_crs.name, reason = %work_crs.reason, "working CRS");
     let settings = ctx.settings.all_constraints();
     let constraints: Vec<Constraint> = match settings.is_empty() {
@@ -52,7 +59,7 @@ pub fn open(ctx: &RunContext) -> Result<Opened> {
         let s = &c.settings;
         ctx.warn("constraint_empty", format!("{}: the constraint layer {:?} ({}) has no features: it excludes, includes and flags nothing", s.path.display(), s.name, s.key("layer")));
     }
-    Ok(Opened { dem, work_crs, constraints })
+    Ok(Opened { dem, work_crs, constraints, baseline })
 }
 
 /// What is suspicious in the parcels as read: geometry problems (repaired or skipped)

@@ -13,6 +13,7 @@ use crate::layers::RunData;
 use crate::output::manifest::{CacheInfo, Counts, FileRecord, InputsInfo, Manifest};
 use crate::output::Staging;
 use crate::raster::Dem;
+use crate::stages::progress::{self, PlanProgress};
 use crate::stages::{audit, rule, villages::VillageRow};
 
 /// The manifest of a run that is about to write its outputs (timings, layers, files and
@@ -53,9 +54,11 @@ pub fn build(job: &Job, d: &RunData, facts: &Facts, started: String) -> Manifest
     }
 }
 
-/// The core counts, then each enabled rule's and the new cropland ledger's.
+/// The core counts, then each enabled rule's, the new cropland ledger's and the plan
+/// progress's.
 fn counts(d: &RunData, dem: &Dem, cells_with_slope: u64) -> Counts {
-    let rules = rule::enabled(d.settings).flat_map(|r| r.counts(d)).chain(crate::stages::supply::counts(d)).map(|(k, v)| (k.to_string(), v)).collect();
+    let progress = d.get::<PlanProgress>().map(progress::counts).unwrap_or_default();
+    let rules = rule::enabled(d.settings).flat_map(|r| r.counts(d)).chain(crate::stages::supply::counts(d)).chain(progress).map(|(k, v)| (k.to_string(), v)).collect();
     Counts {
         dem_cells: (dem.grid.cols * dem.grid.rows) as u64,
         dem_cells_with_slope: cells_with_slope,

@@ -8,9 +8,11 @@
 //! 4. The rules, in the order of their registry (`stages::rule`), then the tables made
 //!    from them ([`tables`]), all beside the GeoPackage writer ([`beside`]), which writes
 //!    each layer as soon as its data is there.
+//!    The plan progress against a previous run's plan (`--baseline`) is one of those tables.
 //! 5. The remaining layers, the change report, styles, report.html and the QGIS project;
 //!    the manifest; the commit, one atomic switch.
 
+mod baseline;
 mod beside;
 mod cache;
 mod checks;
@@ -139,6 +141,9 @@ impl<'a> Job<'a> {
         let data = self.data(&facts, &outcomes);
         if let Some(t) = targets {
             data.put(t);
+        }
+        if let Some(b) = &self.opened.baseline {
+            data.put(b.clone());
         }
         let (decided, results) = beside::with_writer(&staging.path(&ctx.settings.output.gpkg), &self.opened.work_crs.wkt, |writer| {
             for r in rule::enabled(&ctx.settings) {

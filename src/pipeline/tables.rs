@@ -1,10 +1,12 @@
 //! What the rules' outcomes make, once every rule has decided: the village rows, each
 //! rule's second step (the merged fields dissolved), the village outlines, the control-line audit, the planning
-//! indicators, and the CSVs and the workbook. Each is stored with the run's outcomes and
+//! indicators, the plan progress against a previous run (`--baseline`), and the CSVs and
+//! the workbook. Each is stored with the run's outcomes and
 //! the writer told, so each layer is written as soon as it can be.
 
 use std::path::Path;
 
+use super::baseline::{self, Located};
 use super::beside::Writer;
 use super::write;
 use crate::context::RunContext;
@@ -17,6 +19,7 @@ use crate::stages::swap::SwapPlan;
 use crate::stages::land_use::{self, LandUseClasses, StructureInputs, StructureRow};
 use crate::stages::targets::TargetFile;
 use crate::stages::targets_check::{self, PlanFigures, TargetResult};
+use crate::stages::progress::{self, PlanProgress, Survey};
 use crate::stages::{dissolve, rule, supply, villages};
 
 /// The class each parcel is planned to take (None: it stays), from the rules.
@@ -76,6 +79,12 @@ pub fn after_rules<'a>(ctx: &RunContext, d: &RunData<'a>, writer: &Writer<'a>, d
         d.put(structure_rows(d)?);
         Ok(())
     })?;
+    if let Some(located) = d.get::<Located>() {
+        step("progress", &|_| {
+            d.put(plan_progress(ctx, d, located)?);
+            Ok(())
+        })?;
+    }
     if let Some(file) = d.get::<TargetFile>() {
         step("targets", &|_| {
             let result = target_rows(d, file)?;
@@ -148,4 +157,12 @@ fn target_rows(d: &RunData, file: &TargetFile) -> Result<TargetResult> {
         tolerance_ha: s.targets.tolerance_ha,
     };
     targets_check::check(file, &figures)
+}
+
+/// The plan of the baseline (a previous run) against this survey: the baseline read into
+/// the working CRS, overlaid with the parcels, each of its planned parcels assessed.
+fn plan_progress(ctx: &RunContext, d: &RunData, located: &Located) -> Result<PlanProgress> {
+    let baseline = baseline::read(located, &d.parcels.source.work_crs.wkt, &ctx.cancel)?;
+    let survey = Survey { parcels: d.parcels, classes: &d.need::<LandUseClasses>().current };
+    progress::assess(baseline, survey, &d.settings.progress, &ctx.cancel)
 }

@@ -19,6 +19,7 @@ mod load;
 mod merge;
 mod output;
 mod pbf;
+mod progress;
 mod projects;
 mod reclamation;
 mod reforestation;
@@ -48,6 +49,7 @@ pub use land_use::{class_index, LandUseSettings, TargetSettings, LAND_USE_CLASSE
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
+pub use progress::ProgressSettings;
 pub use projects::{PerType, Prices, ProjectSettings};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use restore::RestoreSettings;
@@ -75,6 +77,8 @@ pub struct Settings {
     pub pbf: PbfSettings,
     pub supply: SupplySettings,
     pub projects: ProjectSettings,
+    /// The plan of a previous run followed up against this survey (`[progress]`).
+    pub progress: ProgressSettings,
     /// Control lines every rule respects (`[[constraints]]`).
     pub constraints: Vec<ConstraintSettings>,
     pub indicators: IndicatorSettings,
@@ -178,6 +182,7 @@ impl Settings {
         self.land_use.validate(at)?;
         self.targets.validate(at)?;
         self.projects.validate(at)?;
+        self.progress.validate(at)?;
         self.validate_constraints(at)?;
         self.output.validate(at)?;
         self.run.validate(at)
@@ -223,6 +228,7 @@ impl Settings {
         }
         self.swap.former_cropland = self.swap.former_cropland.as_ref().map(resolve);
         self.targets.path = self.targets.path.as_ref().map(resolve);
+        self.progress.resolve_paths(&resolve);
         self.output.dir = resolve(&self.output.dir);
     }
 

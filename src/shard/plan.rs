@@ -107,11 +107,14 @@ impl ShardPlan {
     }
 }
 
-/// Hash of what shapes the results: the settings without `[run]` (threads, memory),
-/// the output folder and the slope raster names.
+/// Hash of what shapes the shards' results: the settings without `[run]` (threads,
+/// memory), `[progress]`, the output folder and the slope raster names.
 pub fn settings_hash(settings: &Settings) -> String {
     let mut s = settings.clone();
     s.run = Default::default();
+    // The plan progress (`[progress]`, `--baseline`) is made by the gather alone, after the
+    // shards' stages: it may differ between the shards and the gather.
+    s.progress = Default::default();
     let defaults = crate::settings::OutputSettings::default();
     s.output.dir = PathBuf::new();
     // The gather writes the slope rasters as VRTs over the shards' tiles.

@@ -5,7 +5,8 @@
 //! The per-parcel facts (terrain → zonal → topology → constraints → adjacency), the rules
 //! of [`rule::registry`] (reforestation, merge, restore, develop, swap, reclamation,
 //! consolidation, blocks, pbf), then the tables over them (villages, supply, audit,
-//! indicators, village outlines).
+//! indicators, village outlines); the plan progress of a previous run's plan against
+//! this survey (`progress`).
 
 pub mod adjacency;
 pub mod audit;
@@ -20,6 +21,7 @@ pub mod land_use;
 pub mod linkage;
 pub mod merge;
 pub mod pbf;
+pub mod progress;
 pub mod projects;
 pub mod reclamation;
 pub mod reforestation;

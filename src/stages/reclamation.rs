@@ -199,6 +199,13 @@ impl super::rule::Rule for Reclamation {
         })
     }
 
+    fn plan_kind(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        match d.need::<super::eco_restoration::EcoRestoration>().target[i] {
+            Some(_) => Some("eco_restoration"),
+            None => self.planned(d, i).map(|_| "reclamation"),
+        }
+    }
+
     fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
         let plan = d.get::<ReclamationPlan>()?;
         let c = plan.cluster_of[i].filter(|&c| plan.candidate[i] && plan.clusters[c].direction == Direction::Cropland)?;

@@ -43,6 +43,20 @@ pub fn registry() -> &'static [&'static dyn Rule] {
     ]
 }
 
+/// The kinds of planned class change, as the parcels layer (`plan_rule`) and the plan
+/// progress name them: (key, 中文, English). A rule that plans a class adds its kinds here.
+pub const PLAN_KINDS: &[(&str, &str, &str)] = &[
+    ("reforestation", "退耕还林", "reforestation"),
+    ("restore", "复耕", "restoration to cropland"),
+    ("develop", "未利用地开发", "unused land developed"),
+    ("swap_out", "林耕置换（出）", "swap: cropland out"),
+    ("swap_in", "林耕置换（进）", "swap: cropland in"),
+    ("eco_restoration", "生态修复", "ecological restoration"),
+    ("reclamation", "增减挂钩拆旧", "homestead reclamation"),
+    ("consolidation", "土地整理（田坎）", "consolidation (field banks)"),
+    ("other", "其他规划", "other plan"),
+];
+
 /// One planning rule.
 pub trait Rule: Sync {
     /// Its name: the stage's name in progress events and timings.
@@ -70,6 +84,12 @@ pub trait Rule: Sync {
     /// parcel `i`, when this rule changes it.
     fn planned(&self, _d: &RunData, _i: usize) -> Option<&'static str> {
         None
+    }
+    /// The kind of plan (a key of [`PLAN_KINDS`]) that gives parcel `i` its planned class,
+    /// when this rule changes it: the rule's name, unless it plans several kinds (the
+    /// swap's out and in; 拆旧 and 生态修复).
+    fn plan_kind(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        self.planned(d, i).map(|_| self.name())
     }
     /// The share of parcel `i` the plan leaves inside the control lines of `role`, when
     /// this rule changes it (the basic-farmland adjustment moves parcels in and out of
@@ -273,6 +293,12 @@ impl<'a> RunData<'a> {
     /// The class the plan gives parcel `i`: the first rule that decided and changes it.
     pub fn planned(&self, i: usize) -> Option<&'static str> {
         enabled(self.settings).filter(|r| r.decided(self)).find_map(|r| r.planned(self, i))
+    }
+
+    /// The kind of plan ([`PLAN_KINDS`]) of the rule that gives parcel `i` its planned
+    /// class (the one [`RunData::planned`] takes).
+    pub fn plan_kind(&self, i: usize) -> Option<&'static str> {
+        enabled(self.settings).filter(|r| r.decided(self)).find(|r| r.planned(self, i).is_some()).and_then(|r| r.plan_kind(self, i))
     }
 }
 

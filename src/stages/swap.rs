@@ -407,6 +407,14 @@ impl super::rule::Rule for Swap {
         }
     }
 
+    fn plan_kind(&self, d: &RunData, i: usize) -> Option<&'static str> {
+        match d.need::<SwapPlan>().roles[i] {
+            SwapRole::Out => Some("swap_out"),
+            SwapRole::In => Some("swap_in"),
+            _ => None,
+        }
+    }
+
     fn supplies(&self, d: &RunData, i: usize) -> Option<super::supply::Supplied> {
         let p = d.get::<SwapPlan>()?;
         let lang = d.settings.output.language;

@@ -10,7 +10,7 @@
 //! operation (the fast path): the whole parcel is its own piece.
 
 mod matrix;
-mod overlay;
+pub mod overlay;
 
 use std::collections::BTreeMap;
 
@@ -69,7 +69,7 @@ pub struct Transitions {
 /// Compares the earlier survey `old` with the later survey `new` (both in the same
 /// working CRS).
 pub fn compare(old: &Parcels, new: &Parcels, cancel: &CancelToken) -> Result<Transitions> {
-    let overlay = overlay::overlay(old, new, cancel)?;
+    let overlay = overlay::overlay(old, new, &|k, j| overlay::class_changed(old, new, k, j), cancel)?;
     let (matrix, old_totals, new_totals) = matrix::aggregate(old, new, &overlay.pieces);
     let changes = overlay::changed_pieces(old, new, overlay.pieces);
     Ok(Transitions {

@@ -1,7 +1,8 @@
 //! The overlay of two surveys: for every parcel of the later survey, its pieces with the
 //! parcels of the earlier one (an R-tree over the earlier parcels' boxes finds them; a
 //! cheap exact test drops neighbours that only touch; geo's boolean intersection measures
-//! the rest), in parallel over the later parcels.
+//! the rest), in parallel over the later parcels. Shared by the transitions and the plan
+//! progress (`stages::progress`), each keeping the geometries of the pieces it draws.
 
 use std::collections::HashMap;
 
@@ -15,8 +16,8 @@ use crate::parcels::Parcels;
 use crate::stages::spatial::BoxTree;
 use crate::vector::simple::interiors_disjoint;
 
-/// One piece `old ∩ new`: the two parcels, its area, and its geometry when the class
-/// changed (only those are drawn).
+/// One piece `old ∩ new`: the two parcels, its area, and its geometry when the caller
+/// keeps it (only those are drawn).
 pub struct Piece {
     pub old: usize,
     pub new: usize,
@@ -32,7 +33,11 @@ pub struct Overlay {
     pub unchanged: usize,
 }
 
-pub fn overlay(old: &Parcels, new: &Parcels, cancel: &CancelToken) -> Result<Overlay> {
+/// Which pieces keep their geometry: `keep(old parcel, new parcel)`.
+pub type Keep<'a> = &'a (dyn Fn(usize, usize) -> bool + Sync);
+
+/// The pieces of every later parcel with the earlier ones.
+pub fn overlay(old: &Parcels, new: &Parcels, keep: Keep, cancel: &CancelToken) -> Result<Overlay> {
     let tree = BoxTree::of(old.shapes());
     let by_id: HashMap<&str, usize> = (0..old.len()).map(|i| (old.id(i), i)).collect();
     let per_parcel: Vec<(Vec<Piece>, bool)> = (0..new.len())
@@ -42,7 +47,7 @@ pub fn overlay(old: &Parcels, new: &Parcels, cancel: &CancelToken) -> Result<Ove
             if j % 1024 == 0 {
                 cancel.check()?;
             }
-            Ok(pieces_of(old, new, j, &tree, &by_id))
+            Ok(pieces_of(old, new, j, &tree, &by_id, keep))
         })
         .collect::<Result<_>>()?;
     let unchanged = per_parcel.iter().filter(|(_, fast)| *fast).count();
@@ -50,16 +55,15 @@ pub fn overlay(old: &Parcels, new: &Parcels, cancel: &CancelToken) -> Result<Ove
 }
 
 /// The pieces of later parcel `j`, and whether it took the fast path.
-fn pieces_of(old: &Parcels, new: &Parcels, j: usize, tree: &BoxTree, by_id: &HashMap<&str, usize>) -> (Vec<Piece>, bool) {
+fn pieces_of(old: &Parcels, new: &Parcels, j: usize, tree: &BoxTree, by_id: &HashMap<&str, usize>, keep: Keep) -> (Vec<Piece>, bool) {
     let Some(rect) = new.bounding_rect(j) else { return (Vec::new(), false) };
     let mut near: Vec<usize> = tree.meeting(rect, 0.0).filter(|&k| !only_touch(old, k, new, j)).collect();
     near.sort_unstable();
-    let changed = |k: usize| class_of(old.land_use(k)) != class_of(new.land_use(j));
     let same = by_id.get(new.id(j)).copied().filter(|&i| same_geometry(old, i, new, j));
     if let (Some(i), [only]) = (same, near.as_slice()) {
         if *only == i {
             let g = new.geometry(j);
-            let piece = Piece { old: i, new: j, cm2: cm2(g.unsigned_area()), geometry: changed(i).then_some(g) };
+            let piece = Piece { old: i, new: j, cm2: cm2(g.unsigned_area()), geometry: keep(i, j).then_some(g) };
             return (vec![piece], true);
         }
     }
@@ -69,7 +73,7 @@ fn pieces_of(old: &Parcels, new: &Parcels, j: usize, tree: &BoxTree, by_id: &Has
         .filter_map(|k| {
             let inter = g.intersection(&old.geometry(k));
             let area = cm2(inter.unsigned_area());
-            (area != 0).then(|| Piece { old: k, new: j, cm2: area, geometry: changed(k).then_some(inter) })
+            (area != 0).then(|| Piece { old: k, new: j, cm2: area, geometry: keep(k, j).then_some(inter) })
         })
         .collect();
     (pieces, false)
@@ -88,6 +92,12 @@ fn only_touch(old: &Parcels, k: usize, new: &Parcels, j: usize) -> bool {
 /// Whether parcels `i` (earlier) and `j` (later) have the very same rings.
 fn same_geometry(old: &Parcels, i: usize, new: &Parcels, j: usize) -> bool {
     old.shapes().rings(i).eq(new.shapes().rings(j))
+}
+
+/// Whether the 一级类 changed from earlier parcel `k` to later parcel `j` (the pieces
+/// `landuse_changes` draws).
+pub fn class_changed(old: &Parcels, new: &Parcels, k: usize, j: usize) -> bool {
+    class_of(old.land_use(k)) != class_of(new.land_use(j))
 }
 
 /// The pieces whose class changed, with what the layer shows of them.
