@@ -2,13 +2,31 @@
 //! investment estimate, the revenue of the quotas it yields and its phase; also
 //! `projects.csv` and the workbook sheet 项目库.
 
-use super::{Field, Layer, RunData, Title};
+use std::borrow::Cow;
+
+use geo::MultiPolygon;
+
+use super::style::{Fill, Labels, Style};
+use super::{Field, Layer, RunData, Title, Values};
 use crate::settings::Settings;
-use crate::stages::projects::{Project, Projects};
+use crate::stages::projects::{Kind, Project, Projects, KINDS};
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::{ha, mu, round};
 
 pub struct ProjectList;
+
+/// The fill of each project type, in [`Kind`] order.
+const COLOURS: [&str; 9] = [
+    "255,255,153,190", // 农用地整理
+    "254,196,79,200",  // 复耕（即可恢复）
+    "236,112,20,200",  // 复耕（工程恢复）
+    "217,240,163,200", // 未利用地开发
+    "166,97,26,200",   // 增减挂钩
+    "49,163,84,200",   // 退耕还林
+    "116,196,118,200", // 林耕置换
+    "230,85,13,160",   // 永久基本农田调整
+    "65,182,196,200",  // 生态修复
+];
 
 /// 分 as 万元.
 pub(super) fn wan(fen: i64) -> f64 {
@@ -25,11 +43,11 @@ impl Layer for ProjectList {
     }
 
     fn title(&self) -> Title {
-        Title { zh: "项目库", en: "projects", description: "the rules' candidates as projects per type and village: quantities, investment, phase" }
+        Title { zh: "项目库", en: "projects", description: "the rules' candidates as projects per type and village: footprints, quantities, investment, phase" }
     }
 
     fn spatial(&self) -> bool {
-        false
+        true
     }
 
     fn enabled(&self, d: &RunData) -> bool {
@@ -43,6 +61,7 @@ impl Layer for ProjectList {
     fn fields(&self, _d: &RunData) -> Vec<Field> {
         vec![
             Field::new("project_id", Text, "项目编号", ""),
+            Field::coded("type_code", Text, "类别代码", "", Values::Codes(&KINDS)),
             Field::new("type", Text, "项目类别", ""),
             Field::new("name", Text, "项目名称", ""),
             Field::new("village_code", Text, "所在村代码", ""),
@@ -72,6 +91,7 @@ impl Layer for ProjectList {
         let share = if p.area_cm2 > 0 { p.new_cm2 as f64 * 100.0 / p.area_cm2 as f64 } else { 0.0 };
         out.extend([
             AttrValue::text(p.id.clone()),
+            AttrValue::text(p.kind().code()),
             AttrValue::text(p.kind().zh()),
             AttrValue::text(p.name()),
             AttrValue::text(p.village_code.clone()),
@@ -88,6 +108,31 @@ impl Layer for ProjectList {
             AttrValue::Real(wan(p.revenue_fen())),
             AttrValue::text(p.phase.map_or_else(|| "unscheduled".to_string(), |f| s.phases[f].to_string())),
         ]);
+    }
+
+    fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
+        let p: &'a Project = &d.need::<Projects>().projects[k];
+        Some(p.footprint.as_ref().map_or_else(|| Cow::Owned(MultiPolygon::new(vec![])), Cow::Borrowed))
+    }
+
+    /// A colour per project type (the type code's value), the legend in the run's
+    /// language (English with the Chinese name beside).
+    fn style(&self, d: &RunData) -> Option<Style> {
+        let lang = d.settings.output.language;
+        let classes = Kind::ALL
+            .iter()
+            .zip(COLOURS)
+            .map(|(k, rgba)| {
+                let (code, zh, en) = KINDS[k.index()];
+                (code.to_string(), lang.pick(zh, &format!("{en} ({zh})")).to_string(), Fill::new(rgba, "60,60,60,255", 0.5))
+            })
+            .collect();
+        Some(Style::categorized("type_code", classes))
+    }
+
+    /// Each footprint labelled with the project's name over its id.
+    fn labels(&self, _d: &RunData) -> Option<Labels> {
+        Some(Labels { field: "\"name\" || '\\n' || \"project_id\"".into(), size: 8.0 })
     }
 
     fn csv_name(&self, _s: &Settings) -> Option<String> {

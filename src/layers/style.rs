@@ -62,9 +62,17 @@ impl Style {
 /// centre, in a font with the CJK glyphs, with a white halo so it reads on any fill.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Labels {
+    /// A field name, or a QGIS expression (`"name" || '\n' || "project_id"`).
     pub field: String,
     /// Text size in points.
     pub size: f64,
+}
+
+impl Labels {
+    /// Whether `field` is an expression rather than a field's name.
+    pub fn is_expression(&self) -> bool {
+        !self.field.chars().all(|c| c.is_alphanumeric() || c == '_')
+    }
 }
 
 /// One colour of a raster style: value, colour and legend label.

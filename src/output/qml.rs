@@ -142,7 +142,7 @@ fn labeling(l: &Labels) -> String {
     format!(
         concat!(
             r#"<labeling type="simple"><settings calloutType="simple">"#,
-            r#"<text-style fieldName="{field}" isExpression="0" fontFamily="{font}" namedStyle="Bold" fontSize="{size}" fontSizeUnit="Point" fontWeight="75" fontItalic="0" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" fontWordSpacing="0" fontKerning="1" textColor="25,25,25,255" textOpacity="1" multilineHeight="1" blendMode="0" allowHtml="0" capitalization="0" textOrientation="horizontal" useSubstitutions="0" previewBkgrdColor="255,255,255,255">"#,
+            r#"<text-style fieldName="{field}" isExpression="{expression}" fontFamily="{font}" namedStyle="Bold" fontSize="{size}" fontSizeUnit="Point" fontWeight="75" fontItalic="0" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" fontWordSpacing="0" fontKerning="1" textColor="25,25,25,255" textOpacity="1" multilineHeight="1" blendMode="0" allowHtml="0" capitalization="0" textOrientation="horizontal" useSubstitutions="0" previewBkgrdColor="255,255,255,255">"#,
             r#"<families/><text-buffer bufferDraw="1" bufferSize="1.2" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="0.9" bufferNoFill="1" bufferJoinStyle="128" bufferBlendMode="0"/>"#,
             r#"<background shapeDraw="0"/><shadow shadowDraw="0"/><substitutions/></text-style>"#,
             r#"<text-format wrapChar="" autoWrapLength="0" useMaxLineLengthForAutoWrap="1" multilineAlign="1" addDirectionSymbol="0" formatNumbers="0" decimals="3" plussign="0" reverseDirectionSymbol="0" placeDirectionSymbol="0" leftDirectionSymbol="&lt;" rightDirectionSymbol="&gt;"/>"#,
@@ -153,6 +153,7 @@ fn labeling(l: &Labels) -> String {
             r#"</settings></labeling>"#
         ),
         field = escape(&l.field),
+        expression = u8::from(l.is_expression()),
         font = FONT,
         size = l.size
     )

@@ -12,6 +12,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use geo::MultiPolygon;
+use rayon::prelude::*;
+
 use super::consolidation::Consolidation;
 use super::develop::DevelopPlan;
 use super::eco_restoration::EcoRestoration;
@@ -25,7 +28,8 @@ use super::rule::{Card, CardSource, RunData};
 use super::supply::{self, Source, Supply};
 use super::swap::{SwapPlan, SwapRole};
 use crate::context::CancelToken;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::parcels::Parcels;
 use crate::progress::Progress;
 use crate::settings::{ProjectSettings, Settings};
 
@@ -133,6 +137,8 @@ pub struct Project {
     pub linkage_fen: i64,
     /// Index into `projects.phases` (None: unscheduled).
     pub phase: Option<usize>,
+    /// The members dissolved (None until [`footprints`]).
+    pub footprint: Option<MultiPolygon<f64>>,
 }
 
 impl Project {
@@ -298,6 +304,21 @@ pub fn funding(projects: &[Project], years: &[i32]) -> Vec<FundingRow> {
     rows
 }
 
+/// Each project's footprint: its member parcels dissolved as a village's outline is
+/// (`dissolve::outline`: piece by piece by edge cancellation, GEOS where pieces overlap),
+/// without the sliver holes between survey polygons; projects side by side.
+pub fn footprints(parcels: &Parcels, projects: &mut [Project], progress: &Progress, cancel: &CancelToken) -> Result<()> {
+    progress.set_length(projects.len() as u64);
+    projects.par_iter_mut().try_for_each(|p| {
+        cancel.check()?;
+        let outline = super::dissolve::outline(parcels, &p.parcels)
+            .map_err(|e| Error::input(&parcels.source.path, format!("project {}: cannot dissolve its parcels: {e}", p.id)))?;
+        p.footprint = Some(super::dissolve::without_slivers(outline.geometry));
+        progress.inc(1);
+        Ok(())
+    })
+}
+
 /// Every rule's candidates as members, by the outcomes the rules stored (a rule switched
 /// off stored none: its type has no projects); the new cropland from the supply's sources.
 pub fn members(d: &RunData, s: &Supply) -> Vec<Member> {
@@ -378,8 +399,10 @@ impl super::rule::Rule for ProjectLibrary {
         Some("project_library")
     }
 
-    fn finish(&self, d: &RunData, _progress: &Progress, _cancel: &CancelToken) -> Result<()> {
-        d.put(projects(d));
+    fn finish(&self, d: &RunData, progress: &Progress, cancel: &CancelToken) -> Result<()> {
+        let mut made = projects(d);
+        footprints(d.parcels, &mut made.projects, progress, cancel)?;
+        d.put(made);
         Ok(())
     }
 
