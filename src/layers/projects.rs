@@ -1,5 +1,5 @@
-//! `projects` (项目库): one row per project (type × village) with its quantities, its
-//! investment estimate, the revenue of the quotas it yields and its phase; also
+//! `projects` (项目库): one row per project (type × unit: village or 村级片区), its
+//! footprint, its quantities, its investment estimate, the revenue of the quotas it yields and its phase; also
 //! `projects.csv` and the workbook sheet 项目库.
 
 use std::borrow::Cow;
@@ -8,7 +8,7 @@ use geo::MultiPolygon;
 
 use super::style::{Fill, Labels, Style};
 use super::{Field, Layer, RunData, Title, Values};
-use crate::settings::Settings;
+use crate::settings::{ProjectUnit, Settings};
 use crate::stages::projects::{Kind, Project, Projects, KINDS};
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::{ha, mu, round};
@@ -58,14 +58,19 @@ impl Layer for ProjectList {
         d.has::<Projects>()
     }
 
-    fn fields(&self, _d: &RunData) -> Vec<Field> {
+    fn fields(&self, d: &RunData) -> Vec<Field> {
+        let (code, name) = match d.settings.projects.unit {
+            ProjectUnit::Village => ("所在村代码", "所在村"),
+            ProjectUnit::Cluster => ("村级片区代码", "村级片区"),
+        };
         vec![
             Field::new("project_id", Text, "项目编号", ""),
             Field::coded("type_code", Text, "类别代码", "", Values::Codes(&KINDS)),
             Field::new("type", Text, "项目类别", ""),
             Field::new("name", Text, "项目名称", ""),
-            Field::new("village_code", Text, "所在村代码", ""),
-            Field::new("village_name", Text, "所在村", ""),
+            Field::new("unit_code", Text, code, ""),
+            Field::new("unit_name", Text, name, ""),
+            Field::new("villages", Text, "所含村", ""),
             Field::new("parcels", Int, "数量（图斑）", "个"),
             Field::new("area_m2", Real, "规模（平方米）", "m²"),
             Field::new("area_mu", Real, "规模（亩）", "亩"),
@@ -94,8 +99,9 @@ impl Layer for ProjectList {
             AttrValue::text(p.kind().code()),
             AttrValue::text(p.kind().zh()),
             AttrValue::text(p.name()),
-            AttrValue::text(p.village_code.clone()),
-            AttrValue::text(p.village_name.clone()),
+            AttrValue::text(p.unit_code.clone()),
+            AttrValue::text(p.unit_name.clone()),
+            AttrValue::text(p.villages.join("、")),
             AttrValue::Int(p.parcels.len() as i64),
             AttrValue::Real(round(area, 2)),
             AttrValue::Real(round(mu(area), 2)),

@@ -48,7 +48,7 @@ pub use land_use::{class_index, LandUseSettings, TargetSettings, LAND_USE_CLASSE
 pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
-pub use projects::{PerType, Prices, ProjectSettings};
+pub use projects::{PerType, Prices, ProjectSettings, ProjectUnit};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use restore::RestoreSettings;
 pub use supply::SupplySettings;

@@ -1,5 +1,5 @@
 //! `[projects]`: 项目库 — the other rules' candidates grouped into projects (one per type and
-//! village), priced, phased and balanced against the revenue of the quotas they yield.
+//! unit: a village or a 村级片区), priced, phased and balanced against the revenue of the quotas they yield.
 
 use serde::{Deserialize, Serialize};
 
@@ -81,10 +81,23 @@ impl Default for Prices {
     }
 }
 
+/// What a project gathers: one project type within one unit.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectUnit {
+    /// A village (行政村, by the village code ZLDWDM).
+    #[default]
+    Village,
+    /// A 村级片区 (`villages.clusters`; villages not listed form "未分片区").
+    Cluster,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProjectSettings {
     pub enabled: bool,
+    /// The unit a project covers: "village" or "cluster" (村级片区).
+    pub unit: ProjectUnit,
     /// Investment per project type, 元/亩 of project area (placeholders by default).
     pub unit_costs: PerType,
     /// Quota prices (placeholders by default).
@@ -97,7 +110,7 @@ pub struct ProjectSettings {
 
 impl Default for ProjectSettings {
     fn default() -> Self {
-        ProjectSettings { enabled: true, unit_costs: PerType::default(), prices: Prices::default(), phases: vec![2025, 2027, 2030, 2035], phase_cap_wan: None }
+        ProjectSettings { enabled: true, unit: ProjectUnit::Village, unit_costs: PerType::default(), prices: Prices::default(), phases: vec![2025, 2027, 2030, 2035], phase_cap_wan: None }
     }
 }
 

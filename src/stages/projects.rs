@@ -1,5 +1,6 @@
-//! 项目库: the other rules' candidates become projects, one per project type and village
-//! (a stable id from the type's code and the village code), with their quantities (规模,
+//! 项目库: the other rules' candidates become projects, one per project type and unit (a
+//! village, or a 村级片区 with `projects.unit = "cluster"`; a stable id from the type's code
+//! and the unit's code), with their footprints (the members dissolved), with their quantities (规模,
 //! parcels, 新增耕地 from the supply ledger's sources, 节余指标 from the linkage ledger),
 //! an investment estimate (`projects.unit_costs` × area), a phase (the earliest of
 //! `projects.phases` with room under `projects.phase_cap_wan`, never split) and the
@@ -31,7 +32,7 @@ use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
-use crate::settings::{ProjectSettings, Settings};
+use crate::settings::{ProjectSettings, ProjectUnit, Settings};
 
 /// A project type, in the project list's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,11 +118,14 @@ pub struct Member {
 /// One project.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Project {
-    /// Type code and village code: "NZ-510000001001".
+    /// Type code and unit code: "NZ-510000001001" (a village), "NZ-东片区" (a 村级片区).
     pub id: String,
     pub kind: Option<Kind>,
-    pub village_code: String,
-    pub village_name: String,
+    /// The unit: a village code, or a 村级片区's name (`projects.unit`).
+    pub unit_code: String,
+    pub unit_name: String,
+    /// The names of its members' villages, by village code.
+    pub villages: Vec<String>,
     /// Member parcels, ascending.
     pub parcels: Vec<usize>,
     /// 规模: the members' official area, cm².
@@ -147,7 +151,7 @@ impl Project {
     }
 
     pub fn name(&self) -> String {
-        format!("{}{}项目", self.village_name, self.kind().zh())
+        format!("{}{}项目", self.unit_name, self.kind().zh())
     }
 
     pub fn revenue_fen(&self) -> i64 {
@@ -210,34 +214,67 @@ fn fen(yuan: f64) -> i64 {
     (yuan * 100.0).round() as i64
 }
 
-/// The projects of `members`: one per (type, village), members deduplicated, the area
-/// summed over distinct parcels, the new cropland over the members; by type then village.
-pub fn group(members: &[Member], village: &dyn Fn(usize) -> (String, String), area_cm2: &dyn Fn(usize) -> i64) -> Vec<Project> {
-    let mut by: BTreeMap<(Kind, String), (BTreeSet<usize>, i64, String)> = BTreeMap::new();
+/// Where a parcel counts: the unit its projects belong to (a village, or a 村级片区 with
+/// `projects.unit = "cluster"`) and its own village.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub village_code: String,
+    pub village_name: String,
+}
+
+/// The place of a parcel of village `code` (`name`): the village itself, or its 村级片区
+/// (`villages.clusters`; a village not listed in "未分片区", as the indicator tables put it).
+pub fn place(s: &Settings, code: &str, name: &str) -> Place {
+    let (unit_code, unit_name) = match s.projects.unit {
+        ProjectUnit::Village => (code.to_string(), name.to_string()),
+        ProjectUnit::Cluster => {
+            let cluster = s.villages.clusters.get(code).cloned().unwrap_or_else(|| UNCLUSTERED.to_string());
+            (cluster.clone(), cluster)
+        }
+    };
+    Place { unit_code, unit_name, village_code: code.to_string(), village_name: name.to_string() }
+}
+
+/// The 村级片区 of villages `villages.clusters` does not list.
+pub const UNCLUSTERED: &str = "未分片区";
+
+/// A project being gathered: its parcels, new cropland, unit name and villages.
+type Gathered = (BTreeSet<usize>, i64, String, BTreeMap<String, String>);
+
+/// The projects of `members`: one per (type, unit), members deduplicated, the area
+/// summed over distinct parcels, the new cropland over the members; by type then unit.
+pub fn group(members: &[Member], place: &dyn Fn(usize) -> Place, area_cm2: &dyn Fn(usize) -> i64) -> Vec<Project> {
+    let mut by: BTreeMap<(Kind, String), Gathered> = BTreeMap::new();
     for m in members {
-        let (code, name) = village(m.parcel);
-        let e = by.entry((m.kind, code)).or_insert_with(|| (BTreeSet::new(), 0, name));
+        let at = place(m.parcel);
+        let e = by.entry((m.kind, at.unit_code)).or_insert_with(|| (BTreeSet::new(), 0, at.unit_name, BTreeMap::new()));
         e.0.insert(m.parcel);
         e.1 += m.new_cm2;
+        e.3.entry(at.village_code).or_insert(at.village_name);
     }
     by.into_iter()
-        .map(|((kind, code), (parcels, new_cm2, name))| Project {
+        .map(|((kind, code), (parcels, new_cm2, name, villages))| Project {
             id: format!("{}-{code}", kind.code()),
             kind: Some(kind),
             area_cm2: parcels.iter().map(|&i| area_cm2(i)).sum(),
             parcels: parcels.into_iter().collect(),
-            village_code: code,
-            village_name: name,
+            unit_code: code,
+            unit_name: name,
+            villages: villages.into_values().collect(),
             new_cm2,
             ..Default::default()
         })
         .collect()
 }
 
-/// Adds the linkage ledger's 节余 of each village to its 增减挂钩 project.
-pub fn add_surplus(projects: &mut [Project], rows: &[LinkageRow]) {
+/// Adds the linkage ledger's 节余 of each village to the 增减挂钩 project of its unit
+/// (`unit` maps a village code to its unit code).
+pub fn add_surplus(projects: &mut [Project], rows: &[LinkageRow], unit: &dyn Fn(&str) -> String) {
     for r in rows.iter().filter(|r| r.level == "village") {
-        if let Some(p) = projects.iter_mut().find(|p| p.kind == Some(Kind::Linkage) && p.village_code == r.code) {
+        let code = unit(&r.code);
+        if let Some(p) = projects.iter_mut().find(|p| p.kind == Some(Kind::Linkage) && p.unit_code == code) {
             p.surplus_cm2 += r.surplus;
         }
     }
@@ -361,11 +398,11 @@ pub fn projects(d: &RunData) -> Projects {
     let s = &d.settings.projects;
     let m = Measure::new(d.parcels, &d.settings.indicators);
     let supply = supply::supply(d);
-    let village = |i: usize| (d.parcels.village_code(i).to_string(), d.parcels.village_name(i).to_string());
+    let at = |i: usize| place(d.settings, d.parcels.village_code(i), d.parcels.village_name(i));
     let area = |i: usize| m.official_cm2(d.slope, i);
-    let mut list = group(&members(d, &supply), &village, &area);
+    let mut list = group(&members(d, &supply), &at, &area);
     if let Some(rows) = d.slice::<LinkageRow>() {
-        add_surplus(&mut list, rows);
+        add_surplus(&mut list, rows, &|code| place(d.settings, code, "").unit_code);
     }
     price(&mut list, s);
     schedule(&mut list, s.phases.len(), s.phase_cap_wan.map(|w| fen(w * 10_000.0)));

@@ -1,10 +1,10 @@
 use super::*;
 use crate::settings::PerType;
-use crate::stages::testing::{V1, V2};
+use crate::stages::testing::{V1, V2, V3};
 
-fn village(i: usize) -> (String, String) {
+fn village(i: usize) -> Place {
     let code = if i < 3 { V1 } else { V2 };
-    (code.to_string(), crate::stages::testing::village_name(code))
+    place(&Settings::default(), code, &crate::stages::testing::village_name(code))
 }
 
 /// Parcel i has i + 1 mu (1 mu = 66 667 units of 0.01 m², the code base's "cm²").
@@ -40,6 +40,28 @@ fn one_project_per_type_and_village_with_stable_ids() {
     let mut reversed = members.to_vec();
     reversed.reverse();
     assert_eq!(group(&reversed, &village, &area), p);
+}
+
+#[test]
+fn a_cluster_unit_gathers_its_villages_with_the_cluster_in_the_id() {
+    let mut s = Settings::default();
+    s.projects.unit = crate::settings::ProjectUnit::Cluster;
+    s.villages.clusters.insert(V1.into(), "东片区".into());
+    let at = |i: usize| {
+        let code = [V1, V2, V1, V2, V3][i];
+        place(&s, code, &crate::stages::testing::village_name(code))
+    };
+    let members: Vec<Member> = (0..5).map(|i| member(Kind::Develop, i, 1)).collect();
+    let p = group(&members, &at, &area);
+    let got: Vec<(&str, &str, Vec<usize>, usize)> = p.iter().map(|p| (p.id.as_str(), p.unit_name.as_str(), p.parcels.clone(), p.villages.len())).collect();
+    // V2 and V3 are in no cluster: together in 未分片区.
+    assert_eq!(got, [("KF-东片区", "东片区", vec![0, 2], 1), ("KF-未分片区", UNCLUSTERED, vec![1, 3, 4], 2)]);
+    assert_eq!(p[0].name(), "东片区未利用地开发项目");
+    let mut rows = vec![LinkageRow { level: "village", code: V2.into(), surplus: 5, ..Default::default() }];
+    rows.push(LinkageRow { level: "village", code: V3.into(), surplus: 7, ..Default::default() });
+    let mut zj = group(&[member(Kind::Linkage, 1, 0), member(Kind::Linkage, 4, 0)], &at, &area);
+    add_surplus(&mut zj, &rows, &|code| place(&s, code, "").unit_code);
+    assert_eq!((zj.len(), zj[0].surplus_cm2), (1, 12), "both villages' 节余 on the cluster's project");
 }
 
 #[test]
@@ -116,7 +138,7 @@ fn funding_rows_add_up_to_the_total() {
 fn surplus_goes_to_the_village_linkage_project() {
     let mut p = group(&[member(Kind::Linkage, 0, 0), member(Kind::Linkage, 4, 0), member(Kind::Develop, 1, 0)], &village, &area);
     let row = |level: &'static str, code: &str, surplus| LinkageRow { level, code: code.into(), surplus, ..Default::default() };
-    add_surplus(&mut p, &[row("village", V1, 10), row("village", V2, 20), row("total", "total", 30)]);
+    add_surplus(&mut p, &[row("village", V1, 10), row("village", V2, 20), row("total", "total", 30)], &|code| code.to_string());
     let surplus: Vec<(&str, i64)> = p.iter().map(|p| (p.id.as_str(), p.surplus_cm2)).collect();
     assert_eq!(surplus, [(format!("KF-{V1}").as_str(), 0), (format!("ZJ-{V1}").as_str(), 10), (format!("ZJ-{V2}").as_str(), 20)]);
 }
