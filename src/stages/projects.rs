@@ -107,12 +107,22 @@ impl Kind {
     }
 }
 
-/// A parcel's part in a project type, with the new cropland it brings there (cm²).
+/// Which way a member of an exchange moves: 林耕置换 (cropland out of steep land, forest
+/// or garden in), 永久基本农田调整 (调出, 调入).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    In,
+    Out,
+}
+
+/// A parcel's part in a project type, with the new cropland it brings there (cm²) and,
+/// in an exchange, its side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Member {
     pub kind: Kind,
     pub parcel: usize,
     pub new_cm2: i64,
+    pub side: Option<Side>,
 }
 
 /// One project.
@@ -130,6 +140,10 @@ pub struct Project {
     pub parcels: Vec<usize>,
     /// 规模: the members' official area, cm².
     pub area_cm2: i64,
+    /// 调入 and 调出 (林耕置换, 永久基本农田调整): the official area of the members moving
+    /// in and out, cm².
+    pub in_cm2: i64,
+    pub out_cm2: i64,
     pub new_cm2: i64,
     /// 节余指标 (增减挂钩), cm².
     pub surplus_cm2: i64,
@@ -240,30 +254,48 @@ pub fn place(s: &Settings, code: &str, name: &str) -> Place {
 /// The 村级片区 of villages `villages.clusters` does not list.
 pub const UNCLUSTERED: &str = "未分片区";
 
-/// A project being gathered: its parcels, new cropland, unit name and villages.
-type Gathered = (BTreeSet<usize>, i64, String, BTreeMap<String, String>);
+/// A project being gathered.
+#[derive(Default)]
+struct Gathering {
+    parcels: BTreeSet<usize>,
+    ins: BTreeSet<usize>,
+    outs: BTreeSet<usize>,
+    new_cm2: i64,
+    unit_name: String,
+    /// Its members' villages: code → name.
+    villages: BTreeMap<String, String>,
+}
 
-/// The projects of `members`: one per (type, unit), members deduplicated, the area
-/// summed over distinct parcels, the new cropland over the members; by type then unit.
+/// The projects of `members`: one per (type, unit), members deduplicated, the areas (规模,
+/// 调入, 调出) summed over distinct parcels, the new cropland over the members; by type
+/// then unit.
 pub fn group(members: &[Member], place: &dyn Fn(usize) -> Place, area_cm2: &dyn Fn(usize) -> i64) -> Vec<Project> {
-    let mut by: BTreeMap<(Kind, String), Gathered> = BTreeMap::new();
+    let mut by: BTreeMap<(Kind, String), Gathering> = BTreeMap::new();
     for m in members {
         let at = place(m.parcel);
-        let e = by.entry((m.kind, at.unit_code)).or_insert_with(|| (BTreeSet::new(), 0, at.unit_name, BTreeMap::new()));
-        e.0.insert(m.parcel);
-        e.1 += m.new_cm2;
-        e.3.entry(at.village_code).or_insert(at.village_name);
+        let e = by.entry((m.kind, at.unit_code)).or_insert_with(|| Gathering { unit_name: at.unit_name, ..Default::default() });
+        e.parcels.insert(m.parcel);
+        match m.side {
+            Some(Side::In) => e.ins.insert(m.parcel),
+            Some(Side::Out) => e.outs.insert(m.parcel),
+            None => false,
+        };
+        e.new_cm2 += m.new_cm2;
+        e.villages.entry(at.village_code).or_insert(at.village_name);
     }
+    let sum = |set: &BTreeSet<usize>| set.iter().map(|&i| area_cm2(i)).sum::<i64>();
     by.into_iter()
-        .map(|((kind, code), (parcels, new_cm2, name, villages))| Project {
+        .map(|((kind, code), g)| Project {
             id: format!("{}-{code}", kind.code()),
             kind: Some(kind),
-            area_cm2: parcels.iter().map(|&i| area_cm2(i)).sum(),
-            parcels: parcels.into_iter().collect(),
+            area_cm2: sum(&g.parcels),
+            in_cm2: sum(&g.ins),
+            out_cm2: sum(&g.outs),
+            parcels: g.parcels.into_iter().collect(),
             unit_code: code,
-            unit_name: name,
-            villages: villages.into_values().collect(),
-            new_cm2,
+            unit_name: g.unit_name,
+            villages: g.villages.into_values().collect(),
+            new_cm2: g.new_cm2,
             ..Default::default()
         })
         .collect()
@@ -359,36 +391,45 @@ pub fn footprints(parcels: &Parcels, projects: &mut [Project], progress: &Progre
 /// Every rule's candidates as members, by the outcomes the rules stored (a rule switched
 /// off stored none: its type has no projects); the new cropland from the supply's sources.
 pub fn members(d: &RunData, s: &Supply) -> Vec<Member> {
-    let mut out: Vec<Member> = s.items.iter().filter_map(|it| Kind::of_source(it.source).map(|kind| Member { kind, parcel: it.parcel, new_cm2: it.cm2 })).collect();
-    let mut add = |kind: Kind, picked: &mut dyn Iterator<Item = usize>| out.extend(picked.map(|parcel| Member { kind, parcel, new_cm2: 0 }));
+    let mut out: Vec<Member> = s.items.iter().filter_map(|it| Kind::of_source(it.source).map(|kind| Member { kind, parcel: it.parcel, new_cm2: it.cm2, side: None })).collect();
     let n = d.parcels.len();
+    let mut add = |kind: Kind, side: &dyn Fn(usize) -> Option<Option<Side>>| out.extend((0..n).filter_map(|parcel| side(parcel).map(|side| Member { kind, parcel, new_cm2: 0, side })));
+    let whole = |picked: bool| picked.then_some(None);
     if d.settings.consolidation.enabled {
         if let Some(m) = d.get::<MergePlan>() {
-            add(Kind::Consolidation, &mut (0..n).filter(|&i| m.group_of[i] > 0));
+            add(Kind::Consolidation, &|i| whole(m.group_of[i] > 0));
         }
         if let Some(c) = d.get::<Consolidation>() {
-            add(Kind::Consolidation, &mut (0..n).filter(|&i| c.tiankan_of[i].is_some()));
+            add(Kind::Consolidation, &|i| whole(c.tiankan_of[i].is_some()));
         }
     }
     if let Some(r) = d.get::<RestorePlan>() {
-        add(Kind::RestoreImmediate, &mut (0..n).filter(|&i| r.phase[i] == Some(Phase::Immediate)));
-        add(Kind::RestoreEngineering, &mut (0..n).filter(|&i| r.phase[i] == Some(Phase::Engineering)));
+        add(Kind::RestoreImmediate, &|i| whole(r.phase[i] == Some(Phase::Immediate)));
+        add(Kind::RestoreEngineering, &|i| whole(r.phase[i] == Some(Phase::Engineering)));
     }
     if let Some(p) = d.get::<DevelopPlan>() {
-        add(Kind::Develop, &mut (0..n).filter(|&i| p.chosen[i]));
+        add(Kind::Develop, &|i| whole(p.chosen[i]));
     }
     if let Some(p) = d.get::<ReclamationPlan>() {
-        add(Kind::Linkage, &mut (0..n).filter(|&i| p.candidate[i]));
+        add(Kind::Linkage, &|i| whole(p.candidate[i]));
     }
-    add(Kind::Reforestation, &mut (0..n).filter(|&i| d.flags().get(i).is_some_and(|f| f.reforest)));
+    add(Kind::Reforestation, &|i| whole(d.flags().get(i).is_some_and(|f| f.reforest)));
     if let Some(p) = d.get::<SwapPlan>() {
-        add(Kind::Swap, &mut (0..n).filter(|&i| matches!(p.roles[i], SwapRole::Out | SwapRole::In)));
+        add(Kind::Swap, &|i| match p.roles[i] {
+            SwapRole::In => Some(Some(Side::In)),
+            SwapRole::Out => Some(Some(Side::Out)),
+            _ => None,
+        });
     }
     if let Some(p) = d.get::<PbfPlan>() {
-        add(Kind::Pbf, &mut (0..n).filter(|&i| matches!(p.status[i], PbfStatus::Out | PbfStatus::In)));
+        add(Kind::Pbf, &|i| match p.status[i] {
+            PbfStatus::In => Some(Some(Side::In)),
+            PbfStatus::Out => Some(Some(Side::Out)),
+            _ => None,
+        });
     }
     if let Some(p) = d.get::<EcoRestoration>() {
-        add(Kind::EcoRestoration, &mut (0..n).filter(|&i| p.target[i].is_some()));
+        add(Kind::EcoRestoration, &|i| whole(p.target[i].is_some()));
     }
     out
 }

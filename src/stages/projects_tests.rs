@@ -13,7 +13,7 @@ fn area(i: usize) -> i64 {
 }
 
 fn member(kind: Kind, parcel: usize, new_cm2: i64) -> Member {
-    Member { kind, parcel, new_cm2 }
+    Member { kind, parcel, new_cm2, side: None }
 }
 
 fn project(id: &str, kind: Kind, invest_fen: i64, new_cm2: i64) -> Project {
@@ -62,6 +62,16 @@ fn a_cluster_unit_gathers_its_villages_with_the_cluster_in_the_id() {
     let mut zj = group(&[member(Kind::Linkage, 1, 0), member(Kind::Linkage, 4, 0)], &at, &area);
     add_surplus(&mut zj, &rows, &|code| place(&s, code, "").unit_code);
     assert_eq!((zj.len(), zj[0].surplus_cm2), (1, 12), "both villages' 节余 on the cluster's project");
+}
+
+#[test]
+fn exchanges_count_in_and_out_over_distinct_parcels() {
+    let side = |parcel: usize, side: Side| Member { side: Some(side), ..member(Kind::Swap, parcel, 0) };
+    let members = [side(0, Side::Out), side(1, Side::In), side(2, Side::In), side(3, Side::Out), member(Kind::Swap, 1, 66_667), side(1, Side::In)];
+    let p = group(&members, &village, &area);
+    let got: Vec<(i64, i64, i64, i64)> = p.iter().map(|p| (p.area_cm2, p.in_cm2, p.out_cm2, p.new_cm2)).collect();
+    // V1: 0 out (1 mu), 1 and 2 in (2 + 3 mu), parcel 1 listed twice; V2: 3 out (4 mu).
+    assert_eq!(got, [(area(0) + area(1) + area(2), area(1) + area(2), area(0), 66_667), (area(3), 0, area(3), 0)]);
 }
 
 #[test]
