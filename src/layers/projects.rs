@@ -9,11 +9,14 @@ use geo::MultiPolygon;
 use super::style::{Fill, Labels, Style};
 use super::{Field, Layer, RunData, Title, Values};
 use crate::settings::{ProjectUnit, Settings};
-use crate::stages::projects::{Kind, Project, Projects, KINDS};
+use crate::stages::projects::{Kind, Project, Projects, KINDS, TIERS};
 use crate::table::{AttrValue, FieldKind::*};
 use crate::units::{ha, mu, round};
 
 pub struct ProjectList;
+
+/// The value map of the priority tiers ([`Project::tier`]).
+const PRIORITIES: [(&str, &str, &str); 3] = [("1", TIERS[0].0, TIERS[0].1), ("2", TIERS[1].0, TIERS[1].1), ("3", TIERS[2].0, TIERS[2].1)];
 
 /// The fill of each project type, in [`Kind`] order.
 const COLOURS: [&str; 9] = [
@@ -83,6 +86,8 @@ impl Layer for ProjectList {
             Field::new("unit_cost", Real, "单位投资（元/亩）", "元/亩"),
             Field::new("investment_wan", Real, "投资估算（万元）", "万元"),
             Field::new("revenue_wan", Real, "指标收益（万元）", "万元"),
+            Field::coded("priority", Int, "优先级", "", Values::Codes(&PRIORITIES)),
+            Field::new("rank", Int, "实施顺序", ""),
             Field::new("phase", Text, "实施年度", ""),
         ]
     }
@@ -116,6 +121,8 @@ impl Layer for ProjectList {
             AttrValue::Real(s.unit_costs.all()[p.kind().index()].1),
             AttrValue::Real(wan(p.invest_fen)),
             AttrValue::Real(wan(p.revenue_fen())),
+            AttrValue::Int(i64::from(p.tier())),
+            AttrValue::Int(p.rank as i64),
             AttrValue::text(p.phase.map_or_else(|| "unscheduled".to_string(), |f| s.phases[f].to_string())),
         ]);
     }

@@ -106,11 +106,13 @@ pub struct ProjectSettings {
     pub phases: Vec<i32>,
     /// Most investment one phase takes, 万元 (none: no cap).
     pub phase_cap_wan: Option<f64>,
+    /// Most project area (规模) one phase takes, 亩 (none: no cap).
+    pub phase_cap_mu: Option<f64>,
 }
 
 impl Default for ProjectSettings {
     fn default() -> Self {
-        ProjectSettings { enabled: true, unit: ProjectUnit::Village, unit_costs: PerType::default(), prices: Prices::default(), phases: vec![2025, 2027, 2030, 2035], phase_cap_wan: None }
+        ProjectSettings { enabled: true, unit: ProjectUnit::Village, unit_costs: PerType::default(), prices: Prices::default(), phases: vec![2025, 2027, 2030, 2035], phase_cap_wan: None, phase_cap_mu: None }
     }
 }
 
@@ -132,6 +134,9 @@ impl ProjectSettings {
         }
         if let Some(cap) = self.phase_cap_wan.filter(|c| !c.is_finite() || *c < 0.0) {
             return Err(at.fail("projects.phase_cap_wan", format!("must be an amount in 万元 ≥ 0, got {cap}")));
+        }
+        if let Some(cap) = self.phase_cap_mu.filter(|c| !c.is_finite() || *c < 0.0) {
+            return Err(at.fail("projects.phase_cap_mu", format!("must be an area in 亩 ≥ 0, got {cap}")));
         }
         Ok(())
     }

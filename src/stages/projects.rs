@@ -17,6 +17,7 @@ use geo::MultiPolygon;
 use rayon::prelude::*;
 
 use super::consolidation::Consolidation;
+use super::constraints::Constraints;
 use super::develop::DevelopPlan;
 use super::eco_restoration::EcoRestoration;
 use super::indicators::Measure;
@@ -32,7 +33,7 @@ use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
-use crate::settings::{ProjectSettings, ProjectUnit, Settings};
+use crate::settings::{ProjectSettings, ProjectUnit, Role, Settings};
 
 /// A project type, in the project list's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -153,6 +154,10 @@ pub struct Project {
     pub supplement_fen: i64,
     /// 节余指标 revenue, 分.
     pub linkage_fen: i64,
+    /// 增减挂钩: a 拆旧 member lies in a `hazard` constraint (避险拆旧: phased first).
+    pub hazard: bool,
+    /// Its place in the phasing order, from 1 (0 before [`schedule`]).
+    pub rank: usize,
     /// Index into `projects.phases` (None: unscheduled).
     pub phase: Option<usize>,
     /// The members dissolved (None until [`footprints`]).
@@ -170,6 +175,38 @@ impl Project {
 
     pub fn revenue_fen(&self) -> i64 {
         self.supplement_fen + self.linkage_fen
+    }
+
+    /// The priority tier it is phased in: 1 避险拆旧 (增减挂钩 with a homestead in a
+    /// `hazard` constraint), 2 复耕（即可恢复）, 3 the rest (by 新增耕地 per 万元).
+    pub fn tier(&self) -> u8 {
+        match self.kind {
+            Some(Kind::Linkage) if self.hazard => 1,
+            Some(Kind::RestoreImmediate) => 2,
+            _ => 3,
+        }
+    }
+}
+
+/// The tiers' names (tier 1 first): 中文, English.
+pub const TIERS: [(&str, &str); 3] = [("避险拆旧", "hazard relocation"), ("即可恢复", "restorable now"), ("按新增耕地/投资", "by new cropland per investment")];
+
+/// What one phase takes at most: investment (分) and area (规模, cm²); None: no cap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    pub fen: Option<i64>,
+    pub cm2: Option<i64>,
+}
+
+impl Caps {
+    /// From `projects.phase_cap_wan` and `projects.phase_cap_mu`.
+    pub fn of(s: &ProjectSettings) -> Caps {
+        Caps { fen: s.phase_cap_wan.map(|w| fen(w * 10_000.0)), cm2: s.phase_cap_mu.map(|mu| (mu * CM2_PER_MU as f64).round() as i64) }
+    }
+
+    /// Whether `p` fits in a phase that holds `used` (分, cm²) already.
+    fn fit(&self, used: (i64, i64), p: &Project) -> bool {
+        self.fen.is_none_or(|cap| used.0 + p.invest_fen <= cap) && self.cm2.is_none_or(|cap| used.1 + p.area_cm2 <= cap)
     }
 }
 
@@ -325,26 +362,37 @@ pub fn price(projects: &mut [Project], s: &ProjectSettings) {
     }
 }
 
-/// The order projects are phased in: 复耕即可恢复 first, then new cropland per 万元
-/// descending (no investment first), ties by id.
+/// The order projects are phased in: by tier ([`Project::tier`]: 避险拆旧, 复耕即可恢复, the
+/// rest), within a tier new cropland per 万元 descending (no investment first), ties by id.
 fn priority(a: &Project, b: &Project) -> std::cmp::Ordering {
-    let first = |p: &Project| p.kind != Some(Kind::RestoreImmediate);
     let per = |x: &Project, y: &Project| x.new_cm2 as i128 * y.invest_fen as i128;
-    first(a).cmp(&first(b)).then_with(|| per(b, a).cmp(&per(a, b))).then_with(|| a.id.cmp(&b.id))
+    a.tier().cmp(&b.tier()).then_with(|| per(b, a).cmp(&per(a, b))).then_with(|| a.id.cmp(&b.id))
 }
 
-/// Gives each project the earliest of `phases` phases with room under `cap_fen` (none: no
-/// cap), in priority order; a project too dear for every phase stays unscheduled.
-pub fn schedule(projects: &mut [Project], phases: usize, cap_fen: Option<i64>) {
+/// Ranks the projects in priority order and gives each the earliest of `phases` phases
+/// with room under both caps; a project never splits, and one that fits in no phase stays
+/// unscheduled (later, smaller ones may still fit).
+pub fn schedule(projects: &mut [Project], phases: usize, caps: Caps) {
     let mut order: Vec<usize> = (0..projects.len()).collect();
     order.sort_by(|&a, &b| priority(&projects[a], &projects[b]));
-    let mut used = vec![0i64; phases];
-    for k in order {
+    let mut used = vec![(0i64, 0i64); phases];
+    for (rank, k) in order.into_iter().enumerate() {
         let p = &mut projects[k];
-        p.phase = (0..phases).find(|&f| cap_fen.is_none_or(|cap| used[f] + p.invest_fen <= cap));
+        p.rank = rank + 1;
+        p.phase = (0..phases).find(|&f| caps.fit(used[f], p));
         if let Some(f) = p.phase {
-            used[f] += p.invest_fen;
+            used[f] = (used[f].0 + p.invest_fen, used[f].1 + p.area_cm2);
         }
+    }
+}
+
+/// Flags the 增减挂钩 projects with a member at least its `min_share` inside a constraint of
+/// role `hazard` (`shares[c][i]` is parcel i's share inside constraint c).
+pub fn flag_hazards(projects: &mut [Project], constraints: &Constraints) {
+    let hazards: Vec<(usize, f64)> = constraints.list.iter().enumerate().filter(|(_, c)| c.settings.role == Some(Role::Hazard)).map(|(k, c)| (k, c.settings.min_share)).collect();
+    let inside = |i: usize| hazards.iter().any(|&(k, min)| constraints.shares[k][i] > 0.0 && constraints.shares[k][i] >= min);
+    for p in projects.iter_mut().filter(|p| p.kind == Some(Kind::Linkage)) {
+        p.hazard = p.parcels.iter().any(|&i| inside(i));
     }
 }
 
@@ -446,7 +494,8 @@ pub fn projects(d: &RunData) -> Projects {
         add_surplus(&mut list, rows, &|code| place(d.settings, code, "").unit_code);
     }
     price(&mut list, s);
-    schedule(&mut list, s.phases.len(), s.phase_cap_wan.map(|w| fen(w * 10_000.0)));
+    flag_hazards(&mut list, &d.constraints);
+    schedule(&mut list, s.phases.len(), Caps::of(s));
     let funding = funding(&list, &s.phases);
     Projects { projects: list, funding }
 }
@@ -503,14 +552,24 @@ impl super::rule::Rule for ProjectLibrary {
     fn counts(&self, d: &RunData) -> Vec<(&'static str, serde_json::Value)> {
         let Some(p) = d.get::<Projects>() else { return Vec::new() };
         let total = p.funding.last().cloned().unwrap_or_default();
-        vec![("projects", p.projects.len().into()), ("projects_investment_wan", (total.invest_fen as f64 / 1e6).into()), ("projects_balance_wan", (total.balance_fen() as f64 / 1e6).into())]
+        let unscheduled = p.projects.iter().filter(|p| p.phase.is_none()).count();
+        vec![
+            ("projects", p.projects.len().into()),
+            ("projects_unscheduled", unscheduled.into()),
+            ("projects_investment_wan", (total.invest_fen as f64 / 1e6).into()),
+            ("projects_balance_wan", (total.balance_fen() as f64 / 1e6).into()),
+        ]
     }
 
     fn summary(&self, counts: &BTreeMap<String, serde_json::Value>) -> Option<String> {
         let n = counts.get("projects")?.as_u64()?;
         let invest = counts.get("projects_investment_wan")?.as_f64()?;
         let balance = counts.get("projects_balance_wan")?.as_f64()?;
-        Some(format!("projects: {n}, investment {invest:.2} 万元, balance {balance:.2} 万元"))
+        let unscheduled = match counts.get("projects_unscheduled").and_then(|v| v.as_u64()) {
+            Some(u) if u > 0 => format!(" ({u} unscheduled: no phase has room)"),
+            _ => String::new(),
+        };
+        Some(format!("projects: {n}{unscheduled}, investment {invest:.2} 万元, balance {balance:.2} 万元"))
     }
 }
 

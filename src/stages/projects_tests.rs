@@ -102,7 +102,7 @@ fn phases_follow_the_priority_under_the_cap_and_never_split() {
         project("ST-d", Kind::EcoRestoration, 2000, 0), // dearer than any phase
         project("TG-e", Kind::Reforestation, 0, 0), // no cost, no gain
     ];
-    schedule(&mut p, 2, Some(1000));
+    schedule(&mut p, 2, Caps { fen: Some(1000), cm2: None });
     let phase: Vec<Option<usize>> = p.iter().map(|p| p.phase).collect();
     // FG1-c (500) and NZ-b (300) fill phase 0 to 800; KF-a (600) does not fit there.
     assert_eq!(phase, [Some(1), Some(0), Some(0), None, Some(0)]);
@@ -112,14 +112,50 @@ fn phases_follow_the_priority_under_the_cap_and_never_split() {
     assert!(rows[..2].iter().all(|r| r.invest_fen <= 1000));
     assert_eq!((rows[2].projects, rows[2].invest_fen), (1, 2000));
     // No cap: everything in the first phase.
-    schedule(&mut p, 2, None);
+    schedule(&mut p, 2, Caps::default());
     assert!(p.iter().all(|p| p.phase == Some(0)));
+}
+
+#[test]
+fn hazard_relocation_first_then_restorable_now_then_new_cropland_per_wan() {
+    let hazard = |id: &str, invest, new| Project { hazard: true, ..project(id, Kind::Linkage, invest, new) };
+    let mut p = vec![
+        project("FG2-a", Kind::RestoreEngineering, 100, 10_000), // 100 per 分, the best ratio
+        project("ZJ-b", Kind::Linkage, 100, 200), // not flagged: by its ratio
+        hazard("ZJ-c", 900, 0), // flagged: first, whatever its ratio
+        project("FG1-d", Kind::RestoreImmediate, 100, 100),
+        project("KF-e", Kind::Develop, 100, 500),
+    ];
+    schedule(&mut p, 1, Caps::default());
+    let mut by_rank: Vec<(&str, u8)> = p.iter().map(|p| (p.id.as_str(), p.tier())).collect();
+    by_rank.sort_by_key(|&(id, _)| p.iter().find(|q| q.id == id).unwrap().rank);
+    assert_eq!(by_rank, [("ZJ-c", 1), ("FG1-d", 2), ("FG2-a", 3), ("KF-e", 3), ("ZJ-b", 3)]);
+}
+
+#[test]
+fn both_caps_hold_and_a_project_too_large_for_one_stays_unscheduled() {
+    let sized = |id: &str, new, mu: i64| Project { area_cm2: mu * 66_667, ..project(id, Kind::Develop, 100, new) };
+    // By ratio: a (3 mu), b (1 mu), c (5 mu: over the area cap), d (1 mu); 100 分 each.
+    let mut p = vec![sized("a", 900, 3), sized("b", 800, 1), sized("c", 700, 5), sized("d", 600, 1)];
+    schedule(&mut p, 2, Caps { fen: Some(500), cm2: Some(4 * 66_667) });
+    let phase: Vec<Option<usize>> = p.iter().map(|p| p.phase).collect();
+    // Phase 0: a + b (200 分, 4 mu); c fits no phase; d has the money but not the area in
+    // phase 0 (5 mu): phase 1.
+    assert_eq!(phase, [Some(0), Some(0), None, Some(1)]);
+    assert_eq!(p.iter().map(|p| p.rank).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    // Money alone, 250 分: a + b in phase 0, c and d in phase 1.
+    schedule(&mut p, 2, Caps { fen: Some(250), cm2: None });
+    assert_eq!(p.iter().map(|p| p.phase).collect::<Vec<_>>(), [Some(0), Some(0), Some(1), Some(1)]);
+    let mut s = ProjectSettings { phase_cap_mu: Some(4.0), phase_cap_wan: Some(0.05), ..Default::default() };
+    assert_eq!(Caps::of(&s), Caps { fen: Some(50_000), cm2: Some(266_668) });
+    s.phase_cap_mu = None;
+    assert_eq!(Caps::of(&s).cm2, None);
 }
 
 #[test]
 fn ties_go_by_id() {
     let mut p = vec![project("b", Kind::Develop, 600, 600), project("a", Kind::Develop, 600, 600)];
-    schedule(&mut p, 2, Some(600));
+    schedule(&mut p, 2, Caps { fen: Some(600), cm2: None });
     assert_eq!((p[0].phase, p[1].phase), (Some(1), Some(0)));
 }
 
@@ -132,7 +168,7 @@ fn funding_rows_add_up_to_the_total() {
         .collect();
     p.push(Project { area_cm2: 9_999_999, surplus_cm2: 5_555_555, ..project("ZJ-x", Kind::Linkage, 0, 0) });
     price(&mut p, &s);
-    schedule(&mut p, 3, Some(fen(0.05 * 10_000.0)));
+    schedule(&mut p, 3, Caps::of(&s));
     let rows = funding(&p, &s.phases);
     let (total, rest) = rows.split_last().unwrap();
     assert_eq!(total.phase, "total");
