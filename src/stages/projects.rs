@@ -148,12 +148,16 @@ pub struct Project {
     pub new_cm2: i64,
     /// 节余指标 (增减挂钩), cm².
     pub surplus_cm2: i64,
+    /// The reward on it (节余奖励: `reclamation.reward_share`, the linkage ledger's), cm².
+    pub reward_cm2: i64,
     /// 投资估算, 分.
     pub invest_fen: i64,
     /// 补充耕地指标 revenue, 分.
     pub supplement_fen: i64,
     /// 节余指标 revenue, 分.
     pub linkage_fen: i64,
+    /// The reward's revenue, at the 节余指标 price, 分.
+    pub reward_fen: i64,
     /// 增减挂钩: a 拆旧 member lies in a `hazard` constraint (避险拆旧: phased first).
     pub hazard: bool,
     /// Its place in the phasing order, from 1 (0 before [`schedule`]).
@@ -174,7 +178,7 @@ impl Project {
     }
 
     pub fn revenue_fen(&self) -> i64 {
-        self.supplement_fen + self.linkage_fen
+        self.supplement_fen + self.linkage_fen + self.reward_fen
     }
 
     /// The priority tier it is phased in: 1 避险拆旧 (增减挂钩 with a homestead in a
@@ -219,11 +223,12 @@ pub struct FundingRow {
     pub invest_fen: i64,
     pub supplement_fen: i64,
     pub linkage_fen: i64,
+    pub reward_fen: i64,
 }
 
 impl FundingRow {
     pub fn revenue_fen(&self) -> i64 {
-        self.supplement_fen + self.linkage_fen
+        self.supplement_fen + self.linkage_fen + self.reward_fen
     }
 
     pub fn balance_fen(&self) -> i64 {
@@ -235,6 +240,7 @@ impl FundingRow {
         self.invest_fen += p.invest_fen;
         self.supplement_fen += p.supplement_fen;
         self.linkage_fen += p.linkage_fen;
+        self.reward_fen += p.reward_fen;
     }
 }
 
@@ -338,18 +344,20 @@ pub fn group(members: &[Member], place: &dyn Fn(usize) -> Place, area_cm2: &dyn 
         .collect()
 }
 
-/// Adds the linkage ledger's 节余 of each village to the 增减挂钩 project of its unit
-/// (`unit` maps a village code to its unit code).
+/// Adds the linkage ledger's 节余 and 节余奖励 of each village to the 增减挂钩 project of
+/// its unit (`unit` maps a village code to its unit code).
 pub fn add_surplus(projects: &mut [Project], rows: &[LinkageRow], unit: &dyn Fn(&str) -> String) {
     for r in rows.iter().filter(|r| r.level == "village") {
         let code = unit(&r.code);
         if let Some(p) = projects.iter_mut().find(|p| p.kind == Some(Kind::Linkage) && p.unit_code == code) {
             p.surplus_cm2 += r.surplus;
+            p.reward_cm2 += r.reward;
         }
     }
 }
 
-/// Each project's investment and revenue.
+/// Each project's investment and revenue: 补充耕地指标 on the new cropland of the types
+/// that sell it, 节余指标 and the 5 % reward on it (节余奖励) at the 节余指标 price.
 pub fn price(projects: &mut [Project], s: &ProjectSettings) {
     let costs = s.unit_costs.all();
     let supplement = fen(s.prices.supplement_yuan_per_mu);
@@ -359,6 +367,7 @@ pub fn price(projects: &mut [Project], s: &ProjectSettings) {
         p.invest_fen = per_mu(fen(costs[kind.index()].1), p.area_cm2);
         p.supplement_fen = if kind.sells_supplement() { per_mu(supplement, p.new_cm2) } else { 0 };
         p.linkage_fen = per_mu(linkage, p.surplus_cm2);
+        p.reward_fen = per_mu(linkage, p.reward_cm2);
     }
 }
 
@@ -416,6 +425,7 @@ pub fn funding(projects: &[Project], years: &[i32]) -> Vec<FundingRow> {
         total.invest_fen += r.invest_fen;
         total.supplement_fen += r.supplement_fen;
         total.linkage_fen += r.linkage_fen;
+        total.reward_fen += r.reward_fen;
     }
     rows.push(total);
     rows

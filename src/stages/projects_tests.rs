@@ -85,12 +85,13 @@ fn investment_and_revenue_per_mu_in_fen() {
     s.prices.linkage_wan_per_mu = 20.0;
     let mut p = vec![
         Project { area_cm2: 2 * 66_667, new_cm2: 66_667, ..project("KF-1", Kind::Develop, 0, 0) },
-        Project { area_cm2: 66_667, new_cm2: 66_667, surplus_cm2: 66_667, ..project("ZJ-1", Kind::Linkage, 0, 0) },
+        Project { area_cm2: 66_667, new_cm2: 66_667, surplus_cm2: 66_667, reward_cm2: 3_333, ..project("ZJ-1", Kind::Linkage, 0, 0) },
     ];
     price(&mut p, &s);
-    assert_eq!((p[0].invest_fen, p[0].supplement_fen, p[0].linkage_fen), (800_000, 5_000_000, 0));
-    // 增减挂钩 sells its 节余, not its new cropland.
-    assert_eq!((p[1].invest_fen, p[1].supplement_fen, p[1].linkage_fen), (3_000_000, 0, 20_000_000));
+    assert_eq!((p[0].invest_fen, p[0].supplement_fen, p[0].linkage_fen, p[0].reward_fen), (800_000, 5_000_000, 0, 0));
+    // 增减挂钩 sells its 节余 and the reward on it (3 333 cm² ≈ 0.05 mu at 20 万元), not its new cropland.
+    assert_eq!((p[1].invest_fen, p[1].supplement_fen, p[1].linkage_fen, p[1].reward_fen), (3_000_000, 0, 20_000_000, 999_895));
+    assert_eq!(p[1].revenue_fen(), 20_999_895);
 }
 
 #[test]
@@ -166,7 +167,7 @@ fn funding_rows_add_up_to_the_total() {
     let mut p: Vec<Project> = (0..7)
         .map(|k| Project { area_cm2: 1_000_003 * (k + 1), new_cm2: 777_777 * k, surplus_cm2: 0, ..project(&format!("KF-{k}"), Kind::Develop, 0, 0) })
         .collect();
-    p.push(Project { area_cm2: 9_999_999, surplus_cm2: 5_555_555, ..project("ZJ-x", Kind::Linkage, 0, 0) });
+    p.push(Project { area_cm2: 9_999_999, surplus_cm2: 5_555_555, reward_cm2: 277_778, ..project("ZJ-x", Kind::Linkage, 0, 0) });
     price(&mut p, &s);
     schedule(&mut p, 3, Caps::of(&s));
     let rows = funding(&p, &s.phases);
@@ -176,6 +177,9 @@ fn funding_rows_add_up_to_the_total() {
     assert_eq!(total.invest_fen, rest.iter().map(|r| r.invest_fen).sum::<i64>());
     assert_eq!(total.invest_fen, p.iter().map(|p| p.invest_fen).sum::<i64>());
     assert_eq!(total.revenue_fen(), rest.iter().map(FundingRow::revenue_fen).sum::<i64>());
+    assert!(total.reward_fen > 0);
+    assert_eq!(total.reward_fen, rest.iter().map(|r| r.reward_fen).sum::<i64>());
+    assert_eq!(total.revenue_fen(), p.iter().map(Project::revenue_fen).sum::<i64>());
     assert_eq!(total.balance_fen(), rest.iter().map(FundingRow::balance_fen).sum::<i64>());
     assert!(rest.iter().filter(|r| r.phase != "unscheduled").all(|r| r.invest_fen <= 500_000));
 }
@@ -183,10 +187,10 @@ fn funding_rows_add_up_to_the_total() {
 #[test]
 fn surplus_goes_to_the_village_linkage_project() {
     let mut p = group(&[member(Kind::Linkage, 0, 0), member(Kind::Linkage, 4, 0), member(Kind::Develop, 1, 0)], &village, &area);
-    let row = |level: &'static str, code: &str, surplus| LinkageRow { level, code: code.into(), surplus, ..Default::default() };
+    let row = |level: &'static str, code: &str, surplus| LinkageRow { level, code: code.into(), surplus, reward: surplus / 10, ..Default::default() };
     add_surplus(&mut p, &[row("village", V1, 10), row("village", V2, 20), row("total", "total", 30)], &|code| code.to_string());
-    let surplus: Vec<(&str, i64)> = p.iter().map(|p| (p.id.as_str(), p.surplus_cm2)).collect();
-    assert_eq!(surplus, [(format!("KF-{V1}").as_str(), 0), (format!("ZJ-{V1}").as_str(), 10), (format!("ZJ-{V2}").as_str(), 20)]);
+    let surplus: Vec<(&str, i64, i64)> = p.iter().map(|p| (p.id.as_str(), p.surplus_cm2, p.reward_cm2)).collect();
+    assert_eq!(surplus, [(format!("KF-{V1}").as_str(), 0, 0), (format!("ZJ-{V1}").as_str(), 10, 1), (format!("ZJ-{V2}").as_str(), 20, 2)]);
 }
 
 #[test]
