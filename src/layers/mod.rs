@@ -31,7 +31,7 @@ pub mod parcels;
 mod pbf_in;
 mod pbf_ledger;
 mod pbf_out;
-mod projects;
+pub mod projects;
 pub mod present;
 pub mod rasters;
 mod reclamation_candidates;

@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
-use geo::MultiPolygon;
+use geo::{BoundingRect, MultiPolygon};
 
-use super::style::{Fill, Labels, Style};
+use super::style::{Fill, Labels, Rule, Style};
+use super::villages::{atlas_extent, ATLAS_MAP_MM};
 use super::{Field, Layer, RunData, Title, Values};
 use crate::settings::{ProjectUnit, Settings};
 use crate::stages::projects::{Kind, Project, Projects, KINDS, TIERS};
@@ -14,6 +15,11 @@ use crate::table::{AttrValue, FieldKind::*};
 use crate::units::{ha, mu, round};
 
 pub struct ProjectList;
+
+/// The projects' labels: name over id.
+pub fn labels() -> Labels {
+    Labels { field: "\"name\" || '\\n' || \"project_id\"".into(), size: 8.0 }
+}
 
 /// The value map of the priority tiers ([`Project::tier`]).
 const PRIORITIES: [(&str, &str, &str); 3] = [("1", TIERS[0].0, TIERS[0].1), ("2", TIERS[1].0, TIERS[1].1), ("3", TIERS[2].0, TIERS[2].1)];
@@ -38,6 +44,21 @@ pub(super) fn wan(fen: i64) -> f64 {
 
 fn m2(cm2: i64) -> f64 {
     cm2 as f64 / 100.0
+}
+
+/// The style of a project atlas page's own project: its footprint in its type's colour
+/// with a red outline, and no other project (rules on `@atlas_featureid`, so the page
+/// shows the project among the villages and parcels, not under the others).
+pub fn page_style(lang: crate::settings::Language) -> Style {
+    let rules = Kind::ALL
+        .iter()
+        .zip(COLOURS)
+        .map(|(k, rgba)| {
+            let (code, zh, en) = KINDS[k.index()];
+            Rule { filter: format!("@atlas_layerid LIKE 'projects%' AND $id = @atlas_featureid AND \"type_code\" = '{code}'"), label: lang.pick(zh, &format!("{en} ({zh})")).to_string(), fill: Fill::new(rgba, "200,0,0,255", 1.0) }
+        })
+        .collect();
+    Style::Rules(rules)
 }
 
 impl Layer for ProjectList {
@@ -90,6 +111,10 @@ impl Layer for ProjectList {
             Field::coded("priority", Int, "优先级", "", Values::Codes(&PRIORITIES)),
             Field::new("rank", Int, "实施顺序", ""),
             Field::new("phase", Text, "实施年度", ""),
+            Field::new("map_xmin", Real, "图幅范围西", "m"),
+            Field::new("map_ymin", Real, "图幅范围南", "m"),
+            Field::new("map_xmax", Real, "图幅范围东", "m"),
+            Field::new("map_ymax", Real, "图幅范围北", "m"),
         ]
     }
 
@@ -127,6 +152,10 @@ impl Layer for ProjectList {
             AttrValue::Int(p.rank as i64),
             AttrValue::text(p.phase.map_or_else(|| "unscheduled".to_string(), |f| s.phases[f].to_string())),
         ]);
+        // The project atlas page's map: the footprint framed as a village's page is.
+        let own = p.footprint.as_ref().and_then(|g| g.bounding_rect()).map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+        let extent = own.zip(d.parcels.extent()).map(|(b, all)| atlas_extent(b, all, ATLAS_MAP_MM.0 / ATLAS_MAP_MM.1));
+        out.extend((0..4).map(|k| extent.map_or(AttrValue::Null, |e| AttrValue::Real(round(e[k], 2)))));
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
@@ -151,7 +180,7 @@ impl Layer for ProjectList {
 
     /// Each footprint labelled with the project's name over its id.
     fn labels(&self, _d: &RunData) -> Option<Labels> {
-        Some(Labels { field: "\"name\" || '\\n' || \"project_id\"".into(), size: 8.0 })
+        Some(labels())
     }
 
     fn csv_name(&self, _s: &Settings) -> Option<String> {

@@ -10,6 +10,7 @@ mod changes;
 mod facts;
 mod figures;
 mod held;
+mod projects;
 mod structure;
 mod villages;
 
@@ -26,7 +27,7 @@ use held::Held;
 /// Layers whose rows the report's tables and charts read (with the columns kept, where
 /// not all: the merge layers are only counted per village); the cards' layers are read
 /// besides (`figures::sources`).
-const READ: [(&str, Option<&[&str]>); 8] = [
+const READ: [(&str, Option<&[&str]>); 10] = [
     ("village_summary", None),
     ("merge_candidates", Some(&["village_code"])),
     ("merge_groups", Some(&["village_code"])),
@@ -35,6 +36,8 @@ const READ: [(&str, Option<&[&str]>); 8] = [
     ("indicators", None),
     ("land_use_structure", Some(&["level", "class", "current_ha", "current_share", "planned_ha", "planned_share", "change_ha"])),
     ("targets", None),
+    ("projects", Some(projects::COLUMNS)),
+    ("funding_balance", None),
 ];
 
 /// What the report draws on: the layers it reads, by name (absent when not written).
@@ -98,6 +101,9 @@ pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, sec
     let mut tables = vec![villages::key_figures_table(&s), villages::grades_table(&s)];
     tables.extend(structure::structure_table(&s));
     tables.extend(structure::targets_table(&s));
+    tables.extend(projects::by_type_table(&s));
+    tables.extend(projects::funding_table(&s));
+    tables.extend(projects::unscheduled_table(&s));
     let subtitle = lang.pick("运行报告", "run report");
     Report {
         title: lang.pick("全域土地综合整治 坡度分析与整治潜力报告", "Land consolidation: slope analysis and consolidation potential").into(),
