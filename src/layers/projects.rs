@@ -8,7 +8,7 @@ use geo::{BoundingRect, MultiPolygon};
 
 use super::style::{Fill, Labels, Rule, Style};
 use super::villages::{atlas_extent, ATLAS_MAP_MM};
-use super::{Field, Layer, RunData, Title, Values};
+use super::{ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::settings::{ProjectUnit, Settings};
 use crate::stages::projects::{Kind, Project, Projects, KINDS, TIERS};
 use crate::table::{AttrValue, FieldKind::*};
@@ -185,6 +185,35 @@ impl Layer for ProjectList {
 
     fn csv_name(&self, _s: &Settings) -> Option<String> {
         Some("projects.csv".into())
+    }
+
+    /// Runs are compared project by project (the id: type and unit): its area, parcels,
+    /// quantities and investment.
+    fn changes(&self) -> Option<ChangeSpec> {
+        Some(ChangeSpec {
+            label: "projects",
+            title: "projects",
+            noun: "projects",
+            key: "project_id",
+            key_alias: "项目编号",
+            noun_zh: "项目",
+            village_code: "unit_code",
+            village_name: "unit_name",
+            land_use: "",
+            grade: "",
+            area_m2: "area_m2",
+            figures: &[
+                ("parcels", "数量（图斑）"),
+                ("new_cropland_mu", "新增耕地（亩）"),
+                ("in_mu", "调入（亩）"),
+                ("out_mu", "调出（亩）"),
+                ("surplus_mu", "节余指标（亩）"),
+                ("investment_wan", "投资估算（万元）"),
+            ],
+            count_label: "projects",
+            village_mu: true,
+            group: None,
+        })
     }
 
     fn sheet_name(&self) -> Option<&'static str> {
