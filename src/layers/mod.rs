@@ -31,6 +31,7 @@ pub mod parcels;
 mod pbf_in;
 mod pbf_ledger;
 mod pbf_out;
+mod project_parcels;
 pub mod projects;
 pub mod present;
 pub mod rasters;
@@ -86,6 +87,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &new_cropland_ledger::NewCroplandLedger,
         &cropland_reserve::CroplandReserve,
         &projects::ProjectList,
+        &project_parcels::ProjectParcels,
         &funding_balance::FundingBalance,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,

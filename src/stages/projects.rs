@@ -126,6 +126,16 @@ pub struct Member {
     pub side: Option<Side>,
 }
 
+/// A member parcel of a project: its side in an exchange, its official area (cm²) and
+/// the new cropland it brings the project (cm²).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    pub parcel: usize,
+    pub side: Option<Side>,
+    pub area_cm2: i64,
+    pub new_cm2: i64,
+}
+
 /// One project.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Project {
@@ -139,6 +149,8 @@ pub struct Project {
     pub villages: Vec<String>,
     /// Member parcels, ascending.
     pub parcels: Vec<usize>,
+    /// What each member brings, in the order of `parcels` (the table `project_parcels`).
+    pub parts: Vec<Part>,
     /// 规模: the members' official area, cm².
     pub area_cm2: i64,
     /// 调入 and 调出 (林耕置换, 永久基本农田调整): the official area of the members moving
@@ -247,10 +259,27 @@ impl FundingRow {
 /// The rule's outcome.
 #[derive(Debug, Clone, Default)]
 pub struct Projects {
-    /// By type, then village code.
+    /// By type, then unit code.
     pub projects: Vec<Project>,
+    /// Where each project's parts start in the list of every project's parts, and (last)
+    /// their number: part `k` of that list is in project `p` with `starts[p] <= k <
+    /// starts[p + 1]`.
+    pub starts: Vec<usize>,
     /// A row per phase, an "unscheduled" row when a project fits nowhere, then the total.
     pub funding: Vec<FundingRow>,
+}
+
+impl Projects {
+    /// Every project's parts, one after the other.
+    pub fn parts(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    /// Part `k` of every project's parts, with its project.
+    pub fn part(&self, k: usize) -> (&Project, &Part) {
+        let p = self.starts.partition_point(|&s| s <= k) - 1;
+        (&self.projects[p], &self.projects[p].parts[k - self.starts[p]])
+    }
 }
 
 /// The first step's marker: the projects are made in the second.
@@ -300,13 +329,23 @@ pub const UNCLUSTERED: &str = "未分片区";
 /// A project being gathered.
 #[derive(Default)]
 struct Gathering {
-    parcels: BTreeSet<usize>,
+    /// Each member parcel with the new cropland it brings.
+    parcels: BTreeMap<usize, i64>,
     ins: BTreeSet<usize>,
     outs: BTreeSet<usize>,
     new_cm2: i64,
     unit_name: String,
     /// Its members' villages: code → name.
     villages: BTreeMap<String, String>,
+}
+
+/// The side a parcel of `g` is on, if it is in an exchange.
+fn side_of(g: &Gathering, parcel: usize) -> Option<Side> {
+    match (g.ins.contains(&parcel), g.outs.contains(&parcel)) {
+        (true, _) => Some(Side::In),
+        (_, true) => Some(Side::Out),
+        _ => None,
+    }
 }
 
 /// The projects of `members`: one per (type, unit), members deduplicated, the areas (规模,
@@ -317,7 +356,7 @@ pub fn group(members: &[Member], place: &dyn Fn(usize) -> Place, area_cm2: &dyn 
     for m in members {
         let at = place(m.parcel);
         let e = by.entry((m.kind, at.unit_code)).or_insert_with(|| Gathering { unit_name: at.unit_name, ..Default::default() });
-        e.parcels.insert(m.parcel);
+        *e.parcels.entry(m.parcel).or_insert(0) += m.new_cm2;
         match m.side {
             Some(Side::In) => e.ins.insert(m.parcel),
             Some(Side::Out) => e.outs.insert(m.parcel),
@@ -331,10 +370,11 @@ pub fn group(members: &[Member], place: &dyn Fn(usize) -> Place, area_cm2: &dyn 
         .map(|((kind, code), g)| Project {
             id: format!("{}-{code}", kind.code()),
             kind: Some(kind),
-            area_cm2: sum(&g.parcels),
+            area_cm2: g.parcels.keys().map(|&i| area_cm2(i)).sum(),
             in_cm2: sum(&g.ins),
             out_cm2: sum(&g.outs),
-            parcels: g.parcels.into_iter().collect(),
+            parts: g.parcels.iter().map(|(&parcel, &new_cm2)| Part { parcel, side: side_of(&g, parcel), area_cm2: area_cm2(parcel), new_cm2 }).collect(),
+            parcels: g.parcels.into_keys().collect(),
             unit_code: code,
             unit_name: g.unit_name,
             villages: g.villages.into_values().collect(),
@@ -507,7 +547,11 @@ pub fn projects(d: &RunData) -> Projects {
     flag_hazards(&mut list, &d.constraints);
     schedule(&mut list, s.phases.len(), Caps::of(s));
     let funding = funding(&list, &s.phases);
-    Projects { projects: list, funding }
+    let starts = std::iter::once(0).chain(list.iter().scan(0, |n, p| {
+        *n += p.parts.len();
+        Some(*n)
+    }));
+    Projects { starts: starts.collect(), projects: list, funding }
 }
 
 /// 项目库 as a rule of the run (last: it reads every other rule's outcome).
