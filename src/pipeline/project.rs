@@ -86,25 +86,8 @@ struct Entry {
 /// Writes `landcons.qgz` into `dir` over the written layers (their `styles`) and the
 /// slope rasters.
 pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &str) -> Result<()> {
-    let s = data.settings;
-    let lang = s.output.language;
-    let mut entries: Vec<Entry> = styles.iter().map(|row| vector_entry(data, row)).collect();
-    if styles.iter().any(|row| row.table == "parcels") {
-        entries.extend(land_use_entries(data));
-    }
-    if styles.iter().any(|row| row.table == PROJECT_ATLAS_LAYER) {
-        entries.push(project_page_entry(data));
-    }
-    entries.extend(raster_layers(s).into_iter().map(|r| Entry {
-        id: r.id.to_string(),
-        title: lang.pick(r.title.zh, r.title.en).to_string(),
-        source: (r.file.clone(), None),
-        qml: raster_qml(&r.style),
-        visible: false,
-        place: Place::Base,
-        rank: 1,
-    }));
-    entries.sort_by_key(|e| (e.place, e.rank));
+    let lang = data.settings.output.language;
+    let entries = entries(data, styles);
     let villages_fields = by_name(ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
     let figures = atlas_figures(&villages_fields, lang);
     let project_fields = by_name(PROJECT_ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
@@ -146,6 +129,31 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
     };
     let path = dir.join(PROJECT_FILE);
     qgp::write_qgz(&path, &project).map_err(|e| Error::output_from(&path, "cannot write the QGIS project", e))
+}
+
+/// Every layer of the project, in tree order: the written layers, the views of the
+/// parcels and projects tables, the rasters.
+fn entries(data: &RunData, styles: &[StyleRow]) -> Vec<Entry> {
+    let s = data.settings;
+    let lang = s.output.language;
+    let mut entries: Vec<Entry> = styles.iter().map(|row| vector_entry(data, row)).collect();
+    if styles.iter().any(|row| row.table == "parcels") {
+        entries.extend(land_use_entries(data));
+    }
+    if styles.iter().any(|row| row.table == PROJECT_ATLAS_LAYER) {
+        entries.push(project_page_entry(data));
+    }
+    entries.extend(raster_layers(s).into_iter().map(|r| Entry {
+        id: r.id.to_string(),
+        title: lang.pick(r.title.zh, r.title.en).to_string(),
+        source: (r.file.clone(), None),
+        qml: raster_qml(&r.style),
+        visible: false,
+        place: Place::Base,
+        rank: 1,
+    }));
+    entries.sort_by_key(|e| (e.place, e.rank));
+    entries
 }
 
 /// A GeoPackage layer: its title in the run's language, group and visibility.
