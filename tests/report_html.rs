@@ -331,11 +331,12 @@ fn expected_change_lines(gpkg: &Path) -> Vec<String> {
             format!("{} → {}{unit}（{}）", format_number(v(0), decimals), format_number(v(1), decimals), signed(v(2), decimals))
         };
         let mut line = format!(
-            "{}：新增 {}、移除 {}、变化 {}；图斑 {}",
+            "{}：新增 {}、移除 {}、变化 {}；{} {}",
             layer.title().zh,
             kinds("added"),
             kinds("removed"),
             kinds("changed"),
+            spec.noun_zh,
             old_new(spec.count_label, 0, "")
         );
         if spec.village_mu {
