@@ -92,3 +92,16 @@ pub enum RasterStyle {
     /// Colours interpolated between stops; values above the last stop take its colour.
     Ramp(Vec<RasterClass>),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Labels;
+
+    #[test]
+    fn a_label_is_a_field_or_an_expression() {
+        let label = |field: &str| Labels { field: field.into(), size: 8.0 };
+        assert!(!label("village_name").is_expression());
+        assert!(!label("村名").is_expression());
+        assert!(label("\"name\" || '\\n' || \"project_id\"").is_expression());
+    }
+}

@@ -225,6 +225,9 @@ mod tests {
         assert!(q.contains("labelsEnabled=\"0\""));
         let single = vector_qml(Some(&Style::Single(Fill::new("1,2,3,4", "0,0,0,255", 0.1))), Some(&Labels { field: "village_name".into(), size: 11.0 }), &[]);
         assert!(single.contains("singleSymbol") && single.contains("fieldName=\"village_name\"") && single.contains("labelsEnabled=\"1\""));
+        assert!(single.contains("isExpression=\"0\""), "a field's name");
+        let expression = vector_qml(None, Some(&Labels { field: "\"name\" || '\\n' || \"project_id\"".into(), size: 8.0 }), &[]);
+        assert!(expression.contains("fieldName=\"&quot;name&quot; || &apos;\\n&apos; || &quot;project_id&quot;\" isExpression=\"1\""), "{expression}");
         assert!(!vector_qml(None, None, &fields).contains("renderer-v2"), "a table has no renderer");
     }
 
