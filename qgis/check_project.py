@@ -9,10 +9,11 @@ project file; every layer is styled as its source style says (renderer type, fie
 aliases, editor widgets, labeling; the source style being the default style in the
 GeoPackage's layer_styles table, a raster's .qml sidecar, or else the <maplayer> in
 the project itself); the group names and order, the legend order; the map canvas
-extent; the `overview` and `atlas` layouts with their items; the atlas texts and map
-per page. Exports the overview to DIR/overview.png, the atlas to ONE multi-page
-DIR/atlas.pdf (pages counted with pdfinfo) and to one PNG per page named by the
-atlas filename expression.
+extent; the `overview`, `atlas` and (when the run made projects) `project_atlas`
+layouts with their items; each atlas's texts and map per page. Exports the overview to
+DIR/overview.png, each atlas to ONE multi-page DIR/<layout>.pdf (pages counted with
+pdfinfo) and to one PNG per page named by the atlas filename expression
+(DIR/<layout>_png/).
 
 Prints a JSON summary on stdout and exits 1 when any check failed (the summary's
 "errors"), 0 otherwise. --relocate first copies the project's folder elsewhere,
@@ -42,7 +43,9 @@ from qgis.gui import QgsMapCanvas  # noqa: E402
 from qgis.PyQt.QtGui import QFont, QFontInfo  # noqa: E402
 
 FONT = "WenQuanYi Micro Hei"
-PAGE_SIZES = {"overview": (420, 297), "atlas": (297, 210)}
+PAGE_SIZES = {"overview": (420, 297), "atlas": (297, 210), "project_atlas": (297, 210)}
+# The atlases checked page by page and exported, when the project has them.
+ATLASES = ("atlas", "project_atlas")
 
 
 class Report:
@@ -142,6 +145,11 @@ def check_layer(rep, layer, project_dir, embedded, node):
     rep.check(layer.isValid(), "layer %s (%s) is not valid: %s" % (layer.id(), layer.name(), layer.source()))
     rep.check(not info["source"].startswith(".."), "layer %s is outside the project folder" % layer.id())
     qml, where = source_qml(layer, project_dir)
+    table = re.search(r"layername=([^|]+)", layer.source())
+    if table and layer.id() not in (table.group(1), table.group(1) + "_landcons"):
+        # Another view of a table (现状用地 / 规划用地 over parcels, 本页项目 over projects):
+        # styled by the project itself.
+        qml = None
     if qml:
         expected = style_facts(ET.fromstring(qml.encode("utf-8")))
     else:
@@ -265,23 +273,27 @@ def check_atlas_pages(rep, layout, atlas):
 
 
 def check_atlas(rep, layout, out_dir, dpi):
-    atlas = layout.atlas()
+    """An atlas page by page; exported to DIR/<layout>.pdf and DIR/<layout>_png/."""
+    atlas, name = layout.atlas(), layout.name()
+    amap = items_of(layout, QgsLayoutItemMap)[0]
     info = {"enabled": atlas.enabled(), "coverage": atlas.coverageLayer().id() if atlas.coverageLayer() else None,
-            "filename_expression": atlas.filenameExpression(), "page_name_expression": atlas.pageNameExpression()}
+            "filename_expression": atlas.filenameExpression(), "page_name_expression": atlas.pageNameExpression(),
+            "sort_expression": atlas.sortExpression(),
+            "locked_layers": [l.id() for l in amap.layers()] if amap.keepLayerSet() else None}
     rep.check(atlas.enabled() and atlas.coverageLayer() is not None, "atlas not enabled or without a coverage layer")
     if atlas.coverageLayer() is not None:
         info["count"] = atlas.updateFeatures()
         info["features"] = atlas.coverageLayer().featureCount() if atlas.coverageLayer() else None
         rep.check(info["count"] > 0 and info["count"] == info["features"], "atlas pages %s, coverage features %s" % (info["count"], info["features"]))
         info["pages"] = check_atlas_pages(rep, layout, atlas)
-        pdf = os.path.join(out_dir, "atlas.pdf")
+        pdf = os.path.join(out_dir, name + ".pdf")
         s = QgsLayoutExporter.PdfExportSettings()
         s.dpi = dpi
         res, err = QgsLayoutExporter.exportToPdf(atlas, pdf, s)
         rep.check(res == QgsLayoutExporter.Success, "atlas PDF export failed: %s %s" % (res, err))
         info["pdf"], info["pdf_pages"] = pdf, pdf_pages(pdf) if os.path.exists(pdf) else 0
         rep.check(info["pdf_pages"] == info["count"], "atlas PDF has %s pages for %s features" % (info["pdf_pages"], info["count"]))
-        png_dir = os.path.join(out_dir, "atlas_png")
+        png_dir = os.path.join(out_dir, name + "_png")
         os.makedirs(png_dir, exist_ok=True)
         si = QgsLayoutExporter.ImageExportSettings()
         si.dpi = dpi
@@ -333,8 +345,9 @@ def run(args, rep):
         rep.check(name in layouts, "layout %r missing" % name)
     if "overview" in layouts:
         rep.data["overview_png"] = export_png(rep, layouts["overview"], os.path.join(out_dir, "overview.png"), args.dpi)
-    if "atlas" in layouts:
-        rep.data["atlas"] = check_atlas(rep, layouts["atlas"], out_dir, args.dpi)
+    for name in ATLASES:
+        if name in layouts:
+            rep.data[name] = check_atlas(rep, layouts[name], out_dir, args.dpi)
 
 
 def main():

@@ -98,7 +98,8 @@ fn qgis_shows_english_when_asked() {
 
 /// The project reads back in QGIS from a copy of the folder elsewhere (relative
 /// paths): its groups 结果/候选/底图, every layer valid and styled as its source says,
-/// the overview and atlas layouts; the atlas exports one PDF with a page per village.
+/// the overview and atlas layouts; the atlas exports one PDF with a page per village,
+/// the project atlas one with a page per project.
 #[test]
 fn the_project_reads_back_and_its_atlas_has_a_page_per_village() {
     if !qgis_available() {
@@ -116,8 +117,21 @@ fn the_project_reads_back_and_its_atlas_has_a_page_per_village() {
     assert_eq!(summary["atlas"]["count"].as_u64().unwrap() as usize, villages);
     assert_eq!(pdf_pages(&exports.path().join("atlas.pdf")), villages, "one page per village");
     let layouts: Vec<&str> = summary["layouts"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
-    assert_eq!(layouts.len(), 2, "{layouts:?}");
-    assert!(layouts.contains(&"overview") && layouts.contains(&"atlas"));
+    assert_eq!(layouts.len(), 3, "{layouts:?}");
+    assert!(layouts.contains(&"overview") && layouts.contains(&"atlas") && layouts.contains(&"project_atlas"));
+    // 项目库: a page per project, in the layer's order (by type, then unit), named by type
+    // and name, its map showing the page's project (本页项目) over villages and parcels.
+    let projects = query(&out.path().join("landcons.gpkg"), "SELECT type || ' · ' || name, project_id FROM projects ORDER BY fid");
+    let atlas = &summary["project_atlas"];
+    assert!(projects.len() > 1);
+    assert_eq!(atlas["count"].as_u64().unwrap() as usize, projects.len());
+    assert_eq!(pdf_pages(&exports.path().join("project_atlas.pdf")), projects.len(), "one page per project");
+    let pages: Vec<&str> = atlas["pages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(pages, projects.iter().map(|p| p[0].as_str()).collect::<Vec<_>>());
+    for (page, p) in atlas["pages"].as_array().unwrap().iter().zip(&projects) {
+        assert!(page["texts"].as_array().unwrap().iter().any(|t| t.as_str().unwrap().contains(&p[1])), "page {} lacks its id {}", page["name"], p[1]);
+    }
+    assert_eq!(atlas["locked_layers"], serde_json::json!(["villages_landcons", "project_page", "parcels_landcons"]));
     let tree: Vec<String> = summary["layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect();
     for id in ["villages_landcons", "reforestation_candidates", "parcels_landcons", "slope_grade", "slope_degrees"] {
         assert!(tree.iter().any(|t| t == id), "{id} not in the project: {tree:?}");

@@ -24,6 +24,10 @@ pub use snapshot::{Record, Snapshot};
 /// rounding, not a redrawn parcel.
 const AREA_TOLERANCE_M2: f64 = 0.01;
 
+/// A compared figure (a count, mu or 万元 as its layer stores them) differs when it
+/// differs by more than this: the same inputs give the same figures to the bit.
+const FIGURE_TOLERANCE: f64 = 1e-6;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
@@ -230,7 +234,7 @@ fn diff_layer(spec: &ChangeSpec, old: &Records, new: &Records) -> Vec<Change> {
             (Some(o), Some(n)) if spec.group.is_some() => regrouped.of(key, o, n),
             _ => false,
         };
-        let Some((kind, detail)) = describe(o, n, regrouped) else { continue };
+        let Some((kind, detail)) = describe(spec, o, n, regrouped) else { continue };
         out.push(Change {
             key: key.clone(),
             kind,
@@ -245,10 +249,15 @@ fn diff_layer(spec: &ChangeSpec, old: &Records, new: &Records) -> Vec<Change> {
 }
 
 /// The kind of change and its detail; None when nothing that is compared changed.
-fn describe(o: Option<&Record>, n: Option<&Record>, regrouped: bool) -> Option<(ChangeKind, String)> {
+fn describe(spec: &ChangeSpec, o: Option<&Record>, n: Option<&Record>, regrouped: bool) -> Option<(ChangeKind, String)> {
+    // What a row is: "grade 4, 1200.00 m²" (a parcel), "1200.00 m²" (a project).
+    let what = |r: &Record| match spec.grade.is_empty() {
+        true => format!("{:.2} m²", r.area_m2),
+        false => format!("grade {}, {:.2} m²", r.grade, r.area_m2),
+    };
     match (o, n) {
-        (None, Some(n)) => Some((ChangeKind::Added, format!("grade {}, {:.2} m²", n.grade, n.area_m2))),
-        (Some(o), None) => Some((ChangeKind::Removed, format!("was grade {}, {:.2} m²", o.grade, o.area_m2))),
+        (None, Some(n)) => Some((ChangeKind::Added, what(n))),
+        (Some(o), None) => Some((ChangeKind::Removed, format!("was {}", what(o)))),
         (Some(o), Some(n)) => {
             let mut what = Vec::new();
             if o.grade != n.grade {
@@ -256,6 +265,11 @@ fn describe(o: Option<&Record>, n: Option<&Record>, regrouped: bool) -> Option<(
             }
             if (o.area_m2 - n.area_m2).abs() > AREA_TOLERANCE_M2 {
                 what.push(format!("area {:.2} → {:.2} m²", o.area_m2, n.area_m2));
+            }
+            for ((column, _), (a, b)) in spec.figures.iter().zip(o.figures.iter().zip(n.figures.iter())) {
+                if (a - b).abs() > FIGURE_TOLERANCE || a.is_nan() != b.is_nan() {
+                    what.push(format!("{column} {a} → {b}"));
+                }
             }
             if regrouped {
                 what.push("group members changed".to_string());

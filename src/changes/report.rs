@@ -171,24 +171,30 @@ pub fn zh_title(spec: &ChangeSpec) -> &'static str {
     by_change_label(spec.label).map_or(spec.label, |l| l.title().zh)
 }
 
-/// The columns of `changes_<label>`, with their Chinese names and value maps.
+/// The columns of `changes_<label>`, with their Chinese names and value maps: the
+/// land use and grade when the layer has them, each compared figure before and after.
 fn change_fields(l: &LayerChanges) -> Vec<Field> {
     use FieldKind::*;
-    let key: &'static str = l.spec.key;
+    let spec = &l.spec;
     let mut fields = vec![
-        Field::new(key, Text, "图斑标识码", ""),
+        Field::new(spec.key, Text, spec.key_alias, ""),
         Field::coded("change", Text, "变化类型", "", Values::Change),
         Field::new("detail", Text, "变化说明", ""),
         Field::new("village_code", Text, "坐落单位代码", ""),
         Field::new("village_name", Text, "坐落单位名称", ""),
-        Field::coded("land_use_old", Text, "上次地类编码", "", Values::LandUse),
-        Field::coded("land_use_new", Text, "本次地类编码", "", Values::LandUse),
-        Field::coded("grade_old", Int, "上次坡度分级", "", Values::Grade),
-        Field::coded("grade_new", Int, "本次坡度分级", "", Values::Grade),
-        Field::new("area_m2_old", Real, "上次面积", "m²"),
-        Field::new("area_m2_new", Real, "本次面积", "m²"),
     ];
-    if l.spec.group.is_some() {
+    if !spec.land_use.is_empty() {
+        fields.extend([Field::coded("land_use_old", Text, "上次地类编码", "", Values::LandUse), Field::coded("land_use_new", Text, "本次地类编码", "", Values::LandUse)]);
+    }
+    if !spec.grade.is_empty() {
+        fields.extend([Field::coded("grade_old", Int, "上次坡度分级", "", Values::Grade), Field::coded("grade_new", Int, "本次坡度分级", "", Values::Grade)]);
+    }
+    fields.extend([Field::new("area_m2_old", Real, "上次面积", "m²"), Field::new("area_m2_new", Real, "本次面积", "m²")]);
+    for (column, zh) in spec.figures {
+        fields.push(Field::owned(format!("{column}_old"), Real, format!("上次{zh}"), ""));
+        fields.push(Field::owned(format!("{column}_new"), Real, format!("本次{zh}"), ""));
+    }
+    if spec.group.is_some() {
         fields.extend([
             Field::new("group_old", Int, "上次归并组号", ""),
             Field::new("group_new", Int, "本次归并组号", ""),
@@ -209,32 +215,39 @@ fn change_table(l: &LayerChanges) -> (Table, Vec<MultiPolygon<f64>>) {
     for (k, c) in l.changes.iter().enumerate() {
         // The current figures, or the last known ones for a row that is gone.
         let Some(now) = c.new.as_ref().or(c.old.as_ref()) else { continue };
-        let side = |f: &dyn Fn(&super::Record) -> AttrValue<'static>, x: &Option<super::Record>| {
-            x.as_ref().map(f).unwrap_or(AttrValue::Null)
-        };
-        let mut row = vec![
-            AttrValue::text(c.key.clone()),
-            AttrValue::text(c.kind.name()),
-            AttrValue::text(c.detail.clone()),
-            AttrValue::text(now.village_code.to_string()),
-            AttrValue::text(now.village_name.to_string()),
-            side(&|x| AttrValue::text(x.land_use.to_string()), &c.old),
-            side(&|x| AttrValue::text(x.land_use.to_string()), &c.new),
-            side(&|x| AttrValue::Int(x.grade), &c.old),
-            side(&|x| AttrValue::Int(x.grade), &c.new),
-            side(&|x| AttrValue::Real(x.area_m2), &c.old),
-            side(&|x| AttrValue::Real(x.area_m2), &c.new),
-        ];
-        if l.spec.group.is_some() {
-            let group = |x: &super::Record| AttrValue::opt_int(x.group);
-            row.push(side(&group, &c.old));
-            row.push(side(&group, &c.new));
-            row.push(AttrValue::text(c.old_partners.join(",")));
-            row.push(AttrValue::text(c.new_partners.join(",")));
-        }
-        rows.push(row);
+        rows.push(change_row(&l.spec, c, now));
         geometries.push(l.geometries.get(k).cloned().unwrap_or_else(|| MultiPolygon::new(vec![])));
     }
     (Table { columns: change_columns(l), rows }, geometries)
 }
 
+/// One row of `changes_<label>`, in [`change_fields`]' order.
+fn change_row(spec: &ChangeSpec, c: &Change, now: &super::Record) -> Vec<AttrValue<'static>> {
+    let both = |row: &mut Vec<AttrValue<'static>>, f: &dyn Fn(&super::Record) -> AttrValue<'static>| {
+        row.push(c.old.as_ref().map_or(AttrValue::Null, f));
+        row.push(c.new.as_ref().map_or(AttrValue::Null, f));
+    };
+    let mut row = vec![
+        AttrValue::text(c.key.clone()),
+        AttrValue::text(c.kind.name()),
+        AttrValue::text(c.detail.clone()),
+        AttrValue::text(now.village_code.to_string()),
+        AttrValue::text(now.village_name.to_string()),
+    ];
+    if !spec.land_use.is_empty() {
+        both(&mut row, &|x| AttrValue::text(x.land_use.to_string()));
+    }
+    if !spec.grade.is_empty() {
+        both(&mut row, &|x| AttrValue::Int(x.grade));
+    }
+    both(&mut row, &|x| AttrValue::Real(x.area_m2));
+    for k in 0..spec.figures.len() {
+        both(&mut row, &|x| x.figures.get(k).map_or(AttrValue::Null, |v| AttrValue::Real(*v)));
+    }
+    if spec.group.is_some() {
+        both(&mut row, &|x| AttrValue::opt_int(x.group));
+        row.push(AttrValue::text(c.old_partners.join(",")));
+        row.push(AttrValue::text(c.new_partners.join(",")));
+    }
+    row
+}

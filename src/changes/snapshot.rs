@@ -27,6 +27,8 @@ pub struct Record {
     pub area_m2: f64,
     /// Group id (layers with a group column).
     pub group: Option<i64>,
+    /// The values of the spec's `figures`, in order (empty for most layers).
+    pub figures: Box<[f64]>,
     /// Where the row's geometry is: its feature id in the GeoPackage read, or its
     /// position in the rows a run is about to write. Geometries are fetched only for
     /// the rows that changed ([`super::Changes::locate`]), never held for all.
@@ -163,12 +165,13 @@ impl Texts {
     /// A row's key and record from its values (the columns at `at`).
     fn record(&mut self, values: &[AttrValue], at: &Columns, fid_or_row: i64) -> (String, Record) {
         let record = Record {
-            land_use: self.shared(&values[at.land_use]),
+            land_use: self.shared(at.land_use.map_or(&AttrValue::Null, |c| &values[c])),
             village_code: self.shared(&values[at.village_code]),
             village_name: self.shared(&values[at.village_name]),
-            grade: values[at.grade].as_f64().unwrap_or(0.0) as i64,
+            grade: at.grade.and_then(|c| values[c].as_f64()).unwrap_or(0.0) as i64,
             area_m2: values[at.area_m2].as_f64().unwrap_or(f64::NAN),
             group: at.group.and_then(|g| values[g].as_f64()).map(|g| g as i64),
+            figures: at.figures.iter().map(|&c| values[c].as_f64().unwrap_or(f64::NAN)).collect(),
             at: fid_or_row,
         };
         (text_of(&values[at.key]).into_owned(), record)
@@ -184,39 +187,45 @@ fn text_of<'v>(value: &'v AttrValue) -> Cow<'v, str> {
 }
 
 /// The columns the comparison reads: key, land use, village code and name, grade,
-/// area, then the group if any.
+/// area (those the spec has), then the group if any, then the figures.
 fn compared_columns(spec: &ChangeSpec) -> Vec<&'static str> {
-    let mut names = vec![spec.key, spec.land_use, spec.village_code, spec.village_name, spec.grade, spec.area_m2];
+    let mut names: Vec<&'static str> = [spec.key, spec.land_use, spec.village_code, spec.village_name, spec.grade, spec.area_m2].into_iter().filter(|c| !c.is_empty()).collect();
     names.extend(spec.group.map(|(g, _)| g));
+    names.extend(spec.figures.iter().map(|f| f.0));
     names
 }
 
 /// Positions of the spec's columns.
 struct Columns {
     key: usize,
-    land_use: usize,
+    /// None: the spec has no such column ("").
+    land_use: Option<usize>,
     village_code: usize,
     village_name: usize,
-    grade: usize,
+    grade: Option<usize>,
     area_m2: usize,
     group: Option<usize>,
+    figures: Vec<usize>,
 }
 
 impl Columns {
     /// The spec's columns among `names`; None when one is missing.
     fn find<'n>(spec: &ChangeSpec, names: impl Iterator<Item = &'n str> + Clone) -> Option<Columns> {
         let at = |name: &str| names.clone().position(|n| n == name);
+        // A column the spec has must be there; one it has not ("") is None.
+        let optional = |name: &str| if name.is_empty() { Some(None) } else { at(name).map(Some) };
         Some(Columns {
             key: at(spec.key)?,
-            land_use: at(spec.land_use)?,
+            land_use: optional(spec.land_use)?,
             village_code: at(spec.village_code)?,
             village_name: at(spec.village_name)?,
-            grade: at(spec.grade)?,
+            grade: optional(spec.grade)?,
             area_m2: at(spec.area_m2)?,
             group: match spec.group {
                 Some((column, _)) => Some(at(column)?),
                 None => None,
             },
+            figures: spec.figures.iter().map(|f| at(f.0)).collect::<Option<Vec<usize>>>()?,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! `funding_balance` (资金平衡): per phase, unscheduled projects, and in total, the
-//! investment against the revenue of the quotas (补充耕地指标, 增减挂钩节余指标), the
-//! balance and whether it holds; counted in whole 分, so the total is the rows' sum exactly.
+//! investment against the revenue of the quotas (补充耕地指标, 增减挂钩节余指标 and the reward
+//! on it, 节余奖励, at the 节余指标 price), the balance and whether it holds; counted in
+//! whole 分, so the total is the rows' sum exactly.
 //! Also `funding_balance.csv` and the workbook sheet 资金平衡.
 
 use super::projects::wan;
@@ -39,6 +40,7 @@ impl Layer for FundingBalance {
             Field::new("investment_wan", Real, "投资估算（万元）", "万元"),
             Field::new("supplement_wan", Real, "补充耕地指标收益（万元）", "万元"),
             Field::new("linkage_wan", Real, "增减挂钩节余指标收益（万元）", "万元"),
+            Field::new("reward_wan", Real, "节余奖励收益（万元）", "万元"),
             Field::new("revenue_wan", Real, "收益合计（万元）", "万元"),
             Field::new("balance_wan", Real, "资金平衡（万元）", "万元"),
             Field::new("balanced", Int, "是否平衡", ""),
@@ -57,6 +59,7 @@ impl Layer for FundingBalance {
             AttrValue::Real(wan(r.invest_fen)),
             AttrValue::Real(wan(r.supplement_fen)),
             AttrValue::Real(wan(r.linkage_fen)),
+            AttrValue::Real(wan(r.reward_fen)),
             AttrValue::Real(wan(r.revenue_fen())),
             AttrValue::Real(wan(r.balance_fen())),
             AttrValue::Int((r.balance_fen() >= 0) as i64),

@@ -33,7 +33,8 @@ mod pbf_ledger;
 mod pbf_out;
 mod plan_progress;
 mod plan_progress_parcels;
-mod projects;
+mod project_parcels;
+pub mod projects;
 pub mod present;
 pub mod rasters;
 mod reclamation_candidates;
@@ -88,6 +89,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &new_cropland_ledger::NewCroplandLedger,
         &cropland_reserve::CroplandReserve,
         &projects::ProjectList,
+        &project_parcels::ProjectParcels,
         &funding_balance::FundingBalance,
         &village_summary::VillageSummary,
         &topology_issues::TopologyIssues,
@@ -132,13 +134,21 @@ pub struct ChangeSpec {
     pub title: &'static str,
     /// What a counted row is called in the summary ("candidates", "plots").
     pub noun: &'static str,
-    /// The identity key column.
+    /// The identity key column, and its Chinese name on the change layer.
     pub key: &'static str,
+    pub key_alias: &'static str,
+    /// What a counted row is called in the report's Chinese lines ("图斑", "项目").
+    pub noun_zh: &'static str,
+    /// The unit rows are counted under in `changes_villages` (a village; a project's unit).
     pub village_code: &'static str,
     pub village_name: &'static str,
+    /// The land-use code and slope grade columns; "" for a layer without them (projects).
     pub land_use: &'static str,
     pub grade: &'static str,
     pub area_m2: &'static str,
+    /// Further numeric columns compared (column, 中文 name): a row whose value differs
+    /// has changed ("parcels 12 → 13").
+    pub figures: &'static [(&'static str, &'static str)],
     /// Per-village count column prefix in `changes_villages`.
     pub count_label: &'static str,
     /// Whether `changes_villages` carries the area in mu.
@@ -157,11 +167,14 @@ impl ChangeSpec {
             title,
             noun,
             key: "parcel_id",
+            key_alias: "图斑标识码",
+            noun_zh: "图斑",
             village_code: "village_code",
             village_name: "village_name",
             land_use: "land_use",
             grade: "grade",
             area_m2: "area_m2",
+            figures: &[],
             count_label: label,
             village_mu: true,
             group: None,

@@ -62,9 +62,17 @@ impl Style {
 /// centre, in a font with the CJK glyphs, with a white halo so it reads on any fill.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Labels {
+    /// A field name, or a QGIS expression (`"name" || '\n' || "project_id"`).
     pub field: String,
     /// Text size in points.
     pub size: f64,
+}
+
+impl Labels {
+    /// Whether `field` is an expression rather than a field's name.
+    pub fn is_expression(&self) -> bool {
+        !self.field.chars().all(|c| c.is_alphanumeric() || c == '_')
+    }
 }
 
 /// One colour of a raster style: value, colour and legend label.
@@ -83,4 +91,17 @@ pub enum RasterStyle {
     Paletted(Vec<RasterClass>),
     /// Colours interpolated between stops; values above the last stop take its colour.
     Ramp(Vec<RasterClass>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Labels;
+
+    #[test]
+    fn a_label_is_a_field_or_an_expression() {
+        let label = |field: &str| Labels { field: field.into(), size: 8.0 };
+        assert!(!label("village_name").is_expression());
+        assert!(!label("村名").is_expression());
+        assert!(label("\"name\" || '\\n' || \"project_id\"").is_expression());
+    }
 }

@@ -38,6 +38,10 @@ const FIELDS: &[Field] = &[
     Field::new("map_ymax", Real, "图幅范围北", "m"),
 ];
 
+/// A QGIS expression true while the village atlas prints (its coverage layer's id is
+/// `villages` with the project's suffix).
+const VILLAGE_PAGE: &str = "@atlas_layerid LIKE 'villages%'";
+
 /// The atlas page's map frame, mm (width, height): a page's extent has its shape.
 pub const ATLAS_MAP_MM: (f64, f64) = (195.0, 182.0);
 
@@ -130,17 +134,17 @@ impl Layer for Villages {
         Some(outline.map_or_else(|| Cow::Owned(MultiPolygon::new(vec![])), Cow::Borrowed))
     }
 
-    /// Outlines that frame what the other layers show. On an atlas page the page's
-    /// village is outlined in red and the others are faded under a white veil, so
-    /// the page shows one village in its surroundings; outside an atlas (no atlas
-    /// feature) every village is a plain outline.
+    /// Outlines that frame what the other layers show. On a village atlas page the
+    /// page's village is outlined in red and the others are faded under a white veil,
+    /// so the page shows one village in its surroundings; outside the village atlas (no
+    /// atlas feature, or another atlas's: a project's) every village is a plain outline.
     fn style(&self, d: &RunData) -> Option<Style> {
         let lang = d.settings.output.language;
         let rule = |filter: &str, label: &str, fill: Fill| Rule { filter: filter.into(), label: label.into(), fill };
         Some(Style::Rules(vec![
-            rule("$id = @atlas_featureid", lang.pick("本页行政村", "this village"), Fill::new("0,0,0,0", "200,0,0,255", 1.2)),
+            rule(&format!("{VILLAGE_PAGE} AND $id = @atlas_featureid"), lang.pick("本页行政村", "this village"), Fill::new("0,0,0,0", "200,0,0,255", 1.2)),
             rule(
-                "@atlas_featureid IS NOT NULL AND $id <> @atlas_featureid",
+                &format!("{VILLAGE_PAGE} AND $id <> @atlas_featureid"),
                 lang.pick("其他行政村", "other villages"),
                 Fill::new("255,255,255,150", "35,35,35,255", 0.7),
             ),

@@ -142,7 +142,7 @@ fn labeling(l: &Labels) -> String {
     format!(
         concat!(
             r#"<labeling type="simple"><settings calloutType="simple">"#,
-            r#"<text-style fieldName="{field}" isExpression="0" fontFamily="{font}" namedStyle="Bold" fontSize="{size}" fontSizeUnit="Point" fontWeight="75" fontItalic="0" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" fontWordSpacing="0" fontKerning="1" textColor="25,25,25,255" textOpacity="1" multilineHeight="1" blendMode="0" allowHtml="0" capitalization="0" textOrientation="horizontal" useSubstitutions="0" previewBkgrdColor="255,255,255,255">"#,
+            r#"<text-style fieldName="{field}" isExpression="{expression}" fontFamily="{font}" namedStyle="Bold" fontSize="{size}" fontSizeUnit="Point" fontWeight="75" fontItalic="0" fontUnderline="0" fontStrikeout="0" fontLetterSpacing="0" fontWordSpacing="0" fontKerning="1" textColor="25,25,25,255" textOpacity="1" multilineHeight="1" blendMode="0" allowHtml="0" capitalization="0" textOrientation="horizontal" useSubstitutions="0" previewBkgrdColor="255,255,255,255">"#,
             r#"<families/><text-buffer bufferDraw="1" bufferSize="1.2" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="0.9" bufferNoFill="1" bufferJoinStyle="128" bufferBlendMode="0"/>"#,
             r#"<background shapeDraw="0"/><shadow shadowDraw="0"/><substitutions/></text-style>"#,
             r#"<text-format wrapChar="" autoWrapLength="0" useMaxLineLengthForAutoWrap="1" multilineAlign="1" addDirectionSymbol="0" formatNumbers="0" decimals="3" plussign="0" reverseDirectionSymbol="0" placeDirectionSymbol="0" leftDirectionSymbol="&lt;" rightDirectionSymbol="&gt;"/>"#,
@@ -153,6 +153,7 @@ fn labeling(l: &Labels) -> String {
             r#"</settings></labeling>"#
         ),
         field = escape(&l.field),
+        expression = u8::from(l.is_expression()),
         font = FONT,
         size = l.size
     )
@@ -224,6 +225,9 @@ mod tests {
         assert!(q.contains("labelsEnabled=\"0\""));
         let single = vector_qml(Some(&Style::Single(Fill::new("1,2,3,4", "0,0,0,255", 0.1))), Some(&Labels { field: "village_name".into(), size: 11.0 }), &[]);
         assert!(single.contains("singleSymbol") && single.contains("fieldName=\"village_name\"") && single.contains("labelsEnabled=\"1\""));
+        assert!(single.contains("isExpression=\"0\""), "a field's name");
+        let expression = vector_qml(None, Some(&Labels { field: "\"name\" || '\\n' || \"project_id\"".into(), size: 8.0 }), &[]);
+        assert!(expression.contains("fieldName=\"&quot;name&quot; || &apos;\\n&apos; || &quot;project_id&quot;\" isExpression=\"1\""), "{expression}");
         assert!(!vector_qml(None, None, &fields).contains("renderer-v2"), "a table has no renderer");
     }
 

@@ -1,6 +1,7 @@
 //! The QGIS project (`landcons.qgz`) every run writes into its result set: the
 //! GeoPackage's layers and the slope rasters with their styles, in three groups, and
-//! two print layouts (the county overview, and an atlas with one page per village).
+//! print layouts: the county overview, an atlas with one page per village, and one with
+//! a page per project (项目库), grouped by type.
 //! Paths are relative to the project, so the results folder can be moved or zipped.
 
 use std::path::Path;
@@ -10,7 +11,7 @@ use crate::layers::present::{label, unit};
 use crate::layers::rasters::raster_layers;
 use crate::layers::{by_change_label, by_name, Field, RunData};
 use crate::output::gpkg::StyleRow;
-use crate::output::qgis::{self as qgp, Atlas, Figure, GeometryKind, Group, Overview, Project, Source, PROJECT_FILE};
+use crate::output::qgis::{self as qgp, field_ref, Atlas, Figure, GeometryKind, Group, Overview, Project, Source, PROJECT_FILE};
 use crate::output::qml::raster_qml;
 use crate::settings::Language;
 use crate::table::FieldKind;
@@ -28,10 +29,34 @@ const ATLAS_FIGURES: &[&str] = &[
     "merge_groups",
 ];
 
+/// The layer of the project atlas's pages, and the figures each page shows (None: text).
+const PROJECT_ATLAS_LAYER: &str = "projects";
+const PROJECT_FIGURES: &[(&str, Option<u8>)] = &[
+    ("project_id", None),
+    ("villages", None),
+    ("parcels", Some(0)),
+    ("area_mu", Some(2)),
+    ("new_cropland_mu", Some(2)),
+    ("in_mu", Some(2)),
+    ("out_mu", Some(2)),
+    ("surplus_mu", Some(2)),
+    ("investment_wan", Some(2)),
+    ("rank", Some(0)),
+    ("phase", None),
+];
+
+/// The view of the projects table that draws a project atlas page's own project.
+const PROJECT_PAGE: &str = "project_page";
+
+/// What a project atlas page's map shows: the page's project over the village outlines
+/// and the parcels by slope grade.
+const PROJECT_ATLAS_MAP: &[&str] = &["villages", PROJECT_PAGE, "parcels"];
+
 /// Layers in the project but switched off: the cropland leaving in the swap is the
 /// land the reforestation candidates already show (drawn again it would hide them),
-/// and the merge candidates are drawn as the merged fields (`merge_groups`).
-const SWITCHED_OFF: &[&str] = &["swap_out", "merge_candidates"];
+/// the merge candidates are drawn as the merged fields (`merge_groups`), and the
+/// project footprints cover every candidate layer (the project atlas shows them).
+const SWITCHED_OFF: &[&str] = &["swap_out", "merge_candidates", "projects"];
 
 /// Where a layer goes in the layer tree (and so in the legend and drawing order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -61,11 +86,62 @@ struct Entry {
 /// Writes `landcons.qgz` into `dir` over the written layers (their `styles`) and the
 /// slope rasters.
 pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &str) -> Result<()> {
+    let lang = data.settings.output.language;
+    let entries = entries(data, styles);
+    let villages_fields = by_name(ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
+    let figures = atlas_figures(&villages_fields, lang);
+    let project_fields = by_name(PROJECT_ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
+    let project_figures = project_atlas_figures(&project_fields, lang);
+    let has = |id: &str| entries.iter().any(|e| e.id == id);
+    let mut atlases = Vec::new();
+    if has(ATLAS_LAYER) {
+        atlases.push(Atlas {
+            layout: "atlas",
+            coverage_layer_id: ATLAS_LAYER,
+            name: field_ref("village_name"),
+            sort: field_ref("village_name"),
+            title_prefix: lang.pick("村级整治图 · ", "Village: "),
+            figures: figures.iter().map(|(l, f, u, d)| Figure { label: l, field: f, unit: u, decimals: Some(*d) }).collect(),
+            extent_fields: EXTENT_FIELDS,
+            layers: Vec::new(),
+        });
+    }
+    if has(PROJECT_ATLAS_LAYER) {
+        atlases.push(Atlas {
+            layout: "project_atlas",
+            coverage_layer_id: PROJECT_ATLAS_LAYER,
+            // Type and name; pages in the layer's order: by type, then unit.
+            name: format!("{} || ' · ' || {}", field_ref("type"), field_ref("name")),
+            sort: "$id".into(),
+            title_prefix: lang.pick("项目图 · ", "Project: "),
+            figures: project_figures.iter().map(|(l, f, u, d)| Figure { label: l, field: f, unit: u, decimals: *d }).collect(),
+            extent_fields: EXTENT_FIELDS,
+            layers: PROJECT_ATLAS_MAP.to_vec(),
+        });
+    }
+    let project = Project {
+        title: lang.pick("全域土地综合整治成果（landcons）", "Land consolidation results (landcons)"),
+        crs_wkt,
+        extent: data.parcels.extent().unwrap_or([0.0, 0.0, 1.0, 1.0]),
+        groups: groups(&entries, lang),
+        overview: Some(Overview { title: lang.pick("坡度分级与整治候选总图", "Slope grades and consolidation candidates") }),
+        atlases,
+    };
+    let path = dir.join(PROJECT_FILE);
+    qgp::write_qgz(&path, &project).map_err(|e| Error::output_from(&path, "cannot write the QGIS project", e))
+}
+
+/// Every layer of the project, in tree order: the written layers, the views of the
+/// parcels and projects tables, the rasters.
+fn entries(data: &RunData, styles: &[StyleRow]) -> Vec<Entry> {
     let s = data.settings;
     let lang = s.output.language;
     let mut entries: Vec<Entry> = styles.iter().map(|row| vector_entry(data, row)).collect();
     if styles.iter().any(|row| row.table == "parcels") {
         entries.extend(land_use_entries(data));
+    }
+    if styles.iter().any(|row| row.table == PROJECT_ATLAS_LAYER) {
+        entries.push(project_page_entry(data));
     }
     entries.extend(raster_layers(s).into_iter().map(|r| Entry {
         id: r.id.to_string(),
@@ -77,25 +153,7 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
         rank: 1,
     }));
     entries.sort_by_key(|e| (e.place, e.rank));
-    let villages_fields = by_name(ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
-    let figures = atlas_figures(&villages_fields, lang);
-    let has_atlas = entries.iter().any(|e| e.id == ATLAS_LAYER);
-    let project = Project {
-        title: lang.pick("全域土地综合整治成果（landcons）", "Land consolidation results (landcons)"),
-        crs_wkt,
-        extent: data.parcels.extent().unwrap_or([0.0, 0.0, 1.0, 1.0]),
-        groups: groups(&entries, lang),
-        overview: Some(Overview { title: lang.pick("坡度分级与整治候选总图", "Slope grades and consolidation candidates") }),
-        atlas: has_atlas.then(|| Atlas {
-            coverage_layer_id: ATLAS_LAYER,
-            name_field: "village_name",
-            title_prefix: lang.pick("村级整治图 · ", "Village: "),
-            figures: figures.iter().map(|(l, f, u, d)| Figure { label: l, field: f, unit: u, decimals: *d }).collect(),
-            extent_fields: ["map_xmin", "map_ymin", "map_xmax", "map_ymax"],
-        }),
-    };
-    let path = dir.join(PROJECT_FILE);
-    qgp::write_qgz(&path, &project).map_err(|e| Error::output_from(&path, "cannot write the QGIS project", e))
+    entries
 }
 
 /// A GeoPackage layer: its title in the run's language, group and visibility.
@@ -150,6 +208,26 @@ fn land_use_entries(data: &RunData) -> Vec<Entry> {
         .collect()
 }
 
+/// The projects table once more, drawing only the project of the atlas page being
+/// printed (its type's colour, outlined, labelled): switched off in the tree, the
+/// project atlas's map shows it.
+fn project_page_entry(data: &RunData) -> Entry {
+    let s = data.settings;
+    let lang = s.output.language;
+    let fields = by_name(PROJECT_ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
+    let forms = crate::layers::present::forms(&fields, lang, &s.terrain.grade_breaks);
+    let style = crate::layers::projects::page_style(lang);
+    Entry {
+        id: PROJECT_PAGE.to_string(),
+        title: lang.pick("本页项目", "this page's project").to_string(),
+        source: (s.output.gpkg.clone(), Some((PROJECT_ATLAS_LAYER.to_string(), GeometryKind::Polygon))),
+        qml: crate::output::qml::vector_qml(Some(&style), Some(&crate::layers::projects::labels()), &forms),
+        visible: false,
+        place: Place::Results,
+        rank: 0,
+    }
+}
+
 /// The three groups, in order, each with its layers.
 fn groups(entries: &[Entry], lang: Language) -> Vec<Group<'_>> {
     [
@@ -171,6 +249,25 @@ fn project_layer(e: &Entry) -> qgp::Layer<'_> {
         (file, None) => Source::Raster { file },
     };
     qgp::Layer { id: &e.id, title: &e.title, source, qml: &e.qml, visible: e.visible }
+}
+
+/// The fields holding an atlas page's map extent (the villages' and the projects').
+const EXTENT_FIELDS: [&str; 4] = ["map_xmin", "map_ymin", "map_xmax", "map_ymax"];
+
+/// (label, field, unit, decimals) of each project atlas figure, named as the projects
+/// layer names its fields (None: shown as text).
+fn project_atlas_figures(fields: &[Field], lang: Language) -> Vec<(String, &'static str, String, Option<u8>)> {
+    PROJECT_FIGURES
+        .iter()
+        .filter_map(|(name, decimals)| fields.iter().find(|f| f.name == *name).map(|f| (f, *name, *decimals)))
+        .map(|(f, name, decimals)| {
+            // The unit follows the value: "规模（亩）" reads "规模：214.77 亩".
+            let unit = unit(f, lang).to_string();
+            let label = label(f, lang);
+            let label = label.strip_suffix(&format!("（{unit}）")).map_or(label.clone(), str::to_string);
+            (label, name, unit, decimals)
+        })
+        .collect()
 }
 
 /// (label, field, unit, decimals) of each atlas figure, named as the villages layer

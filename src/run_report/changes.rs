@@ -36,7 +36,7 @@ fn line(l: &LayerChanges, table: &Table, total: usize, lang: Language) -> String
     let (added, removed, changed) = (n(ChangeKind::Added), n(ChangeKind::Removed), n(ChangeKind::Changed));
     let rows = old_new(table, total, spec.count_label, 0, "", lang);
     let mut text = match lang {
-        Language::Zh => format!("{}：新增 {added}、移除 {removed}、变化 {changed}；图斑 {rows}", zh_title(spec)),
+        Language::Zh => format!("{}：新增 {added}、移除 {removed}、变化 {changed}；{} {rows}", zh_title(spec), spec.noun_zh),
         Language::En => format!("{}: {added} added, {removed} removed, {changed} changed; {} {rows}", spec.title, spec.noun),
     };
     if spec.village_mu {

@@ -11,6 +11,7 @@ mod facts;
 mod figures;
 mod held;
 mod progress;
+mod projects;
 mod structure;
 mod villages;
 
@@ -27,7 +28,7 @@ use held::Held;
 /// Layers whose rows the report's tables and charts read (with the columns kept, where
 /// not all: the merge layers are only counted per village); the cards' layers are read
 /// besides (`figures::sources`).
-const READ: [(&str, Option<&[&str]>); 9] = [
+const READ: [(&str, Option<&[&str]>); 11] = [
     ("village_summary", None),
     ("merge_candidates", Some(&["village_code"])),
     ("merge_groups", Some(&["village_code"])),
@@ -36,6 +37,8 @@ const READ: [(&str, Option<&[&str]>); 9] = [
     ("indicators", None),
     ("land_use_structure", Some(&["level", "class", "current_ha", "current_share", "planned_ha", "planned_share", "change_ha"])),
     ("targets", None),
+    ("projects", Some(projects::COLUMNS)),
+    ("funding_balance", None),
     ("plan_progress", None),
 ];
 
@@ -100,6 +103,9 @@ pub fn build(data: &RunData, manifest: &Manifest, changes: Option<&Changes>, sec
     let mut tables = vec![villages::key_figures_table(&s), villages::grades_table(&s)];
     tables.extend(structure::structure_table(&s));
     tables.extend(structure::targets_table(&s));
+    tables.extend(projects::by_type_table(&s));
+    tables.extend(projects::funding_table(&s));
+    tables.extend(projects::unscheduled_table(&s));
     tables.extend(progress::progress_table(&s));
     let subtitle = lang.pick("运行报告", "run report");
     Report {

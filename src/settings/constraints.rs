@@ -66,6 +66,9 @@ pub enum Role {
     HighStandard,
     /// Where basic farmland must leave (e.g. a river or lake management range).
     PbfOut,
+    /// A hazard or infrastructure area (地质灾害隐患区, 避让搬迁, a planned corridor): the
+    /// 增减挂钩 projects with 拆旧 homesteads inside (at least `min_share`) are phased first.
+    Hazard,
 }
 
 impl Role {
@@ -76,6 +79,7 @@ impl Role {
             Role::UrbanBoundary => "urban_boundary",
             Role::HighStandard => "high_standard",
             Role::PbfOut => "pbf_out",
+            Role::Hazard => "hazard",
         }
     }
 }

@@ -19,6 +19,7 @@ fn schema() -> Vec<(String, Vec<String>)> {
     example.targets.path = Some(Default::default());
     example.projects.phase_cap_wan = Some(0.0);
     example.progress.baseline = Some(Default::default());
+    example.projects.phase_cap_mu = Some(0.0);
     let text = toml_edit::ser::to_string(&example).unwrap_or_default();
     let doc: toml_edit::DocumentMut = text.parse().unwrap_or_default();
     doc.iter()

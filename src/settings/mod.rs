@@ -50,7 +50,7 @@ pub use merge::MergeSettings;
 pub use output::{Language, OutputSettings, RunSettings};
 pub use pbf::{PbfScope, PbfSettings};
 pub use progress::ProgressSettings;
-pub use projects::{PerType, Prices, ProjectSettings};
+pub use projects::{PerType, Prices, ProjectSettings, ProjectUnit};
 pub use reforestation::{ReforestationRule, ReforestationSettings, ZoneLayer, ZoneMode, ZONE_MIN_SHARE};
 pub use restore::RestoreSettings;
 pub use supply::SupplySettings;

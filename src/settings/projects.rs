@@ -1,5 +1,5 @@
 //! `[projects]`: 项目库 — the other rules' candidates grouped into projects (one per type and
-//! village), priced, phased and balanced against the revenue of the quotas they yield.
+//! unit: a village or a 村级片区), priced, phased and balanced against the revenue of the quotas they yield.
 
 use serde::{Deserialize, Serialize};
 
@@ -81,10 +81,23 @@ impl Default for Prices {
     }
 }
 
+/// What a project gathers: one project type within one unit.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectUnit {
+    /// A village (行政村, by the village code ZLDWDM).
+    #[default]
+    Village,
+    /// A 村级片区 (`villages.clusters`; villages not listed form "未分片区").
+    Cluster,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProjectSettings {
     pub enabled: bool,
+    /// The unit a project covers: "village" or "cluster" (村级片区).
+    pub unit: ProjectUnit,
     /// Investment per project type, 元/亩 of project area (placeholders by default).
     pub unit_costs: PerType,
     /// Quota prices (placeholders by default).
@@ -93,11 +106,13 @@ pub struct ProjectSettings {
     pub phases: Vec<i32>,
     /// Most investment one phase takes, 万元 (none: no cap).
     pub phase_cap_wan: Option<f64>,
+    /// Most project area (规模) one phase takes, 亩 (none: no cap).
+    pub phase_cap_mu: Option<f64>,
 }
 
 impl Default for ProjectSettings {
     fn default() -> Self {
-        ProjectSettings { enabled: true, unit_costs: PerType::default(), prices: Prices::default(), phases: vec![2025, 2027, 2030, 2035], phase_cap_wan: None }
+        ProjectSettings { enabled: true, unit: ProjectUnit::Village, unit_costs: PerType::default(), prices: Prices::default(), phases: vec![2025, 2027, 2030, 2035], phase_cap_wan: None, phase_cap_mu: None }
     }
 }
 
@@ -119,6 +134,9 @@ impl ProjectSettings {
         }
         if let Some(cap) = self.phase_cap_wan.filter(|c| !c.is_finite() || *c < 0.0) {
             return Err(at.fail("projects.phase_cap_wan", format!("must be an amount in 万元 ≥ 0, got {cap}")));
+        }
+        if let Some(cap) = self.phase_cap_mu.filter(|c| !c.is_finite() || *c < 0.0) {
+            return Err(at.fail("projects.phase_cap_mu", format!("must be an area in 亩 ≥ 0, got {cap}")));
         }
         Ok(())
     }

@@ -74,7 +74,9 @@ pub fn conflicts(role: Role, p: Planned) -> bool {
         Role::BasicFarmland | Role::HighStandard => p.cropland && to != "cropland",
         Role::RedLine => !p.cropland && to == "cropland",
         Role::UrbanBoundary => p.construction && to != "construction",
-        Role::PbfOut => false,
+        // Leaving basic farmland there, or demolishing homesteads in a hazard area, is
+        // what the plan is for.
+        Role::PbfOut | Role::Hazard => false,
     }
 }
 

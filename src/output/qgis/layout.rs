@@ -1,10 +1,11 @@
-//! The project's two print layouts: an A3 overview map and an A4 atlas with one page
-//! per village (map, legend, scale bar, north arrow, title and the village's figures).
+//! The project's print layouts: an A3 overview map and A4 atlases with one page per
+//! coverage feature — a village, a project — (map, legend, scale bar, north arrow, title
+//! and the feature's figures).
 
 use std::fmt::Write as _;
 
 use super::xml::{esc, field_ref};
-use super::{datasource, layers, qgis_id, Atlas, Overview, Project, FONT};
+use super::{datasource, layers, provider, qgis_id, Atlas, Overview, Project, FONT};
 
 /// A layout item's place on the page, in millimetres.
 #[derive(Clone, Copy)]
@@ -124,16 +125,19 @@ fn label_item(uuid: &str, id: &str, r: Rect, text: &str, style: TextStyle) -> St
     x
 }
 
-/// The map, showing the project's visible layers. On an atlas page its extent is the
-/// page feature's own `extent_fields` (xmin, ymin, xmax, ymax: the village framed in
-/// the frame's shape, slid inside the region at its edges), as data-defined properties.
-fn map_item(uuid: &str, r: Rect, extent: [f64; 4], extent_fields: Option<[&str; 4]>) -> String {
+/// The map, showing the project's visible layers, or `locked` ones (the layers' ids, as
+/// QGIS stores a map's "lock layers"). On an atlas page its extent is the page feature's
+/// own `extent_fields` (xmin, ymin, xmax, ymax: the feature framed in the frame's shape,
+/// slid inside the region at its edges), as data-defined properties.
+fn map_item(uuid: &str, r: Rect, extent: [f64; 4], extent_fields: Option<[&str; 4]>, locked: &str) -> String {
     let e = fit_extent(extent, r.w / r.h);
-    let extra = "keepLayerSet=\"false\" followPreset=\"false\" followPresetName=\"\" drawCanvasItems=\"true\" mapRotation=\"0\" isTemporal=\"0\" labelMargin=\"0,mm\" mapFlags=\"0\"";
-    let mut x = item_start(MAP, uuid, "map", r, true, extra);
+    let keep = !locked.is_empty();
+    let extra = format!("keepLayerSet=\"{keep}\" followPreset=\"false\" followPresetName=\"\" drawCanvasItems=\"true\" mapRotation=\"0\" isTemporal=\"0\" labelMargin=\"0,mm\" mapFlags=\"0\"");
+    let mut x = item_start(MAP, uuid, "map", r, true, &extra);
+    let layer_set = if keep { format!("<LayerSet>\n{locked}</LayerSet>") } else { "<LayerSet/>".to_string() };
     let _ = write!(
         x,
-        "<Extent xmin=\"{}\" ymin=\"{}\" xmax=\"{}\" ymax=\"{}\"/>\n<LayerSet/>\n<AtlasMap atlasDriven=\"0\" scalingMode=\"2\" margin=\"0.1\"/>\n",
+        "<Extent xmin=\"{}\" ymin=\"{}\" xmax=\"{}\" ymax=\"{}\"/>\n{layer_set}\n<AtlasMap atlasDriven=\"0\" scalingMode=\"2\" margin=\"0.1\"/>\n",
         e[0], e[1], e[2], e[3]
     );
     if let Some(fields) = extent_fields {
@@ -141,6 +145,14 @@ fn map_item(uuid: &str, r: Rect, extent: [f64; 4], extent_fields: Option<[&str; 
     }
     x.push_str("</LayoutItem>\n");
     x
+}
+
+/// The `<Layer>` entries of a map's locked layers (`ids`, in the project's drawing order).
+fn locked_layers(p: &Project, ids: &[&str]) -> String {
+    layers(p)
+        .filter(|l| ids.contains(&l.id))
+        .map(|l| format!("<Layer source=\"{}\" provider=\"{}\" name=\"{}\">{}</Layer>\n", esc(&datasource(&l.source)), provider(&l.source), esc(l.title), esc(&qgis_id(l.id))))
+        .collect()
 }
 
 /// The map's extent from fields of the atlas feature (QGIS's data-defined properties).
@@ -247,7 +259,7 @@ pub(super) fn overview_layout(p: &Project, o: &Overview) -> String {
     let (n, map_uuid) = (1, uuid(1, 1));
     let map = rect(10.0, 24.0, 320.0, 263.0);
     let mut x = layout_start("overview", 420.0, 297.0, false);
-    x.push_str(&map_item(&map_uuid, map, p.extent, None));
+    x.push_str(&map_item(&map_uuid, map, p.extent, None, ""));
     let title = rect(10.0, 6.0, 400.0, 15.0);
     x.push_str(&label_item(&uuid(n, 2), "title", title, o.title, TITLE));
     let legend = rect(336.0, 24.0, 74.0, 200.0);
@@ -258,30 +270,18 @@ pub(super) fn overview_layout(p: &Project, o: &Overview) -> String {
 }
 
 /// A4 landscape, one page per coverage feature: the map zoomed to it, its name in
-/// the title, its figures and the legend on the right.
-pub(super) fn atlas_layout(p: &Project, a: &Atlas) -> String {
-    let (n, map_uuid) = (2, uuid(2, 1));
+/// the title, its figures and the legend on the right. `n` numbers the layout's items.
+pub(super) fn atlas_layout(p: &Project, a: &Atlas, n: u32) -> String {
+    let map_uuid = uuid(n, 1);
     let (w, h) = crate::layers::villages::ATLAS_MAP_MM;
     let map = rect(10.0, 20.0, w, h);
-    let mut x = layout_start("atlas", 297.0, 210.0, true);
-    x.push_str(&map_item(&map_uuid, map, p.extent, Some(a.extent_fields)));
-    let title_text = format!("{}[% {} %]", a.title_prefix, field_ref(a.name_field));
+    let mut x = layout_start(a.layout, 297.0, 210.0, true);
+    x.push_str(&map_item(&map_uuid, map, p.extent, Some(a.extent_fields), &locked_layers(p, &a.layers)));
+    let title_text = format!("{}[% {} %]", a.title_prefix, a.name);
     let title = rect(10.0, 5.0, 277.0, 12.0);
-    x.push_str(&label_item(
-        &uuid(n, 2),
-        "title",
-        title,
-        &title_text,
-        PAGE_TITLE,
-    ));
+    x.push_str(&label_item(&uuid(n, 2), "title", title, &title_text, PAGE_TITLE));
     let figures = rect(211.0, 20.0, 76.0, 6.0 + 5.0 * a.figures.len() as f64);
-    x.push_str(&label_item(
-        &uuid(n, 3),
-        "figures",
-        figures,
-        &figures_text(a),
-        BODY,
-    ));
+    x.push_str(&label_item(&uuid(n, 3), "figures", figures, &figures_text(a), BODY));
     let legend = rect(211.0, figures.y + figures.h + 4.0, 76.0, 100.0);
     x.push_str(&legend_item(&uuid(n, 4), &map_uuid, legend, true));
     x.push_str(&map_decorations(n, 5, &map_uuid, map));
@@ -290,33 +290,27 @@ pub(super) fn atlas_layout(p: &Project, a: &Atlas) -> String {
     x
 }
 
-/// One line per figure: `label：[% format_number("field", 2) %] unit`.
+/// One line per figure: `label：[% format_number("field", 2) %] unit`, or a text field's
+/// value as it is.
 fn figures_text(a: &Atlas) -> String {
     a.figures
         .iter()
-        .map(|f| {
-            format!(
-                "{}：[% format_number({}, {}) %] {}",
-                f.label,
-                field_ref(f.field),
-                f.decimals,
-                f.unit
-            )
+        .map(|f| match f.decimals {
+            Some(d) => format!("{}：[% format_number({}, {d}) %] {}", f.label, field_ref(f.field), f.unit),
+            None => format!("{}：[% {} %]", f.label, field_ref(f.field)),
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// The atlas settings: pages from the coverage layer (found by id), named and
-/// exported under the name field, sorted by it.
+/// The atlas settings: pages from the coverage layer (found by id), named and exported
+/// under the name expression, sorted by the sort expression.
 fn atlas_xml(p: &Project, a: &Atlas) -> String {
     let coverage = layers(p).find(|l| l.id == a.coverage_layer_id);
-    let (name, source) = coverage.map_or((String::new(), String::new()), |l| {
-        (esc(l.title), esc(&datasource(&l.source)))
-    });
-    let field = esc(&field_ref(a.name_field));
+    let (name, source) = coverage.map_or((String::new(), String::new()), |l| (esc(l.title), esc(&datasource(&l.source))));
+    let (page, sort) = (esc(&a.name), esc(&a.sort));
     format!(
-        "<Atlas enabled=\"1\" coverageLayer=\"{}\" coverageLayerName=\"{name}\" coverageLayerSource=\"{source}\" coverageLayerProvider=\"ogr\" pageNameExpression=\"{field}\" filenamePattern=\"{field}\" sortFeatures=\"1\" sortKey=\"{field}\" sortAscending=\"1\" filterFeatures=\"0\" hideCoverage=\"0\"/>\n",
+        "<Atlas enabled=\"1\" coverageLayer=\"{}\" coverageLayerName=\"{name}\" coverageLayerSource=\"{source}\" coverageLayerProvider=\"ogr\" pageNameExpression=\"{page}\" filenamePattern=\"{page}\" sortFeatures=\"1\" sortKey=\"{sort}\" sortAscending=\"1\" filterFeatures=\"0\" hideCoverage=\"0\"/>\n",
         esc(&qgis_id(a.coverage_layer_id))
     )
 }

@@ -1,6 +1,6 @@
 //! A QGIS project (`.qgz`) over a results folder: the layers with their styles, a
-//! layer tree in groups, and two print layouts (an A3 overview map and an A4 atlas
-//! with one page per village), written from plain data so that a planning team opens
+//! layer tree in groups, and print layouts (an A3 overview map and A4 atlases: one page
+//! per village, one per project), written from plain data so that a planning team opens
 //! one file and has everything styled and ready to print.
 //!
 //! The `.qgs` XML is written from text templates that follow what QGIS 3.22 itself
@@ -17,6 +17,7 @@ use std::path::Path;
 
 use layout::{atlas_layout, overview_layout};
 use xml::{esc, is_geographic, rect_xml, split_qml, srs};
+pub use xml::field_ref;
 
 /// The project's file name in every result set (`landcons maps` looks for it).
 pub const PROJECT_FILE: &str = "landcons.qgz";
@@ -29,7 +30,8 @@ pub struct Project<'a> {
     /// Top to bottom in the layer tree (and so in the legend and the drawing order).
     pub groups: Vec<Group<'a>>,
     pub overview: Option<Overview<'a>>,
-    pub atlas: Option<Atlas<'a>>,
+    /// A4 atlases, each its own layout.
+    pub atlases: Vec<Atlas<'a>>,
 }
 
 pub struct Group<'a> {
@@ -74,14 +76,22 @@ pub struct Overview<'a> {
 }
 
 pub struct Atlas<'a> {
-    /// The id of the layer whose features become the pages (the villages).
+    /// The layout's name ("atlas": the villages, which `landcons maps` prints).
+    pub layout: &'a str,
+    /// The id of the layer whose features become the pages.
     pub coverage_layer_id: &'a str,
-    pub name_field: &'a str,
+    /// A QGIS expression naming a page: its title after `title_prefix`, its page name
+    /// and its exported file's name (`"village_name"`).
+    pub name: String,
+    /// A QGIS expression the pages are sorted by (ascending).
+    pub sort: String,
     pub title_prefix: &'a str,
     /// The lines of the figures text box.
     pub figures: Vec<Figure<'a>>,
     /// The coverage layer's fields holding each page's map extent (xmin, ymin, xmax, ymax).
     pub extent_fields: [&'a str; 4],
+    /// The layers the page's map shows (ids), locked; empty: the project's visible ones.
+    pub layers: Vec<&'a str>,
 }
 
 /// One line of an atlas page's figures: `label：value unit`.
@@ -89,8 +99,8 @@ pub struct Figure<'a> {
     pub label: &'a str,
     pub field: &'a str,
     pub unit: &'a str,
-    /// Decimal places shown (0 for counts).
-    pub decimals: u8,
+    /// Decimal places shown (0 for counts); None: the field's text as it is.
+    pub decimals: Option<u8>,
 }
 
 /// The font of every layout text, the labels' font (one with the CJK glyphs).
@@ -122,8 +132,8 @@ pub fn project_qgs(p: &Project) -> String {
     if let Some(o) = &p.overview {
         x.push_str(&overview_layout(p, o));
     }
-    if let Some(a) = &p.atlas {
-        x.push_str(&atlas_layout(p, a));
+    for (k, a) in p.atlases.iter().enumerate() {
+        x.push_str(&atlas_layout(p, a, 2 + k as u32));
     }
     x.push_str("</Layouts>\n");
     x.push_str(&view_settings(p));
@@ -320,16 +330,20 @@ mod tests {
             overview: Some(Overview {
                 title: "XX县 坡度分级",
             }),
-            atlas: Some(Atlas {
+            atlases: vec![Atlas {
+                layout: "atlas",
                 coverage_layer_id: "villages",
-                name_field: "village_name",
+                name: "\"village_name\"".into(),
+                sort: "\"village_name\"".into(),
                 title_prefix: "退耕还林：",
                 figures: vec![
-                    Figure { label: "面积", field: "area_mu", unit: "亩", decimals: 2 },
-                    Figure { label: "候选", field: "reforest_mu", unit: "亩", decimals: 2 },
+                    Figure { label: "面积", field: "area_mu", unit: "亩", decimals: Some(2) },
+                    Figure { label: "候选", field: "reforest_mu", unit: "亩", decimals: Some(2) },
+                    Figure { label: "年度", field: "phase", unit: "", decimals: None },
                 ],
                 extent_fields: ["map_xmin", "map_ymin", "map_xmax", "map_ymax"],
-            }),
+                layers: Vec::new(),
+            }],
         }
     }
 
@@ -354,6 +368,7 @@ mod tests {
         assert!(x.contains("<title>XX县 &lt;测试&gt; &amp; &quot;项目&quot;</title>"));
         assert!(x.contains("labelText=\"退耕还林：[% &quot;village_name&quot; %]\""));
         assert!(x.contains("面积：[% format_number(&quot;area_mu&quot;, 2) %] 亩&#xa;候选："));
+        assert!(x.contains("年度：[% &quot;phase&quot; %]"), "a text figure as it is");
         assert!(x.contains("AUTHORITY[&quot;EPSG&quot;,&quot;4544&quot;]"));
     }
 
@@ -385,5 +400,25 @@ mod tests {
         );
         assert!(x.contains("<layer-tree-group name=\"结果\""));
         assert_eq!(x.matches("<LayoutItem ").count(), 6 + 7);
+        assert!(x.contains("keepLayerSet=\"false\"") && !x.contains("keepLayerSet=\"true\""));
+    }
+
+    #[test]
+    fn a_second_atlas_is_its_own_layout_with_its_locked_layers() {
+        let mut p = sample();
+        let second = Atlas { layout: "project_atlas", name: "\"type\" || ' ' || \"name\"".into(), sort: "$id".into(), layers: vec!["villages"], ..sample().atlases.remove(0) };
+        p.atlases.push(second);
+        let x = project_qgs(&p);
+        assert!(x.contains("<Layout name=\"atlas\"") && x.contains("<Layout name=\"project_atlas\""));
+        assert_eq!(x.matches("<Atlas enabled=\"1\"").count(), 2);
+        assert!(x.contains("pageNameExpression=\"&quot;type&quot; || &apos; &apos; || &quot;name&quot;\" filenamePattern"));
+        assert!(x.contains("sortKey=\"$id\""));
+        assert!(x.contains("keepLayerSet=\"true\""));
+        assert!(x.contains("<LayerSet>\n<Layer source=\"./landcons.gpkg|layername=villages\" provider=\"ogr\" name=\"行政村\">villages_landcons</Layer>\n</LayerSet>"));
+        // Item ids are unique across the layouts (but for the pages', item 0 of each).
+        let uuids: Vec<&str> = x.match_indices(" uuid=\"").map(|(k, _)| &x[k + 7..k + 45]).filter(|u| !u.contains("-ffff-")).collect();
+        assert_eq!(uuids.len(), 5 + 2 * 6);
+        let distinct: std::collections::BTreeSet<&&str> = uuids.iter().collect();
+        assert_eq!(distinct.len(), uuids.len());
     }
 }

@@ -52,10 +52,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// 一, 二, … 十 for section numbers (digits beyond ten).
+/// 一, 二, … 十, 十一, … 九十九 for section numbers (digits beyond).
 pub(super) fn chinese_ordinal(n: usize) -> String {
-    const DIGITS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
-    DIGITS
-        .get(n.wrapping_sub(1))
-        .map_or(n.to_string(), |d| d.to_string())
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        1..=9 => DIGITS[n].to_string(),
+        10..=99 => {
+            // 十, 十一 … 十九, 二十, 二十一 … 九十九.
+            let tens = if n / 10 == 1 { "" } else { DIGITS[n / 10] };
+            format!("{tens}十{}", DIGITS[n % 10])
+        }
+        _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod ordinal_tests {
+    use super::chinese_ordinal;
+
+    #[test]
+    fn section_numbers_past_ten_are_chinese_numerals() {
+        let got: Vec<String> = [1, 9, 10, 11, 19, 20, 21, 99, 100].into_iter().map(chinese_ordinal).collect();
+        assert_eq!(got, ["一", "九", "十", "十一", "十九", "二十", "二十一", "九十九", "100"]);
+    }
 }

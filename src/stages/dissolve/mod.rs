@@ -169,7 +169,7 @@ fn join(parent: &mut [usize], a: usize, b: usize) {
 }
 
 /// The outline without the sliver holes between survey polygons.
-fn without_slivers(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
+pub(crate) fn without_slivers(g: MultiPolygon<f64>) -> MultiPolygon<f64> {
     use geo::Area;
     let polygons = g
         .into_iter()
