@@ -9,7 +9,7 @@ project file; every layer is styled as its source style says (renderer type, fie
 aliases, editor widgets, labeling; the source style being the default style in the
 GeoPackage's layer_styles table, a raster's .qml sidecar, or else the <maplayer> in
 the project itself); the group names and order, the legend order; the map canvas
-extent; the `overview`, `atlas` and (when the run made projects) `project_atlas`
+extent; the `overview`, `atlas` and (when the run made projects) `project_atlas` and `project_type_atlas`
 layouts with their items; each atlas's texts and map per page. Exports the overview to
 DIR/overview.png, each atlas to ONE multi-page DIR/<layout>.pdf (pages counted with
 pdfinfo) and to one PNG per page named by the atlas filename expression
@@ -43,9 +43,9 @@ from qgis.gui import QgsMapCanvas  # noqa: E402
 from qgis.PyQt.QtGui import QFont, QFontInfo  # noqa: E402
 
 FONT = "WenQuanYi Micro Hei"
-PAGE_SIZES = {"overview": (420, 297), "atlas": (297, 210), "project_atlas": (297, 210)}
+PAGE_SIZES = {"overview": (420, 297), "atlas": (297, 210), "project_atlas": (297, 210), "project_type_atlas": (297, 210)}
 # The atlases checked page by page and exported, when the project has them.
-ATLASES = ("atlas", "project_atlas")
+ATLASES = ("atlas", "project_atlas", "project_type_atlas")
 
 
 class Report:

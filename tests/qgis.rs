@@ -117,8 +117,8 @@ fn the_project_reads_back_and_its_atlas_has_a_page_per_village() {
     assert_eq!(summary["atlas"]["count"].as_u64().unwrap() as usize, villages);
     assert_eq!(pdf_pages(&exports.path().join("atlas.pdf")), villages, "one page per village");
     let layouts: Vec<&str> = summary["layouts"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
-    assert_eq!(layouts.len(), 3, "{layouts:?}");
-    assert!(layouts.contains(&"overview") && layouts.contains(&"atlas") && layouts.contains(&"project_atlas"));
+    assert_eq!(layouts.len(), 4, "{layouts:?}");
+    assert!(layouts.contains(&"overview") && layouts.contains(&"atlas") && layouts.contains(&"project_atlas") && layouts.contains(&"project_type_atlas"));
     // 项目库: a page per project, in the layer's order (by type, then unit), named by type
     // and name, its map showing the page's project (本页项目) over villages and parcels.
     let projects = query(&out.path().join("landcons.gpkg"), "SELECT type || ' · ' || name, project_id FROM projects ORDER BY fid");
@@ -132,6 +132,23 @@ fn the_project_reads_back_and_its_atlas_has_a_page_per_village() {
         assert!(page["texts"].as_array().unwrap().iter().any(|t| t.as_str().unwrap().contains(&p[1])), "page {} lacks its id {}", page["name"], p[1]);
     }
     assert_eq!(atlas["locked_layers"], serde_json::json!(["villages_landcons", "project_page", "parcels_landcons"]));
+    // 项目分类图: a page per project type that has projects, in type order, its figures the
+    // sums of that type's projects.
+    let gpkg = out.path().join("landcons.gpkg");
+    let types = query(&gpkg, "SELECT type, type_code, projects, area_mu FROM project_types ORDER BY fid");
+    let sums = query(&gpkg, "SELECT type_code, count(*), sum(area_mu) FROM projects GROUP BY type_code");
+    assert_eq!(types.len(), sums.len(), "one type row per type with projects");
+    for t in &types {
+        let s = sums.iter().find(|s| s[0] == t[1]).unwrap_or_else(|| panic!("type {} has no projects", t[1]));
+        assert_eq!(t[2], s[1], "type {}: projects", t[1]);
+        let (a, b): (f64, f64) = (t[3].parse().unwrap(), s[2].parse().unwrap());
+        assert!((a - b).abs() <= 0.01 * s[1].parse::<f64>().unwrap(), "type {}: {a} mu vs the projects' {b}", t[1]);
+    }
+    let by_type = &summary["project_type_atlas"];
+    assert_eq!(pdf_pages(&exports.path().join("project_type_atlas.pdf")), types.len(), "one page per project type");
+    let pages: Vec<&str> = by_type["pages"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(pages, types.iter().map(|t| t[0].as_str()).collect::<Vec<_>>());
+    assert_eq!(by_type["locked_layers"], serde_json::json!(["villages_landcons", "project_types", "parcels_landcons"]));
     let tree: Vec<String> = summary["layers"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap().to_string()).collect();
     for id in ["villages_landcons", "reforestation_candidates", "parcels_landcons", "slope_grade", "slope_degrees"] {
         assert!(tree.iter().any(|t| t == id), "{id} not in the project: {tree:?}");

@@ -34,6 +34,7 @@ mod pbf_out;
 mod plan_progress;
 mod plan_progress_parcels;
 mod project_parcels;
+mod project_types;
 pub mod projects;
 pub mod present;
 pub mod rasters;
@@ -89,6 +90,7 @@ pub fn registry() -> &'static [&'static dyn Layer] {
         &new_cropland_ledger::NewCroplandLedger,
         &cropland_reserve::CroplandReserve,
         &projects::ProjectList,
+        &project_types::ProjectTypes,
         &project_parcels::ProjectParcels,
         &funding_balance::FundingBalance,
         &village_summary::VillageSummary,

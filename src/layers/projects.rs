@@ -25,7 +25,7 @@ pub fn labels() -> Labels {
 const PRIORITIES: [(&str, &str, &str); 3] = [("1", TIERS[0].0, TIERS[0].1), ("2", TIERS[1].0, TIERS[1].1), ("3", TIERS[2].0, TIERS[2].1)];
 
 /// The fill of each project type, in [`Kind`] order.
-const COLOURS: [&str; 9] = [
+pub(super) const COLOURS: [&str; 9] = [
     "255,255,153,190", // 农用地整理
     "254,196,79,200",  // 复耕（即可恢复）
     "236,112,20,200",  // 复耕（工程恢复）

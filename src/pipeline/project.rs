@@ -45,6 +45,14 @@ const PROJECT_FIGURES: &[(&str, Option<u8>)] = &[
     ("phase", None),
 ];
 
+/// The layer of the atlas with a page per project type, and its page's figures.
+const TYPE_ATLAS_LAYER: &str = "project_types";
+const TYPE_FIGURES: &[(&str, Option<u8>)] = &[("projects", Some(0)), ("parcels", Some(0)), ("area_mu", Some(2)), ("new_cropland_mu", Some(2)), ("investment_wan", Some(2))];
+
+/// What a type page's map shows: the type's footprints over the village outlines and
+/// the parcels by slope grade.
+const TYPE_ATLAS_MAP: &[&str] = &["villages", TYPE_ATLAS_LAYER, "parcels"];
+
 /// The view of the projects table that draws a project atlas page's own project.
 const PROJECT_PAGE: &str = "project_page";
 
@@ -55,8 +63,9 @@ const PROJECT_ATLAS_MAP: &[&str] = &["villages", PROJECT_PAGE, "parcels"];
 /// Layers in the project but switched off: the cropland leaving in the swap is the
 /// land the reforestation candidates already show (drawn again it would hide them),
 /// the merge candidates are drawn as the merged fields (`merge_groups`), and the
-/// project footprints cover every candidate layer (the project atlas shows them).
-const SWITCHED_OFF: &[&str] = &["swap_out", "merge_candidates", "projects"];
+/// project footprints (per project and per type) cover every candidate layer (the
+/// project atlases show them).
+const SWITCHED_OFF: &[&str] = &["swap_out", "merge_candidates", "projects", TYPE_ATLAS_LAYER];
 
 /// Where a layer goes in the layer tree (and so in the legend and drawing order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,7 +100,9 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
     let villages_fields = by_name(ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
     let figures = atlas_figures(&villages_fields, lang);
     let project_fields = by_name(PROJECT_ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
-    let project_figures = project_atlas_figures(&project_fields, lang);
+    let project_figures = project_atlas_figures(&project_fields, PROJECT_FIGURES, lang);
+    let type_fields = by_name(TYPE_ATLAS_LAYER).map(|l| l.fields(data)).unwrap_or_default();
+    let type_figures = project_atlas_figures(&type_fields, TYPE_FIGURES, lang);
     let has = |id: &str| entries.iter().any(|e| e.id == id);
     let mut atlases = Vec::new();
     if has(ATLAS_LAYER) {
@@ -117,6 +128,18 @@ pub fn write_project(data: &RunData, styles: &[StyleRow], dir: &Path, crs_wkt: &
             figures: project_figures.iter().map(|(l, f, u, d)| Figure { label: l, field: f, unit: u, decimals: *d }).collect(),
             extent_fields: EXTENT_FIELDS,
             layers: PROJECT_ATLAS_MAP.to_vec(),
+        });
+    }
+    if has(TYPE_ATLAS_LAYER) {
+        atlases.push(Atlas {
+            layout: "project_type_atlas",
+            coverage_layer_id: TYPE_ATLAS_LAYER,
+            name: field_ref("type"),
+            sort: "$id".into(),
+            title_prefix: lang.pick("项目分类图 · ", "Projects by type: "),
+            figures: type_figures.iter().map(|(l, f, u, d)| Figure { label: l, field: f, unit: u, decimals: *d }).collect(),
+            extent_fields: EXTENT_FIELDS,
+            layers: TYPE_ATLAS_MAP.to_vec(),
         });
     }
     let project = Project {
@@ -256,8 +279,8 @@ const EXTENT_FIELDS: [&str; 4] = ["map_xmin", "map_ymin", "map_xmax", "map_ymax"
 
 /// (label, field, unit, decimals) of each project atlas figure, named as the projects
 /// layer names its fields (None: shown as text).
-fn project_atlas_figures(fields: &[Field], lang: Language) -> Vec<(String, &'static str, String, Option<u8>)> {
-    PROJECT_FIGURES
+fn project_atlas_figures(fields: &[Field], wanted: &[(&'static str, Option<u8>)], lang: Language) -> Vec<(String, &'static str, String, Option<u8>)> {
+    wanted
         .iter()
         .filter_map(|(name, decimals)| fields.iter().find(|f| f.name == *name).map(|f| (f, *name, *decimals)))
         .map(|(f, name, decimals)| {
