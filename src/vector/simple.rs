@@ -148,7 +148,7 @@ fn touch_at_an_end_only(p1: Coord<f64>, p2: Coord<f64>, q1: Coord<f64>, q2: Coor
 }
 
 /// Whether `p` and `q`, collinear with `v`, lie on the same side of it.
-fn same_way(v: Coord<f64>, p: Coord<f64>, q: Coord<f64>) -> bool {
+pub(crate) fn same_way(v: Coord<f64>, p: Coord<f64>, q: Coord<f64>) -> bool {
     match p.x != v.x {
         true => (p.x > v.x) == (q.x > v.x),
         false => (p.y > v.y) == (q.y > v.y),

@@ -76,14 +76,15 @@ pub struct Outline {
 /// pieces' outlines unioned by GEOS. Polygons come in the order of their exterior's
 /// first vertex, as the edge cancellation of the whole village gives them.
 pub fn outline(parcels: &Parcels, members: &[usize]) -> std::result::Result<Outline, String> {
-    if let Some(geometry) = union::mosaic_union(&parcels.gathered(members)) {
+    let parts = parcels.gathered(members);
+    if let Some(geometry) = union::mosaic_union(&parts) {
         // The whole village a mosaic, its pieces meeting at most at corners.
         return Ok(Outline { geometry, by_geos: 0 });
     }
     let pieces = pieces(parcels, members);
-    if let [whole] = pieces.as_slice() {
-        // One piece, not a mosaic: GEOS.
-        return piece_union(parcels, whole);
+    if pieces.len() == 1 {
+        // One piece, not a mosaic (edge cancellation just said so): GEOS.
+        return union::union_all(&parts).map(|geometry| Outline { geometry, by_geos: members.len() });
     }
     let mut polygons = Vec::new();
     let mut by_geos = 0;

@@ -99,7 +99,7 @@ fn half_turn(at: Coord<f64>, from: Coord<f64>, to: Coord<f64>) -> u8 {
     match RobustKernel::orient2d(at, from, to) {
         Orientation::Clockwise => 0,
         Orientation::CounterClockwise => 2,
-        Orientation::Collinear if same_side(at, from, to) => 3,
+        Orientation::Collinear if crate::vector::simple::same_way(at, from, to) => 3,
         Orientation::Collinear => 1,
     }
 }
@@ -111,14 +111,6 @@ fn turns_before(at: Coord<f64>, p: Coord<f64>, q: Coord<f64>) -> Option<bool> {
         Orientation::Clockwise => Some(true),
         Orientation::CounterClockwise => Some(false),
         Orientation::Collinear => None,
-    }
-}
-
-/// Whether `p` and `q`, collinear with `at`, lie on the same side of it.
-fn same_side(at: Coord<f64>, p: Coord<f64>, q: Coord<f64>) -> bool {
-    match p.x != at.x {
-        true => (p.x > at.x) == (q.x > at.x),
-        false => (p.y > at.y) == (q.y > at.y),
     }
 }
 
