@@ -4,11 +4,11 @@
 
 use std::borrow::Cow;
 
-use geo::{BoundingRect, MultiPolygon};
+use geo::MultiPolygon;
 
 use super::projects::{wan, COLOURS};
 use super::style::{Fill, Rule, Style};
-use super::villages::{atlas_extent, ATLAS_MAP_MM};
+use super::villages::{bounds, page_extent_values, PAGE_EXTENT};
 use super::{Field, Layer, RunData, Title, Values};
 use crate::stages::projects::{Kind, Project, Projects, KINDS};
 use crate::table::{AttrValue, FieldKind::*};
@@ -58,11 +58,10 @@ impl Layer for ProjectTypes {
             Field::new("area_mu", Real, "规模（亩）", "亩"),
             Field::new("new_cropland_mu", Real, "新增耕地（亩）", "亩"),
             Field::new("investment_wan", Real, "投资估算（万元）", "万元"),
-            Field::new("map_xmin", Real, "图幅范围西", "m"),
-            Field::new("map_ymin", Real, "图幅范围南", "m"),
-            Field::new("map_xmax", Real, "图幅范围东", "m"),
-            Field::new("map_ymax", Real, "图幅范围北", "m"),
         ]
+        .into_iter()
+        .chain(PAGE_EXTENT)
+        .collect()
     }
 
     /// The types that have projects, in type order.
@@ -80,10 +79,9 @@ impl Layer for ProjectTypes {
         out.extend([AttrValue::Real(round(mu(area as f64 / 100.0), 2)), AttrValue::Real(round(mu(new as f64 / 100.0), 2))]);
         out.push(AttrValue::Real(wan(projects.iter().map(|p| p.invest_fen).sum())));
         // The page's map: every footprint of the type, framed as a village's page is.
-        let boxes = projects.iter().filter_map(|p| p.footprint.as_ref()?.bounding_rect());
-        let own = boxes.map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]);
-        let extent = own.zip(d.parcels.extent()).map(|(b, all)| atlas_extent(b, all, ATLAS_MAP_MM.0 / ATLAS_MAP_MM.1));
-        out.extend((0..4).map(|j| extent.map_or(AttrValue::Null, |e| AttrValue::Real(round(e[j], 2)))));
+        let boxes = projects.iter().filter_map(|p| bounds(p.footprint.as_ref()?));
+        let own = boxes.reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]);
+        page_extent_values(own, d.parcels.extent(), out);
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use geo::{BoundingRect, MultiPolygon};
+use geo::MultiPolygon;
 
 use super::style::{Fill, Labels, Rule, Style};
-use super::villages::{atlas_extent, ATLAS_MAP_MM};
+use super::villages::{bounds, page_extent_values, PAGE_EXTENT};
 use super::{ChangeSpec, Field, Layer, RunData, Title, Values};
 use crate::settings::{ProjectUnit, Settings};
 use crate::stages::projects::{Kind, Project, Projects, KINDS, TIERS};
@@ -111,11 +111,10 @@ impl Layer for ProjectList {
             Field::coded("priority", Int, "优先级", "", Values::Codes(&PRIORITIES)),
             Field::new("rank", Int, "实施顺序", ""),
             Field::new("phase", Text, "实施年度", ""),
-            Field::new("map_xmin", Real, "图幅范围西", "m"),
-            Field::new("map_ymin", Real, "图幅范围南", "m"),
-            Field::new("map_xmax", Real, "图幅范围东", "m"),
-            Field::new("map_ymax", Real, "图幅范围北", "m"),
         ]
+        .into_iter()
+        .chain(PAGE_EXTENT)
+        .collect()
     }
 
     fn items(&self, d: &RunData) -> Vec<usize> {
@@ -153,9 +152,7 @@ impl Layer for ProjectList {
             AttrValue::text(p.phase.map_or_else(|| "unscheduled".to_string(), |f| s.phases[f].to_string())),
         ]);
         // The project atlas page's map: the footprint framed as a village's page is.
-        let own = p.footprint.as_ref().and_then(|g| g.bounding_rect()).map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
-        let extent = own.zip(d.parcels.extent()).map(|(b, all)| atlas_extent(b, all, ATLAS_MAP_MM.0 / ATLAS_MAP_MM.1));
-        out.extend((0..4).map(|k| extent.map_or(AttrValue::Null, |e| AttrValue::Real(round(e[k], 2)))));
+        page_extent_values(p.footprint.as_ref().and_then(bounds), d.parcels.extent(), out);
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {

@@ -32,11 +32,23 @@ const FIELDS: &[Field] = &[
     Field::new("merge_groups", Int, "小田并大田归并组", "个"),
     Field::new("merge_plots", Int, "归并地块", "个"),
     Field::new("grade_mismatch_count", Int, "坡度级别不符", "个"),
+];
+
+/// The fields holding an atlas page's map extent, last in every coverage layer
+/// (villages, projects, project types).
+pub const PAGE_EXTENT: [Field; 4] = [
     Field::new("map_xmin", Real, "图幅范围西", "m"),
     Field::new("map_ymin", Real, "图幅范围南", "m"),
     Field::new("map_xmax", Real, "图幅范围东", "m"),
     Field::new("map_ymax", Real, "图幅范围北", "m"),
 ];
+
+/// The values of [`PAGE_EXTENT`]: `own` (a page's footprint box) framed within `region`
+/// as the atlas map's shape asks; NULL without a footprint.
+pub fn page_extent_values(own: Option<[f64; 4]>, region: Option<[f64; 4]>, out: &mut Vec<AttrValue<'_>>) {
+    let extent = own.zip(region).map(|(b, all)| atlas_extent(b, all, ATLAS_MAP_MM.0 / ATLAS_MAP_MM.1));
+    out.extend((0..4).map(|k| extent.map_or(AttrValue::Null, |e| AttrValue::Real(round(e[k], 2)))));
+}
 
 /// A QGIS expression true while the village atlas prints (its coverage layer's id is
 /// `villages` with the project's suffix).
@@ -70,7 +82,7 @@ pub fn atlas_extent(b: [f64; 4], region: [f64; 4], aspect: f64) -> [f64; 4] {
 }
 
 /// The box of a geometry, if it has one.
-fn bounds(g: &MultiPolygon<f64>) -> Option<[f64; 4]> {
+pub fn bounds(g: &MultiPolygon<f64>) -> Option<[f64; 4]> {
     use geo::BoundingRect;
     g.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
@@ -102,7 +114,7 @@ impl Layer for Villages {
     }
 
     fn fields(&self, _d: &RunData) -> Vec<Field> {
-        FIELDS.to_vec()
+        [FIELDS, &PAGE_EXTENT].concat()
     }
 
     /// The village rows of the summary, without its total row.
@@ -124,8 +136,7 @@ impl Layer for Villages {
         let (groups, plots) = merge_figures(d, &r.village_code);
         out.extend([count(groups), count(plots), count(r.grade_mismatch_count)]);
         let own = shape(d, r).and_then(|s| bounds(&s.geometry));
-        let extent = own.zip(region(d.slice::<VillageShape>().unwrap_or(&[]))).map(|(b, all)| atlas_extent(b, all, ATLAS_MAP_MM.0 / ATLAS_MAP_MM.1));
-        out.extend((0..4).map(|k| extent.map_or(AttrValue::Null, |e| AttrValue::Real(round(e[k], 2)))));
+        page_extent_values(own, region(d.slice::<VillageShape>().unwrap_or(&[])), out);
     }
 
     fn geometry<'a>(&self, d: &RunData<'a>, k: usize) -> Option<Cow<'a, MultiPolygon<f64>>> {
