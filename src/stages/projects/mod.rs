@@ -11,13 +11,18 @@
 //! The rule runs last and does its work in its second step, once 土地整理 has said what it
 //! recovers: the supply ledger is read as `stages::supply` makes it.
 
+mod funding;
+mod schedule;
+
+pub use funding::{funding, per_mu, FundingRow};
+pub use schedule::{flag_hazards, schedule, Caps, TIERS};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::MultiPolygon;
 use rayon::prelude::*;
 
 use super::consolidation::Consolidation;
-use super::constraints::Constraints;
 use super::develop::DevelopPlan;
 use super::eco_restoration::EcoRestoration;
 use super::indicators::Measure;
@@ -33,7 +38,8 @@ use crate::context::CancelToken;
 use crate::error::{Error, Result};
 use crate::parcels::Parcels;
 use crate::progress::Progress;
-use crate::settings::{ProjectSettings, ProjectUnit, Role, Settings};
+use crate::settings::{ProjectSettings, ProjectUnit, Settings};
+use funding::fen;
 
 /// A project type, in the project list's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,58 +210,6 @@ impl Project {
     }
 }
 
-/// The tiers' names (tier 1 first): 中文, English.
-pub const TIERS: [(&str, &str); 3] = [("避险拆旧", "hazard relocation"), ("即可恢复", "restorable now"), ("按新增耕地/投资", "by new cropland per investment")];
-
-/// What one phase takes at most: investment (分) and area (规模, cm²); None: no cap.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Caps {
-    pub fen: Option<i64>,
-    pub cm2: Option<i64>,
-}
-
-impl Caps {
-    /// From `projects.phase_cap_wan` and `projects.phase_cap_mu`.
-    pub fn of(s: &ProjectSettings) -> Caps {
-        Caps { fen: s.phase_cap_wan.map(|w| fen(w * 10_000.0)), cm2: s.phase_cap_mu.map(|mu| (mu * CM2_PER_MU as f64).round() as i64) }
-    }
-
-    /// Whether `p` fits in a phase that holds `used` (分, cm²) already.
-    fn fit(&self, used: (i64, i64), p: &Project) -> bool {
-        self.fen.is_none_or(|cap| used.0 + p.invest_fen <= cap) && self.cm2.is_none_or(|cap| used.1 + p.area_cm2 <= cap)
-    }
-}
-
-/// One row of `funding_balance` (money in 分).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FundingRow {
-    /// The phase's year as text, "unscheduled" or "total".
-    pub phase: String,
-    pub projects: u64,
-    pub invest_fen: i64,
-    pub supplement_fen: i64,
-    pub linkage_fen: i64,
-    pub reward_fen: i64,
-}
-
-impl FundingRow {
-    pub fn revenue_fen(&self) -> i64 {
-        self.supplement_fen + self.linkage_fen + self.reward_fen
-    }
-
-    pub fn balance_fen(&self) -> i64 {
-        self.revenue_fen() - self.invest_fen
-    }
-
-    fn add(&mut self, p: &Project) {
-        self.projects += 1;
-        self.invest_fen += p.invest_fen;
-        self.supplement_fen += p.supplement_fen;
-        self.linkage_fen += p.linkage_fen;
-        self.reward_fen += p.reward_fen;
-    }
-}
-
 /// The rule's outcome.
 #[derive(Debug, Clone, Default)]
 pub struct Projects {
@@ -285,20 +239,6 @@ impl Projects {
 /// The first step's marker: the projects are made in the second.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProjectsPending;
-
-/// 1 mu in the code base's area unit (1 "cm²" = 0.01 m², as the supply ledger counts it; [`crate::units::M2_PER_MU`]).
-const CM2_PER_MU: i128 = 66_667;
-
-/// `per_mu` (分 per mu) × `cm2`, rounded half up to whole 分.
-pub fn per_mu(per_mu_fen: i64, cm2: i64) -> i64 {
-    let x = per_mu_fen as i128 * cm2 as i128;
-    (if x >= 0 { (x + CM2_PER_MU / 2) / CM2_PER_MU } else { -((-x + CM2_PER_MU / 2) / CM2_PER_MU) }) as i64
-}
-
-/// 元 (or 万元 × 10 000) to whole 分.
-fn fen(yuan: f64) -> i64 {
-    (yuan * 100.0).round() as i64
-}
 
 /// Where a parcel counts: the unit its projects belong to (a village, or a 村级片区 with
 /// `projects.unit = "cluster"`) and its own village.
@@ -409,66 +349,6 @@ pub fn price(projects: &mut [Project], s: &ProjectSettings) {
         p.linkage_fen = per_mu(linkage, p.surplus_cm2);
         p.reward_fen = per_mu(linkage, p.reward_cm2);
     }
-}
-
-/// The order projects are phased in: by tier ([`Project::tier`]: 避险拆旧, 复耕即可恢复, the
-/// rest), within a tier new cropland per 万元 descending (no investment first), ties by id.
-fn priority(a: &Project, b: &Project) -> std::cmp::Ordering {
-    let per = |x: &Project, y: &Project| x.new_cm2 as i128 * y.invest_fen as i128;
-    a.tier().cmp(&b.tier()).then_with(|| per(b, a).cmp(&per(a, b))).then_with(|| a.id.cmp(&b.id))
-}
-
-/// Ranks the projects in priority order and gives each the earliest of `phases` phases
-/// with room under both caps; a project never splits, and one that fits in no phase stays
-/// unscheduled (later, smaller ones may still fit).
-pub fn schedule(projects: &mut [Project], phases: usize, caps: Caps) {
-    let mut order: Vec<usize> = (0..projects.len()).collect();
-    order.sort_by(|&a, &b| priority(&projects[a], &projects[b]));
-    let mut used = vec![(0i64, 0i64); phases];
-    for (rank, k) in order.into_iter().enumerate() {
-        let p = &mut projects[k];
-        p.rank = rank + 1;
-        p.phase = (0..phases).find(|&f| caps.fit(used[f], p));
-        if let Some(f) = p.phase {
-            used[f] = (used[f].0 + p.invest_fen, used[f].1 + p.area_cm2);
-        }
-    }
-}
-
-/// Flags the 增减挂钩 projects with a member at least its `min_share` inside a constraint of
-/// role `hazard` (`shares[c][i]` is parcel i's share inside constraint c).
-pub fn flag_hazards(projects: &mut [Project], constraints: &Constraints) {
-    let hazards: Vec<(usize, f64)> = constraints.list.iter().enumerate().filter(|(_, c)| c.settings.role == Some(Role::Hazard)).map(|(k, c)| (k, c.settings.min_share)).collect();
-    let inside = |i: usize| hazards.iter().any(|&(k, min)| constraints.shares[k][i] > 0.0 && constraints.shares[k][i] >= min);
-    for p in projects.iter_mut().filter(|p| p.kind == Some(Kind::Linkage)) {
-        p.hazard = p.parcels.iter().any(|&i| inside(i));
-    }
-}
-
-/// The funding rows: one per phase (by year), "unscheduled" when a project is, and the
-/// total (the sum of the rows above it).
-pub fn funding(projects: &[Project], years: &[i32]) -> Vec<FundingRow> {
-    let mut rows: Vec<FundingRow> = years.iter().map(|y| FundingRow { phase: y.to_string(), ..Default::default() }).collect();
-    let mut unscheduled = FundingRow { phase: "unscheduled".into(), ..Default::default() };
-    for p in projects {
-        match p.phase {
-            Some(f) => rows[f].add(p),
-            None => unscheduled.add(p),
-        }
-    }
-    if unscheduled.projects > 0 {
-        rows.push(unscheduled);
-    }
-    let mut total = FundingRow { phase: "total".into(), ..Default::default() };
-    for r in &rows {
-        total.projects += r.projects;
-        total.invest_fen += r.invest_fen;
-        total.supplement_fen += r.supplement_fen;
-        total.linkage_fen += r.linkage_fen;
-        total.reward_fen += r.reward_fen;
-    }
-    rows.push(total);
-    rows
 }
 
 /// Each project's footprint: its member parcels dissolved as a village's outline is
@@ -628,5 +508,4 @@ impl super::rule::Rule for ProjectLibrary {
 }
 
 #[cfg(test)]
-#[path = "projects_tests.rs"]
 mod tests;
